@@ -1,0 +1,488 @@
+//! `opsbook build`: runs the stages in order — config, source, model, markdown, render, output —
+//! timing each, and stops before writing anything when a stage found errors.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::dates::DateTime;
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::highlight::{self, Highlighter};
+use crate::model::{self, Site, TAXONOMIES};
+use crate::output::{self, Staging};
+use crate::render::context::{Builder, Globals};
+use crate::render::{Renderer, DEFAULT_THEME};
+use crate::source;
+
+/// What to build, and how.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    /// Defaults to `root/public`.
+    pub out: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    /// "Today" for review dates; defaults to `SOURCE_DATE_EPOCH`, then the clock.
+    pub now: Option<DateTime>,
+    /// Where highlighted code is cached; `None` turns the cache off.
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl BuildOptions {
+    pub fn out_dir(&self) -> PathBuf {
+        self.out.clone().unwrap_or_else(|| self.root.join("public"))
+    }
+}
+
+/// A finished build.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub files: usize,
+    pub warnings: Vec<Diagnostic>,
+    pub timings: Vec<(&'static str, Duration)>,
+    pub out: PathBuf,
+}
+
+/// A build that stopped: every problem found, errors and warnings.
+#[derive(Debug)]
+pub struct BuildFailure {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+struct Timer {
+    start: Instant,
+    timings: Vec<(&'static str, Duration)>,
+}
+
+impl Timer {
+    fn lap(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        self.timings.push((stage, now - self.start));
+        self.start = now;
+    }
+}
+
+/// Today as the build sees it.
+pub fn today(now: Option<DateTime>) -> DateTime {
+    if let Some(now) = now {
+        return now;
+    }
+    let seconds = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| jiff::Timestamp::now().as_second());
+    let instant = jiff::Timestamp::from_second(seconds).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    DateTime::from_date(
+        DateTime {
+            instant,
+            date_only: false,
+        }
+        .date(),
+    )
+}
+
+/// Reads and checks the handbook into a site model with rendered markdown.
+pub fn load_site(
+    options: &BuildOptions,
+    highlighter: &Highlighter,
+    timings: &mut Vec<(&'static str, Duration)>,
+) -> Result<(Site, Diagnostics), Diagnostics> {
+    let mut timer = Timer {
+        start: Instant::now(),
+        timings: Vec::new(),
+    };
+    let mut diagnostics = Diagnostics::default();
+    let mut config = Config::load(&options.root).map_err(|problems| {
+        let mut d = Diagnostics::default();
+        d.extend(problems);
+        d
+    })?;
+    if let Some(url) = &options.base_url {
+        config.set_base_url(url);
+    }
+    let content_dir = options.root.join("content");
+    if !content_dir.is_dir() {
+        diagnostics.push(
+            Diagnostic::error(
+                Some(Location::file("content")),
+                "the handbook has no `content/` folder",
+            )
+            .with_hint(format!(
+                "is `{}` the handbook folder? It should hold opsbook.toml and content/",
+                options.root.display()
+            )),
+        );
+        return Err(diagnostics);
+    }
+    let content = source::load(&content_dir, "content", &mut diagnostics);
+    timer.lap("read");
+    let model_options = model::Options {
+        drafts: options.drafts,
+        today: today(options.now),
+    };
+    let mut site = Site::assemble(config, content, &model_options, &mut diagnostics);
+    model::check_operations(&site, &mut diagnostics);
+    timer.lap("model");
+    if diagnostics.has_errors() {
+        timings.extend(timer.timings);
+        return Err(diagnostics);
+    }
+    site.render_markdown(highlighter, &mut diagnostics);
+    timer.lap("markdown");
+    timings.extend(timer.timings);
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    Ok((site, diagnostics))
+}
+
+/// Builds the site into the output folder, atomically.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
+    let fail = |diagnostics: Diagnostics| BuildFailure {
+        diagnostics: diagnostics.into_vec(),
+    };
+    let out = options.out_dir();
+    output::check_destination(&options.root, &out).map_err(|d| BuildFailure {
+        diagnostics: vec![d],
+    })?;
+    let mut timings = Vec::new();
+    let highlighter = Highlighter::new(options.cache_dir.clone());
+    let (site, mut diagnostics) = load_site(options, &highlighter, &mut timings).map_err(fail)?;
+    let mut timer = Timer {
+        start: Instant::now(),
+        timings,
+    };
+
+    let theme_dir = (site.config.theme != "default")
+        .then(|| options.root.join("themes").join(&site.config.theme));
+    if let Some(dir) = &theme_dir {
+        if !dir.is_dir() {
+            diagnostics.push(Diagnostic::error(
+                Some(Location::file("opsbook.toml")),
+                format!(
+                    "theme `{}` not found: expected the folder `themes/{}/`",
+                    site.config.theme, site.config.theme
+                ),
+            ));
+            return Err(fail(diagnostics));
+        }
+    }
+    let renderer = Renderer::load(
+        theme_dir.as_deref(),
+        &options.root.join("templates"),
+        &options.root,
+    )
+    .map_err(|problems| {
+        diagnostics.extend(problems);
+        fail(diagnostics.clone())
+    })?;
+    let staging = Staging::new(&out).map_err(|e| BuildFailure {
+        diagnostics: vec![Diagnostic::error(
+            Some(Location::file(&out)),
+            format!("cannot create the output folder: {e}"),
+        )],
+    })?;
+    let written = write_site(&site, &renderer, &staging, options, theme_dir.as_deref());
+    timer.lap("render");
+    let files = match written {
+        Ok(files) => files,
+        Err(problems) => {
+            diagnostics.extend(problems);
+            return Err(fail(diagnostics));
+        }
+    };
+    staging.commit().map_err(|e| BuildFailure {
+        diagnostics: vec![Diagnostic::error(
+            Some(Location::file(&out)),
+            format!("cannot replace the output folder: {e}"),
+        )],
+    })?;
+    if let Err(e) = highlighter.save_cache() {
+        diagnostics.push(Diagnostic::warning(
+            None,
+            format!("cannot save the highlight cache: {e}"),
+        ));
+    }
+    timer.lap("write");
+    Ok(BuildReport {
+        pages: site.pages.len(),
+        files,
+        warnings: diagnostics.warnings().cloned().collect(),
+        timings: timer.timings,
+        out,
+    })
+}
+
+/// Renders every output file into `staging`; returns how many files were written.
+fn write_site(
+    site: &Site,
+    renderer: &Renderer,
+    staging: &Staging,
+    options: &BuildOptions,
+    theme_dir: Option<&Path>,
+) -> Result<usize, Vec<Diagnostic>> {
+    let builder = Builder { site };
+    let globals = tera::Context::from_serialize(Globals::new(site))
+        .map_err(|e| vec![Diagnostic::error(None, e.to_string())])?;
+    let render = |template: &str, label: &str, extend: &dyn Fn(&mut tera::Context)| {
+        let mut context = globals.clone();
+        extend(&mut context);
+        renderer.render(template, &context, label)
+    };
+
+    // Pages and sections.
+    let page_results: Vec<Result<(), Diagnostic>> = (0..site.pages.len())
+        .into_par_iter()
+        .map(|id| {
+            let page = &site.pages[id];
+            let label = format!("`content/{}`", page.path);
+            let template = template_for(site, renderer, id);
+            let html = render(&template, &label, &|context| {
+                context.insert("current_url", &builder.url(id));
+                context.insert("nav", &builder.nav(id));
+                if page.is_section() {
+                    context.insert("section", &builder.section(id));
+                } else {
+                    context.insert("page", &builder.page(id));
+                }
+            })?;
+            staging.write(&format!("{}index.html", page.url), html.as_bytes())
+        })
+        .collect();
+    let mut problems: Vec<Diagnostic> = page_results.into_iter().filter_map(Result::err).collect();
+    let mut files = site.pages.len();
+    if !problems.is_empty() {
+        dedupe(&mut problems);
+        return Err(problems);
+    }
+
+    let mut outputs: Vec<(String, Result<String, Diagnostic>)> = Vec::new();
+    for (name, title) in TAXONOMIES {
+        let Some(terms) = site.taxonomies.get(name).filter(|t| !t.is_empty()) else {
+            continue;
+        };
+        outputs.push((
+            format!("{name}/index.html"),
+            render("taxonomy.html", &format!("the {name} list"), &|c| {
+                c.insert("current_url", &format!("{}{name}/", site.config.base_path));
+                c.insert("nav", &builder.nav(0));
+                c.insert("taxonomy", &builder.taxonomy(name, title));
+            }),
+        ));
+        for slug in terms.keys() {
+            outputs.push((
+                format!("{name}/{slug}/index.html"),
+                render(
+                    "taxonomy_term.html",
+                    &format!("the {name} page `{slug}`"),
+                    &|c| {
+                        c.insert(
+                            "current_url",
+                            &format!("{}{name}/{slug}/", site.config.base_path),
+                        );
+                        c.insert("nav", &builder.nav(0));
+                        c.insert("taxonomy", &builder.taxonomy(name, title));
+                        c.insert("term", &builder.term(name, slug));
+                    },
+                ),
+            ));
+        }
+    }
+    outputs.push((
+        "404.html".to_string(),
+        render("404.html", "the 404 page", &|c| {
+            c.insert("current_url", &format!("{}404.html", site.config.base_path));
+            c.insert("nav", &builder.nav(0));
+        }),
+    ));
+    for (alias, &id) in &site.aliases {
+        let path = if alias.ends_with(".html") {
+            alias.clone()
+        } else {
+            format!("{alias}index.html")
+        };
+        outputs.push((
+            path,
+            render("alias.html", &format!("the alias `{alias}`"), &|c| {
+                c.insert("target_url", &builder.url(id));
+                c.insert("target_permalink", &builder.permalink(id));
+            }),
+        ));
+    }
+    let (light, dark) = highlight::stylesheets();
+    outputs.push(("syntax-light.css".into(), Ok(light)));
+    outputs.push(("syntax-dark.css".into(), Ok(dark)));
+    outputs.push(("sitemap.xml".into(), Ok(sitemap(site, &builder))));
+    outputs.push((
+        "robots.txt".into(),
+        Ok(format!(
+            "User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n",
+            site.config.base_url
+        )),
+    ));
+    for (path, result) in outputs {
+        match result.and_then(|text| staging.write(&path, text.as_bytes())) {
+            Ok(()) => files += 1,
+            Err(problem) => problems.push(problem),
+        }
+    }
+    files += copy_static(site, staging, options, theme_dir, &mut problems);
+    if problems.is_empty() {
+        Ok(files)
+    } else {
+        dedupe(&mut problems);
+        Err(problems)
+    }
+}
+
+/// One message per distinct problem: a template error would otherwise repeat for every page.
+fn dedupe(problems: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    problems.retain(|p| {
+        let key = p
+            .message
+            .split_once(": ")
+            .map_or(p.message.clone(), |(_, rest)| rest.to_string());
+        seen.insert((p.location.clone(), key))
+    });
+}
+
+fn template_for(site: &Site, renderer: &Renderer, id: usize) -> String {
+    let page = &site.pages[id];
+    if let Some(template) = &page.meta.template {
+        return template.clone();
+    }
+    if id == 0 {
+        return "index.html".into();
+    }
+    if page.is_section() {
+        return "section.html".into();
+    }
+    let by_kind = format!("{}.html", page.kind.as_str());
+    if renderer.has_template(&by_kind) {
+        by_kind
+    } else {
+        "page.html".into()
+    }
+}
+
+fn copy_static(
+    site: &Site,
+    staging: &Staging,
+    options: &BuildOptions,
+    theme_dir: Option<&Path>,
+    problems: &mut Vec<Diagnostic>,
+) -> usize {
+    let mut count = 0;
+    if let Some(dir) = DEFAULT_THEME.get_dir("static") {
+        let mut stack = vec![dir];
+        while let Some(dir) = stack.pop() {
+            stack.extend(dir.dirs());
+            for file in dir.files() {
+                let relative = file
+                    .path()
+                    .strip_prefix("static")
+                    .unwrap_or(file.path())
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                match staging.write(&relative, file.contents()) {
+                    Ok(()) => count += 1,
+                    Err(problem) => problems.push(problem),
+                }
+            }
+        }
+    }
+    let mut folders: Vec<PathBuf> = theme_dir.map(|t| t.join("static")).into_iter().collect();
+    folders.push(options.root.join("static"));
+    for folder in folders.iter().filter(|f| f.is_dir()) {
+        for entry in walkdir::WalkDir::new(folder)
+            .follow_links(false)
+            .sort_by_file_name()
+        {
+            let Ok(entry) = entry else { continue };
+            if entry.path_is_symlink() {
+                problems.push(Diagnostic::warning(
+                    Some(Location::file(crate::diagnostic::display_path(
+                        &options.root,
+                        entry.path(),
+                    ))),
+                    "symbolic link skipped: opsbook never follows links out of the handbook",
+                ));
+                continue;
+            }
+            if !entry.file_type().is_file()
+                || source::is_ignored(&entry.file_name().to_string_lossy())
+            {
+                continue;
+            }
+            let relative = entry
+                .path()
+                .strip_prefix(folder)
+                .unwrap_or(entry.path())
+                .to_string_lossy()
+                .replace('\\', "/");
+            match staging.copy(entry.path(), &relative) {
+                Ok(()) => count += 1,
+                Err(problem) => problems.push(problem),
+            }
+        }
+    }
+    // Warnings here must not fail the build.
+    problems.retain(Diagnostic::is_error);
+    let content = options.root.join("content");
+    for asset in &site.assets {
+        match staging.copy(&content.join(asset), asset) {
+            Ok(()) => count += 1,
+            Err(problem) => problems.push(problem),
+        }
+    }
+    count
+}
+
+fn sitemap(site: &Site, builder: &Builder<'_>) -> String {
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut entries: Vec<(String, Option<String>)> = site
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(id, page)| {
+            (
+                builder.permalink(id),
+                page.meta
+                    .updated
+                    .or(page.meta.date)
+                    .map(|d| d.date().to_string()),
+            )
+        })
+        .collect();
+    for (name, _) in TAXONOMIES {
+        for slug in site.taxonomies.get(name).into_iter().flat_map(|t| t.keys()) {
+            entries.push((format!("{}{name}/{slug}/", site.config.base_url), None));
+        }
+    }
+    entries.sort();
+    for (url, lastmod) in entries {
+        xml.push_str("  <url><loc>");
+        xml.push_str(&xml_escape(&url));
+        xml.push_str("</loc>");
+        if let Some(date) = lastmod {
+            xml.push_str("<lastmod>");
+            xml.push_str(&date);
+            xml.push_str("</lastmod>");
+        }
+        xml.push_str("</url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}

@@ -1,0 +1,248 @@
+//! `opsbook.toml`: read, check, and turn into the settings every later stage uses.
+//!
+//! Unknown keys are errors (with line and column) so a typo never silently does nothing. This
+//! module reads one file and knows nothing of content.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::diagnostic::{Diagnostic, LineIndex, Location};
+
+pub const CONFIG_FILE: &str = "opsbook.toml";
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: Option<String>,
+    description: Option<String>,
+    base_url: Option<String>,
+    language: Option<String>,
+    repo_url: Option<String>,
+    branch: Option<String>,
+    theme: Option<String>,
+    #[serde(default)]
+    build: RawBuild,
+    #[serde(default)]
+    status: RawStatus,
+    #[serde(default)]
+    checks: RawChecks,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawBuild {
+    broken_links: Option<LinkPolicy>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawStatus {
+    #[serde(default)]
+    components: Vec<Component>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawChecks {
+    review_interval_days: Option<u32>,
+}
+
+/// What a link to a missing page or anchor does to the build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkPolicy {
+    #[default]
+    Error,
+    Warn,
+}
+
+/// A part of the service shown on the status page.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Component {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub group: Option<String>,
+}
+
+/// The checked configuration of one handbook.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub title: String,
+    pub description: Option<String>,
+    /// Absolute site URL, always ending in `/`.
+    pub base_url: String,
+    /// The path part of `base_url`, always starting and ending in `/`.
+    pub base_path: String,
+    pub language: String,
+    pub repo_url: Option<String>,
+    pub branch: String,
+    pub theme: String,
+    pub broken_links: LinkPolicy,
+    pub components: Vec<Component>,
+    pub review_interval_days: u32,
+}
+
+pub const DEFAULT_REVIEW_INTERVAL_DAYS: u32 = 180;
+
+impl Default for Config {
+    fn default() -> Self {
+        Config::from_raw(RawConfig::default())
+    }
+}
+
+impl Config {
+    /// Reads `opsbook.toml` in `root`; a handbook without one gets the defaults.
+    pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+        let path = root.join(CONFIG_FILE);
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
+                vec![Diagnostic::error(
+                    Some(Location::file(CONFIG_FILE)),
+                    format!("file is not valid UTF-8 ({e})"),
+                )]
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => {
+                return Err(vec![Diagnostic::error(
+                    Some(Location::file(CONFIG_FILE)),
+                    format!("cannot read the config: {e}"),
+                )])
+            }
+        };
+        Config::parse(&text)
+    }
+
+    /// Parses the text of an `opsbook.toml`; problems are reported against that file name.
+    pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|span| LineIndex::new(text).position(text, span.start))
+                .unwrap_or((0, 0));
+            vec![Diagnostic::error(
+                Some(Location::at(CONFIG_FILE, line, column)),
+                e.message().trim().to_string(),
+            )]
+        })?;
+        let config = Config::from_raw(raw);
+        let problems = config.validate(text);
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(problems)
+        }
+    }
+
+    fn from_raw(raw: RawConfig) -> Config {
+        let base_url = normalize_base_url(raw.base_url.as_deref().unwrap_or("/"));
+        let base_path = base_path_of(&base_url);
+        Config {
+            title: raw
+                .title
+                .unwrap_or_else(|| "Operations Handbook".to_string()),
+            description: raw.description,
+            base_url,
+            base_path,
+            language: raw.language.unwrap_or_else(|| "en".to_string()),
+            repo_url: raw.repo_url.map(|u| u.trim_end_matches('/').to_string()),
+            branch: raw.branch.unwrap_or_else(|| "main".to_string()),
+            theme: raw.theme.unwrap_or_else(|| "default".to_string()),
+            broken_links: raw.build.broken_links.unwrap_or_default(),
+            components: raw.status.components,
+            review_interval_days: raw
+                .checks
+                .review_interval_days
+                .unwrap_or(DEFAULT_REVIEW_INTERVAL_DAYS),
+        }
+    }
+
+    fn validate(&self, text: &str) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        let mut seen = BTreeSet::new();
+        for component in &self.components {
+            if !seen.insert(component.id.as_str()) {
+                let line = line_of(text, &format!("\"{}\"", component.id));
+                problems.push(Diagnostic::error(
+                    Some(Location::at(CONFIG_FILE, line, 0)),
+                    format!("status component `{}` is declared twice", component.id),
+                ));
+            }
+        }
+        problems
+    }
+
+    /// Replaces the base URL, as `--base-url` does.
+    pub fn set_base_url(&mut self, url: &str) {
+        self.base_url = normalize_base_url(url);
+        self.base_path = base_path_of(&self.base_url);
+    }
+
+    pub fn component(&self, id: &str) -> Option<&Component> {
+        self.components.iter().find(|c| c.id == id)
+    }
+}
+
+fn line_of(text: &str, needle: &str) -> usize {
+    text.find(needle)
+        .map_or(0, |offset| text[..offset].matches('\n').count() + 1)
+}
+
+fn normalize_base_url(url: &str) -> String {
+    let url = url.trim();
+    if url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
+    }
+}
+
+/// `https://example.org/handbook/` → `/handbook/`; a bare path is kept as it is.
+fn base_path_of(base_url: &str) -> String {
+    let after_scheme = match base_url.find("://") {
+        Some(i) => &base_url[i + 3..],
+        None => return ensure_slashes(base_url),
+    };
+    match after_scheme.find('/') {
+        Some(i) => ensure_slashes(&after_scheme[i..]),
+        None => "/".to_string(),
+    }
+}
+
+fn ensure_slashes(path: &str) -> String {
+    let trimmed = path.trim_matches('/');
+    if trimmed.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/{trimmed}/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_path_comes_from_the_base_url() {
+        assert_eq!(base_path_of("https://example.org/handbook/"), "/handbook/");
+        assert_eq!(base_path_of("https://example.org/"), "/");
+        assert_eq!(base_path_of("https://example.org"), "/");
+        assert_eq!(base_path_of("/docs"), "/docs/");
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_position() {
+        let errors = Config::parse("title = \"x\"\n\n[status]\ncomponentz = []\n").unwrap_err();
+        assert_eq!(errors.len(), 1);
+        let location = errors[0].location.as_ref().unwrap();
+        assert_eq!((location.line, location.column), (4, 1));
+        assert!(
+            errors[0].message.contains("componentz"),
+            "{}",
+            errors[0].message
+        );
+    }
+}

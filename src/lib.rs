@@ -1,0 +1,17 @@
+//! opsbook: an operations handbook (runbooks, processes, postmortems, status history) in
+//! markdown, compiled into a fast, searchable static site.
+//!
+//! The build is a one-way chain: [`config`] → [`source`] (files, front matter, kinds) →
+//! [`markdown`] (HTML, headings, links) → [`model`] (sections, taxonomies, backlinks) →
+//! [`render`] (tera) → [`output`] (an atomic swap of the output folder). [`build`] runs it.
+
+pub mod build;
+pub mod config;
+pub mod dates;
+pub mod diagnostic;
+pub mod highlight;
+pub mod markdown;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod source;

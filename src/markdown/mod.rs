@@ -1,0 +1,438 @@
+//! Markdown → HTML for one page: CommonMark with GitHub's extensions, admonitions, heading ids
+//! and anchors, a table of contents, rewritten links and highlighted code.
+//!
+//! The work is a chain of small passes over pulldown-cmark's events. Positions of links are kept
+//! as lines of the user's file. This module knows nothing of the site beyond [`LinkTargets`].
+
+mod admonitions;
+pub mod headings;
+pub mod links;
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+
+use crate::diagnostic::LineIndex;
+use crate::highlight::Highlighter;
+pub use headings::{slugify, Heading, TocEntry};
+pub use links::{LinkTargets, Resolved};
+
+pub(crate) type Spanned<'a> = (Event<'a>, Range<usize>);
+
+/// What a page's markdown needs from the rest of the build.
+pub struct Context<'a> {
+    pub highlighter: &'a Highlighter,
+    pub targets: &'a dyn LinkTargets,
+    /// The page's source path, relative to `content/`, `/`-separated.
+    pub source: &'a str,
+    /// 1-based line of the body's first line in the file.
+    pub first_line: usize,
+    /// Drop a leading `# Title` that only repeats the page title.
+    pub title: Option<&'a str>,
+}
+
+/// An internal link to check once every page is rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRef {
+    /// Page or section id, or `None` for a link to an anchor of this page.
+    pub target: Option<usize>,
+    pub anchor: Option<String>,
+    pub href: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A link that leads nowhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenLink {
+    pub href: String,
+    pub reason: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// The rendered page body and what was learnt on the way.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    pub toc: Vec<TocEntry>,
+    /// Ids a link may target: headings, footnotes, and `id="…"` in raw HTML.
+    pub anchors: HashSet<String>,
+    pub links: Vec<LinkRef>,
+    pub broken: Vec<BrokenLink>,
+    /// The first paragraph as plain text, at most 200 characters.
+    pub summary: String,
+    pub word_count: usize,
+    /// The text of the first `# heading`, when the body starts with one.
+    pub first_heading: Option<String>,
+}
+
+/// The text of the first level-1 heading, used as a title when front matter has none.
+pub fn first_heading(body: &str) -> Option<String> {
+    let parser = Parser::new_ext(body, options());
+    let mut inside = false;
+    let mut text = String::new();
+    for event in parser {
+        match event {
+            Event::Start(Tag::Heading {
+                level: pulldown_cmark::HeadingLevel::H1,
+                ..
+            }) => inside = true,
+            Event::End(TagEnd::Heading(_)) if inside => return Some(text.trim().to_string()),
+            Event::Text(t) | Event::Code(t) if inside => text.push_str(&t),
+            Event::Start(Tag::Heading { .. }) => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
+}
+
+/// Renders a page body.
+pub fn render(body: &str, context: &Context<'_>) -> Rendered {
+    let lines = admonitions::rewrite(body);
+    let mut text = String::with_capacity(body.len() + 256);
+    let mut sources = Vec::with_capacity(lines.len());
+    for (line, source) in &lines {
+        text.push_str(line);
+        text.push('\n');
+        sources.push(*source);
+    }
+    let position = Positions {
+        index: LineIndex::new(&text),
+        text: &text,
+        sources,
+        first_line: context.first_line,
+    };
+
+    let mut events: Vec<Spanned<'_>> = Parser::new_ext(&text, options())
+        .into_offset_iter()
+        .collect();
+    let mut rendered = Rendered::default();
+    drop_repeated_title(&mut events, context.title, &mut rendered);
+    let mut taken = HashSet::new();
+    rendered.headings = headings::assign_ids(&mut events, &mut taken);
+    rendered.toc = headings::toc(&rendered.headings);
+    rendered.anchors = taken;
+    rewrite_links(&mut events, context, &position, &mut rendered);
+    highlight_code(&mut events, context.highlighter);
+    render_alerts(&mut events);
+    collect_text_facts(&events, &mut rendered);
+
+    let mut html = String::with_capacity(text.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(e, _)| e));
+    rendered.html = html;
+    rendered
+}
+
+/// Maps offsets in the rewritten text back to lines of the user's file.
+struct Positions<'t> {
+    index: LineIndex,
+    text: &'t str,
+    sources: Vec<usize>,
+    first_line: usize,
+}
+
+impl Positions<'_> {
+    fn at(&self, offset: usize) -> (usize, usize) {
+        let (line, column) = self.index.position(self.text, offset);
+        let source = self.sources.get(line - 1).copied().unwrap_or(line - 1);
+        (self.first_line + source, column)
+    }
+}
+
+fn drop_repeated_title(
+    events: &mut Vec<Spanned<'_>>,
+    title: Option<&str>,
+    rendered: &mut Rendered,
+) {
+    let Some((
+        Event::Start(Tag::Heading {
+            level: pulldown_cmark::HeadingLevel::H1,
+            ..
+        }),
+        _,
+    )) = events.first()
+    else {
+        return;
+    };
+    let Some(end) = events
+        .iter()
+        .position(|(e, _)| matches!(e, Event::End(TagEnd::Heading(_))))
+    else {
+        return;
+    };
+    let text = headings::plain_text(&events[1..end]);
+    let repeats = title.is_some_and(|t| t.trim() == text.trim());
+    rendered.first_heading = Some(text.trim().to_string());
+    if repeats {
+        events.drain(..=end);
+    }
+}
+
+fn rewrite_links(
+    events: &mut [Spanned<'_>],
+    context: &Context<'_>,
+    position: &Positions<'_>,
+    rendered: &mut Rendered,
+) {
+    for (event, range) in events.iter_mut() {
+        let dest = match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) if !matches!(
+                link_type,
+                pulldown_cmark::LinkType::Autolink | pulldown_cmark::LinkType::Email
+            ) =>
+            {
+                dest_url
+            }
+            Event::Start(Tag::Image { dest_url, .. }) => dest_url,
+            _ => continue,
+        };
+        let href = dest.to_string();
+        let (line, column) = position.at(range.start);
+        let anchor = href
+            .split_once('#')
+            .map(|(_, a)| a.to_string())
+            .filter(|a| !a.is_empty());
+        match links::resolve(&href, context.source, context.targets) {
+            Resolved::Keep => {
+                if href.starts_with('#') {
+                    rendered.links.push(LinkRef {
+                        target: None,
+                        anchor,
+                        href,
+                        line,
+                        column,
+                    });
+                }
+            }
+            Resolved::Rewrite { url, target } => {
+                *dest = CowStr::from(url);
+                if let Some(target) = target {
+                    rendered.links.push(LinkRef {
+                        target: Some(target),
+                        anchor,
+                        href,
+                        line,
+                        column,
+                    });
+                }
+            }
+            Resolved::Missing { reason } => rendered.broken.push(BrokenLink {
+                href,
+                reason,
+                line,
+                column,
+            }),
+        }
+    }
+}
+
+fn highlight_code(events: &mut Vec<Spanned<'_>>, highlighter: &Highlighter) {
+    let mut out = Vec::with_capacity(events.len());
+    let mut block: Option<(String, String, Range<usize>)> = None;
+    for (event, range) in events.drain(..) {
+        match event {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => info.to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                block = Some((lang, String::new(), range));
+            }
+            Event::Text(text) if block.is_some() => {
+                if let Some((_, code, _)) = block.as_mut() {
+                    code.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some((lang, code, range)) = block.take() {
+                    out.push((
+                        Event::Html(CowStr::from(highlighter.block(&lang, &code))),
+                        range,
+                    ));
+                }
+            }
+            other => out.push((other, range)),
+        }
+    }
+    *events = out;
+}
+
+/// GitHub alerts (`> [!WARNING]`) become the same markup as admonitions.
+fn render_alerts(events: &mut [Spanned<'_>]) {
+    for (event, _) in events.iter_mut() {
+        match event {
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                let (class, title) = alert_name(*kind);
+                *event = Event::Html(CowStr::from(format!(
+                    "<div class=\"admonition {class}\" role=\"note\"><p class=\"admonition-title\">{title}</p>\n"
+                )));
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => {
+                *event = Event::Html(CowStr::from("</div>\n"))
+            }
+            _ => {}
+        }
+    }
+}
+
+fn alert_name(kind: BlockQuoteKind) -> (&'static str, &'static str) {
+    match kind {
+        BlockQuoteKind::Note => ("note", "Note"),
+        BlockQuoteKind::Tip => ("tip", "Tip"),
+        BlockQuoteKind::Important => ("important", "Important"),
+        BlockQuoteKind::Warning => ("warning", "Warning"),
+        BlockQuoteKind::Caution => ("caution", "Caution"),
+    }
+}
+
+/// Word count, the summary, and anchors other than headings.
+fn collect_text_facts(events: &[Spanned<'_>], rendered: &mut Rendered) {
+    let mut in_paragraph = false;
+    let mut summary_done = false;
+    let mut summary = String::new();
+    for (event, _) in events {
+        match event {
+            Event::Start(Tag::Paragraph) => in_paragraph = true,
+            Event::End(TagEnd::Paragraph) => {
+                in_paragraph = false;
+                summary_done |= !summary.is_empty();
+            }
+            Event::Text(text) | Event::Code(text) => {
+                rendered.word_count += text.split_whitespace().count();
+                if in_paragraph && !summary_done {
+                    summary.push_str(text);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak if in_paragraph && !summary_done => {
+                summary.push(' ')
+            }
+            Event::Start(Tag::FootnoteDefinition(name)) => {
+                rendered.anchors.insert(name.to_string());
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                collect_html_ids(html, &mut rendered.anchors)
+            }
+            _ => {}
+        }
+    }
+    rendered.summary = truncate_words(summary.trim(), 200);
+}
+
+fn collect_html_ids(html: &str, anchors: &mut HashSet<String>) {
+    for (i, _) in html.match_indices(" id=\"") {
+        let rest = &html[i + 5..];
+        if let Some(end) = rest.find('"') {
+            anchors.insert(rest[..end].to_string());
+        }
+    }
+}
+
+fn truncate_words(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(limit).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}…", cut.trim_end_matches([',', '.', ';', ':']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct NoTargets;
+    impl LinkTargets for NoTargets {
+        fn page_at(&self, path: &str) -> Option<(usize, &str)> {
+            (path == "runbooks/disk.md").then_some((7, "/runbooks/disk/"))
+        }
+        fn asset_exists(&self, _: &str) -> bool {
+            false
+        }
+        fn base_path(&self) -> &str {
+            "/"
+        }
+    }
+
+    fn render_text(body: &str) -> Rendered {
+        let highlighter = Highlighter::new(None);
+        let context = Context {
+            highlighter: &highlighter,
+            targets: &NoTargets,
+            source: "processes/p.md",
+            first_line: 5,
+            title: Some("Title"),
+        };
+        render(body, &context)
+    }
+
+    #[test]
+    fn headings_get_unique_ids_and_anchors() {
+        let out = render_text("# Title\n\n## Verify\n\n## Verify\n\n## Roll back {#rollback}\n");
+        assert!(
+            !out.html.contains("<h1"),
+            "repeated title is dropped: {}",
+            out.html
+        );
+        assert!(out
+            .html
+            .contains("<h2 id=\"verify\">Verify <a class=\"anchor\" href=\"#verify\""));
+        assert!(out.html.contains("<h2 id=\"verify-1\">"));
+        assert!(out.html.contains("<h2 id=\"rollback\">"));
+        assert_eq!(out.toc.len(), 3);
+    }
+
+    #[test]
+    fn links_are_rewritten_with_file_lines() {
+        let out = render_text(
+            "Intro.\n\nSee [disk](../runbooks/disk.md#step-2) and [gone](../nope.md).\n",
+        );
+        assert!(out.html.contains("href=\"/runbooks/disk/#step-2\""));
+        assert_eq!(out.links[0].target, Some(7));
+        assert_eq!(out.links[0].anchor.as_deref(), Some("step-2"));
+        assert_eq!((out.broken[0].line, out.broken[0].column), (7, 44));
+    }
+
+    #[test]
+    fn alerts_and_admonitions_render_as_admonitions() {
+        let out = render_text(
+            "> [!WARNING]\n> Careful.\n\n!!! tip \"Fast\"\n    Quick.\n\n:::danger\nStop.\n:::\n",
+        );
+        assert!(out.html.contains("<div class=\"admonition warning\" role=\"note\"><p class=\"admonition-title\">Warning</p>"));
+        assert!(out.html.contains("<div class=\"admonition tip\">\n<p class=\"admonition-title\">Fast</p>\n<p>Quick.</p>"), "{}", out.html);
+        assert!(out.html.contains("<div class=\"admonition danger\">"));
+    }
+
+    #[test]
+    fn code_is_highlighted_and_summary_taken() {
+        let out = render_text("First *para*\ngraph.\n\n```yaml\na: 1\n```\n");
+        assert!(out
+            .html
+            .contains("<pre class=\"code\" data-lang=\"yaml\"><code><span class=\"hl-"));
+        assert_eq!(out.summary, "First para graph.");
+    }
+
+    #[test]
+    fn gfm_extensions_render() {
+        let out = render_text("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] open\n\n~~old~~ and a note[^1].\n\n[^1]: Footnote.\n");
+        assert!(out.html.contains("<table>"));
+        assert!(out.html.contains("type=\"checkbox\""));
+        assert!(out.html.contains("<del>old</del>"));
+        assert!(out.anchors.contains("1"));
+    }
+}

@@ -1,0 +1,218 @@
+//! The output folder: checked before anything is written, filled as a hidden temporary folder
+//! beside it, and swapped in only when the build succeeded. A failed build leaves the previous
+//! output untouched; nothing outside the output folder is ever removed.
+
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use crate::diagnostic::{Diagnostic, Location};
+
+/// Refuses an output folder that would overwrite or delete the handbook.
+pub fn check_destination(root: &Path, out: &Path) -> Result<(), Diagnostic> {
+    let root = absolute(root);
+    let out = absolute(out);
+    let refuse = |why: &str| {
+        Err(Diagnostic::error(
+            None,
+            format!("refusing to write the site to `{}`: {why}", out.display()),
+        )
+        .with_hint("choose an output folder of its own, such as `public/`, with -o"))
+    };
+    if out.parent().is_none() {
+        return refuse("it is the root of the file system");
+    }
+    if std::env::var_os("HOME").is_some_and(|home| absolute(Path::new(&home)) == out) {
+        return refuse("it is your home folder");
+    }
+    if out == root {
+        return refuse("it is the handbook folder itself");
+    }
+    if root.starts_with(&out) {
+        return refuse("it contains the handbook");
+    }
+    for protected in ["content", "static", "templates", "themes"] {
+        if out.starts_with(root.join(protected)) {
+            return refuse(&format!(
+                "it is inside the handbook's `{protected}/` folder"
+            ));
+        }
+    }
+    if out.is_file() {
+        return refuse("it is a file");
+    }
+    Ok(())
+}
+
+/// An absolute, `..`-free path; symlinked parents are resolved where they exist.
+pub fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut clean = PathBuf::new();
+    for component in joined.components() {
+        match component {
+            Component::ParentDir => {
+                clean.pop();
+            }
+            Component::CurDir => {}
+            other => clean.push(other),
+        }
+    }
+    // Resolve the longest existing prefix, so `out` and `root` compare by real location.
+    let mut existing = clean.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match existing.file_name() {
+            Some(name) => rest.push(name.to_os_string()),
+            None => break,
+        }
+        existing.pop();
+    }
+    let mut resolved = existing.canonicalize().unwrap_or(existing);
+    for name in rest.into_iter().rev() {
+        resolved.push(name);
+    }
+    resolved
+}
+
+/// A build in progress: a hidden folder next to the destination.
+pub struct Staging {
+    dir: Option<tempfile::TempDir>,
+    destination: PathBuf,
+}
+
+impl Staging {
+    pub fn new(destination: &Path) -> io::Result<Staging> {
+        let destination = absolute(destination);
+        let parent = destination.parent().unwrap_or(Path::new("/"));
+        std::fs::create_dir_all(parent)?;
+        let name = destination
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let dir = tempfile::Builder::new()
+            .prefix(&format!(".{name}.opsbook-"))
+            .tempdir_in(parent)?;
+        Ok(Staging {
+            dir: Some(dir),
+            destination,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.as_ref().map_or(Path::new(""), |d| d.path())
+    }
+
+    /// Writes `relative` (a `/`-separated path checked to stay inside) with `bytes`.
+    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        let path = self.resolve(relative)?;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| io_error(parent, e))?;
+        }
+        std::fs::write(&path, bytes).map_err(|e| io_error(&path, e))
+    }
+
+    /// Copies a file into the output.
+    pub fn copy(&self, from: &Path, relative: &str) -> Result<(), Diagnostic> {
+        let path = self.resolve(relative)?;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| io_error(parent, e))?;
+        }
+        std::fs::copy(from, &path)
+            .map(|_| ())
+            .map_err(|e| io_error(from, e))
+    }
+
+    fn resolve(&self, relative: &str) -> Result<PathBuf, Diagnostic> {
+        let mut path = self.path().to_path_buf();
+        for part in relative.split('/') {
+            match part {
+                "" | "." => {}
+                ".." => {
+                    return Err(Diagnostic::error(
+                        None,
+                        format!("output path `{relative}` leaves the output folder"),
+                    ))
+                }
+                p if p.contains('\\') || p.contains('\0') => {
+                    return Err(Diagnostic::error(
+                        None,
+                        format!("output path `{relative}` is not a plain path"),
+                    ))
+                }
+                p => path.push(p),
+            }
+        }
+        Ok(path)
+    }
+
+    /// Replaces the destination with the finished build.
+    pub fn commit(mut self) -> io::Result<()> {
+        let staged = self
+            .dir
+            .take()
+            .map(tempfile::TempDir::keep)
+            .unwrap_or_default();
+        let destination = &self.destination;
+        if !destination.exists() {
+            return std::fs::rename(&staged, destination);
+        }
+        let parent = destination.parent().unwrap_or(Path::new("/"));
+        let old = tempfile::Builder::new()
+            .prefix(".opsbook-previous-")
+            .tempdir_in(parent)?
+            .keep();
+        let old_site = old.join("site");
+        std::fs::rename(destination, &old_site)?;
+        if let Err(e) = std::fs::rename(&staged, destination) {
+            let _ = std::fs::rename(&old_site, destination);
+            let _ = std::fs::remove_dir_all(&staged);
+            let _ = std::fs::remove_dir_all(&old);
+            return Err(e);
+        }
+        std::fs::remove_dir_all(&old)
+    }
+}
+
+fn io_error(path: &Path, error: io::Error) -> Diagnostic {
+    Diagnostic::error(Some(Location::file(path)), format!("cannot write: {error}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_the_handbook_its_parents_and_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("hb");
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        assert!(check_destination(&root, &root).is_err());
+        assert!(check_destination(&root, dir.path()).is_err());
+        assert!(check_destination(&root, &root.join("content")).is_err());
+        assert!(check_destination(&root, &root.join("content/x")).is_err());
+        assert!(check_destination(&root, &root.join("content/../public")).is_ok());
+        assert!(check_destination(&root, &root.join("public")).is_ok());
+    }
+
+    #[test]
+    fn staged_output_replaces_the_old_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join("stale.html"), "old").unwrap();
+        let staging = Staging::new(&out).unwrap();
+        staging.write("a/index.html", b"new").unwrap();
+        assert!(staging.write("../evil", b"x").is_err());
+        staging.commit().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "new"
+        );
+        assert!(!out.join("stale.html").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "only public/ remains");
+    }
+}
