@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::dates::DateTime;
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
-use crate::highlight::{self, Highlighter};
+use crate::highlight::Highlighter;
 use crate::model::{self, Site, TAXONOMIES};
 use crate::output::{self, Staging};
 use crate::render::context::{Builder, Globals};
@@ -185,7 +185,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             format!("cannot create the output folder: {e}"),
         )],
     })?;
-    let written = write_site(&site, &renderer, &staging, options, theme_dir.as_deref());
+    let written = write_site(
+        &site,
+        &renderer,
+        &highlighter,
+        &staging,
+        options,
+        theme_dir.as_deref(),
+    );
     timer.lap("render");
     let files = match written {
         Ok(files) => files,
@@ -216,10 +223,20 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     })
 }
 
-/// Renders every output file into `staging`; returns how many files were written.
+/// One rendered file of the site.
+enum Output<'a> {
+    Page(usize),
+    Taxonomy(&'static str, &'static str),
+    Term(&'static str, &'static str, &'a str),
+    NotFound,
+    Alias(&'a str, usize),
+}
+
+/// Renders every output file into `staging`, all in parallel; returns how many were written.
 fn write_site(
     site: &Site,
     renderer: &Renderer,
+    highlighter: &Highlighter,
     staging: &Staging,
     options: &BuildOptions,
     theme_dir: Option<&Path>,
@@ -227,104 +244,103 @@ fn write_site(
     let builder = Builder { site };
     let globals = tera::Context::from_serialize(Globals::new(site))
         .map_err(|e| vec![Diagnostic::error(None, e.to_string())])?;
-    let render = |template: &str, label: &str, extend: &dyn Fn(&mut tera::Context)| {
-        let mut context = globals.clone();
-        extend(&mut context);
-        renderer.render(template, &context, label)
-    };
-
-    // Pages and sections.
-    let page_results: Vec<Result<(), Diagnostic>> = (0..site.pages.len())
-        .into_par_iter()
-        .map(|id| {
-            let page = &site.pages[id];
-            let label = format!("`content/{}`", page.path);
-            let template = template_for(site, renderer, id);
-            let html = render(&template, &label, &|context| {
-                context.insert("current_url", &builder.url(id));
-                context.insert("nav", &builder.nav(id));
-                if page.is_section() {
-                    context.insert("section", &builder.section(id));
-                } else {
-                    context.insert("page", &builder.page(id));
-                }
-            })?;
-            staging.write(&format!("{}index.html", page.url), html.as_bytes())
-        })
-        .collect();
-    let mut problems: Vec<Diagnostic> = page_results.into_iter().filter_map(Result::err).collect();
-    let mut files = site.pages.len();
-    if !problems.is_empty() {
-        dedupe(&mut problems);
-        return Err(problems);
-    }
-
-    let mut outputs: Vec<(String, Result<String, Diagnostic>)> = Vec::new();
+    let mut outputs: Vec<Output<'_>> = (0..site.pages.len()).map(Output::Page).collect();
     for (name, title) in TAXONOMIES {
         let Some(terms) = site.taxonomies.get(name).filter(|t| !t.is_empty()) else {
             continue;
         };
-        outputs.push((
-            format!("{name}/index.html"),
-            render("taxonomy.html", &format!("the {name} list"), &|c| {
-                c.insert("current_url", &format!("{}{name}/", site.config.base_path));
-                c.insert("nav", &builder.nav(0));
-                c.insert("taxonomy", &builder.taxonomy(name, title));
-            }),
-        ));
-        for slug in terms.keys() {
-            outputs.push((
-                format!("{name}/{slug}/index.html"),
-                render(
-                    "taxonomy_term.html",
-                    &format!("the {name} page `{slug}`"),
-                    &|c| {
-                        c.insert(
-                            "current_url",
-                            &format!("{}{name}/{slug}/", site.config.base_path),
-                        );
-                        c.insert("nav", &builder.nav(0));
-                        c.insert("taxonomy", &builder.taxonomy(name, title));
-                        c.insert("term", &builder.term(name, slug));
-                    },
-                ),
-            ));
-        }
+        outputs.push(Output::Taxonomy(name, title));
+        outputs.extend(terms.keys().map(|slug| Output::Term(name, title, slug)));
     }
-    outputs.push((
-        "404.html".to_string(),
-        render("404.html", "the 404 page", &|c| {
-            c.insert("current_url", &format!("{}404.html", site.config.base_path));
-            c.insert("nav", &builder.nav(0));
-        }),
-    ));
-    for (alias, &id) in &site.aliases {
-        let path = if alias.ends_with(".html") {
-            alias.clone()
-        } else {
-            format!("{alias}index.html")
-        };
-        outputs.push((
-            path,
-            render("alias.html", &format!("the alias `{alias}`"), &|c| {
-                c.insert("target_url", &builder.url(id));
-                c.insert("target_permalink", &builder.permalink(id));
-            }),
-        ));
-    }
-    let (light, dark) = highlight::stylesheets();
-    outputs.push(("syntax-light.css".into(), Ok(light)));
-    outputs.push(("syntax-dark.css".into(), Ok(dark)));
-    outputs.push(("sitemap.xml".into(), Ok(sitemap(site, &builder))));
-    outputs.push((
-        "robots.txt".into(),
-        Ok(format!(
-            "User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n",
-            site.config.base_url
-        )),
-    ));
-    for (path, result) in outputs {
-        match result.and_then(|text| staging.write(&path, text.as_bytes())) {
+    outputs.push(Output::NotFound);
+    outputs.extend(
+        site.aliases
+            .iter()
+            .map(|(alias, &id)| Output::Alias(alias, id)),
+    );
+
+    let base = &site.config.base_path;
+    let mut problems: Vec<Diagnostic> = outputs
+        .par_iter()
+        .map(|output| {
+            let mut context = globals.clone();
+            let (path, template, label) = match *output {
+                Output::Page(id) => {
+                    let page = &site.pages[id];
+                    context.insert("current_url", &builder.url(id));
+                    context.insert("nav", &builder.nav(id));
+                    if page.is_section() {
+                        context.insert("section", &builder.section(id));
+                    } else {
+                        context.insert("page", &builder.page(id));
+                    }
+                    let label = format!("`content/{}`", page.path);
+                    (
+                        format!("{}index.html", page.url),
+                        template_for(site, renderer, id),
+                        label,
+                    )
+                }
+                Output::Taxonomy(name, title) => {
+                    context.insert("current_url", &format!("{base}{name}/"));
+                    context.insert("nav", &builder.nav(0));
+                    context.insert("taxonomy", &builder.taxonomy(name, title));
+                    (
+                        format!("{name}/index.html"),
+                        "taxonomy.html".into(),
+                        format!("the {name} list"),
+                    )
+                }
+                Output::Term(name, title, slug) => {
+                    context.insert("current_url", &format!("{base}{name}/{slug}/"));
+                    context.insert("nav", &builder.nav(0));
+                    context.insert("taxonomy", &builder.taxonomy(name, title));
+                    context.insert("term", &builder.term(name, slug));
+                    let label = format!("the {name} page `{slug}`");
+                    (
+                        format!("{name}/{slug}/index.html"),
+                        "taxonomy_term.html".into(),
+                        label,
+                    )
+                }
+                Output::NotFound => {
+                    context.insert("current_url", &format!("{base}404.html"));
+                    context.insert("nav", &builder.nav(0));
+                    ("404.html".into(), "404.html".into(), "the 404 page".into())
+                }
+                Output::Alias(alias, id) => {
+                    context.insert("target_url", &builder.url(id));
+                    context.insert("target_permalink", &builder.permalink(id));
+                    let path = if alias.ends_with(".html") {
+                        alias.to_string()
+                    } else {
+                        format!("{alias}index.html")
+                    };
+                    (path, "alias.html".into(), format!("the alias `{alias}`"))
+                }
+            };
+            let html = renderer.render(&template, &context, &label)?;
+            staging.write(&path, html.as_bytes())
+        })
+        .filter_map(Result::err)
+        .collect();
+    let mut files = outputs.len();
+
+    let (light, dark) = highlighter.stylesheets();
+    let generated = [
+        ("syntax-light.css", light),
+        ("syntax-dark.css", dark),
+        ("sitemap.xml", sitemap(site, &builder)),
+        (
+            "robots.txt",
+            format!(
+                "User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n",
+                site.config.base_url
+            ),
+        ),
+    ];
+    for (path, text) in generated {
+        match staging.write(path, text.as_bytes()) {
             Ok(()) => files += 1,
             Err(problem) => problems.push(problem),
         }
@@ -459,6 +475,9 @@ fn sitemap(site: &Site, builder: &Builder<'_>) -> String {
         })
         .collect();
     for (name, _) in TAXONOMIES {
+        if site.taxonomies.get(name).is_some_and(|t| !t.is_empty()) {
+            entries.push((format!("{}{name}/", site.config.base_url), None));
+        }
         for slug in site.taxonomies.get(name).into_iter().flat_map(|t| t.keys()) {
             entries.push((format!("{}{name}/{slug}/", site.config.base_url), None));
         }

@@ -1,38 +1,67 @@
 //! Syntax highlighting at build time: syntect with the grammars of `two-face` (TOML, Dockerfile,
-//! HCL/Terraform, nginx, … that syntect alone lacks), emitting CSS classes so one page works in
-//! light and dark. Highlighted blocks are cached by content hash in a file that CI can keep, so a
-//! rebuild highlights only new or changed code.
+//! HCL/Terraform, nginx, … that syntect alone lacks).
+//!
+//! Each token is styled by a light and a dark theme at once and gets one short class naming both
+//! styles (`h` + light colour and font style + dark colour and font style), so one page reads well
+//! in either scheme and the stylesheets are derived from the class names a build used. Colours are
+//! raised to a 4.5:1 contrast against the default theme's code backgrounds. Highlighted blocks are
+//! cached by content hash in a file that CI can keep, so a rebuild highlights only new code.
 //!
 //! This is the only module that knows syntect.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use syntect::html::{css_for_theme_with_class_style, ClassStyle, ClassedHTMLGenerator};
-use syntect::parsing::{SyntaxReference, SyntaxSet};
+use syntect::highlighting::{
+    Color, FontStyle, HighlightState, Highlighter as Styler, RangedHighlightIterator, Style, Theme,
+};
+use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 use two_face::theme::EmbeddedThemeName;
 
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 const CACHE_FILE: &str = "highlight.bin";
-/// Changes whenever cached HTML could differ: our version and the grammar set's.
+/// Changes whenever cached HTML could differ: our version and the grammar and theme set's.
 const CACHE_MAGIC: &[u8] = concat!(
-    "opsbook-highlight-cache 1 ",
+    "opsbook-highlight-cache 2 ",
     env!("CARGO_PKG_VERSION"),
-    " two-face-0.5.2\n"
+    " two-face-0.5.2 InspiredGithub/OneHalfDark\n"
 )
 .as_bytes();
+/// The code block backgrounds of the default theme (`--code-bg` in style.css).
+const LIGHT_BACKGROUND: Color = Color {
+    r: 0xf6,
+    g: 0xf8,
+    b: 0xfa,
+    a: 0xff,
+};
+const DARK_BACKGROUND: Color = Color {
+    r: 0x15,
+    g: 0x1b,
+    b: 0x23,
+    a: 0xff,
+};
 
 type Key = [u8; 32];
+
+struct Themes {
+    light: Theme,
+    dark: Theme,
+}
 
 /// Highlights code blocks; shared by all rendering threads.
 pub struct Highlighter {
     syntaxes: OnceLock<SyntaxSet>,
-    cached: HashMap<Key, String>,
+    themes: OnceLock<Themes>,
+    cached: HashMap<Key, Arc<str>>,
     /// Every block of this build, cached or new: what the cache file keeps next time.
-    used: Mutex<HashMap<Key, String>>,
+    used: Mutex<HashMap<Key, Arc<str>>>,
+    /// Every class this build's blocks use: what the stylesheets define.
+    classes: Mutex<BTreeSet<String>>,
+    /// Highlighted lines that start and end at their grammar's top level, by grammar and text.
+    lines: Mutex<HashMap<(usize, String), Arc<str>>>,
+    memoize_lines: bool,
     cache_dir: Option<PathBuf>,
 }
 
@@ -42,8 +71,12 @@ impl Highlighter {
         let cached = cache_dir.as_deref().map(read_cache).unwrap_or_default();
         Highlighter {
             syntaxes: OnceLock::new(),
+            themes: OnceLock::new(),
             cached,
             used: Mutex::default(),
+            classes: Mutex::default(),
+            lines: Mutex::default(),
+            memoize_lines: true,
             cache_dir,
         }
     }
@@ -52,15 +85,26 @@ impl Highlighter {
         self.syntaxes.get_or_init(two_face::syntax::extra_newlines)
     }
 
+    fn themes(&self) -> &Themes {
+        self.themes.get_or_init(|| {
+            let set = two_face::theme::extra();
+            Themes {
+                light: set.get(EmbeddedThemeName::InspiredGithub).clone(),
+                dark: set.get(EmbeddedThemeName::OneHalfDark).clone(),
+            }
+        })
+    }
+
     /// The whole `<pre>` element for a fenced block with info string `lang`.
     pub fn block(&self, lang: &str, code: &str) -> String {
         let lang = lang.split([' ', ',', '{']).next().unwrap_or("").trim();
         let key = cache_key(lang, code);
         let inner = match self.cached.get(&key) {
             Some(html) => html.clone(),
-            None => self.highlight(lang, code),
+            None => Arc::from(self.highlight(lang, code)),
         };
         let block = wrap(lang, &inner);
+        self.note_classes(&inner);
         self.used
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -68,22 +112,66 @@ impl Highlighter {
         block
     }
 
+    fn note_classes(&self, html: &str) {
+        let mut classes = class_names(html).peekable();
+        if classes.peek().is_none() {
+            return;
+        }
+        let mut used = self.classes.lock().unwrap_or_else(|e| e.into_inner());
+        for class in classes {
+            if !used.contains(class) {
+                used.insert(class.to_string());
+            }
+        }
+    }
+
     fn highlight(&self, lang: &str, code: &str) -> String {
         let Some(syntax) = self.find(lang) else {
             return escape(code);
         };
         let syntaxes = self.syntaxes();
-        let mut generator =
-            ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes, CLASS_STYLE);
+        let themes = self.themes();
+        let (light, dark) = (Styler::new(&themes.light), Styler::new(&themes.dark));
+        let grammar = syntaxes
+            .syntaxes()
+            .iter()
+            .position(|s| std::ptr::eq(s, syntax))
+            .unwrap_or(usize::MAX);
+        let mut state = LineState::new(syntax, &light, &dark);
+        // The grammar's top level as it stands after a first line: a line that starts and ends
+        // there highlights the same wherever it appears, so it is memoized.
+        let top = {
+            let mut top = LineState::new(syntax, &light, &dark);
+            top.highlight("\n", syntaxes, &light, &dark).map(|_| top)
+        };
+        let mut html = String::with_capacity(code.len() * 2);
         for line in LinesWithEndings::from(code) {
-            if generator
-                .parse_html_for_line_which_includes_newline(line)
-                .is_err()
-            {
-                return escape(code);
+            let at_top = self.memoize_lines && top.as_ref().is_some_and(|t| *t == state);
+            let memo_key = (grammar, line.to_string());
+            if at_top {
+                let memo = self
+                    .lines
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(&memo_key)
+                    .cloned();
+                if let Some(line_html) = memo {
+                    html.push_str(&line_html);
+                    continue;
+                }
             }
+            let Some(line_html) = state.highlight(line, syntaxes, &light, &dark) else {
+                return escape(code);
+            };
+            if at_top && top.as_ref().is_some_and(|t| *t == state) {
+                self.lines
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(memo_key, Arc::from(line_html.as_str()));
+            }
+            html.push_str(&line_html);
         }
-        generator.finalize()
+        html
     }
 
     /// The grammar for an info-string language, with the aliases handbooks use.
@@ -112,9 +200,37 @@ impl Highlighter {
             .or_else(|| syntaxes.find_syntax_by_name(lang))
     }
 
-    /// Whether `lang` has a grammar (for tests and `check`).
+    /// Whether `lang` has a grammar.
     pub fn knows(&self, lang: &str) -> bool {
         self.find(lang).is_some_and(|s| s.name != "Plain Text")
+    }
+
+    /// The light and dark stylesheets for the classes used so far. The dark one applies when the
+    /// page asks for dark (`html[data-theme=dark]`) or follows a dark system setting.
+    pub fn stylesheets(&self) -> (String, String) {
+        let classes = self.classes.lock().unwrap_or_else(|e| e.into_inner());
+        let mut light = String::from(
+            "/* Code highlighting, light: generated by opsbook from InspiredGithub. */\n",
+        );
+        let mut explicit =
+            String::from("/* Code highlighting, dark: generated by opsbook from OneHalfDark. */\n");
+        let mut system = String::new();
+        for class in classes.iter() {
+            let Some((light_style, dark_style)) = decode_class(class) else {
+                continue;
+            };
+            light.push_str(&format!(
+                ".{class}{{{}}}\n",
+                declarations(light_style, LIGHT_BACKGROUND)
+            ));
+            let dark_rule = declarations(dark_style, DARK_BACKGROUND);
+            explicit.push_str(&format!("html[data-theme=dark] .{class}{{{dark_rule}}}\n"));
+            system.push_str(&format!(
+                "  html:not([data-theme=light]) .{class}{{{dark_rule}}}\n"
+            ));
+        }
+        let dark = format!("{explicit}@media (prefers-color-scheme: dark) {{\n{system}}}\n");
+        (light, dark)
     }
 
     /// Writes the cache of this build's blocks, replacing the old file atomically.
@@ -124,7 +240,7 @@ impl Highlighter {
         };
         std::fs::create_dir_all(dir)?;
         let used = self.used.lock().unwrap_or_else(|e| e.into_inner());
-        let mut entries: Vec<(&Key, &String)> = used.iter().collect();
+        let mut entries: Vec<(&Key, &Arc<str>)> = used.iter().collect();
         entries.sort_by_key(|(key, _)| **key);
         let temp = dir.join(format!("{CACHE_FILE}.tmp-{}", std::process::id()));
         {
@@ -141,6 +257,206 @@ impl Highlighter {
     }
 }
 
+/// Where a block stands between two lines: the grammar's parse state and both themes' states.
+#[derive(PartialEq)]
+struct LineState {
+    parse: ParseState,
+    light: HighlightState,
+    dark: HighlightState,
+}
+
+impl LineState {
+    fn new(syntax: &SyntaxReference, light: &Styler<'_>, dark: &Styler<'_>) -> LineState {
+        LineState {
+            parse: ParseState::new(syntax),
+            light: HighlightState::new(light, ScopeStack::new()),
+            dark: HighlightState::new(dark, ScopeStack::new()),
+        }
+    }
+
+    /// Highlights one line (with its newline) and moves the state past it.
+    fn highlight(
+        &mut self,
+        line: &str,
+        syntaxes: &SyntaxSet,
+        light: &Styler<'_>,
+        dark: &Styler<'_>,
+    ) -> Option<String> {
+        let ops = self.parse.parse_line(line, syntaxes).ok()?;
+        let light_runs: Vec<(Style, std::ops::Range<usize>)> =
+            RangedHighlightIterator::new(&mut self.light, &ops, line, light)
+                .map(|(s, _, r)| (s, r))
+                .collect();
+        let dark_runs: Vec<(Style, std::ops::Range<usize>)> =
+            RangedHighlightIterator::new(&mut self.dark, &ops, line, dark)
+                .map(|(s, _, r)| (s, r))
+                .collect();
+        let defaults = (
+            light.get_default().foreground,
+            dark.get_default().foreground,
+        );
+        Some(merge_runs(line, &light_runs, &dark_runs, defaults))
+    }
+}
+
+/// Cuts `line` where either theme changes style and wraps each styled piece in its class.
+fn merge_runs(
+    line: &str,
+    light: &[(Style, std::ops::Range<usize>)],
+    dark: &[(Style, std::ops::Range<usize>)],
+    defaults: (Color, Color),
+) -> String {
+    let mut html = String::with_capacity(line.len() * 2);
+    let (mut i, mut j, mut position) = (0, 0, 0);
+    let mut pending: Option<(String, usize, usize)> = None;
+    while i < light.len() && j < dark.len() {
+        let end = light[i].1.end.min(dark[j].1.end);
+        let class = class_for(light[i].0, dark[j].0, defaults);
+        match &mut pending {
+            Some((open, _, pending_end)) if *open == class => *pending_end = end,
+            _ => {
+                flush(&mut html, line, pending.take());
+                pending = Some((class, position, end));
+            }
+        }
+        position = end;
+        if light[i].1.end == end {
+            i += 1;
+        }
+        if dark[j].1.end == end {
+            j += 1;
+        }
+    }
+    flush(&mut html, line, pending);
+    if position < line.len() {
+        escape_into(&mut html, &line[position..]);
+    }
+    html
+}
+
+fn flush(html: &mut String, line: &str, piece: Option<(String, usize, usize)>) {
+    let Some((class, start, end)) = piece else {
+        return;
+    };
+    let text = &line[start..end];
+    if class.is_empty() || text.trim().is_empty() {
+        escape_into(html, text);
+    } else {
+        html.push_str("<span class=\"");
+        html.push_str(&class);
+        html.push_str("\">");
+        escape_into(html, text);
+        html.push_str("</span>");
+    }
+}
+
+/// `h` + light RGB + light font bits + dark RGB + dark font bits; empty for default text.
+fn class_for(light: Style, dark: Style, defaults: (Color, Color)) -> String {
+    let plain =
+        |style: Style, default: Color| style.foreground == default && style.font_style.is_empty();
+    if plain(light, defaults.0) && plain(dark, defaults.1) {
+        return String::new();
+    }
+    let (l, d) = (light.foreground, dark.foreground);
+    format!(
+        "h{:02x}{:02x}{:02x}{:x}{:02x}{:02x}{:02x}{:x}",
+        l.r,
+        l.g,
+        l.b,
+        light.font_style.bits(),
+        d.r,
+        d.g,
+        d.b,
+        dark.font_style.bits()
+    )
+}
+
+fn decode_class(class: &str) -> Option<((Color, u8), (Color, u8))> {
+    let hex = class.strip_prefix('h').filter(|h| h.len() == 14)?;
+    let byte = |at: usize| u8::from_str_radix(hex.get(at..at + 2)?, 16).ok();
+    let nibble = |at: usize| u8::from_str_radix(hex.get(at..at + 1)?, 16).ok();
+    let light = Color {
+        r: byte(0)?,
+        g: byte(2)?,
+        b: byte(4)?,
+        a: 0xff,
+    };
+    let dark = Color {
+        r: byte(7)?,
+        g: byte(9)?,
+        b: byte(11)?,
+        a: 0xff,
+    };
+    Some(((light, nibble(6)?), (dark, nibble(13)?)))
+}
+
+/// The class names in highlighted HTML (spans are only ever written by [`flush`]).
+fn class_names(html: &str) -> impl Iterator<Item = &str> {
+    html.split("<span class=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+}
+
+fn declarations((colour, font): (Color, u8), background: Color) -> String {
+    let colour = with_contrast(colour, background, 4.5);
+    let mut css = format!("color:#{:02x}{:02x}{:02x}", colour.r, colour.g, colour.b);
+    let font = FontStyle::from_bits_truncate(font);
+    if font.contains(FontStyle::BOLD) {
+        css.push_str(";font-weight:600");
+    }
+    if font.contains(FontStyle::ITALIC) {
+        css.push_str(";font-style:italic");
+    }
+    if font.contains(FontStyle::UNDERLINE) {
+        css.push_str(";text-decoration:underline");
+    }
+    css
+}
+
+/// Moves `colour` towards black or white (away from `background`) until it reaches `ratio`.
+fn with_contrast(colour: Color, background: Color, ratio: f64) -> Color {
+    let target = if luminance(background) > 0.5 {
+        0.0
+    } else {
+        255.0
+    };
+    let mut current = Color { a: 0xff, ..colour };
+    let mut step = 0.0;
+    while contrast(current, background) < ratio && step < 1.0 {
+        step += 0.05;
+        let towards = |c: u8| {
+            (f64::from(c) + (target - f64::from(c)) * step)
+                .round()
+                .clamp(0.0, 255.0) as u8
+        };
+        current = Color {
+            r: towards(colour.r),
+            g: towards(colour.g),
+            b: towards(colour.b),
+            a: 0xff,
+        };
+    }
+    current
+}
+
+fn luminance(colour: Color) -> f64 {
+    let channel = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.039_28 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(colour.r) + 0.7152 * channel(colour.g) + 0.0722 * channel(colour.b)
+}
+
+/// WCAG contrast ratio of two colours.
+pub fn contrast(a: Color, b: Color) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
 fn cache_key(lang: &str, code: &str) -> Key {
     let mut hasher = blake3::Hasher::new();
     hasher.update(lang.as_bytes());
@@ -150,7 +466,7 @@ fn cache_key(lang: &str, code: &str) -> Key {
 }
 
 /// Reads a cache file; a missing, foreign or damaged one is an empty cache.
-fn read_cache(dir: &Path) -> HashMap<Key, String> {
+fn read_cache(dir: &Path) -> HashMap<Key, Arc<str>> {
     let mut bytes = Vec::new();
     let opened =
         std::fs::File::open(dir.join(CACHE_FILE)).and_then(|mut f| f.read_to_end(&mut bytes));
@@ -160,13 +476,13 @@ fn read_cache(dir: &Path) -> HashMap<Key, String> {
     parse_cache(&bytes[CACHE_MAGIC.len()..]).unwrap_or_default()
 }
 
-fn parse_cache(mut bytes: &[u8]) -> Option<HashMap<Key, String>> {
+fn parse_cache(mut bytes: &[u8]) -> Option<HashMap<Key, Arc<str>>> {
     let mut entries = HashMap::new();
     while !bytes.is_empty() {
         let key: Key = bytes.get(..32)?.try_into().ok()?;
         let len = u64::from_le_bytes(bytes.get(32..40)?.try_into().ok()?) as usize;
         let html = std::str::from_utf8(bytes.get(40..40usize.checked_add(len)?)?).ok()?;
-        entries.insert(key, html.to_string());
+        entries.insert(key, Arc::from(html));
         bytes = &bytes[40 + len..];
     }
     Some(entries)
@@ -188,55 +504,12 @@ fn wrap(lang: &str, inner: &str) -> String {
 
 fn escape(code: &str) -> String {
     let mut html = String::with_capacity(code.len() + code.len() / 8);
-    let _ = pulldown_cmark_escape::escape_html_body_text(&mut html, code);
+    escape_into(&mut html, code);
     html
 }
 
-/// The light and dark stylesheets for the highlight classes. The dark one applies when the page
-/// asks for dark (`html[data-theme=dark]`) or follows a dark system setting.
-pub fn stylesheets() -> (String, String) {
-    let themes = two_face::theme::extra();
-    let light =
-        css_for_theme_with_class_style(themes.get(EmbeddedThemeName::InspiredGithub), CLASS_STYLE)
-            .unwrap_or_default();
-    let dark =
-        css_for_theme_with_class_style(themes.get(EmbeddedThemeName::OneHalfDark), CLASS_STYLE)
-            .unwrap_or_default();
-    let explicit = scope_css(&dark, "html[data-theme=dark] ");
-    let system = scope_css(&dark, "html:not([data-theme=light]) ");
-    let dark = format!("{explicit}\n@media (prefers-color-scheme: dark) {{\n{system}}}\n");
-    (light, dark)
-}
-
-/// Prefixes every selector of a flat stylesheet (as syntect writes it) with `scope`.
-fn scope_css(css: &str, scope: &str) -> String {
-    let mut out = String::with_capacity(css.len() * 2);
-    let mut in_comment = false;
-    for line in css.lines() {
-        let trimmed = line.trim();
-        if trimmed.starts_with("/*") {
-            in_comment = !trimmed.ends_with("*/");
-            continue;
-        }
-        if in_comment {
-            in_comment = !trimmed.ends_with("*/");
-            continue;
-        }
-        if let Some(selectors) = trimmed.strip_suffix('{') {
-            let scoped: Vec<String> = selectors
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| format!("{scope}{s}"))
-                .collect();
-            out.push_str(&scoped.join(", "));
-            out.push_str(" {\n");
-        } else {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    out
+fn escape_into(html: &mut String, text: &str) {
+    let _ = pulldown_cmark_escape::escape_html_body_text(html, text);
 }
 
 #[cfg(test)]
@@ -279,9 +552,77 @@ mod tests {
     }
 
     #[test]
-    fn highlighted_code_uses_prefixed_classes() {
-        let html = Highlighter::new(None).block("bash", "echo \"hi\"\n");
-        assert!(html.contains("class=\"hl-"), "{html}");
+    fn tokens_get_one_class_naming_both_themes() {
+        let highlighter = Highlighter::new(None);
+        let html = highlighter.block("bash", "echo \"<hi>\" # note\n");
+        assert!(html.contains("<span class=\"h"), "{html}");
+        assert!(html.contains("&lt;hi&gt;"), "{html}");
+        assert!(!html.contains("<span class=\"h\""), "{html}");
+        let text: String = html
+            .split('<')
+            .map(|p| p.split_once('>').map_or(p, |(_, t)| t))
+            .collect();
+        assert_eq!(
+            text, "echo \"&lt;hi&gt;\" # note\n\n",
+            "the text is kept whole"
+        );
+        let (light, dark) = highlighter.stylesheets();
+        for class in class_names(&html) {
+            assert!(light.contains(&format!(".{class}{{color:#")), "{light}");
+            assert!(
+                dark.contains(&format!("html[data-theme=dark] .{class}{{")),
+                "{dark}"
+            );
+        }
+        assert!(dark.contains("@media (prefers-color-scheme: dark)"));
+    }
+
+    #[test]
+    fn colours_meet_contrast_on_both_backgrounds() {
+        let highlighter = Highlighter::new(None);
+        highlighter.block("python", "# comment\ndef f(x):\n    return 'str' + 1\n");
+        let (light, dark) = highlighter.stylesheets();
+        for (css, background) in [(light, LIGHT_BACKGROUND), (dark, DARK_BACKGROUND)] {
+            for hex in css
+                .match_indices("color:#")
+                .map(|(i, _)| &css[i + 7..i + 13])
+            {
+                let byte = |at: usize| u8::from_str_radix(&hex[at..at + 2], 16).unwrap();
+                let colour = Color {
+                    r: byte(0),
+                    g: byte(2),
+                    b: byte(4),
+                    a: 0xff,
+                };
+                assert!(
+                    contrast(colour, background) >= 4.5,
+                    "#{hex} on {background:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn memoized_lines_highlight_as_without_memo() {
+        let code = "kubectl get pods -n kube-system\nif [ -f x ]; then\n  echo \"a\"\nfi\nkubectl get pods -n kube-system\necho 'multi\nline'\nkubectl get pods -n kube-system\n";
+        let mut plain = Highlighter::new(None);
+        plain.memoize_lines = false;
+        let memoized = Highlighter::new(None);
+        for lang in ["bash", "yaml", "python"] {
+            let expected = plain.highlight(lang, code);
+            assert_eq!(
+                memoized.highlight(lang, code),
+                expected,
+                "{lang}, first time"
+            );
+            assert_eq!(
+                memoized.highlight(lang, code),
+                expected,
+                "{lang}, from the memo"
+            );
+        }
+        assert!(!memoized.lines.lock().unwrap().is_empty());
+        assert!(plain.lines.lock().unwrap().is_empty());
     }
 
     #[test]
@@ -293,12 +634,10 @@ mod tests {
         let second = Highlighter::new(Some(dir.path().to_path_buf()));
         assert_eq!(second.cached.len(), 1);
         assert_eq!(second.block("yaml", "a: 1\n"), html);
-    }
-
-    #[test]
-    fn dark_css_is_scoped() {
-        let (_, dark) = stylesheets();
-        assert!(dark.contains("html[data-theme=dark] .hl-"));
-        assert!(dark.contains("@media (prefers-color-scheme: dark)"));
+        assert_eq!(
+            second.stylesheets(),
+            first.stylesheets(),
+            "cached blocks still get their styles"
+        );
     }
 }

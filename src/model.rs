@@ -51,6 +51,18 @@ pub struct Review {
 }
 
 impl Page {
+    /// Where the front matter field at `path` (`components.1`) was written.
+    pub fn location_of(&self, path: &str) -> Location {
+        let file = format!("content/{}", self.path);
+        match &self.document {
+            Some(document) => {
+                let (line, column) = document.positions.value(path);
+                Location::at(file, line, column)
+            }
+            None => Location::file(file),
+        }
+    }
+
     pub fn is_section(&self) -> bool {
         self.list.is_some()
     }
@@ -93,6 +105,9 @@ pub struct Site {
     pub aliases: BTreeMap<String, usize>,
     by_path: HashMap<String, usize>,
     asset_set: HashSet<String>,
+    /// Incident pages by file name, and the postmortem naming each.
+    incidents: HashMap<String, usize>,
+    postmortems: HashMap<usize, usize>,
 }
 
 pub const TAXONOMIES: [(&str, &str); 3] = [
@@ -122,12 +137,15 @@ impl Site {
             taxonomies: BTreeMap::new(),
             aliases: BTreeMap::new(),
             by_path: HashMap::new(),
+            incidents: HashMap::new(),
+            postmortems: HashMap::new(),
         };
         site.add_sections(&documents);
         for document in documents {
             site.add_document(document);
         }
         site.link_parents();
+        site.pair_incidents();
         site.check_urls(diagnostics);
         site.collect_taxonomies();
         site.compute_reviews(options);
@@ -474,19 +492,35 @@ impl Site {
         self.by_path.get(path).copied()
     }
 
+    fn pair_incidents(&mut self) {
+        for (id, page) in self.pages.iter().enumerate() {
+            if page.kind == Kind::Incident && !page.is_section() {
+                self.incidents.entry(page.stem().to_string()).or_insert(id);
+            }
+        }
+        for (id, page) in self.pages.iter().enumerate() {
+            if page.kind != Kind::Postmortem || page.is_section() {
+                continue;
+            }
+            let incident = page
+                .meta
+                .incident
+                .as_ref()
+                .and_then(|name| self.incidents.get(name));
+            if let Some(&incident) = incident {
+                self.postmortems.entry(incident).or_insert(id);
+            }
+        }
+    }
+
     /// The incident page named by a postmortem's `incident` field (its file name).
     pub fn incident_named(&self, name: &str) -> Option<usize> {
-        self.pages
-            .iter()
-            .position(|p| p.kind == Kind::Incident && !p.is_section() && p.stem() == name)
+        self.incidents.get(name).copied()
     }
 
     /// The postmortem that names `incident`.
     pub fn postmortem_of(&self, incident: usize) -> Option<usize> {
-        let stem = self.pages[incident].stem();
-        self.pages
-            .iter()
-            .position(|p| p.kind == Kind::Postmortem && p.meta.incident.as_deref() == Some(stem))
+        self.postmortems.get(&incident).copied()
     }
 
     /// Breadcrumbs: the sections from home down to the page's parent.
@@ -535,65 +569,65 @@ impl LinkTargets for Targets<'_> {
 /// Runs the checks that need incidents and postmortems side by side.
 pub fn check_operations(site: &Site, diagnostics: &mut Diagnostics) {
     for page in site.pages.iter().filter(|p| !p.is_section()) {
-        let file = format!("content/{}", page.path);
-        let at = || Some(Location::file(&file));
         match page.kind {
             Kind::Postmortem => {
                 if let Some(name) = &page.meta.incident {
                     if site.incident_named(name).is_none() {
                         diagnostics.push(Diagnostic::error(
-                            at(),
+                            Some(page.location_of("incident")),
                             format!("postmortem names incident `{name}`, but no status page has that file name"),
                         ));
                     }
                 }
             }
-            Kind::Incident => check_incident(site, page, &file, diagnostics),
+            Kind::Incident => check_incident(site, page, diagnostics),
             _ => {}
         }
     }
 }
 
-fn check_incident(site: &Site, page: &Page, file: &str, diagnostics: &mut Diagnostics) {
-    let at = || Some(Location::file(file));
-    for component in &page.meta.components {
-        if site.config.component(component).is_none() {
-            let known: Vec<&str> = site
-                .config
-                .components
-                .iter()
-                .map(|c| c.id.as_str())
-                .collect();
-            let hint = match crate::diagnostic::did_you_mean(component, known.iter().copied()) {
-                Some(close) => format!("did you mean `{close}`?"),
-                None => "declare it under [[status.components]] in opsbook.toml".to_string(),
-            };
-            diagnostics.push(
-                Diagnostic::error(
-                    at(),
-                    format!("incident names unknown component `{component}`"),
-                )
-                .with_hint(hint),
-            );
+fn check_incident(site: &Site, page: &Page, diagnostics: &mut Diagnostics) {
+    let known: Vec<&str> = site
+        .config
+        .components
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect();
+    for (index, component) in page.meta.components.iter().enumerate() {
+        if site.config.component(component).is_some() {
+            continue;
         }
+        let hint = match crate::diagnostic::did_you_mean(component, known.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => "declare it under [[status.components]] in opsbook.toml".to_string(),
+        };
+        diagnostics.push(
+            Diagnostic::error(
+                Some(page.location_of(&format!("components.{index}"))),
+                format!("incident names unknown component `{component}`"),
+            )
+            .with_hint(hint),
+        );
     }
     if let (Some(started), Some(resolved)) = (page.meta.started, page.meta.resolved) {
         if resolved < started {
             diagnostics.push(Diagnostic::error(
-                at(),
+                Some(page.location_of("resolved")),
                 format!("incident is resolved ({resolved}) before it started ({started})"),
             ));
         }
     }
     if let Some(started) = page.meta.started {
-        for update in page.meta.updates.iter().filter(|u| u.at < started) {
-            diagnostics.push(Diagnostic::error(
-                at(),
-                format!(
-                    "update at {} comes before the incident started ({started})",
-                    update.at
-                ),
-            ));
+        for (index, update) in page.meta.updates.iter().enumerate() {
+            if update.at < started {
+                diagnostics.push(Diagnostic::error(
+                    Some(page.location_of(&format!("updates.{index}.at"))),
+                    format!(
+                        "update at {} comes before the incident started ({started})",
+                        update.at
+                    ),
+                ));
+            }
         }
     }
 }

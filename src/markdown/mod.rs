@@ -423,7 +423,7 @@ mod tests {
         let out = render_text("First *para*\ngraph.\n\n```yaml\na: 1\n```\n");
         assert!(out
             .html
-            .contains("<pre class=\"code\" data-lang=\"yaml\"><code><span class=\"hl-"));
+            .contains("<pre class=\"code\" data-lang=\"yaml\"><code><span class=\"h"));
         assert_eq!(out.summary, "First para graph.");
     }
 

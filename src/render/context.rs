@@ -275,6 +275,15 @@ pub struct TaxonomyContext {
 pub struct TermContext {
     name: String,
     url: String,
+    count: usize,
+    /// The term's pages by kind: runbooks, processes, postmortems, incidents, then other pages.
+    groups: Vec<KindGroup>,
+}
+
+#[derive(Serialize)]
+pub struct KindGroup {
+    kind: &'static str,
+    title: &'static str,
     pages: Vec<PageSummary>,
 }
 
@@ -586,10 +595,32 @@ impl<'a> Builder<'a> {
 
     pub fn term(&self, taxonomy: &str, slug: &str) -> TermContext {
         let term = &self.site.taxonomies[taxonomy][slug];
+        let order = [
+            (Kind::Runbook, "Runbooks"),
+            (Kind::Process, "Processes"),
+            (Kind::Postmortem, "Postmortems"),
+            (Kind::Incident, "Incidents"),
+            (Kind::Page, "Pages"),
+        ];
+        let groups = order
+            .into_iter()
+            .map(|(kind, title)| KindGroup {
+                kind: kind.as_str(),
+                title,
+                pages: term
+                    .pages
+                    .iter()
+                    .filter(|&&p| self.site.pages[p].kind == kind)
+                    .map(|&p| self.summary(p))
+                    .collect(),
+            })
+            .filter(|group| !group.pages.is_empty())
+            .collect();
         TermContext {
             name: term.name.clone(),
             url: self.term_url(taxonomy, &term.name),
-            pages: term.pages.iter().map(|&p| self.summary(p)).collect(),
+            count: term.pages.len(),
+            groups,
         }
     }
 }

@@ -82,21 +82,29 @@ fn is_fence(line: &str, fence: &str) -> bool {
     line.trim_end() == fence
 }
 
-/// Parsed front matter: the values, and the position of each key path (`updates.2.at`).
+/// Parsed front matter: the values, and where each was written.
 #[derive(Debug, Default)]
 pub struct Parsed {
     pub values: Map<String, Value>,
-    positions: HashMap<String, (usize, usize)>,
+    pub positions: Positions,
+}
+
+/// Where the keys and values of front matter are, as 1-based lines and columns of the file.
+/// Paths join keys and indices with `.`: `updates.2.at`.
+#[derive(Debug, Default, Clone)]
+pub struct Positions {
+    values: HashMap<String, (usize, usize)>,
+    keys: HashMap<String, (usize, usize)>,
     first_line: usize,
 }
 
-impl Parsed {
-    /// Line and column of the value at `path` (keys and indices joined by `.`), falling back to
-    /// the nearest parent that has one, then to the first front matter line.
-    pub fn position(&self, path: &str) -> (usize, usize) {
+impl Positions {
+    /// The value at `path`, falling back to the nearest parent that has one, then to the first
+    /// front matter line.
+    pub fn value(&self, path: &str) -> (usize, usize) {
         let mut path = path;
         loop {
-            if let Some(position) = self.positions.get(path) {
+            if let Some(position) = self.values.get(path) {
                 return *position;
             }
             match path.rfind('.') {
@@ -105,14 +113,32 @@ impl Parsed {
             }
         }
     }
+
+    /// The key at `path` (for problems with the key itself, such as an unknown field).
+    pub fn key(&self, path: &str) -> (usize, usize) {
+        self.keys
+            .get(path)
+            .copied()
+            .unwrap_or_else(|| self.value(path))
+    }
+}
+
+impl Parsed {
+    /// Shorthand for the position of the value at `path`.
+    pub fn position(&self, path: &str) -> (usize, usize) {
+        self.positions.value(path)
+    }
 }
 
 /// Parses the front matter of `split`; positions are lines of the whole file.
 pub fn parse(split: &Split<'_>) -> Result<Parsed, Problem> {
     match split.format {
         None => Ok(Parsed {
-            first_line: 1,
-            ..Parsed::default()
+            values: Map::new(),
+            positions: Positions {
+                first_line: 1,
+                ..Positions::default()
+            },
         }),
         Some(Format::Toml) => parse_toml(split.front_matter, split.front_matter_line),
         Some(Format::Yaml) => parse_yaml(split.front_matter, split.front_matter_line),
@@ -133,29 +159,31 @@ fn parse_toml(text: &str, first_line: usize) -> Result<Parsed, Problem> {
             message: format!("invalid TOML front matter: {}", e.message().trim()),
         }
     })?;
-    let mut parsed = Parsed {
+    let mut positions = Positions {
         first_line,
-        ..Parsed::default()
+        ..Positions::default()
     };
-    let mut record = |path: &str, offset: usize| {
-        parsed
-            .positions
-            .insert(path.to_string(), to_position(offset));
+    let mut record = |path: &str, key: Option<usize>, value: usize| {
+        if let Some(key) = key {
+            positions.keys.insert(path.to_string(), to_position(key));
+        }
+        positions
+            .values
+            .insert(path.to_string(), to_position(value));
     };
     let values = toml_table(table.get_ref(), "", &mut record);
-    parsed.values = values;
-    Ok(parsed)
+    Ok(Parsed { values, positions })
 }
 
 fn toml_table(
     table: &DeTable<'_>,
     prefix: &str,
-    record: &mut impl FnMut(&str, usize),
+    record: &mut impl FnMut(&str, Option<usize>, usize),
 ) -> Map<String, Value> {
     let mut map = Map::new();
     for (key, value) in table.iter() {
         let path = join(prefix, key.get_ref());
-        record(&path, value.span().start);
+        record(&path, Some(key.span().start), value.span().start);
         map.insert(
             key.get_ref().to_string(),
             toml_value(value.get_ref(), &path, record),
@@ -164,7 +192,11 @@ fn toml_table(
     map
 }
 
-fn toml_value(value: &DeValue<'_>, path: &str, record: &mut impl FnMut(&str, usize)) -> Value {
+fn toml_value(
+    value: &DeValue<'_>,
+    path: &str,
+    record: &mut impl FnMut(&str, Option<usize>, usize),
+) -> Value {
     match value {
         DeValue::String(s) => Value::String(s.to_string()),
         DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
@@ -184,7 +216,7 @@ fn toml_value(value: &DeValue<'_>, path: &str, record: &mut impl FnMut(&str, usi
                 .enumerate()
                 .map(|(i, item)| {
                     let item_path = join(path, &i.to_string());
-                    record(&item_path, item.span().start);
+                    record(&item_path, None, item.span().start);
                     toml_value(item.get_ref(), &item_path, record)
                 })
                 .collect(),
@@ -203,8 +235,11 @@ fn join(prefix: &str, key: &str) -> String {
 
 fn parse_yaml(text: &str, first_line: usize) -> Result<Parsed, Problem> {
     let mut parsed = Parsed {
-        first_line,
-        ..Parsed::default()
+        values: Map::new(),
+        positions: Positions {
+            first_line,
+            ..Positions::default()
+        },
     };
     if text.trim().is_empty() {
         return Ok(parsed);
@@ -240,6 +275,7 @@ fn parse_yaml(text: &str, first_line: usize) -> Result<Parsed, Problem> {
             if !line.starts_with([' ', '\t', '-', '#']) && values.contains_key(key) {
                 parsed
                     .positions
+                    .values
                     .entry(key.to_string())
                     .or_insert((line_number, 1));
             }

@@ -248,7 +248,7 @@ pub fn read(parsed: &Parsed, folder_kind: Kind) -> (Option<Meta>, Vec<FieldProbl
             }
             continue;
         }
-        let (line, column) = parsed.position(key);
+        let (line, column) = parsed.positions.key(key);
         let used_elsewhere = all_fields().any(|f| f == key);
         let (message, hint) = if used_elsewhere {
             (

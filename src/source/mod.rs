@@ -24,6 +24,8 @@ pub struct Document {
     /// 1-based line of the body's first line.
     pub body_line: usize,
     pub meta: Meta,
+    /// Where each front matter field was written, for later checks.
+    pub positions: front_matter::Positions,
 }
 
 impl Document {
@@ -207,6 +209,7 @@ fn read_document(
         body_offset,
         body_line,
         meta,
+        positions: parsed.positions,
     };
     Ok((document, diagnostics))
 }

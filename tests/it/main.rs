@@ -1,1 +1,10 @@
+//! Integration tests: the real `opsbook` binary run on the example handbook and on small
+//! fixture handbooks, checked through its exit status, its messages and the HTML it writes.
 
+mod support;
+
+mod browser;
+mod build_example;
+mod fixtures_valid;
+mod invalid;
+mod output_safety;

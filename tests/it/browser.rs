@@ -1,0 +1,96 @@
+//! Headless Chromium checks of the built example (tests/browser/*.mjs, driven by node and
+//! playwright-core). They skip with a reason when Chromium, node or the npm packages are missing,
+//! except under CI, where a missing piece is a failure.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn browser_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
+}
+
+/// Whether the browser tests can run here; under CI they must.
+pub fn browser_available() -> bool {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let missing = if !Path::new(&chromium).exists() {
+        Some(format!(
+            "Chromium is not installed at {chromium} (apt-get install chromium)"
+        ))
+    } else if Command::new("node").arg("--version").output().is_err() {
+        Some("node is not installed".to_string())
+    } else if !browser_dir().join("node_modules/playwright-core").is_dir() {
+        Some("playwright-core is not installed (npm ci --prefix tests/browser)".to_string())
+    } else {
+        None
+    };
+    match missing {
+        None => true,
+        Some(reason) if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("browser tests must run under CI, but {reason}")
+        }
+        Some(reason) => {
+            eprintln!("skipping browser test: {reason}");
+            false
+        }
+    }
+}
+
+/// Runs `node tests/browser/SCRIPT ARGS…` and fails the test with its output when it fails.
+pub fn run_script(script: &str, args: &[&str]) {
+    let output = Command::new("node")
+        .arg(browser_dir().join(script))
+        .args(args)
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{stdout}");
+    assert!(
+        output.status.success(),
+        "{script} failed:\n{stdout}\n{stderr}"
+    );
+}
+
+#[test]
+fn theme_has_no_overflow_no_console_errors_and_a_persistent_toggle() {
+    if !browser_available() {
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example");
+    let status = Command::new(env!("CARGO_BIN_EXE_opsbook"))
+        .args([
+            "build",
+            example.to_str().unwrap(),
+            "-o",
+            site.to_str().unwrap(),
+        ])
+        .args([
+            "--base-url",
+            "https://ops.example.org/handbook/",
+            "--no-cache",
+            "-q",
+            "--now",
+            "2026-11-27",
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    run_script(
+        "theme.mjs",
+        &[
+            site.to_str().unwrap(),
+            "/handbook/",
+            "",
+            "runbooks/",
+            "runbooks/postgres/disk-almost-full/",
+            "runbooks/kafka-consumer-lag/",
+            "postmortems/2026-08-14-managed-postgres-writes-failing/",
+            "status/2026-11-26-block-storage-latency-ams1/",
+            "status/",
+            "tags/",
+            "processes/on-call/",
+        ],
+    );
+}

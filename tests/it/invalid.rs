@@ -1,0 +1,186 @@
+//! Invalid handbooks under `tests/fixtures/invalid/<case>/`: each build must fail with exit
+//! code 1, print exactly one precise `error: file:line:col: message`, and write nothing.
+
+use crate::support::{build, entries, fixture_dir, snapshot, Handbook, Run};
+
+/// Builds `tests/fixtures/invalid/<case>` into a fresh temporary folder and checks that the
+/// build failed with exactly the error lines given, and that nothing was written.
+#[track_caller]
+fn assert_fails(case: &str, expected: &[&str]) -> Run {
+    let dir = fixture_dir(&format!("invalid/{case}"));
+    assert!(dir.join("content").is_dir(), "fixture {case} is missing");
+    let before = snapshot(&dir);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let run = build(&dir, &out, &[]);
+    run.assert_failure();
+    assert_eq!(run.errors(), expected, "stderr:\n{}", run.stderr);
+    assert_eq!(
+        run.stderr.lines().last(),
+        Some(
+            format!(
+                "Build failed with {} error{}; the output folder was left as it was.",
+                expected.len(),
+                if expected.len() == 1 { "" } else { "s" }
+            )
+            .as_str()
+        )
+    );
+    assert!(!out.exists(), "{case}: an output folder was created");
+    assert_eq!(
+        entries(tmp.path()),
+        Vec::<String>::new(),
+        "{case}: something was left beside the output folder"
+    );
+    assert!(
+        before == snapshot(&dir),
+        "{case}: the build changed the handbook folder"
+    );
+    run
+}
+
+#[test]
+fn malformed_toml_front_matter() {
+    assert_fails(
+        "malformed_toml_front_matter",
+        &["error: content/runbooks/disk-full.md:4:22: invalid TOML front matter: unclosed array, expected `]`"],
+    );
+}
+
+#[test]
+fn malformed_yaml_front_matter() {
+    assert_fails(
+        "malformed_yaml_front_matter",
+        &["error: content/processes/on-call.md:4:14: invalid YAML front matter: did not find expected ',' or ']'"],
+    );
+}
+
+#[test]
+fn unknown_config_key() {
+    assert_fails(
+        "unknown_config_key",
+        &["error: opsbook.toml:5:1: unknown field `broken_link`, expected `broken_links`"],
+    );
+}
+
+#[test]
+fn bad_date() {
+    assert_fails(
+        "bad_date",
+        &["error: content/runbooks/cert-expiry.md:4:17: invalid `last_reviewed`: invalid date `14/09/2026`: expected YYYY-MM-DD or an RFC 3339 date-time with an offset, such as 2026-10-02T09:14:00Z"],
+    );
+}
+
+#[test]
+fn bad_enum() {
+    assert_fails(
+        "bad_enum",
+        &["error: content/runbooks/dns.md:4:12: invalid `severity`: unknown variant `sev9`, expected one of `sev1`, `sev2`, `sev3`, `sev4`"],
+    );
+}
+
+#[test]
+fn unknown_kind() {
+    assert_fails(
+        "unknown_kind",
+        &["error: content/guides/pasta.md:3:8: unknown kind \"recipe\": expected one of page, runbook, process, postmortem, incident"],
+    );
+}
+
+#[test]
+fn broken_link() {
+    assert_fails(
+        "broken_link",
+        &["error: content/runbooks/lb-502.md:7:27: broken link `backends-down.md`: no page or file at `content/runbooks/backends-down.md`"],
+    );
+}
+
+#[test]
+fn broken_anchor() {
+    // The first link's anchor exists; only the second is reported.
+    assert_fails(
+        "broken_anchor",
+        &["error: content/postmortems/2026-08-14-writes.md:9:1: broken link `../runbooks/disk.md#step-3-expand-the-volume`: `content/runbooks/disk.md` has no heading with the id `step-3-expand-the-volume`"],
+    );
+}
+
+#[test]
+fn template_syntax_error() {
+    let run = assert_fails(
+        "template_syntax_error",
+        &["error: templates/page.html:6:39: Failed to parse 'page.html':  --> 6:39   | 6 |   <p class=\"lead\">{{ page.description }</p>   |                                       ^---   |   = expected `or`, `and`, `not`, `<=`, `>=`, `<`, `>`, `==`, `!=`, `+`, `-`, `*`, `/`, `%`, a filter, or a variable end (`}}`)"],
+    );
+    assert!(run.errors()[0].starts_with("error: templates/page.html:6:"));
+}
+
+#[test]
+fn duplicate_url() {
+    let run = assert_fails(
+        "duplicate_url",
+        &["error: content/a.md: `content/a/index.md` and `content/a.md` both want the URL `/a/`"],
+    );
+    assert_eq!(
+        run.hint_after(run.errors()[0]),
+        Some("rename one of the files or give one a different `slug`")
+    );
+}
+
+#[test]
+fn unknown_status_component() {
+    // The id is on line 3, column 15 (`components = ["object-storag"]`).
+    let run = assert_fails(
+        "unknown_status_component",
+        &["error: content/status/2026-07-03-s3-errors.md:3:15: incident names unknown component `object-storag`"],
+    );
+    assert_eq!(
+        run.hint_after(run.errors()[0]),
+        Some("did you mean `object-storage`?")
+    );
+}
+
+#[test]
+fn non_utf8_file() {
+    // Latin-1 `é` (0xE9) in the title; kept out of the committed fixtures, which are text.
+    let hb = Handbook::new(&[("opsbook.toml", "title = \"Non-UTF-8\"\n")]);
+    hb.write(
+        "content/runbooks/cafe.md",
+        b"+++\ntitle = \"Caf\xe9 machine down\"\n+++\n\nRestart it.\n",
+    );
+    hb.write("content/runbooks/fine.md", b"# Fine\n\nAll good.\n");
+    let run = hb.build(&[]);
+    run.assert_failure();
+    assert_eq!(
+        run.errors(),
+        ["error: content/runbooks/cafe.md:2:13: the file is not valid UTF-8"],
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.hint_after(run.errors()[0]), Some("save it as UTF-8"));
+    assert!(!hb.out("public").exists());
+    assert_eq!(entries(hb.tmp.path()), ["hb"]);
+}
+
+#[test]
+fn several_problems_are_all_reported_sorted_by_file() {
+    let hb = Handbook::new(&[
+        ("opsbook.toml", "title = \"Many problems\"\n"),
+        (
+            "content/runbooks/b.md",
+            "+++\ntitle = \"B\"\nseverity = \"high\"\n+++\n",
+        ),
+        (
+            "content/runbooks/a.md",
+            "+++\ntitle = \"A\"\nlast_reviewed = \"last week\"\n+++\n",
+        ),
+    ]);
+    let run = hb.build(&[]);
+    run.assert_failure();
+    let errors = run.errors();
+    assert_eq!(errors.len(), 2, "{}", run.stderr);
+    assert!(errors[0].starts_with("error: content/runbooks/a.md:3:17: invalid `last_reviewed`"));
+    assert!(errors[1].starts_with("error: content/runbooks/b.md:3:12: invalid `severity`"));
+    assert!(run
+        .stderr
+        .ends_with("Build failed with 2 errors; the output folder was left as it was.\n"));
+    assert!(!hb.out("public").exists());
+}

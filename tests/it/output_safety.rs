@@ -1,0 +1,191 @@
+//! The output folder: replaced only by a successful build, never the handbook itself, and the
+//! same bytes for the same input.
+
+use std::path::Path;
+
+use crate::support::{
+    assert_same_tree, build, build_with_env, entries, example_dir, page, snapshot, text, Handbook,
+};
+
+fn small_handbook() -> Handbook {
+    Handbook::new(&[
+        ("opsbook.toml", "title = \"Safety\"\n"),
+        (
+            "content/runbooks/disk.md",
+            "+++\ntitle = \"Disk\"\nservices = [\"db\"]\nlast_reviewed = 2026-10-01\n+++\n\n## Step 1\n\nFree space.\n",
+        ),
+        (
+            "content/runbooks/dns.md",
+            "+++\ntitle = \"DNS\"\n+++\n\nSee [disk](disk.md#step-1).\n",
+        ),
+        ("content/about.md", "# About\n\nA handbook.\n"),
+        ("static/robots-extra.txt", "extra\n"),
+    ])
+}
+
+/// Entries beside the output folder, other than the handbook and the output itself.
+fn leftovers(tmp: &Path) -> Vec<String> {
+    entries(tmp)
+        .into_iter()
+        .filter(|e| e != "hb" && e != "public")
+        .collect()
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_byte_identical() {
+    let hb = small_handbook();
+    let out = hb.out("public");
+    hb.build(&[]).assert_success();
+    let before = snapshot(&out);
+    assert!(before.contains_key("runbooks/disk/index.html"));
+    assert!(before.contains_key("robots-extra.txt"));
+
+    // A front matter error: stops before anything is rendered.
+    hb.write(
+        "content/runbooks/disk.md",
+        b"+++\ntitle = \"Disk\"\nseverity = \"sev9\"\n+++\n\nChanged.\n",
+    );
+    let run = hb.build(&[]);
+    run.assert_failure();
+    assert_eq!(
+        run.errors(),
+        ["error: content/runbooks/disk.md:3:12: invalid `severity`: unknown variant `sev9`, expected one of `sev1`, `sev2`, `sev3`, `sev4`"]
+    );
+    assert_same_tree(&before, &snapshot(&out));
+    assert_eq!(leftovers(hb.tmp.path()), Vec::<String>::new());
+}
+
+#[test]
+fn a_build_failing_while_rendering_leaves_the_previous_output_byte_identical() {
+    let hb = small_handbook();
+    let out = hb.out("public");
+    hb.build(&[]).assert_success();
+    let before = snapshot(&out);
+
+    // A template that parses but fails at render time, after the staging folder exists.
+    hb.write(
+        "templates/page.html",
+        b"{% extends \"base.html\" %}\n{% block main %}\n<p>{{ page.no_such_field.deeper }}</p>\n{% endblock main %}\n",
+    );
+    let run = hb.build(&[]);
+    run.assert_failure();
+    assert_eq!(
+        run.errors(),
+        ["error: templates/page.html:3:7: while rendering `content/about.md`: Failed to render 'page.html': Variable `page.no_such_field.deeper` not found in context while rendering 'page.html'"]
+    );
+    assert_same_tree(&before, &snapshot(&out));
+    assert_eq!(
+        leftovers(hb.tmp.path()),
+        Vec::<String>::new(),
+        "a staging folder was left beside the output"
+    );
+}
+
+#[test]
+fn a_successful_build_replaces_the_output_entirely() {
+    let hb = small_handbook();
+    let out = hb.out("public");
+    hb.build(&[]).assert_success();
+    std::fs::write(out.join("stale.html"), "old").unwrap();
+    std::fs::remove_file(hb.root.join("content/about.md")).unwrap();
+    hb.write(
+        "content/runbooks/dns.md",
+        b"+++\ntitle = \"DNS, renamed\"\n+++\n\nSee [disk](disk.md#step-1).\n",
+    );
+    hb.build(&[]).assert_success();
+    assert!(!out.join("stale.html").exists(), "stale file kept");
+    assert!(!out.join("about").exists(), "removed page kept");
+    assert_eq!(
+        text(&page(&out, "runbooks/dns/"), "h1.doc-title"),
+        "DNS, renamed"
+    );
+    assert_eq!(leftovers(hb.tmp.path()), Vec::<String>::new());
+}
+
+#[test]
+fn refuses_dangerous_output_folders_and_deletes_nothing() {
+    let hb = small_handbook();
+    std::fs::create_dir_all(hb.root.join("content/sub")).unwrap();
+    std::fs::write(hb.root.join("content/sub/note.txt"), "keep me").unwrap();
+    std::fs::write(hb.tmp.path().join("sibling.txt"), "keep me too").unwrap();
+    let before = snapshot(hb.tmp.path());
+    let root = hb.root.clone();
+    let cases = [
+        (root.clone(), "it is the handbook folder itself"),
+        (hb.tmp.path().to_path_buf(), "it contains the handbook"),
+        (
+            root.join("content"),
+            "it is inside the handbook's `content/` folder",
+        ),
+        (
+            root.join("content/sub"),
+            "it is inside the handbook's `content/` folder",
+        ),
+        (
+            root.join("content/new"),
+            "it is inside the handbook's `content/` folder",
+        ),
+        (
+            root.join("static"),
+            "it is inside the handbook's `static/` folder",
+        ),
+    ];
+    for (out, why) in cases {
+        let run = build(&root, &out, &[]);
+        run.assert_failure();
+        let errors = run.errors();
+        assert_eq!(errors.len(), 1, "{}", run.stderr);
+        let canonical = out.canonicalize().unwrap_or_else(|_| {
+            out.parent()
+                .unwrap()
+                .canonicalize()
+                .unwrap()
+                .join(out.file_name().unwrap())
+        });
+        assert_eq!(
+            errors[0],
+            format!(
+                "error: refusing to write the site to `{}`: {why}",
+                canonical.display()
+            ),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(
+            run.hint_after(errors[0]),
+            Some("choose an output folder of its own, such as `public/`, with -o")
+        );
+        assert_same_tree(&before, &snapshot(hb.tmp.path()));
+    }
+    // Spelled relative, through `..`, from inside the handbook.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_opsbook"))
+        .current_dir(root.join("content"))
+        .args([
+            "build",
+            "..",
+            "-o",
+            "../content/..",
+            "--no-cache",
+            "--now",
+            crate::support::NOW,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("refusing to write the site to"));
+    assert_same_tree(&before, &snapshot(hb.tmp.path()));
+}
+
+#[test]
+fn same_input_gives_byte_identical_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = tmp.path().join("first");
+    let second = tmp.path().join("second");
+    // Different thread counts, so parallel rendering finishes in a different order.
+    build_with_env(&example_dir(), &first, &[], &[("RAYON_NUM_THREADS", "1")]).assert_success();
+    build_with_env(&example_dir(), &second, &[], &[("RAYON_NUM_THREADS", "4")]).assert_success();
+    let a = snapshot(&first);
+    let b = snapshot(&second);
+    assert!(a.len() > 50, "suspiciously few files: {}", a.len());
+    assert_same_tree(&a, &b);
+}

@@ -1,0 +1,308 @@
+/* opsbook default theme: small enhancements on top of a page that works without JavaScript.
+   Theme toggle, phone menu, copy buttons on code blocks, on-page TOC highlighting, print helpers.
+   Loaded with `defer`; no dependencies; every lookup is guarded. */
+(function () {
+  "use strict";
+
+  var root = document.documentElement;
+  var STORAGE_KEY = "opsbook-theme";
+  var MODES = ["system", "light", "dark"];
+  var LABELS = { system: "System", light: "Light", dark: "Dark" };
+
+  /* A polite live region, so screen readers hear "Copied" and theme changes. */
+  var live = null;
+  function announce(text) {
+    if (!live) {
+      live = document.createElement("div");
+      live.className = "visually-hidden";
+      live.setAttribute("role", "status");
+      live.setAttribute("aria-live", "polite");
+      document.body.appendChild(live);
+    }
+    live.textContent = "";
+    window.setTimeout(function () { live.textContent = text; }, 50);
+  }
+
+  /* ---------------------------------------------------------------- theme */
+
+  function readMode() {
+    try {
+      var v = window.localStorage.getItem(STORAGE_KEY);
+      return MODES.indexOf(v) >= 0 ? v : "system";
+    } catch (e) {
+      return "system";
+    }
+  }
+
+  function saveMode(mode) {
+    try { window.localStorage.setItem(STORAGE_KEY, mode); } catch (e) { /* private mode: not remembered */ }
+  }
+
+  function applyMode(mode) {
+    if (mode === "light" || mode === "dark") root.setAttribute("data-theme", mode);
+    else root.removeAttribute("data-theme");
+  }
+
+  /* The first click from "system" always changes what is on screen: it goes to the
+     scheme the system is not showing, then the other one, then back to the system. */
+  function nextMode(mode) {
+    var systemDark = !!(window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches);
+    var order = systemDark ? ["system", "light", "dark"] : ["system", "dark", "light"];
+    return order[(order.indexOf(mode) + 1) % order.length];
+  }
+
+  function setupThemeToggle() {
+    var button = document.getElementById("theme-toggle");
+    if (!button) return;
+
+    function render(mode) {
+      var next = nextMode(mode);
+      var text = "Theme: " + LABELS[mode] + ". Switch to " + LABELS[next].toLowerCase() + ".";
+      button.setAttribute("data-mode", mode);
+      button.setAttribute("aria-label", text);
+      button.title = text;
+    }
+
+    var mode = readMode();
+    render(mode);
+    button.hidden = false;
+
+    button.addEventListener("click", function () {
+      var next = nextMode(readMode());
+      saveMode(next);
+      applyMode(next);
+      render(next);
+      announce("Theme: " + LABELS[next]);
+    });
+
+    /* Another tab changed the theme. */
+    window.addEventListener("storage", function (event) {
+      if (event.key !== STORAGE_KEY) return;
+      var m = readMode();
+      applyMode(m);
+      render(m);
+    });
+  }
+
+  /* ---------------------------------------------------------------- phone menu */
+
+  function setupNavToggle() {
+    var button = document.getElementById("nav-toggle");
+    var nav = document.getElementById("site-nav");
+    if (!button || !nav) return;
+    button.hidden = false;
+
+    function setOpen(open) {
+      root.classList.toggle("nav-open", open);
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") !== "true";
+      setOpen(open);
+      if (open) {
+        var target = nav.querySelector("[aria-current=page]") || nav.querySelector("a");
+        if (target && typeof target.focus === "function") target.focus({ preventScroll: false });
+      }
+    });
+
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && root.classList.contains("nav-open")) {
+        setOpen(false);
+        button.focus();
+      }
+    });
+
+    /* Following a link inside the page (or to another one) closes the panel. */
+    nav.addEventListener("click", function (event) {
+      var link = event.target && event.target.closest ? event.target.closest("a") : null;
+      if (link) setOpen(false);
+    });
+
+    /* Growing past the phone layout closes it too. */
+    if (window.matchMedia) {
+      var wide = window.matchMedia("(min-width: 56rem)");
+      var onChange = function () { if (wide.matches) setOpen(false); };
+      if (wide.addEventListener) wide.addEventListener("change", onChange);
+      else if (wide.addListener) wide.addListener(onChange);
+    }
+  }
+
+  /* Keep the current page visible in a long sidebar (wide screens). */
+  function revealCurrentNavLink() {
+    var nav = document.getElementById("site-nav");
+    if (!nav) return;
+    var current = nav.querySelector("a[aria-current=page]");
+    if (!current || nav.scrollHeight <= nav.clientHeight) return;
+    var navRect = nav.getBoundingClientRect();
+    var linkRect = current.getBoundingClientRect();
+    if (linkRect.top < navRect.top || linkRect.bottom > navRect.bottom) {
+      nav.scrollTop += linkRect.top - navRect.top - nav.clientHeight / 3;
+    }
+  }
+
+  /* ---------------------------------------------------------------- copy buttons */
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.top = "-1000px";
+      area.style.opacity = "0";
+      document.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      document.body.removeChild(area);
+      if (ok) resolve(); else reject(new Error("copy failed"));
+    });
+  }
+
+  function setupCopyButtons() {
+    var blocks = document.querySelectorAll("pre.code");
+    Array.prototype.forEach.call(blocks, function (pre) {
+      var code = pre.querySelector("code");
+      if (!code || pre.querySelector(".copy-btn")) return;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "copy-btn";
+      button.textContent = "Copy";
+      var lang = pre.getAttribute("data-lang");
+      button.setAttribute("aria-label", lang ? "Copy " + lang + " code" : "Copy code");
+      var timer = null;
+      button.addEventListener("click", function () {
+        var text = code.textContent || "";
+        copyText(text.replace(/\n$/, "")).then(function () {
+          button.textContent = "Copied";
+          button.classList.add("is-copied");
+          announce("Copied to clipboard");
+        }, function () {
+          button.textContent = "Press Ctrl+C";
+          selectContents(code);
+        }).then(function () {
+          window.clearTimeout(timer);
+          timer = window.setTimeout(function () {
+            button.textContent = "Copy";
+            button.classList.remove("is-copied");
+          }, 2000);
+        });
+      });
+      pre.appendChild(button);
+    });
+  }
+
+  function selectContents(node) {
+    var selection = window.getSelection ? window.getSelection() : null;
+    if (!selection || !document.createRange) return;
+    var range = document.createRange();
+    range.selectNodeContents(node);
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+
+  /* Scrollable code and tables get a tab stop, so keyboards can scroll them. */
+  function makeScrollersFocusable() {
+    var scrollers = document.querySelectorAll(".content pre.code > code, .content table, .content pre:not(.code)");
+    Array.prototype.forEach.call(scrollers, function (el) {
+      if (el.scrollWidth > el.clientWidth + 1 && !el.hasAttribute("tabindex")) {
+        el.setAttribute("tabindex", "0");
+      }
+    });
+  }
+
+  /* Task-list checkboxes (pulldown-cmark emits them bare): name them after their item. */
+  function labelTaskCheckboxes() {
+    var boxes = document.querySelectorAll(".content li > input[type=checkbox]");
+    Array.prototype.forEach.call(boxes, function (box) {
+      if (box.hasAttribute("aria-label") || !box.parentNode) return;
+      var text = (box.parentNode.textContent || "").replace(/\s+/g, " ").trim();
+      if (text.length > 160) text = text.slice(0, 157) + "…";
+      if (text) box.setAttribute("aria-label", text);
+    });
+  }
+
+  /* ---------------------------------------------------------------- TOC highlight */
+
+  function setupTocHighlight() {
+    var links = document.querySelectorAll(".toc-aside .toc a[href^='#']");
+    if (!links.length || !("IntersectionObserver" in window)) return;
+    var byId = {};
+    var headings = [];
+    Array.prototype.forEach.call(links, function (link) {
+      var id = decodeURIComponent(link.getAttribute("href").slice(1));
+      var heading = id ? document.getElementById(id) : null;
+      if (heading) {
+        byId[id] = link;
+        headings.push(heading);
+      }
+    });
+    if (!headings.length) return;
+
+    var visible = {};
+    var current = null;
+    function update() {
+      var chosen = null;
+      for (var i = 0; i < headings.length; i++) {
+        if (visible[headings[i].id]) { chosen = headings[i]; break; }
+      }
+      if (!chosen) {
+        /* Nothing in view: the last heading above the viewport. */
+        for (var j = headings.length - 1; j >= 0; j--) {
+          if (headings[j].getBoundingClientRect().top < 80) { chosen = headings[j]; break; }
+        }
+      }
+      var link = chosen ? byId[chosen.id] : null;
+      if (link === current) return;
+      if (current) current.classList.remove("is-current");
+      if (link) link.classList.add("is-current");
+      current = link;
+    }
+
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) { visible[entry.target.id] = entry.isIntersecting; });
+      update();
+    }, { rootMargin: "-56px 0px -55% 0px" });
+    headings.forEach(function (h) { observer.observe(h); });
+  }
+
+  /* ---------------------------------------------------------------- print */
+
+  /* Print in the light scheme with every collapsible section open, then restore. */
+  function setupPrint() {
+    var opened = [];
+    var savedTheme = null;
+    window.addEventListener("beforeprint", function () {
+      savedTheme = root.getAttribute("data-theme");
+      root.setAttribute("data-theme", "light");
+      opened = [];
+      Array.prototype.forEach.call(document.querySelectorAll(".content details:not([open])"), function (d) {
+        d.setAttribute("open", "");
+        opened.push(d);
+      });
+    });
+    window.addEventListener("afterprint", function () {
+      if (savedTheme) root.setAttribute("data-theme", savedTheme);
+      else root.removeAttribute("data-theme");
+      opened.forEach(function (d) { d.removeAttribute("open"); });
+      opened = [];
+    });
+  }
+
+  /* ---------------------------------------------------------------- start */
+
+  function start() {
+    var steps = [setupThemeToggle, setupNavToggle, revealCurrentNavLink, setupCopyButtons,
+      makeScrollersFocusable, labelTaskCheckboxes, setupTocHighlight, setupPrint];
+    steps.forEach(function (step) {
+      try { step(); } catch (e) { /* one failed enhancement must not stop the others */ }
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
