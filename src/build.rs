@@ -14,6 +14,7 @@ use crate::model::{self, Site, TAXONOMIES};
 use crate::output::{self, Staging};
 use crate::render::context::{Builder, Globals};
 use crate::render::{Renderer, DEFAULT_THEME};
+use crate::reuse::{self, Reuse};
 use crate::source;
 
 /// What to build, and how.
@@ -41,6 +42,8 @@ impl BuildOptions {
 pub struct BuildReport {
     pub pages: usize,
     pub files: usize,
+    /// Files taken over unchanged from the previous build.
+    pub reused: usize,
     pub warnings: Vec<Diagnostic>,
     pub timings: Vec<(&'static str, Duration)>,
     pub out: PathBuf,
@@ -185,14 +188,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             format!("cannot create the output folder: {e}"),
         )],
     })?;
-    let written = write_site(
-        &site,
-        &renderer,
-        &highlighter,
-        &staging,
+    let reuse = Reuse::load(options.cache_dir.as_deref(), &output::absolute(&out));
+    let writer = SiteWriter {
+        site: &site,
+        renderer: &renderer,
+        highlighter: &highlighter,
+        staging: &staging,
         options,
-        theme_dir.as_deref(),
-    );
+        theme_dir: theme_dir.as_deref(),
+        reuse: &reuse,
+    };
+    let written = writer.write();
     timer.lap("render");
     let files = match written {
         Ok(files) => files,
@@ -207,7 +213,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             format!("cannot replace the output folder: {e}"),
         )],
     })?;
-    if let Err(e) = highlighter.save_cache() {
+    if let Err(e) = highlighter.save_cache().and_then(|()| reuse.save()) {
         diagnostics.push(Diagnostic::warning(
             None,
             format!("cannot save the highlight cache: {e}"),
@@ -217,6 +223,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     Ok(BuildReport {
         pages: site.pages.len(),
         files,
+        reused: reuse.reused(),
         warnings: diagnostics.warnings().cloned().collect(),
         timings: timer.timings,
         out,
@@ -232,125 +239,194 @@ enum Output<'a> {
     Alias(&'a str, usize),
 }
 
-/// Renders every output file into `staging`, all in parallel; returns how many were written.
-fn write_site(
-    site: &Site,
-    renderer: &Renderer,
-    highlighter: &Highlighter,
-    staging: &Staging,
-    options: &BuildOptions,
-    theme_dir: Option<&Path>,
-) -> Result<usize, Vec<Diagnostic>> {
-    let builder = Builder { site };
-    let globals = tera::Context::from_serialize(Globals::new(site))
-        .map_err(|e| vec![Diagnostic::error(None, e.to_string())])?;
-    let mut outputs: Vec<Output<'_>> = (0..site.pages.len()).map(Output::Page).collect();
-    for (name, title) in TAXONOMIES {
-        let Some(terms) = site.taxonomies.get(name).filter(|t| !t.is_empty()) else {
-            continue;
-        };
-        outputs.push(Output::Taxonomy(name, title));
-        outputs.extend(terms.keys().map(|slug| Output::Term(name, title, slug)));
-    }
-    outputs.push(Output::NotFound);
-    outputs.extend(
-        site.aliases
-            .iter()
-            .map(|(alias, &id)| Output::Alias(alias, id)),
-    );
+/// Everything writing the site needs.
+struct SiteWriter<'a> {
+    site: &'a Site,
+    renderer: &'a Renderer,
+    highlighter: &'a Highlighter,
+    staging: &'a Staging,
+    options: &'a BuildOptions,
+    theme_dir: Option<&'a Path>,
+    reuse: &'a Reuse,
+}
 
-    let base = &site.config.base_path;
-    let mut problems: Vec<Diagnostic> = outputs
-        .par_iter()
-        .map(|output| {
-            let mut context = globals.clone();
-            let (path, template, label) = match *output {
-                Output::Page(id) => {
-                    let page = &site.pages[id];
-                    context.insert("current_url", &builder.url(id));
-                    context.insert("nav", &builder.nav(id));
-                    if page.is_section() {
-                        context.insert("section", &builder.section(id));
-                    } else {
-                        context.insert("page", &builder.page(id));
-                    }
-                    let label = format!("`content/{}`", page.path);
-                    (
-                        format!("{}index.html", page.url),
-                        template_for(site, renderer, id),
-                        label,
-                    )
-                }
-                Output::Taxonomy(name, title) => {
-                    context.insert("current_url", &format!("{base}{name}/"));
-                    context.insert("nav", &builder.nav(0));
-                    context.insert("taxonomy", &builder.taxonomy(name, title));
-                    (
-                        format!("{name}/index.html"),
-                        "taxonomy.html".into(),
-                        format!("the {name} list"),
-                    )
-                }
-                Output::Term(name, title, slug) => {
-                    context.insert("current_url", &format!("{base}{name}/{slug}/"));
-                    context.insert("nav", &builder.nav(0));
-                    context.insert("taxonomy", &builder.taxonomy(name, title));
-                    context.insert("term", &builder.term(name, slug));
-                    let label = format!("the {name} page `{slug}`");
-                    (
-                        format!("{name}/{slug}/index.html"),
-                        "taxonomy_term.html".into(),
-                        label,
-                    )
-                }
-                Output::NotFound => {
-                    context.insert("current_url", &format!("{base}404.html"));
-                    context.insert("nav", &builder.nav(0));
-                    ("404.html".into(), "404.html".into(), "the 404 page".into())
-                }
-                Output::Alias(alias, id) => {
-                    context.insert("target_url", &builder.url(id));
-                    context.insert("target_permalink", &builder.permalink(id));
-                    let path = if alias.ends_with(".html") {
-                        alias.to_string()
-                    } else {
-                        format!("{alias}index.html")
-                    };
-                    (path, "alias.html".into(), format!("the alias `{alias}`"))
-                }
+impl SiteWriter<'_> {
+    /// Renders every output file into the staging folder, all in parallel (reusing unchanged
+    /// files of the previous build); returns how many files were written.
+    fn write(&self) -> Result<usize, Vec<Diagnostic>> {
+        let SiteWriter {
+            site,
+            staging,
+            renderer: _,
+            ..
+        } = *self;
+        let builder = Builder { site };
+        let globals_value = serde_json::to_value(Globals::new(site))
+            .map_err(|e| vec![Diagnostic::error(None, e.to_string())])?;
+        let globals = tera::Context::from_value(globals_value.clone())
+            .map_err(|e| vec![Diagnostic::error(None, e.to_string())])?;
+        let mut seed = blake3::Hasher::new();
+        seed.update(&self.renderer.fingerprint());
+        seed.update(globals_value.to_string().as_bytes());
+        let seed = *seed.finalize().as_bytes();
+        let mut outputs: Vec<Output<'_>> = (0..site.pages.len()).map(Output::Page).collect();
+        for (name, title) in TAXONOMIES {
+            let Some(terms) = site.taxonomies.get(name).filter(|t| !t.is_empty()) else {
+                continue;
             };
-            let html = renderer.render(&template, &context, &label)?;
-            staging.write(&path, html.as_bytes())
-        })
-        .filter_map(Result::err)
-        .collect();
-    let mut files = outputs.len();
+            outputs.push(Output::Taxonomy(name, title));
+            outputs.extend(terms.keys().map(|slug| Output::Term(name, title, slug)));
+        }
+        outputs.push(Output::NotFound);
+        outputs.extend(
+            site.aliases
+                .iter()
+                .map(|(alias, &id)| Output::Alias(alias, id)),
+        );
 
-    let (light, dark) = highlighter.stylesheets();
-    let generated = [
-        ("syntax-light.css", light),
-        ("syntax-dark.css", dark),
-        ("sitemap.xml", sitemap(site, &builder)),
-        (
-            "robots.txt",
-            format!(
-                "User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n",
-                site.config.base_url
+        let mut problems: Vec<Diagnostic> = outputs
+            .par_iter()
+            .map(|output| self.render_or_reuse(output, &builder, &globals, &seed))
+            .filter_map(Result::err)
+            .collect();
+        let mut files = outputs.len();
+
+        let (light, dark) = self.highlighter.stylesheets();
+        let generated = [
+            ("syntax-light.css", light),
+            ("syntax-dark.css", dark),
+            ("sitemap.xml", sitemap(site, &builder)),
+            (
+                "robots.txt",
+                format!(
+                    "User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n",
+                    site.config.base_url
+                ),
             ),
-        ),
-    ];
-    for (path, text) in generated {
-        match staging.write(path, text.as_bytes()) {
-            Ok(()) => files += 1,
-            Err(problem) => problems.push(problem),
+        ];
+        for (path, text) in generated {
+            match staging.write(path, text.as_bytes()) {
+                Ok(()) => files += 1,
+                Err(problem) => problems.push(problem),
+            }
+        }
+        files += copy_static(site, staging, self.options, self.theme_dir, &mut problems);
+        if problems.is_empty() {
+            Ok(files)
+        } else {
+            dedupe(&mut problems);
+            Err(problems)
         }
     }
-    files += copy_static(site, staging, options, theme_dir, &mut problems);
-    if problems.is_empty() {
-        Ok(files)
-    } else {
-        dedupe(&mut problems);
-        Err(problems)
+
+    /// Where an output goes, which template renders it, and how messages name it.
+    fn target(&self, output: &Output<'_>) -> (String, String, String) {
+        let site = self.site;
+        match *output {
+            Output::Page(id) => (
+                format!("{}index.html", site.pages[id].url),
+                template_for(site, self.renderer, id),
+                format!("`content/{}`", site.pages[id].path),
+            ),
+            Output::Taxonomy(name, _) => (
+                format!("{name}/index.html"),
+                "taxonomy.html".into(),
+                format!("the {name} list"),
+            ),
+            Output::Term(name, _, slug) => (
+                format!("{name}/{slug}/index.html"),
+                "taxonomy_term.html".into(),
+                format!("the {name} page `{slug}`"),
+            ),
+            Output::NotFound => ("404.html".into(), "404.html".into(), "the 404 page".into()),
+            Output::Alias(alias, _) => {
+                let path = if alias.ends_with(".html") {
+                    alias.to_string()
+                } else {
+                    format!("{alias}index.html")
+                };
+                (path, "alias.html".into(), format!("the alias `{alias}`"))
+            }
+        }
+    }
+
+    /// Gives `sink` the values the output's template sees besides the globals.
+    fn fill(&self, output: &Output<'_>, builder: &Builder<'_>, sink: &mut impl Sink) {
+        let base = &self.site.config.base_path;
+        match *output {
+            Output::Page(id) => {
+                sink.add("current_url", &builder.url(id));
+                sink.add("nav", &builder.nav(id));
+                if self.site.pages[id].is_section() {
+                    sink.add("section", &builder.section(id));
+                } else {
+                    sink.add("page", &builder.page(id));
+                }
+            }
+            Output::Taxonomy(name, title) => {
+                sink.add("current_url", &format!("{base}{name}/"));
+                sink.add("nav", &builder.nav(0));
+                sink.add("taxonomy", &builder.taxonomy(name, title));
+            }
+            Output::Term(name, title, slug) => {
+                sink.add("current_url", &format!("{base}{name}/{slug}/"));
+                sink.add("nav", &builder.nav(0));
+                sink.add("taxonomy", &builder.taxonomy(name, title));
+                sink.add("term", &builder.term(name, slug));
+            }
+            Output::NotFound => {
+                sink.add("current_url", &format!("{base}404.html"));
+                sink.add("nav", &builder.nav(0));
+            }
+            Output::Alias(_, id) => {
+                sink.add("target_url", &builder.url(id));
+                sink.add("target_permalink", &builder.permalink(id));
+            }
+        }
+    }
+
+    /// Links the previous build's file when its fingerprint matches, else renders it.
+    fn render_or_reuse(
+        &self,
+        output: &Output<'_>,
+        builder: &Builder<'_>,
+        globals: &tera::Context,
+        seed: &[u8; 32],
+    ) -> Result<(), Diagnostic> {
+        let (path, template, label) = self.target(output);
+        let mut hasher = reuse::Hasher::new(seed);
+        hasher.add("template", &template);
+        self.fill(output, builder, &mut hasher);
+        let fingerprint = hasher.finish();
+        if let Some(previous) = self.reuse.reusable(&path, &fingerprint) {
+            let staged = self.staging.link(&previous, &path)?;
+            self.reuse.record(&path, fingerprint, &staged);
+            return Ok(());
+        }
+        let mut context = globals.clone();
+        self.fill(output, builder, &mut context);
+        let html = self.renderer.render(&template, &context, &label)?;
+        self.staging.write(&path, html.as_bytes())?;
+        self.reuse
+            .record(&path, fingerprint, &self.staging.path_of(&path)?);
+        Ok(())
+    }
+}
+
+/// Receives the values of a template context: hashed for reuse, or put into a tera context.
+trait Sink {
+    fn add<T: serde::Serialize>(&mut self, key: &'static str, value: &T);
+}
+
+impl Sink for reuse::Hasher {
+    fn add<T: serde::Serialize>(&mut self, key: &'static str, value: &T) {
+        reuse::Hasher::add(self, key, value);
+    }
+}
+
+impl Sink for tera::Context {
+    fn add<T: serde::Serialize>(&mut self, key: &'static str, value: &T) {
+        self.insert(key, value);
     }
 }
 

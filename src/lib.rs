@@ -14,4 +14,5 @@ pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod reuse;
 pub mod source;

@@ -104,8 +104,12 @@ fn run_build(args: BuildArgs) -> ExitCode {
                     1 => ", 1 warning".to_string(),
                     n => format!(", {n} warnings"),
                 };
+                let unchanged = match report.reused {
+                    0 => String::new(),
+                    n => format!(", {n} unchanged"),
+                };
                 eprintln!(
-                    "Built {} pages ({} files) into `{}` in {} ms{warnings}",
+                    "Built {} pages ({} files{unchanged}) into `{}` in {} ms{warnings}",
                     report.pages,
                     report.files,
                     report.out.display(),

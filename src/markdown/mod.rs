@@ -125,9 +125,9 @@ pub fn render(body: &str, context: &Context<'_>) -> Rendered {
     rendered.toc = headings::toc(&rendered.headings);
     rendered.anchors = taken;
     rewrite_links(&mut events, context, &position, &mut rendered);
+    collect_text_facts(&events, &mut rendered);
     highlight_code(&mut events, context.highlighter);
     render_alerts(&mut events);
-    collect_text_facts(&events, &mut rendered);
 
     let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(e, _)| e));
@@ -301,8 +301,9 @@ fn alert_name(kind: BlockQuoteKind) -> (&'static str, &'static str) {
     }
 }
 
-/// Word count, the summary, and anchors other than headings.
+/// Word count and summary (prose only, code left out), and anchors other than headings.
 fn collect_text_facts(events: &[Spanned<'_>], rendered: &mut Rendered) {
+    let mut in_code = false;
     let mut in_paragraph = false;
     let mut summary_done = false;
     let mut summary = String::new();
@@ -313,6 +314,9 @@ fn collect_text_facts(events: &[Spanned<'_>], rendered: &mut Rendered) {
                 in_paragraph = false;
                 summary_done |= !summary.is_empty();
             }
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Text(_) if in_code => {}
             Event::Text(text) | Event::Code(text) => {
                 rendered.word_count += text.split_whitespace().count();
                 if in_paragraph && !summary_done {

@@ -28,6 +28,7 @@ pub struct SiteInfo<'a> {
 #[derive(Serialize)]
 pub struct Assets {
     style: String,
+    favicon: String,
     script: String,
     syntax_light: String,
     syntax_dark: String,
@@ -64,6 +65,7 @@ impl<'a> Globals<'a> {
             },
             assets: Assets {
                 style: asset("style.css"),
+                favicon: asset("favicon.svg"),
                 script: asset("opsbook.js"),
                 syntax_light: asset("syntax-light.css"),
                 syntax_dark: asset("syntax-dark.css"),
@@ -129,10 +131,18 @@ pub struct PageSummary {
     services: Vec<TermLink>,
     severity: Option<Severity>,
     impact: Option<Impact>,
-    status: Option<PostmortemStatus>,
+    /// A postmortem's status, or an incident's latest update status.
+    status: Option<SummaryStatus>,
     ongoing: bool,
     review_overdue: bool,
     owners: Vec<TermLink>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum SummaryStatus {
+    Postmortem(PostmortemStatus),
+    Update(UpdateStatus),
 }
 
 #[derive(Serialize)]
@@ -391,12 +401,19 @@ impl<'a> Builder<'a> {
             kind: page.kind.as_str(),
             description: meta.description.clone(),
             summary: page.rendered.summary.clone(),
-            date: meta.date.or(meta.started),
+            date: meta.date.or(meta.started).or(meta.scheduled_start),
             tags: self.terms("tags", &meta.tags),
             services: self.terms("services", &meta.services),
             severity: meta.severity,
             impact: meta.impact,
-            status: meta.status,
+            status: match page.kind {
+                Kind::Incident => meta
+                    .updates
+                    .iter()
+                    .max_by_key(|u| u.at)
+                    .map(|u| SummaryStatus::Update(u.status)),
+                _ => meta.status.map(SummaryStatus::Postmortem),
+            },
             ongoing: page.kind == Kind::Incident
                 && meta.resolved.is_none()
                 && meta.impact != Some(Impact::Maintenance),

@@ -53,6 +53,7 @@ impl Renderer {
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+        tera.set_escape_fn(escape_html);
         let mut names: Vec<&String> = sources.keys().collect();
         names.sort();
         let templates: Vec<(&str, &str)> = names
@@ -63,6 +64,20 @@ impl Renderer {
             return Err(vec![template_error(&error, &sources, None)]);
         }
         Ok(Renderer { tera, sources })
+    }
+
+    /// A hash of every template's name and text: what output reuse must match.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        let mut names: Vec<&String> = self.sources.keys().collect();
+        names.sort();
+        let mut hasher = blake3::Hasher::new();
+        for name in names {
+            hasher.update(name.as_bytes());
+            hasher.update(b"\0");
+            hasher.update(self.sources[name].1.as_bytes());
+            hasher.update(b"\0");
+        }
+        *hasher.finalize().as_bytes()
     }
 
     pub fn has_template(&self, name: &str) -> bool {
@@ -80,6 +95,23 @@ impl Renderer {
             .render(template, context)
             .map_err(|e| template_error(&e, &self.sources, Some(page)))
     }
+}
+
+/// Escapes what HTML needs escaped in text and quoted attributes; unlike tera's default it leaves
+/// `/` alone, so URLs stay readable.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn all_files<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {

@@ -8,3 +8,4 @@ mod build_example;
 mod fixtures_valid;
 mod invalid;
 mod output_safety;
+mod reuse;
