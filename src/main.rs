@@ -10,6 +10,11 @@ use opsbook::build::{self, BuildOptions};
 use opsbook::dates::DateTime;
 use opsbook::diagnostic::{Diagnostic, Level};
 
+// A build allocates millions of small strings on all cores; mimalloc handles that markedly
+// faster than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "opsbook",

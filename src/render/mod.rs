@@ -97,20 +97,11 @@ impl Renderer {
     }
 }
 
-/// Escapes what HTML needs escaped in text and quoted attributes; unlike tera's default it leaves
-/// `/` alone, so URLs stay readable.
+/// Escapes `& < > "`, enough for text and double-quoted attributes; unlike tera's default it
+/// leaves `/` alone, so URLs stay readable.
 fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
-    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let _ = pulldown_cmark_escape::escape_html(&mut out, text);
     out
 }
 
