@@ -15,6 +15,7 @@ use crate::output::{self, Staging};
 use crate::render::context::{Builder, Globals};
 use crate::render::{Renderer, DEFAULT_THEME};
 use crate::reuse::{self, Reuse};
+use crate::search;
 use crate::source;
 
 /// What to build, and how.
@@ -198,10 +199,54 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         theme_dir: theme_dir.as_deref(),
         reuse: &reuse,
     };
-    let written = writer.write();
-    timer.lap("render");
+    // The search index is built beside the rendering (they share nothing but the site), unless
+    // the previous build's search files can be taken over whole.
+    let search_fingerprint = search::input_fingerprint(&site);
+    let reused_search = reuse_group(&reuse, &staging, "search/", &search_fingerprint);
+    let (written, search_files) = std::thread::scope(|scope| {
+        let search = (!reused_search).then(|| scope.spawn(|| search::browser_files(&site)));
+        let written = writer.write();
+        (written, search.map(|handle| handle.join()))
+    });
+    let search_files = match search_files {
+        None => Vec::new(),
+        Some(Ok(Ok(files))) => files,
+        Some(Ok(Err(e))) => {
+            return Err(BuildFailure {
+                diagnostics: vec![Diagnostic::error(
+                    None,
+                    format!("cannot build the search index: {e}"),
+                )],
+            })
+        }
+        Some(Err(_)) => {
+            return Err(BuildFailure {
+                diagnostics: vec![Diagnostic::error(None, "building the search index failed")],
+            })
+        }
+    };
+    let search_file_count = if reused_search {
+        reuse.previous_under("search/").len()
+    } else {
+        search_files.len()
+    };
+    for (name, text) in &search_files {
+        let path = format!("search/{name}");
+        let written = staging
+            .write(&path, text.as_bytes())
+            .and_then(|()| staging.path_of(&path));
+        match written {
+            Ok(staged) => reuse.record(&path, reuse::member(&search_fingerprint, &path), &staged),
+            Err(problem) => {
+                return Err(BuildFailure {
+                    diagnostics: vec![problem],
+                })
+            }
+        }
+    }
+    timer.lap("render+search");
     let files = match written {
-        Ok(files) => files,
+        Ok(files) => files + search_file_count,
         Err(problems) => {
             diagnostics.extend(problems);
             return Err(fail(diagnostics));
@@ -430,6 +475,27 @@ impl Sink for tera::Context {
     }
 }
 
+/// Links every file the previous build recorded under `prefix` when all of them still match
+/// `group`; returns whether it did.
+fn reuse_group(reuse: &Reuse, staging: &Staging, prefix: &str, group: &reuse::Fingerprint) -> bool {
+    let paths = reuse.previous_under(prefix);
+    if paths.is_empty() {
+        return false;
+    }
+    let sources: Option<Vec<PathBuf>> = paths
+        .iter()
+        .map(|p| reuse.reusable(p, &reuse::member(group, p)))
+        .collect();
+    let Some(sources) = sources else { return false };
+    for (path, source) in paths.iter().zip(sources) {
+        match staging.link(&source, path) {
+            Ok(staged) => reuse.record(path, reuse::member(group, path), &staged),
+            Err(_) => return false,
+        }
+    }
+    true
+}
+
 /// One message per distinct problem: a template error would otherwise repeat for every page.
 fn dedupe(problems: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
@@ -580,4 +646,30 @@ fn xml_escape(text: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
         .replace('\'', "&apos;")
+}
+
+/// The search index of the handbook, rebuilt first when it is missing or older than the sources.
+/// Returns its folder and whether it had to be rebuilt.
+pub fn fresh_search_index(options: &BuildOptions) -> Result<(PathBuf, bool), Vec<Diagnostic>> {
+    let cache = options
+        .cache_dir
+        .clone()
+        .unwrap_or_else(|| options.root.join(".opsbook-cache"));
+    let dir = search::index_dir(&cache);
+    // Stamped before reading, so an edit made while indexing leaves the index stale.
+    let stamp = search::source_stamp(&options.root);
+    if search::Searcher::stamp(&dir).as_deref() == Some(stamp.as_str()) {
+        return Ok((dir, false));
+    }
+    let highlighter = Highlighter::new(Some(cache.clone()));
+    let (site, _) =
+        load_site(options, &highlighter, &mut Vec::new()).map_err(Diagnostics::into_vec)?;
+    search::build_index(&site, &dir, &stamp).map_err(|e| {
+        vec![Diagnostic::error(
+            None,
+            format!("cannot write the search index: {e}"),
+        )]
+    })?;
+    let _ = highlighter.save_cache();
+    Ok((dir, true))
 }

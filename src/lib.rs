@@ -15,4 +15,5 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod reuse;
+pub mod search;
 pub mod source;

@@ -1,7 +1,7 @@
 //! The `opsbook` command line: parses arguments, runs a command, prints what happened.
 //! Messages go to stderr, data to stdout; every problem is printed from here.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use opsbook::build::{self, BuildOptions};
 use opsbook::dates::DateTime;
 use opsbook::diagnostic::{Diagnostic, Level};
+use opsbook::search;
 
 // A build allocates millions of small strings on all cores; mimalloc handles that markedly
 // faster than the system allocator.
@@ -30,6 +31,8 @@ struct Cli {
 enum Command {
     /// Build the site into the output folder (replaced only when the build succeeds).
     Build(BuildArgs),
+    /// Search the handbook from the terminal, with the index the site's search uses.
+    Search(SearchArgs),
 }
 
 #[derive(Args, Debug)]
@@ -63,6 +66,31 @@ struct BuildArgs {
     quiet: bool,
 }
 
+#[derive(Args, Debug)]
+struct SearchArgs {
+    /// [DIR] QUERY: the handbook folder (default `.`) and what to look for.
+    #[arg(required = true, num_args = 1..=2, value_names = ["DIR", "QUERY"])]
+    words: Vec<String>,
+    /// Only pages of this kind (runbook, process, postmortem, incident, page).
+    #[arg(long)]
+    kind: Option<String>,
+    /// Only pages about this service.
+    #[arg(long)]
+    service: Option<String>,
+    /// Only pages of this severity (sev1 … sev4).
+    #[arg(long)]
+    severity: Option<String>,
+    /// How many results.
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    /// Print a JSON array (url, title, section, kind, score, snippet), best first.
+    #[arg(long)]
+    json: bool,
+    /// Folder of the index and caches [default: DIR/.opsbook-cache].
+    #[arg(long)]
+    cache_dir: Option<PathBuf>,
+}
+
 fn parse_date(text: &str) -> Result<DateTime, String> {
     DateTime::parse(text)
 }
@@ -71,6 +99,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build(args) => run_build(args),
+        Command::Search(args) => run_search(args),
     }
 }
 
@@ -143,6 +172,68 @@ fn run_build(args: BuildArgs) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn run_search(args: SearchArgs) -> ExitCode {
+    let (dir, query) = match args.words.as_slice() {
+        [query] => (PathBuf::from("."), query.clone()),
+        [dir, query] => (PathBuf::from(dir), query.clone()),
+        _ => unreachable!("clap takes one or two words"),
+    };
+    let options = BuildOptions {
+        cache_dir: Some(
+            args.cache_dir
+                .clone()
+                .unwrap_or_else(|| dir.join(".opsbook-cache")),
+        ),
+        root: dir,
+        ..BuildOptions::default()
+    };
+    let index = match build::fresh_search_index(&options) {
+        Ok((index, rebuilt)) => {
+            if rebuilt && !args.json {
+                eprintln!("Indexed the handbook.");
+            }
+            index
+        }
+        Err(problems) => {
+            print_diagnostics(&problems);
+            eprintln!("Cannot search: the handbook could not be read.");
+            return ExitCode::from(2);
+        }
+    };
+    let filters = search::Filters {
+        kind: args.kind,
+        service: args.service,
+        severity: args.severity,
+    };
+    let hits =
+        match search::Searcher::open(&index).and_then(|s| s.search(&query, &filters, args.limit)) {
+            Ok(hits) => hits,
+            Err(e) => {
+                eprintln!("error: cannot search `{}`: {e}", index.display());
+                return ExitCode::from(2);
+            }
+        };
+    // Written with errors ignored: a closed pipe (`| head`) is not a failure of the search.
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let json = serde_json::to_string_pretty(&hits).unwrap_or_else(|_| "[]".into());
+        let _ = writeln!(out, "{json}");
+    } else if hits.is_empty() {
+        eprintln!("No results for \"{query}\".");
+    } else {
+        for hit in &hits {
+            let section = if hit.section.is_empty() {
+                String::new()
+            } else {
+                format!(" › {}", hit.section)
+            };
+            let (title, kind, url, snippet) = (&hit.title, &hit.kind, &hit.url, &hit.snippet);
+            let _ = writeln!(out, "{title}{section}  [{kind}]\n  {url}\n  {snippet}\n");
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 /// Prints problems sorted by file and line, coloured only on a terminal without NO_COLOR.

@@ -70,6 +70,18 @@ impl Reuse {
         reusable.then_some(path)
     }
 
+    /// The paths the previous build recorded under `prefix` (`search/`).
+    pub fn previous_under(&self, prefix: &str) -> Vec<String> {
+        let mut paths: Vec<String> = self
+            .previous
+            .keys()
+            .filter(|p| p.starts_with(prefix))
+            .cloned()
+            .collect();
+        paths.sort();
+        paths
+    }
+
     /// How many files were taken over from the previous build.
     pub fn reused(&self) -> usize {
         self.reused.load(std::sync::atomic::Ordering::Relaxed)
@@ -169,6 +181,14 @@ fn read_record(path: &Path, destination: &Path) -> Option<HashMap<String, Writte
 
 /// Hashes serializable values into a fingerprint.
 pub struct Hasher(blake3::Hasher);
+
+/// The fingerprint of one file of a group of files made together from the same inputs.
+pub fn member(group: &Fingerprint, path: &str) -> Fingerprint {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(group);
+    hasher.update(path.as_bytes());
+    *hasher.finalize().as_bytes()
+}
 
 impl Hasher {
     pub fn new(seed: &[u8]) -> Hasher {

@@ -24,6 +24,9 @@ pub struct Heading {
     pub id: String,
     /// Plain text of the heading.
     pub text: String,
+    /// Indices of the events opening and closing the heading; its section's body follows.
+    pub start_event: usize,
+    pub end_event: usize,
 }
 
 /// GitHub's slug: lowercase, only letters, digits, `-` and `_` kept, spaces become `-`.
@@ -75,7 +78,13 @@ pub fn assign_ids(events: &mut [Spanned<'_>], taken: &mut HashSet<String>) -> Ve
         events[end].0 = Event::Html(CowStr::from(format!(
             " <a class=\"anchor\" href=\"#{id_attr}\" aria-label=\"Link to this section\">#</a></h{n}>\n"
         )));
-        headings.push(Heading { level: n, id, text });
+        headings.push(Heading {
+            level: n,
+            id,
+            text,
+            start_event: i,
+            end_event: end,
+        });
         i = end + 1;
     }
     headings
@@ -160,6 +169,8 @@ mod tests {
             level,
             id: id.into(),
             text: id.into(),
+            start_event: 0,
+            end_event: 0,
         };
         let toc = toc(&[
             h(1, "t"),

@@ -67,6 +67,18 @@ pub struct Rendered {
     pub word_count: usize,
     /// The text of the first `# heading`, when the body starts with one.
     pub first_heading: Option<String>,
+    /// The page cut at its headings, as plain text for the search index.
+    pub sections: Vec<TextSection>,
+}
+
+/// The plain text of one heading's section (or of the introduction before the first heading).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextSection {
+    /// The heading's id; `None` for the introduction.
+    pub id: Option<String>,
+    /// The headings above this one and this one, outermost first.
+    pub path: Vec<String>,
+    pub text: String,
 }
 
 /// The text of the first level-1 heading, used as a title when front matter has none.
@@ -126,6 +138,7 @@ pub fn render(body: &str, context: &Context<'_>) -> Rendered {
     rendered.anchors = taken;
     rewrite_links(&mut events, context, &position, &mut rendered);
     collect_text_facts(&events, &mut rendered);
+    rendered.sections = text_sections(&events, &rendered.headings);
     highlight_code(&mut events, context.highlighter);
     render_alerts(&mut events);
 
@@ -338,6 +351,83 @@ fn collect_text_facts(events: &[Spanned<'_>], rendered: &mut Rendered) {
     rendered.summary = truncate_words(summary.trim(), 200);
 }
 
+/// Cuts the page's text at its headings. Code is kept where people search it (commands, queries,
+/// log and error lines) and left out where it is mostly noise (configuration and programs).
+fn text_sections(events: &[Spanned<'_>], headings: &[Heading]) -> Vec<TextSection> {
+    let mut sections = vec![TextSection::default()];
+    let mut path: Vec<(u8, String)> = Vec::new();
+    let mut headings = headings.iter().peekable();
+    let mut in_heading = false;
+    let mut in_code: Option<bool> = None;
+    for (index, (event, _)) in events.iter().enumerate() {
+        if let Some(heading) = headings.peek() {
+            if index == heading.start_event {
+                in_heading = true;
+                continue;
+            }
+            if index == heading.end_event {
+                in_heading = false;
+                path.retain(|(level, _)| *level < heading.level);
+                path.push((heading.level, heading.text.clone()));
+                sections.push(TextSection {
+                    id: Some(heading.id.clone()),
+                    path: path.iter().map(|(_, text)| text.clone()).collect(),
+                    text: String::new(),
+                });
+                headings.next();
+                continue;
+            }
+        }
+        if in_heading {
+            continue;
+        }
+        let text = &mut sections.last_mut().expect("always one section").text;
+        match event {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or(""),
+                    CodeBlockKind::Indented => "",
+                };
+                in_code = Some(searchable_code(lang));
+            }
+            Event::End(TagEnd::CodeBlock) => in_code = None,
+            Event::Text(t) | Event::Code(t) if in_code != Some(false) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak | Event::End(_) => text.push(' '),
+            _ => {}
+        }
+    }
+    for section in &mut sections {
+        section.text = section
+            .text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    sections.retain(|s| s.id.is_some() || !s.text.is_empty());
+    sections
+}
+
+/// Shell sessions, SQL and plain text carry what on-call engineers type and read.
+fn searchable_code(lang: &str) -> bool {
+    matches!(
+        lang.to_ascii_lowercase().as_str(),
+        "" | "bash"
+            | "sh"
+            | "shell"
+            | "console"
+            | "shell-session"
+            | "zsh"
+            | "text"
+            | "txt"
+            | "plain"
+            | "plaintext"
+            | "log"
+            | "sql"
+            | "psql"
+            | "promql"
+    )
+}
+
 fn collect_html_ids(html: &str, anchors: &mut HashSet<String>) {
     for (i, _) in html.match_indices(" id=\"") {
         let rest = &html[i + 5..];
@@ -429,6 +519,25 @@ mod tests {
             .html
             .contains("<pre class=\"code\" data-lang=\"yaml\"><code><span class=\"h"));
         assert_eq!(out.summary, "First para graph.");
+    }
+
+    #[test]
+    fn sections_follow_headings_and_skip_config_code() {
+        let out = render_text("Intro text.\n\n## Disk full\n\nRun `df`.\n\n```bash\ndf -h /var\n```\n\n```yaml\nkey: noise\n```\n\n### Verify\n\nCheck it.\n\n## Escalate\n\nPage the team.\n");
+        let sections: Vec<(Option<&str>, String, &str)> = out
+            .sections
+            .iter()
+            .map(|s| (s.id.as_deref(), s.path.join(" > "), s.text.as_str()))
+            .collect();
+        assert_eq!(
+            sections,
+            vec![
+                (None, String::new(), "Intro text."),
+                (Some("disk-full"), "Disk full".into(), "Run df. df -h /var"),
+                (Some("verify"), "Disk full > Verify".into(), "Check it."),
+                (Some("escalate"), "Escalate".into(), "Page the team."),
+            ]
+        );
     }
 
     #[test]

@@ -9,3 +9,5 @@ mod fixtures_valid;
 mod invalid;
 mod output_safety;
 mod reuse;
+mod search;
+mod search_parity;

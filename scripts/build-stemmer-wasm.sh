@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds the Snowball English stemmer (src/search/runtime/stemmer, the frostem version tantivy
+# uses) to wasm and embeds it, base64, in the browser search runtime between the two /*WASM*/
+# markers. The runtime is committed with the module in it, so building the site or running CI
+# needs no wasm toolchain; run this again only after changing the stemmer crate or its version.
+#
+# Needs: rustup target add wasm32-unknown-unknown
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+runtime=src/search/runtime/opsbook-search.js
+wasm=target/stemmer-wasm/wasm32-unknown-unknown/release/opsbook_stemmer.wasm
+
+# Panic locations name source paths; map them to fixed names so the module (and the committed
+# runtime) is the same bytes on every machine.
+cargo_home="${CARGO_HOME:-$HOME/.cargo}"
+export RUSTFLAGS="--remap-path-prefix=$cargo_home/registry/src=/cargo --remap-path-prefix=$root=/opsbook"
+
+cargo build --release --locked --target wasm32-unknown-unknown \
+    --manifest-path src/search/runtime/stemmer/Cargo.toml --target-dir target/stemmer-wasm
+
+grep -q '/\*WASM\*/"[A-Za-z0-9+/=]*"/\*WASM\*/' "$runtime" || {
+    echo "error: $runtime has no /*WASM*/\"…\"/*WASM*/ marker" >&2
+    exit 1
+}
+b64="$(base64 -w0 "$wasm")"
+# base64 has no `|`, so it is a safe sed delimiter.
+sed -i "s|/\*WASM\*/\"[A-Za-z0-9+/=]*\"/\*WASM\*/|/*WASM*/\"$b64\"/*WASM*/|" "$runtime"
+echo "stemmer: $(stat -c %s "$wasm") bytes of wasm, $(printf %s "$b64" | wc -c) of base64;" \
+    "runtime: $(stat -c %s "$runtime") bytes"

@@ -1,0 +1,338 @@
+//! The search index: one tantivy document per heading section of every page (a hit lands on
+//! `page/#section`), built at build time into the cache folder, and queried by `opsbook search`.
+//!
+//! Text goes through tantivy's `en_stem` analyzer: split on non-alphanumeric characters, drop
+//! tokens of 40 bytes or more, lowercase, Snowball English stemming. There is no ASCII folding:
+//! a browser runtime must tokenize exactly as the index did, and folding would need tantivy's
+//! whole folding table in it; `Zürich` is found by `zürich`.
+//!
+//! This is the only module that knows tantivy.
+
+pub mod export;
+mod stamp;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{doc, Index, IndexWriter, TantivyDocument, Term};
+
+use crate::markdown::TextSection;
+use crate::model::{Page, Site};
+pub use stamp::source_stamp;
+
+/// The analyzer of every searchable text field (registered by tantivy by default).
+pub const ANALYZER: &str = "en_stem";
+/// How much a match in each field counts.
+pub const TITLE_BOOST: f32 = 3.0;
+pub const SECTION_BOOST: f32 = 2.0;
+const INDEX_FOLDER: &str = "search-index";
+
+/// The fields of a section document.
+#[derive(Clone, Copy)]
+pub struct Fields {
+    /// The page title (searchable, boosted).
+    pub title: Field,
+    /// The section's heading path (searchable, boosted).
+    pub section: Field,
+    /// The section's text (searchable, stored for snippets).
+    pub body: Field,
+    pub url: Field,
+    pub heading: Field,
+    pub kind: Field,
+    pub services: Field,
+    pub severity: Field,
+    pub tags: Field,
+}
+
+/// The index schema.
+pub fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text = |stored: bool| {
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqs);
+        let options = TextOptions::default().set_indexing_options(indexing);
+        if stored {
+            options.set_stored()
+        } else {
+            options
+        }
+    };
+    let fields = Fields {
+        title: builder.add_text_field("title", text(true)),
+        section: builder.add_text_field("section", text(false)),
+        body: builder.add_text_field("body", text(true)),
+        url: builder.add_text_field("url", STORED),
+        heading: builder.add_text_field("heading", STORED),
+        kind: builder.add_text_field("kind", STRING | STORED),
+        services: builder.add_text_field("services", STRING),
+        severity: builder.add_text_field("severity", STRING),
+        tags: builder.add_text_field("tags", STRING),
+    };
+    (builder.build(), fields)
+}
+
+/// Where the index of a handbook lives inside its cache folder.
+pub fn index_dir(cache_dir: &Path) -> PathBuf {
+    cache_dir.join(INDEX_FOLDER)
+}
+
+/// Indexes every page of `site` into `dir` (replaced whole), stamped with `stamp`.
+pub fn build_index(site: &Site, dir: &Path, stamp: &str) -> tantivy::Result<usize> {
+    let (schema, fields) = schema();
+    let parent = dir.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let staging = tempfile::Builder::new()
+        .prefix(".search-index-")
+        .tempdir_in(parent)?;
+    let index = Index::create_in_dir(staging.path(), schema)?;
+    let documents = fill(&index, &fields, site)?;
+    std::fs::write(staging.path().join(stamp::STAMP_FILE), stamp)?;
+    let staged = staging.keep();
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    std::fs::rename(&staged, dir)?;
+    Ok(documents)
+}
+
+/// The index of `site` in memory, as one segment: what the browser export walks.
+pub fn build_memory_index(site: &Site) -> tantivy::Result<(Index, Fields)> {
+    let (schema, fields) = schema();
+    let index = Index::create_in_ram(schema);
+    fill(&index, &fields, site)?;
+    Ok((index, fields))
+}
+
+/// Adds one document per section of every page, in page order, and merges the result into a
+/// single segment, so document ids follow page order and one build equals the next.
+fn fill(index: &Index, fields: &Fields, site: &Site) -> tantivy::Result<usize> {
+    let mut writer: IndexWriter = index.writer_with_num_threads(1, 96_000_000)?;
+    let mut documents = 0;
+    for (page, section) in sections(site) {
+        writer.add_document(section_document(fields, page, section))?;
+        documents += 1;
+    }
+    writer.commit()?;
+    let segments = index.searchable_segment_ids()?;
+    if segments.len() > 1 {
+        writer.merge(&segments).wait()?;
+    }
+    writer.wait_merging_threads()?;
+    Ok(documents)
+}
+
+/// Every section of every page, in index order: the document ids of the index.
+fn sections(site: &Site) -> impl Iterator<Item = (&Page, &TextSection)> {
+    site.pages
+        .iter()
+        .filter(|page| page.document.is_some())
+        .flat_map(|page| {
+            page.rendered
+                .sections
+                .iter()
+                .map(move |section| (page, section))
+        })
+}
+
+fn section_url(page: &Page, section: &TextSection) -> String {
+    match &section.id {
+        Some(anchor) => format!("{}#{anchor}", page.url),
+        None => page.url.clone(),
+    }
+}
+
+fn section_document(fields: &Fields, page: &Page, section: &TextSection) -> TantivyDocument {
+    let url = section_url(page, section);
+    let mut document = doc!(
+        fields.title => page.title.as_str(),
+        fields.section => section.path.join(" "),
+        fields.body => section.text.as_str(),
+        fields.url => url,
+        fields.heading => section.path.last().map_or("", String::as_str),
+        fields.kind => page.kind.as_str(),
+    );
+    for service in &page.meta.services {
+        document.add_text(fields.services, service);
+    }
+    for tag in &page.meta.tags {
+        document.add_text(fields.tags, tag);
+    }
+    if let Some(severity) = page.meta.severity {
+        document.add_text(fields.severity, severity_name(severity));
+    }
+    document
+}
+
+fn severity_name(severity: crate::source::meta::Severity) -> &'static str {
+    use crate::source::meta::Severity::*;
+    match severity {
+        Sev1 => "sev1",
+        Sev2 => "sev2",
+        Sev3 => "sev3",
+        Sev4 => "sev4",
+    }
+}
+
+/// The browser runtime, copied to `search/opsbook-search.js`.
+pub const RUNTIME: &str = include_str!("runtime/opsbook-search.js");
+
+/// Every file of the browser search (`search/…`): the exported index and the runtime.
+pub fn browser_files(site: &Site) -> tantivy::Result<Vec<export::File>> {
+    let (index, fields) = build_memory_index(site)?;
+    let rows: Vec<export::DocRow> = sections(site)
+        .map(|(page, section)| {
+            let heading = section.path.last().map_or("", String::as_str);
+            export::doc_row(
+                section_url(page, section),
+                &page.title,
+                heading,
+                page.kind.as_str(),
+                &section.text,
+            )
+        })
+        .collect();
+    let mut files = export::export(&index, &fields, &rows)?;
+    files.push(("opsbook-search.js".into(), RUNTIME.to_string()));
+    Ok(files)
+}
+
+/// A hash of everything the browser search files are made from: every section document and the
+/// runtime. Equal fingerprints give equal files.
+pub fn input_fingerprint(site: &Site) -> [u8; 32] {
+    let mut hasher =
+        crate::reuse::Hasher::new(concat!("search 1 ", env!("CARGO_PKG_VERSION")).as_bytes());
+    hasher.add("runtime", &RUNTIME);
+    for (page, section) in sections(site) {
+        let severity = page.meta.severity.map(severity_name);
+        hasher.add(
+            "section",
+            &(
+                &page.title,
+                &section.path,
+                &section.text,
+                section_url(page, section),
+                page.kind.as_str(),
+            ),
+        );
+        hasher.add("filters", &(&page.meta.services, &page.meta.tags, severity));
+    }
+    hasher.finish()
+}
+
+/// Narrows a search to pages of a kind, service or severity.
+#[derive(Debug, Default, Clone)]
+pub struct Filters {
+    pub kind: Option<String>,
+    pub service: Option<String>,
+    pub severity: Option<String>,
+}
+
+/// One result, best first.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Hit {
+    /// URL relative to the site root, with the section anchor: `runbooks/disk/#step-2`.
+    pub url: String,
+    pub title: String,
+    /// The section's heading (empty for a page's introduction).
+    pub section: String,
+    pub kind: String,
+    pub score: f32,
+    /// The best fragment of the section's text, plain.
+    pub snippet: String,
+}
+
+/// An opened index.
+pub struct Searcher {
+    index: Index,
+    fields: Fields,
+}
+
+impl Searcher {
+    pub fn open(dir: &Path) -> tantivy::Result<Searcher> {
+        let index = Index::open_in_dir(dir)?;
+        let (_, fields) = schema();
+        Ok(Searcher { index, fields })
+    }
+
+    /// The stamp the index was built with, when it has one.
+    pub fn stamp(dir: &Path) -> Option<String> {
+        std::fs::read_to_string(dir.join(stamp::STAMP_FILE)).ok()
+    }
+
+    /// The query tantivy runs: the words ORed over title, section and body (with their boosts),
+    /// and every filter required without adding to the score. Each word is quoted, so `AND`,
+    /// `OR`, `NOT` and other query syntax people type are plain words; a quoted single word is the
+    /// same term query. The browser runtime reproduces exactly this query.
+    pub fn query(&self, text: &str, filters: &Filters) -> Box<dyn Query> {
+        let fields = self.fields;
+        let mut parser =
+            QueryParser::for_index(&self.index, vec![fields.title, fields.section, fields.body]);
+        parser.set_field_boost(fields.title, TITLE_BOOST);
+        parser.set_field_boost(fields.section, SECTION_BOOST);
+        // Only words: punctuation and query syntax in what people type is not an operator.
+        let words: Vec<String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| format!("\"{w}\""))
+            .collect();
+        let (query, _) = parser.parse_query_lenient(&words.join(" "));
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query)];
+        let filter = |field: Field, value: &Option<String>| {
+            value.as_ref().map(|v| {
+                let term = Term::from_field_text(field, v);
+                let matches = TermQuery::new(term, IndexRecordOption::Basic);
+                (
+                    Occur::Must,
+                    Box::new(ConstScoreQuery::new(Box::new(matches), 0.0)) as Box<dyn Query>,
+                )
+            })
+        };
+        clauses.extend(filter(fields.kind, &filters.kind));
+        clauses.extend(filter(fields.services, &filters.service));
+        clauses.extend(filter(fields.severity, &filters.severity));
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// The best `limit` sections for `text`.
+    pub fn search(&self, text: &str, filters: &Filters, limit: usize) -> tantivy::Result<Vec<Hit>> {
+        let reader = self.index.reader()?;
+        let searcher = reader.searcher();
+        let query = self.query(text, filters);
+        let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+        let mut snippets = SnippetGenerator::create(&searcher, &*query, self.fields.body)?;
+        snippets.set_max_num_chars(180);
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let document: TantivyDocument = searcher.doc(address)?;
+            let get = |field: Field| {
+                document
+                    .get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_string()
+            };
+            let snippet = snippets.snippet_from_doc(&document);
+            let snippet = if snippet.fragment().is_empty() {
+                get(self.fields.body).chars().take(180).collect()
+            } else {
+                snippet.fragment().to_string()
+            };
+            hits.push(Hit {
+                url: get(self.fields.url),
+                title: get(self.fields.title),
+                section: get(self.fields.heading),
+                kind: get(self.fields.kind),
+                score,
+                snippet,
+            });
+        }
+        Ok(hits)
+    }
+}

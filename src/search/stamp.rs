@@ -1,0 +1,47 @@
+//! Whether an index is stale: a stamp of the handbook's sources (every file's path, size and
+//! modification time under `content/`, `opsbook.toml`) and of this program's version.
+
+use std::path::Path;
+
+pub const STAMP_FILE: &str = "opsbook-stamp";
+
+/// The stamp of the handbook in `root` as it is now.
+pub fn source_stamp(root: &Path) -> String {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    let mut entries: Vec<(String, u64, u128)> = Vec::new();
+    let config = root.join(crate::config::CONFIG_FILE);
+    let walker = walkdir::WalkDir::new(root.join("content"))
+        .follow_links(false)
+        .into_iter();
+    let files = walker
+        .filter_map(Result::ok)
+        .map(|e| e.into_path())
+        .chain([config]);
+    for path in files {
+        let Ok(metadata) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if !metadata.is_file() {
+            continue;
+        }
+        let modified = metadata
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        let relative = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .into_owned();
+        entries.push((relative, metadata.len(), modified));
+    }
+    entries.sort();
+    for (path, size, modified) in entries {
+        hasher.update(path.as_bytes());
+        hasher.update(&size.to_le_bytes());
+        hasher.update(&modified.to_le_bytes());
+    }
+    hasher.finalize().to_hex().to_string()
+}

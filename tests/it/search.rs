@@ -1,0 +1,180 @@
+//! `opsbook search`: the tantivy index of heading sections, queried from the terminal.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::support::*;
+
+fn search(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let cache = dir.join(".opsbook-cache-test");
+    let output = Command::new(env!("CARGO_BIN_EXE_opsbook"))
+        .arg("search")
+        .arg(dir)
+        .args(args)
+        .arg("--cache-dir")
+        .arg(&cache)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn json_hits(dir: &Path, args: &[&str]) -> Vec<Value> {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let (code, stdout, stderr) = search(dir, &all);
+    assert_eq!(code, 0, "{stderr}");
+    let Value::Array(hits) = serde_json::from_str(&stdout).expect("a JSON array") else {
+        panic!("not an array: {stdout}")
+    };
+    hits
+}
+
+/// A copy of the example, so the index cache never lands in the repository.
+fn example_copy() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&example_dir(), tmp.path());
+    tmp
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_disk_runbook_section_comes_first_with_the_documented_fields() {
+    let example = example_copy();
+    let hits = json_hits(example.path(), &["disk full postgres"]);
+    assert!(!hits.is_empty());
+    let first = &hits[0];
+    let url = first["url"].as_str().unwrap();
+    assert!(
+        url.starts_with("runbooks/postgres/disk-almost-full/"),
+        "{hits:#?}"
+    );
+    assert_eq!(first["kind"], "runbook");
+    assert_eq!(first["title"], "Postgres: disk almost full");
+    for hit in &hits {
+        for field in ["url", "title", "section", "kind", "snippet"] {
+            assert!(hit[field].is_string(), "{field} in {hit}");
+        }
+    }
+    let scores: Vec<f64> = hits.iter().map(|h| h["score"].as_f64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    // A section hit carries its anchor, and that anchor exists on the built page.
+    let anchored = hits
+        .iter()
+        .find(|h| h["url"].as_str().unwrap().contains('#'))
+        .unwrap();
+    let (page_url, anchor) = anchored["url"].as_str().unwrap().split_once('#').unwrap();
+    let out = example.path().join("public");
+    build(example.path(), &out, &[]).assert_success();
+    let html = page(&out, page_url);
+    assert_eq!(
+        count(&html, &format!("[id='{anchor}']")),
+        1,
+        "{page_url}#{anchor}"
+    );
+}
+
+#[test]
+fn filters_narrow_by_kind_service_and_severity() {
+    let example = example_copy();
+    let postmortems = json_hits(example.path(), &["postgres", "--kind", "postmortem"]);
+    assert!(!postmortems.is_empty());
+    assert!(
+        postmortems.iter().all(|h| h["kind"] == "postmortem"),
+        "{postmortems:#?}"
+    );
+    let by_service = json_hits(
+        example.path(),
+        &["disk", "--service", "managed-postgres", "--limit", "50"],
+    );
+    assert!(!by_service.is_empty());
+    assert!(
+        by_service.iter().all(|h| {
+            let url = h["url"].as_str().unwrap();
+            url.contains("postgres")
+        }),
+        "{by_service:#?}"
+    );
+    let sev1 = json_hits(example.path(), &["writes", "--severity", "sev1"]);
+    assert!(
+        sev1.iter()
+            .all(|h| h["url"].as_str().unwrap().contains("postgres")),
+        "{sev1:#?}"
+    );
+    let limited = json_hits(example.path(), &["the", "--limit", "3"]);
+    assert_eq!(limited.len(), 3);
+}
+
+#[test]
+fn stems_match_and_markup_in_queries_is_only_text() {
+    let example = example_copy();
+    let stemmed = json_hits(example.path(), &["expiring certificates"]);
+    assert!(
+        stemmed[0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("runbooks/certificate-expiry/"),
+        "{stemmed:#?}"
+    );
+    let hostile = json_hits(
+        example.path(),
+        &["<script>alert(1)</script> \"disk\" AND OR (title:x"],
+    );
+    assert!(!hostile.is_empty());
+    let none = json_hits(example.path(), &["zzzxqv"]);
+    assert!(none.is_empty());
+    let (code, _, stderr) = search(example.path(), &["zzzxqv"]);
+    assert_eq!(code, 0);
+    assert!(stderr.contains("No results"), "{stderr}");
+}
+
+#[test]
+fn the_index_is_rebuilt_only_when_sources_change() {
+    let handbook = Handbook::new(&[
+        ("content/_index.md", "+++\ntitle = \"Home\"\n+++\n"),
+        (
+            "content/runbooks/dns.md",
+            "+++\ntitle = \"DNS failures\"\n+++\n## Flush\n\nRestart unbound.\n",
+        ),
+    ]);
+    let (_, stdout, stderr) = search(&handbook.root, &["unbound"]);
+    assert!(stderr.contains("Indexed"), "{stderr}");
+    assert!(stdout.contains("runbooks/dns/#flush"), "{stdout}");
+    let (_, _, stderr) = search(&handbook.root, &["unbound"]);
+    assert!(
+        !stderr.contains("Indexed"),
+        "a fresh index is reused: {stderr}"
+    );
+    handbook.write(
+        "content/runbooks/kafka.md",
+        b"+++\ntitle = \"Kafka lag\"\n+++\nConsumer lag grows.\n",
+    );
+    let (_, stdout, stderr) = search(&handbook.root, &["consumer"]);
+    assert!(stderr.contains("Indexed"), "{stderr}");
+    assert!(stdout.contains("runbooks/kafka/"), "{stdout}");
+}
+
+#[test]
+fn an_unreadable_handbook_exits_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = search(tmp.path(), &["anything"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("no `content/` folder"), "{stderr}");
+}

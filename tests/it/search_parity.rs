@@ -1,0 +1,248 @@
+//! The browser search runtime (`src/search/runtime/opsbook-search.js`) against tantivy, on the
+//! example handbook and on a generated 1,000-page one: the node scripts of `tests/search/` run
+//! the runtime over the exported index, as a browser would, and compare it with
+//! `opsbook search --json` (the same top 10, scores within 1e-5) and with tantivy's own analyzer
+//! and `Bm25Weight`, computed here and handed to node as JSON. Skipped with a reason when node (or
+//! the corpus generator) is missing, except under CI, where that is a failure.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{json, Value};
+use tantivy::query::Bm25Weight;
+use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
+
+use crate::support::{build, example_dir};
+
+const ANALYZER: &str = "en_stem";
+/// Field boosts of the index (title, section, body).
+const BOOSTS: [f32; 3] = [3.0, 2.0, 1.0];
+
+/// Text tantivy and the runtime must tokenize alike: case mappings that change length or
+/// depend on context, ligatures, marks, emoji, numbers of every kind, and tokens around the
+/// 40-byte limit (which tantivy applies before lowercasing).
+const HOSTILE: &[&str] = &[
+    "İstanbul İİ iİ ıI DİYARBAKIR",
+    "Straße STRASSE ẞ ß",
+    "ΟΔΟΣ οδος ΣΑΣ Σ ΌΣΟΣ σς",
+    "ﬁle ﬂow ﬀ ﬃ ﬓ Ǆ ǅ ǆ Ǉ ŉ",
+    "😀 disk👍full 🏳️‍🌈 ❤️postgres",
+    "e\u{301}cole école café cafe\u{301} naïve nai\u{308}ve Zürich",
+    "\u{915}\u{93f}\u{924}\u{93e}\u{92c} हिन्दी",
+    "東京都 日本語テキスト 한국어 中文",
+    "٣٤٥ ١٢٣ 502 ½ ² Ⅻ ⅻ 𝟗 ⓵ 10.0.0.1 99.9%",
+    "Ｋelvin \u{212a}elvin Ꭰ ꭰ Ⱥ ⱥ Ɐ",
+    "C3PO R2D2 x86_64 pg_wal disk-full don't e-mail",
+    "zero\u{200b}width joiner\u{200d}x non\u{a0}breaking tab\tnew\nline",
+    "running runs ran generously skies dying lying consolidated connections expiring certificates",
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    "éééééééééééééééééééa éééééééééééééééééééé",
+    "İİİİİİİİİİİİİİİİİİİ İİİİİİİİİİİİİİİİİİİİ",
+    "ȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺ ȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺa",
+    "CONNECTIONS Generously RUNNING İNDEXING",
+    "",
+    "!!! --- ...",
+];
+
+/// Strings whose UTF-8 byte order differs from JavaScript's UTF-16 order.
+const ORDER: &[&str] = &[
+    "a",
+    "ab",
+    "b",
+    "z",
+    "é",
+    "\u{ff21}",
+    "\u{e000}",
+    "\u{fffd}",
+    "𝟗",
+    "𠀀",
+    "\u{10ffff}",
+    "東",
+    "",
+    "0",
+    "9",
+    "ä",
+    "ß",
+];
+
+fn required(reason: String) -> bool {
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("the search parity test must run under CI, but {reason}");
+    }
+    eprintln!("skipping the search parity test: {reason}");
+    false
+}
+
+fn node_available() -> bool {
+    match Command::new("node").arg("--version").output() {
+        Ok(out) if out.status.success() => true,
+        _ => required("node is not installed".to_string()),
+    }
+}
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn en_stem() -> TextAnalyzer {
+    TokenizerManager::default()
+        .get(ANALYZER)
+        .expect("tantivy registers en_stem")
+}
+
+fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    analyzer
+        .token_stream(text)
+        .process(&mut |token| out.push(token.text.clone()));
+    out
+}
+
+/// The JSON a `search/NAME.js` file registers: `opsbook.search.NAME(N,{…});`.
+fn registered(file: &Path) -> Value {
+    let text = std::fs::read_to_string(file).unwrap();
+    let start = text.find(['{', '[']).expect("a JSON literal");
+    let end = text.rfind(')').expect("a call");
+    serde_json::from_str(&text[start..end]).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+}
+
+/// What tantivy says about one built site: its vocabulary through en_stem, and BM25 clause scores
+/// from tantivy's own `Bm25Weight` with the site's statistics (every doc_freq, each field).
+fn site_expectations(site: &Path) -> Value {
+    let search = site.join("search");
+    let meta = registered(&search.join("meta.js"));
+    let mut analyzer = en_stem();
+    let mut terms = BTreeMap::new();
+    for entry in std::fs::read_dir(&search).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !(name.starts_with('t') && name.ends_with(".js")) {
+            continue;
+        }
+        let shard = registered(&path);
+        for term in shard["terms"].as_object().expect("terms").keys() {
+            terms.insert(term.clone(), tokens(&mut analyzer, term));
+        }
+    }
+    assert!(!terms.is_empty(), "{} exported no terms", site.display());
+
+    let doc_count = meta["doc_count"].as_u64().unwrap();
+    let mut bm25 = Vec::new();
+    for (field, boost) in meta["fields"].as_array().unwrap().iter().zip(BOOSTS) {
+        let total_tokens = field["total_tokens"].as_u64().unwrap();
+        // As tantivy computes it in Bm25Weight::for_terms.
+        let average = total_tokens as f32 / doc_count as f32;
+        for doc_freq in 1..=doc_count {
+            let weight = Bm25Weight::for_one_term(doc_freq, doc_count, average).boost_by(boost);
+            // A spread of fieldnorm ids and term frequencies, all 256 ids for the rarest term.
+            let cases: Vec<(u8, u32)> = if doc_freq == 1 {
+                (0..=255u8).map(|id| (id, 1 + u32::from(id) % 4)).collect()
+            } else {
+                vec![(((doc_freq * 37) % 256) as u8, 1 + (doc_freq % 7) as u32)]
+            };
+            for (id, tf) in cases {
+                let score = weight.score(id, tf);
+                bm25.push(json!([
+                    doc_freq,
+                    doc_count,
+                    total_tokens,
+                    boost,
+                    id,
+                    tf,
+                    score.to_bits()
+                ]));
+            }
+        }
+    }
+    json!({"dir": site, "terms": terms, "bm25": bm25})
+}
+
+fn run_node(script: &str, args: &[&Path], env: &[(&str, &Path)]) {
+    let mut command = Command::new("node");
+    command
+        .arg(repo().join("tests/search").join(script))
+        .args(args);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.env_remove("OPSBOOK_RUNTIME");
+    let output = command.output().expect("node runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{stdout}");
+    assert!(
+        output.status.success(),
+        "{script} failed:\n{stdout}\n{stderr}"
+    );
+}
+
+/// Builds `handbook` into `tmp/site`, then runs the node checks on it.
+fn check(handbook: &Path, tmp: &Path) -> PathBuf {
+    let site = tmp.join("site");
+    build(handbook, &site, &["-q"]).assert_success();
+    assert!(site.join("search/meta.js").is_file(), "no search/meta.js");
+    assert!(site.join("search/opsbook-search.js").is_file());
+
+    let mut analyzer = en_stem();
+    let cases: Vec<Value> = HOSTILE
+        .iter()
+        .map(|text| json!({"text": text, "tokens": tokens(&mut analyzer, text)}))
+        .collect();
+    let mut order: Vec<&str> = ORDER.to_vec();
+    order.sort(); // str's Ord is byte order
+    let expected = json!({
+        "cases": cases,
+        "order": order,
+        "sites": [site_expectations(&site)],
+    });
+    let expected_file = tmp.join("expected.json");
+    std::fs::write(&expected_file, expected.to_string()).unwrap();
+    run_node("tokenizer.mjs", &[&expected_file], &[]);
+
+    // `opsbook search` keeps its index in a cache folder: a temporary one, so the handbook's
+    // folder (the example is in the repository) stays as it is.
+    let cache = tmp.join("search-cache");
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_opsbook"));
+    run_node(
+        "parity.mjs",
+        &[&site, handbook, &repo().join("tests/search/queries.txt")],
+        &[("OPSBOOK_BIN", &bin), ("OPSBOOK_CACHE_DIR", &cache)],
+    );
+    site
+}
+
+#[test]
+fn runtime_ranks_and_tokenizes_like_tantivy_on_the_example() {
+    if !node_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let site = check(&example_dir(), tmp.path());
+    // Loading, prefixes, filters and snippets, on words the example is known to have.
+    run_node("runtime.mjs", &[&site], &[]);
+}
+
+#[test]
+fn runtime_ranks_and_tokenizes_like_tantivy_on_a_generated_1000_page_handbook() {
+    let generator = repo().join("../shared/bench/gen_corpus.py");
+    if !generator.is_file() && !required(format!("{} is missing", generator.display())) {
+        return;
+    }
+    if !node_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let handbook = tmp.path().join("handbook");
+    let status = Command::new("python3")
+        .arg(&generator)
+        .args(["--flavor", "opsbook", "--pages", "1000", "--out"])
+        .arg(&handbook)
+        .arg("--force")
+        .status()
+        .expect("python3 runs");
+    assert!(status.success(), "gen_corpus.py failed");
+    check(&handbook, tmp.path());
+}
