@@ -16,4 +16,5 @@ pub mod output;
 pub mod render;
 pub mod reuse;
 pub mod search;
+pub mod serve;
 pub mod source;

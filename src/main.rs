@@ -31,6 +31,8 @@ struct Cli {
 enum Command {
     /// Build the site into the output folder (replaced only when the build succeeds).
     Build(BuildArgs),
+    /// Preview the site locally: rebuild on every change and reload the browser.
+    Serve(ServeArgs),
     /// Search the handbook from the terminal, with the index the site's search uses.
     Search(SearchArgs),
 }
@@ -91,6 +93,29 @@ struct SearchArgs {
     cache_dir: Option<PathBuf>,
 }
 
+#[derive(Args, Debug)]
+struct ServeArgs {
+    /// The handbook folder (holds opsbook.toml and content/).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Port to listen on [default: 1111, else the next free one].
+    #[arg(short, long)]
+    port: Option<u16>,
+    /// Address to listen on; 0.0.0.0 shows the preview to your network.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    open: bool,
+    /// Look for changes every 500 ms instead of waiting for file system events (network
+    /// mounts, WSL2, containers).
+    #[arg(long)]
+    poll: bool,
+    /// Include pages marked `draft = true`.
+    #[arg(long)]
+    drafts: bool,
+}
+
 fn parse_date(text: &str) -> Result<DateTime, String> {
     DateTime::parse(text)
 }
@@ -99,6 +124,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build(args) => run_build(args),
+        Command::Serve(args) => run_serve(args),
         Command::Search(args) => run_search(args),
     }
 }
@@ -234,6 +260,25 @@ fn run_search(args: SearchArgs) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+fn run_serve(args: ServeArgs) -> ExitCode {
+    let options = opsbook::serve::ServeOptions {
+        root: args.dir,
+        port: args.port,
+        bind: args.bind,
+        open: args.open,
+        poll: args.poll,
+        drafts: args.drafts,
+        print: print_diagnostics,
+    };
+    match opsbook::serve::run(options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Prints problems sorted by file and line, coloured only on a terminal without NO_COLOR.

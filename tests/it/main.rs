@@ -11,3 +11,4 @@ mod output_safety;
 mod reuse;
 mod search;
 mod search_parity;
+mod serve;

@@ -1,0 +1,404 @@
+//! `opsbook serve`: a local preview that rebuilds on every change and reloads the browser.
+//!
+//! The site is built with the normal pipeline ([`crate::build::build`]) into a private temporary
+//! folder — never the handbook's `public/` — with `base_url` set to the local address, and the
+//! highlight cache and output-reuse record in a private cache folder beside it, so a rebuild
+//! links unchanged files instead of rendering them. A failed rebuild leaves the last good site in
+//! place (the build only swaps its output in on success) and shows the problems in the page.
+//!
+//! Threads: the main thread runs the watch → debounce → rebuild loop; [`http`] workers answer
+//! requests from the output folder; each Server-Sent Events client of [`reload`] has its own
+//! thread. Only this module and its children know tiny_http and notify.
+
+/// `eprintln!` that ignores a closed stderr: a closed terminal must not stop the server before
+/// it has cleaned up.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+mod http;
+mod reload;
+mod watch;
+
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Instant;
+
+use anyhow::{anyhow, Context as _};
+use serde::Serialize;
+
+use crate::build::{self, BuildOptions};
+use crate::diagnostic::Diagnostic;
+use reload::{Event, Hub};
+use watch::{Changes, Message, Watch};
+
+/// The port tried first when none is given.
+pub const DEFAULT_PORT: u16 = 1111;
+/// How many ports after [`DEFAULT_PORT`] are tried when it is taken.
+const PORT_TRIES: u16 = 100;
+/// Threads answering ordinary requests (event streams have their own).
+const WORKERS: usize = 8;
+
+/// What `opsbook serve` was asked to do.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    /// `None`: [`DEFAULT_PORT`] or the next free one.
+    pub port: Option<u16>,
+    pub bind: IpAddr,
+    pub open: bool,
+    pub poll: bool,
+    pub drafts: bool,
+    /// Prints a build's problems (the command line's own formatting).
+    pub print: fn(&[Diagnostic]),
+}
+
+/// One problem of a failed build, as the page overlay and `/__opsbook/status` show it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Problem {
+    pub message: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub hint: Option<String>,
+}
+
+impl Problem {
+    fn from_diagnostic(diagnostic: &Diagnostic) -> Problem {
+        let location = diagnostic.location.as_ref();
+        Problem {
+            message: diagnostic.message.clone(),
+            file: location.map_or(String::new(), |l| {
+                l.path.to_string_lossy().replace('\\', "/")
+            }),
+            line: location.map_or(0, |l| l.line),
+            column: location.map_or(0, |l| l.column),
+            hint: diagnostic.hint.clone(),
+        }
+    }
+}
+
+/// Where the last build left the site; read by requests, written by the rebuild loop.
+#[derive(Debug, Default, Clone, Serialize)]
+struct Status {
+    /// Builds finished, failed ones included.
+    builds: u64,
+    /// Successful builds: the version of the site being served.
+    generation: u64,
+    building: bool,
+    /// Whether the last build failed (the previous good site is still served).
+    failed: bool,
+    problems: Vec<Problem>,
+    last_build_ms: u128,
+}
+
+/// What request handlers share with the rebuild loop.
+pub(crate) struct Shared {
+    /// The private output folder, canonical.
+    site: PathBuf,
+    hub: Hub,
+    status: Mutex<Status>,
+}
+
+impl Shared {
+    fn status(&self) -> Status {
+        self.status
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn update(&self, change: impl FnOnce(&mut Status)) {
+        change(&mut self.status.lock().unwrap_or_else(|e| e.into_inner()));
+    }
+
+    /// `/__opsbook/status` as JSON.
+    fn status_json(&self) -> String {
+        #[derive(Serialize)]
+        struct View<'a> {
+            #[serde(flatten)]
+            status: &'a Status,
+            state: &'static str,
+            output: &'a Path,
+            clients: usize,
+        }
+        let status = self.status();
+        let state = match (status.generation, status.failed) {
+            (_, true) => "failed",
+            (0, false) => "starting",
+            _ => "ok",
+        };
+        serde_json::to_string(&View {
+            status: &status,
+            state,
+            output: &self.site,
+            clients: self.hub.clients(),
+        })
+        .unwrap_or_default()
+    }
+}
+
+/// Runs the server until Ctrl-C; the private output folder is removed on the way out.
+pub fn run(options: ServeOptions) -> anyhow::Result<()> {
+    let root = options.root.canonicalize().with_context(|| {
+        format!(
+            "cannot open the handbook folder `{}`",
+            options.root.display()
+        )
+    })?;
+    let listener = listen(options.bind, options.port)?;
+    let address = listener.local_addr()?;
+    let url = local_url(address);
+    let private = tempfile::Builder::new()
+        .prefix("opsbook-serve-")
+        .tempdir()
+        .context("cannot create the private output folder")?;
+    let private_dir = private.path().canonicalize()?;
+    let build_options = BuildOptions {
+        root: root.clone(),
+        out: Some(private_dir.join("site")),
+        base_url: Some(url.clone()),
+        drafts: options.drafts,
+        now: None,
+        cache_dir: Some(private_dir.join("cache")),
+        ..BuildOptions::default()
+    };
+    let (sender, receiver) = mpsc::channel();
+    let mut watch = Watch::start(&root, options.poll, sender.clone(), receiver)?;
+    stop_on_ctrl_c(sender)?;
+
+    let shared = Arc::new(Shared {
+        site: private_dir.join("site"),
+        hub: Hub::new(),
+        status: Mutex::default(),
+    });
+    let rebuilder = Rebuilder {
+        options: build_options,
+        shared: Arc::clone(&shared),
+        print: options.print,
+    };
+    rebuilder.rebuild(None);
+    http::start(listener, Arc::clone(&shared), WORKERS)?;
+    say!("Serving {} at {url}", site_title(&root));
+    say!(
+        "Watching {} for changes; press Ctrl-C to stop.",
+        root.display()
+    );
+    if options.open {
+        open_browser(&url);
+    }
+    while let Some(changes) = watch.next() {
+        watch.refresh(&changes);
+        rebuilder.rebuild(Some(&changes));
+    }
+    say!("Stopped.");
+    private
+        .close()
+        .context("cannot remove the private output folder")
+}
+
+/// Binds the port asked for, or the first free one from [`DEFAULT_PORT`] on.
+fn listen(bind: IpAddr, port: Option<u16>) -> anyhow::Result<TcpListener> {
+    let in_use = |e: &std::io::Error| e.kind() == std::io::ErrorKind::AddrInUse;
+    if let Some(port) = port {
+        return TcpListener::bind((bind, port)).map_err(|e| {
+            if in_use(&e) {
+                anyhow!("port {port} on {bind} is already in use: stop what is using it, or choose another port with --port (or leave --port out to take the next free one)")
+            } else {
+                anyhow!("cannot listen on {}: {e}", SocketAddr::new(bind, port))
+            }
+        });
+    }
+    let mut taken = Vec::new();
+    for port in DEFAULT_PORT..DEFAULT_PORT + PORT_TRIES {
+        match TcpListener::bind((bind, port)) {
+            Ok(listener) => {
+                if !taken.is_empty() {
+                    let list: Vec<String> = taken.iter().map(u16::to_string).collect();
+                    let (noun, verb) = if taken.len() == 1 {
+                        ("port", "is")
+                    } else {
+                        ("ports", "are")
+                    };
+                    say!(
+                        "{noun} {} {verb} already in use; using port {port}",
+                        list.join(", ")
+                    );
+                }
+                return Ok(listener);
+            }
+            Err(e) if in_use(&e) => taken.push(port),
+            Err(e) => return Err(anyhow!("cannot listen on {bind}:{port}: {e}")),
+        }
+    }
+    Err(anyhow!(
+        "ports {DEFAULT_PORT} to {} on {bind} are all in use; choose one with --port",
+        DEFAULT_PORT + PORT_TRIES - 1
+    ))
+}
+
+/// The site's address as a browser on this machine reaches it.
+fn local_url(address: SocketAddr) -> String {
+    let port = address.port();
+    match address.ip() {
+        ip if ip.is_unspecified() && ip.is_ipv4() => format!("http://127.0.0.1:{port}/"),
+        ip if ip.is_unspecified() => format!("http://[::1]:{port}/"),
+        IpAddr::V6(ip) => format!("http://[{ip}]:{port}/"),
+        IpAddr::V4(ip) => format!("http://{ip}:{port}/"),
+    }
+}
+
+fn site_title(root: &Path) -> String {
+    match crate::config::Config::load(root) {
+        Ok(config) if !config.title.is_empty() => config.title,
+        _ => root.file_name().map_or_else(
+            || "the handbook".into(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
+    }
+}
+
+/// Ctrl-C (or SIGTERM) ends the watch loop; a second one ends the process at once.
+fn stop_on_ctrl_c(sender: mpsc::Sender<Message>) -> anyhow::Result<()> {
+    let mut pressed = false;
+    ctrlc::set_handler(move || {
+        if pressed {
+            std::process::exit(130);
+        }
+        pressed = true;
+        let _ = sender.send(Message::Stop);
+        say!("Stopping…");
+    })
+    .context("cannot install the Ctrl-C handler")
+}
+
+/// Opens the default browser when the platform has a command for it; failure is ignored.
+fn open_browser(url: &str) {
+    let command = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    let _ = std::process::Command::new(command)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+}
+
+/// Runs the build and tells the browsers.
+struct Rebuilder {
+    options: BuildOptions,
+    shared: Arc<Shared>,
+    print: fn(&[Diagnostic]),
+}
+
+impl Rebuilder {
+    /// A full build with output reuse; `changes` is `None` for the first one.
+    fn rebuild(&self, changes: Option<&Changes>) {
+        self.shared.update(|s| s.building = true);
+        let started = Instant::now();
+        let result = build::build(&self.options);
+        let elapsed = started.elapsed();
+        let was_failed = self.shared.status().failed;
+        match result {
+            Ok(report) => {
+                (self.print)(&report.warnings);
+                let mut generation = 0;
+                self.shared.update(|s| {
+                    s.builds += 1;
+                    s.generation += 1;
+                    s.building = false;
+                    s.failed = false;
+                    s.problems.clear();
+                    s.last_build_ms = elapsed.as_millis();
+                    generation = s.generation;
+                });
+                let css_only = changes.is_some_and(Changes::css_only) && !was_failed;
+                self.shared.hub.broadcast(if css_only {
+                    Event::Css(generation)
+                } else {
+                    Event::Reload(generation)
+                });
+                let what = changes.map_or_else(|| "Built".to_string(), |c| format!("{c}: rebuilt"));
+                say!(
+                    "{what} {} pages ({} files, {} unchanged) in {} ms",
+                    report.pages,
+                    report.files,
+                    report.reused,
+                    elapsed.as_millis()
+                );
+            }
+            Err(failure) => self.failed(&failure.diagnostics, elapsed.as_millis()),
+        }
+    }
+
+    fn failed(&self, diagnostics: &[Diagnostic], millis: u128) {
+        (self.print)(diagnostics);
+        let problems: Vec<Problem> = diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(Problem::from_diagnostic)
+            .collect();
+        let count = problems.len();
+        self.shared.hub.broadcast(Event::Error(problems.clone()));
+        self.shared.update(|s| {
+            s.builds += 1;
+            s.building = false;
+            s.failed = true;
+            s.problems = problems;
+            s.last_build_ms = millis;
+        });
+        let still = if self.shared.status().generation > 0 {
+            "still serving the last good build"
+        } else {
+            "nothing to serve until it is fixed"
+        };
+        say!(
+            "Build failed with {count} error{} in {millis} ms; {still}.",
+            if count == 1 { "" } else { "s" }
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_url_names_a_reachable_host() {
+        let url = |s: &str| local_url(s.parse().unwrap());
+        assert_eq!(url("127.0.0.1:1111"), "http://127.0.0.1:1111/");
+        assert_eq!(url("0.0.0.0:8080"), "http://127.0.0.1:8080/");
+        assert_eq!(url("[::]:80"), "http://[::1]:80/");
+        assert_eq!(url("[::1]:1111"), "http://[::1]:1111/");
+    }
+
+    #[test]
+    fn an_explicit_busy_port_is_an_error_naming_it() {
+        let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = taken.local_addr().unwrap().port();
+        let error = listen("127.0.0.1".parse().unwrap(), Some(port)).unwrap_err();
+        assert!(
+            error.to_string().contains(&format!("port {port} ")),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn problems_keep_file_line_and_column() {
+        let d = Diagnostic::error(
+            Some(crate::diagnostic::Location::at("content/a.md", 3, 7)),
+            "bad",
+        );
+        let p = Problem::from_diagnostic(&d);
+        assert_eq!((p.file.as_str(), p.line, p.column), ("content/a.md", 3, 7));
+    }
+}
