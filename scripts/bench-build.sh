@@ -25,7 +25,7 @@ measure() { # label, then the command
   wall=$(grep "Elapsed (wall clock)" "$log" | awk '{print $NF}')
   rss=$(grep "Maximum resident set size" "$log" | awk '{print $NF}')
   printf '%-28s wall %8s   peak RSS %6d MB\n' "$label" "$wall" $((rss / 1024))
-  grep -E '^  [a-z]+ +[0-9.]+ ms' "$log" | sed 's/^/      /'
+  grep -E '^  [a-z+]+ +[0-9.]+ ms' "$log" | sed 's/^/      /'
 }
 
 for pages in "${sizes[@]}"; do

@@ -26,6 +26,8 @@ pub struct BuildOptions {
     pub out: Option<PathBuf>,
     pub base_url: Option<String>,
     pub drafts: bool,
+    /// Relative links naming `index.html`, so the site works opened from disk.
+    pub offline: bool,
     /// "Today" for review dates; defaults to `SOURCE_DATE_EPOCH`, then the clock.
     pub now: Option<DateTime>,
     /// Where highlighted code is cached; `None` turns the cache off.
@@ -312,6 +314,11 @@ impl SiteWriter<'_> {
             .map_err(|e| vec![Diagnostic::error(None, e.to_string())])?;
         let mut seed = blake3::Hasher::new();
         seed.update(&self.renderer.fingerprint());
+        seed.update(if self.options.offline {
+            b"offline"
+        } else {
+            b"online!"
+        });
         seed.update(globals_value.to_string().as_bytes());
         let seed = *seed.finalize().as_bytes();
         let mut outputs: Vec<Output<'_>> = (0..site.pages.len()).map(Output::Page).collect();
@@ -450,7 +457,10 @@ impl SiteWriter<'_> {
         }
         let mut context = globals.clone();
         self.fill(output, builder, &mut context);
-        let html = self.renderer.render(&template, &context, &label)?;
+        let mut html = self.renderer.render(&template, &context, &label)?;
+        if self.options.offline {
+            html = crate::offline::relativize(&html, &path, &self.site.config.base_path);
+        }
         self.staging.write(&path, html.as_bytes())?;
         self.reuse
             .record(&path, fingerprint, &self.staging.path_of(&path)?);

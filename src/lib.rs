@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod highlight;
 pub mod markdown;
 pub mod model;
+pub mod offline;
 pub mod output;
 pub mod render;
 pub mod reuse;

@@ -51,6 +51,10 @@ struct BuildArgs {
     /// Include pages marked `draft = true`.
     #[arg(long)]
     drafts: bool,
+    /// Make a site that works opened from disk (file://), search included: relative links that
+    /// name index.html.
+    #[arg(long)]
+    offline: bool,
     /// The date used as "today" for review dates (YYYY-MM-DD or RFC 3339) [default: SOURCE_DATE_EPOCH, else the clock].
     #[arg(long, value_parser = parse_date)]
     now: Option<DateTime>,
@@ -144,6 +148,7 @@ fn run_build(args: BuildArgs) -> ExitCode {
         out: args.output.clone(),
         base_url: args.base_url.clone(),
         drafts: args.drafts,
+        offline: args.offline,
         now: args.now,
         cache_dir,
     };

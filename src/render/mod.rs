@@ -171,21 +171,13 @@ fn template_error(
         .iter()
         .find_map(|m| quoted(m, '\''))
         .filter(|name| sources.contains_key(*name));
-    let (file, text) = match template.and_then(|name| sources.get(name)) {
-        Some((file, text)) => (Some(file.clone()), Some(text.as_str())),
-        None => (None, None),
+    let location = match messages.iter().find_map(|m| parse_error_position(m)) {
+        // A syntax error: tera names the line itself.
+        Some((line, column)) => template
+            .and_then(|name| sources.get(name))
+            .map(|(file, _)| Location::at(file, line, column)),
+        None => runtime_error_location(&messages, template, sources),
     };
-    let position = messages
-        .iter()
-        .find_map(|m| parse_error_position(m))
-        .or_else(|| {
-            let needle = messages.iter().rev().find_map(|m| quoted(m, '`'))?;
-            find_in(text?, needle)
-        });
-    let location = file.map(|f| match position {
-        Some((line, column)) => Location::at(f, line, column),
-        None => Location::file(f),
-    });
     let detail: Vec<String> = messages
         .iter()
         .map(|m| {
@@ -200,6 +192,30 @@ fn template_error(
         message = format!("while rendering {page}: {message}");
     }
     Diagnostic::error(location, message)
+}
+
+/// Where a render error comes from: the first place the failing expression (tera quotes it in
+/// backticks) is written — in the template rendered, else in a template it extends or includes,
+/// the handbook's own templates before the theme's.
+fn runtime_error_location(
+    messages: &[String],
+    template: Option<&str>,
+    sources: &HashMap<String, (PathBuf, String)>,
+) -> Option<Location> {
+    let named = template.and_then(|name| sources.get(name));
+    let Some(needle) = messages.iter().rev().find_map(|m| quoted(m, '`')) else {
+        return named.map(|(file, _)| Location::file(file));
+    };
+    let mut candidates: Vec<&(PathBuf, String)> = named.into_iter().collect();
+    let mut others: Vec<&(PathBuf, String)> = sources.values().collect();
+    others.sort_by_key(|(file, _)| (file.starts_with("themes/default"), file.clone()));
+    candidates.extend(others);
+    candidates
+        .into_iter()
+        .find_map(|(file, text)| {
+            find_in(text, needle).map(|(line, column)| Location::at(file, line, column))
+        })
+        .or_else(|| named.map(|(file, _)| Location::file(file)))
 }
 
 fn quoted(message: &str, quote: char) -> Option<&str> {

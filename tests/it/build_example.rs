@@ -523,6 +523,8 @@ fn real_pages(out: &Path) -> Vec<String> {
         .into_iter()
         .filter_map(|f| f.strip_suffix("index.html").map(str::to_string))
         .filter(|url| count(&page(out, url), "meta[http-equiv='refresh']") == 0)
+        // Pages that ask search engines to stay away (the search results page) are no content.
+        .filter(|url| count(&page(out, url), "meta[name='robots'][content*='noindex']") == 0)
         .collect()
 }
 

@@ -4,6 +4,7 @@
 mod support;
 
 mod browser;
+mod browser_search;
 mod build_example;
 mod fixtures_valid;
 mod invalid;

@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use crate::support::{
-    assert_same_tree, build, build_with_env, entries, example_dir, page, snapshot, text, Handbook,
+    assert_same_tree, build, build_with_env, entries, example_dir, html_file, html_files, page,
+    sel, snapshot, text, Handbook,
 };
 
 fn small_handbook() -> Handbook {
@@ -69,9 +70,13 @@ fn a_build_failing_while_rendering_leaves_the_previous_output_byte_identical() {
     );
     let run = hb.build(&[]);
     run.assert_failure();
+    // Runbooks extend page.html, so the runbook fails too, and is traced to the same line.
     assert_eq!(
         run.errors(),
-        ["error: templates/page.html:3:7: while rendering `content/about.md`: Failed to render 'page.html': Variable `page.no_such_field.deeper` not found in context while rendering 'page.html'"]
+        [
+            "error: templates/page.html:3:7: while rendering `content/about.md`: Failed to render 'page.html': Variable `page.no_such_field.deeper` not found in context while rendering 'page.html'",
+            "error: templates/page.html:3:7: while rendering `content/runbooks/disk.md`: Failed to render 'runbook.html' (error happened in a parent template): Variable `page.no_such_field.deeper` not found in context while rendering 'runbook.html'",
+        ]
     );
     assert_same_tree(&before, &snapshot(&out));
     assert_eq!(
@@ -188,4 +193,49 @@ fn same_input_gives_byte_identical_output() {
     let b = snapshot(&second);
     assert!(a.len() > 50, "suspiciously few files: {}", a.len());
     assert_same_tree(&a, &b);
+}
+
+#[test]
+fn offline_build_links_resolve_to_files_on_disk() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("offline");
+    build(
+        &example_dir(),
+        &out,
+        &[
+            "--offline",
+            "--base-url",
+            "https://ops.example.org/handbook/",
+        ],
+    )
+    .assert_success();
+    let selector = sel("[href], [src], form[action]");
+    let mut checked = 0;
+    for file in html_files(&out) {
+        let html = html_file(&out, &file);
+        let folder = std::path::Path::new(&file).parent().unwrap().to_path_buf();
+        for element in html.select(&selector) {
+            let attrs = element.value();
+            let Some(url) = attrs
+                .attr("href")
+                .or(attrs.attr("src"))
+                .or(attrs.attr("action"))
+            else {
+                continue;
+            };
+            if url.starts_with('#') || url.contains("://") || url.starts_with("mailto:") {
+                continue;
+            }
+            assert!(!url.starts_with('/'), "{file}: `{url}` is not relative");
+            let path = url.split(['#', '?']).next().unwrap();
+            let target = out.join(&folder).join(path);
+            assert!(
+                target.is_file(),
+                "{file}: `{url}` leads to no file ({})",
+                target.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 500, "only {checked} links checked");
 }
