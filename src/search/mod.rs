@@ -52,25 +52,36 @@ pub struct Fields {
 
 /// The index schema.
 pub fn schema() -> (Schema, Fields) {
+    schema_with(true)
+}
+
+/// The schema, with stored fields (for `opsbook search`'s results and snippets) or without them
+/// (the index the browser export walks takes its document table from the site itself).
+fn schema_with(store: bool) -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let text = |stored: bool| {
         let indexing = TextFieldIndexing::default()
             .set_tokenizer(ANALYZER)
             .set_index_option(IndexRecordOption::WithFreqs);
         let options = TextOptions::default().set_indexing_options(indexing);
-        if stored {
+        if stored && store {
             options.set_stored()
         } else {
             options
         }
     };
+    let stored_only = if store {
+        TextOptions::from(STORED)
+    } else {
+        TextOptions::default()
+    };
     let fields = Fields {
         title: builder.add_text_field("title", text(true)),
         section: builder.add_text_field("section", text(false)),
         body: builder.add_text_field("body", text(true)),
-        url: builder.add_text_field("url", STORED),
-        heading: builder.add_text_field("heading", STORED),
-        kind: builder.add_text_field("kind", STRING | STORED),
+        url: builder.add_text_field("url", stored_only.clone()),
+        heading: builder.add_text_field("heading", stored_only),
+        kind: builder.add_text_field("kind", if store { STRING | STORED } else { STRING }),
         services: builder.add_text_field("services", STRING),
         severity: builder.add_text_field("severity", STRING),
         tags: builder.add_text_field("tags", STRING),
@@ -104,7 +115,7 @@ pub fn build_index(site: &Site, dir: &Path, stamp: &str) -> tantivy::Result<usiz
 
 /// The index of `site` in memory, as one segment: what the browser export walks.
 pub fn build_memory_index(site: &Site) -> tantivy::Result<(Index, Fields)> {
-    let (schema, fields) = schema();
+    let (schema, fields) = schema_with(false);
     let index = Index::create_in_ram(schema);
     fill(&index, &fields, site)?;
     Ok((index, fields))
