@@ -17,10 +17,15 @@ use tantivy::{Index, SegmentReader, TERMINATED};
 
 use super::Fields;
 
+/// Everything about the format that is not in the data: part of the export's fingerprint.
+pub fn format_id() -> String {
+    format!("format 1, shards of {SHARD_TARGET_BYTES} bytes, {DOC_SHARD_SIZE} docs, {SNIPPET_TEXT_CHARS} chars")
+}
+
 /// Raw bytes of term data per shard before a new shard starts.
 const SHARD_TARGET_BYTES: usize = 12 * 1024;
 /// Documents per document-table file.
-pub const DOC_SHARD_SIZE: usize = 256;
+pub const DOC_SHARD_SIZE: usize = 32;
 /// Characters of section text kept for snippets.
 const SNIPPET_TEXT_CHARS: usize = 400;
 

@@ -220,6 +220,7 @@ pub fn input_fingerprint(site: &Site) -> [u8; 32] {
     let mut hasher =
         crate::reuse::Hasher::new(concat!("search 1 ", env!("CARGO_PKG_VERSION")).as_bytes());
     hasher.add("runtime", &RUNTIME);
+    hasher.add("format", &export::format_id());
     for (page, section) in sections(site) {
         let severity = page.meta.severity.map(severity_name);
         hasher.add(
