@@ -283,6 +283,8 @@ enum Output<'a> {
     Taxonomy(&'static str, &'static str),
     Term(&'static str, &'static str, &'a str),
     NotFound,
+    /// The search results page, unless a page of the handbook has the URL `search/`.
+    Search,
     Alias(&'a str, usize),
 }
 
@@ -304,7 +306,7 @@ impl SiteWriter<'_> {
         let SiteWriter {
             site,
             staging,
-            renderer: _,
+            renderer,
             ..
         } = *self;
         let builder = Builder { site };
@@ -330,6 +332,9 @@ impl SiteWriter<'_> {
             outputs.extend(terms.keys().map(|slug| Output::Term(name, title, slug)));
         }
         outputs.push(Output::NotFound);
+        if renderer.has_template("search.html") && !site.pages.iter().any(|p| p.url == "search/") {
+            outputs.push(Output::Search);
+        }
         outputs.extend(
             site.aliases
                 .iter()
@@ -391,6 +396,11 @@ impl SiteWriter<'_> {
                 format!("the {name} page `{slug}`"),
             ),
             Output::NotFound => ("404.html".into(), "404.html".into(), "the 404 page".into()),
+            Output::Search => (
+                "search/index.html".into(),
+                "search.html".into(),
+                "the search page".into(),
+            ),
             Output::Alias(alias, _) => {
                 let path = if alias.ends_with(".html") {
                     alias.to_string()
@@ -428,6 +438,10 @@ impl SiteWriter<'_> {
             }
             Output::NotFound => {
                 sink.add("current_url", &format!("{base}404.html"));
+                sink.add("nav", &builder.nav(0));
+            }
+            Output::Search => {
+                sink.add("current_url", &format!("{base}search/"));
                 sink.add("nav", &builder.nav(0));
             }
             Output::Alias(_, id) => {

@@ -244,10 +244,6 @@ fn assert_under_base_path(out: &Path, origin: &str, base_path: &str) {
     assert!(urls.len() > 20, "too few URLs found: {urls:?}");
     let mut internal = 0;
     for (file, url) in &urls {
-        // The search results page is a static theme file: its links are relative by design.
-        if file == "search/index.html" {
-            continue;
-        }
         let is_external = url.contains("://") || url.starts_with("mailto:");
         if url.starts_with('#') {
             continue;

@@ -1,5 +1,5 @@
 /* opsbook default theme: the search box in the header (results as you type, in a dropdown under
-   it) and the results page (search/index.html, a static file of the theme).
+   it) and the results page (search/, the theme's search.html).
 
    Both ask the runtime the build writes into the site, search/opsbook-search.js:
    window.opsbookSearch.query(text, {limit, kind, service, severity, prefix}) -> Promise of
