@@ -204,7 +204,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     // The search index is built beside the rendering (they share nothing but the site), unless
     // the previous build's search files can be taken over whole.
     let search_fingerprint = search::input_fingerprint(&site);
-    let reused_search = reuse_group(&reuse, &staging, "search/", &search_fingerprint);
+    let reused_search = reuse_group(
+        &reuse,
+        &staging,
+        search::is_browser_file,
+        &search_fingerprint,
+    );
     let (written, search_files) = std::thread::scope(|scope| {
         let search = (!reused_search).then(|| scope.spawn(|| search::browser_files(&site)));
         let written = writer.write();
@@ -228,7 +233,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         }
     };
     let search_file_count = if reused_search {
-        reuse.previous_under("search/").len()
+        reuse.previous_where(search::is_browser_file).len()
     } else {
         search_files.len()
     };
@@ -499,10 +504,15 @@ impl Sink for tera::Context {
     }
 }
 
-/// Links every file the previous build recorded under `prefix` when all of them still match
+/// Links every file of a group (the paths `belongs` accepts) when all of them still match
 /// `group`; returns whether it did.
-fn reuse_group(reuse: &Reuse, staging: &Staging, prefix: &str, group: &reuse::Fingerprint) -> bool {
-    let paths = reuse.previous_under(prefix);
+fn reuse_group(
+    reuse: &Reuse,
+    staging: &Staging,
+    belongs: impl Fn(&str) -> bool,
+    group: &reuse::Fingerprint,
+) -> bool {
+    let paths = reuse.previous_where(belongs);
     if paths.is_empty() {
         return false;
     }

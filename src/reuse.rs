@@ -70,12 +70,12 @@ impl Reuse {
         reusable.then_some(path)
     }
 
-    /// The paths the previous build recorded under `prefix` (`search/`).
-    pub fn previous_under(&self, prefix: &str) -> Vec<String> {
+    /// The paths the previous build recorded that `belongs` accepts.
+    pub fn previous_where(&self, belongs: impl Fn(&str) -> bool) -> Vec<String> {
         let mut paths: Vec<String> = self
             .previous
             .keys()
-            .filter(|p| p.starts_with(prefix))
+            .filter(|p| belongs(p))
             .cloned()
             .collect();
         paths.sort();

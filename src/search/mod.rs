@@ -194,6 +194,11 @@ fn severity_name(severity: crate::source::meta::Severity) -> &'static str {
 /// The browser runtime, copied to `search/opsbook-search.js`.
 pub const RUNTIME: &str = include_str!("runtime/opsbook-search.js");
 
+/// Whether an output path is one of the browser search files (the results page is not).
+pub fn is_browser_file(path: &str) -> bool {
+    path.starts_with("search/") && path.ends_with(".js")
+}
+
 /// Every file of the browser search (`search/…`): the exported index and the runtime.
 pub fn browser_files(site: &Site) -> tantivy::Result<Vec<export::File>> {
     let (index, fields) = build_memory_index(site)?;

@@ -43,8 +43,19 @@ fn second_build_reuses_unchanged_files_and_equals_a_fresh_build() {
     );
     let first = cached_build(&example_dir(), &out, &cache);
     assert_eq!(unchanged(&first), 0, "{first}");
+    let inode = |path: &str| {
+        std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(out.join(path)).unwrap())
+    };
+    let (meta, page_file) = (inode("search/meta.js"), inode("runbooks/index.html"));
     let second = cached_build(&example_dir(), &out, &cache);
     assert!(unchanged(&second) > 60, "{second}");
+    // Taken over by hard link, not written again: pages, and the search files as a whole.
+    assert_eq!(inode("runbooks/index.html"), page_file);
+    assert_eq!(
+        inode("search/meta.js"),
+        meta,
+        "the search export was not reused"
+    );
     build(&example_dir(), &fresh, &[]).assert_success();
     assert_same_tree(&snapshot(&fresh), &snapshot(&out));
 }
