@@ -501,6 +501,11 @@
     }
 
     // `/` opens the box from anywhere but a field.
+    focusOnSlash(input);
+  }
+
+  /** `/` focuses `input` from anywhere but a field (the first box to claim it wins). */
+  function focusOnSlash(input) {
     document.addEventListener("keydown", function (event) {
       if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
       if (isTyping(event.target)) return;
@@ -687,13 +692,7 @@
 
     if (!input.value) input.focus();
 
-    document.addEventListener("keydown", function (event) {
-      if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
-      if (isTyping(event.target)) return;
-      event.preventDefault();
-      input.focus();
-      input.select();
-    });
+    focusOnSlash(input);
   }
 
   /* ---------------------------------------------------------------- start */
