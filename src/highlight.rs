@@ -10,7 +10,7 @@
 //! This is the only module that knows syntect.
 
 use std::collections::{BTreeSet, HashMap};
-use std::io::{BufWriter, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -238,22 +238,18 @@ impl Highlighter {
         let Some(dir) = &self.cache_dir else {
             return Ok(());
         };
-        std::fs::create_dir_all(dir)?;
         let used = self.used.lock().unwrap_or_else(|e| e.into_inner());
         let mut entries: Vec<(&Key, &Arc<str>)> = used.iter().collect();
         entries.sort_by_key(|(key, _)| **key);
-        let temp = dir.join(format!("{CACHE_FILE}.tmp-{}", std::process::id()));
-        {
-            let mut out = BufWriter::new(std::fs::File::create(&temp)?);
+        crate::output::write_atomically(&dir.join(CACHE_FILE), |out| {
             out.write_all(CACHE_MAGIC)?;
             for (key, html) in entries {
                 out.write_all(key)?;
                 out.write_all(&(html.len() as u64).to_le_bytes())?;
                 out.write_all(html.as_bytes())?;
             }
-            out.flush()?;
-        }
-        std::fs::rename(&temp, dir.join(CACHE_FILE))
+            Ok(())
+        })
     }
 }
 

@@ -209,6 +209,28 @@ fn remove_tree(path: &Path) -> io::Result<()> {
     std::fs::remove_dir(path)
 }
 
+/// Writes a cache file through `write`, under a temporary name renamed over `path` at the end,
+/// so a reader never sees half a file.
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut io::BufWriter<std::fs::File>) -> io::Result<()>,
+) -> io::Result<()> {
+    use std::io::Write;
+    let parent = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = parent.join(format!("{name}.tmp-{}", std::process::id()));
+    {
+        let mut out = io::BufWriter::new(std::fs::File::create(&temp)?);
+        write(&mut out)?;
+        out.flush()?;
+    }
+    std::fs::rename(&temp, path)
+}
+
 fn io_error(path: &Path, error: io::Error) -> Diagnostic {
     Diagnostic::error(Some(Location::file(path)), format!("cannot write: {error}"))
 }

@@ -8,7 +8,7 @@
 //! input costs hashing, not rendering. The record lives in the cache folder.
 
 use std::collections::HashMap;
-use std::io::{BufWriter, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::SystemTime;
@@ -108,24 +108,20 @@ impl Reuse {
     /// Saves this build's record, for the next build into the same folder.
     pub fn save(&self) -> std::io::Result<()> {
         let Some(dir) = &self.dir else { return Ok(()) };
-        std::fs::create_dir_all(dir)?;
         let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
         current.sort_by(|a, b| a.0.cmp(&b.0));
-        let temp = dir.join(format!("{RECORD_FILE}.tmp-{}", std::process::id()));
-        {
-            let mut out = BufWriter::new(std::fs::File::create(&temp)?);
+        crate::output::write_atomically(&dir.join(RECORD_FILE), |out| {
             out.write_all(MAGIC)?;
-            write_string(&mut out, &self.destination.to_string_lossy())?;
+            write_string(out, &self.destination.to_string_lossy())?;
             for (path, written) in current.iter() {
-                write_string(&mut out, path)?;
+                write_string(out, path)?;
                 out.write_all(&written.fingerprint)?;
                 out.write_all(&written.size.to_le_bytes())?;
                 out.write_all(&written.modified.0.to_le_bytes())?;
                 out.write_all(&written.modified.1.to_le_bytes())?;
             }
-            out.flush()?;
-        }
-        std::fs::rename(&temp, dir.join(RECORD_FILE))
+            Ok(())
+        })
     }
 }
 
