@@ -37,18 +37,9 @@ pub fn browser_available() -> bool {
 
 /// Runs `node tests/browser/SCRIPT ARGS…` and fails the test with its output when it fails.
 pub fn run_script(script: &str, args: &[&str]) {
-    let output = Command::new("node")
-        .arg(browser_dir().join(script))
-        .args(args)
-        .output()
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("{stdout}");
-    assert!(
-        output.status.success(),
-        "{script} failed:\n{stdout}\n{stderr}"
-    );
+    let mut command = Command::new("node");
+    command.arg(browser_dir().join(script)).args(args);
+    crate::support::assert_node_succeeds(command, script);
 }
 
 #[test]

@@ -169,14 +169,7 @@ fn run_node(script: &str, args: &[&Path], env: &[(&str, &Path)]) {
         command.env(key, value);
     }
     command.env_remove("OPSBOOK_RUNTIME");
-    let output = command.output().expect("node runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("{stdout}");
-    assert!(
-        output.status.success(),
-        "{script} failed:\n{stdout}\n{stderr}"
-    );
+    crate::support::assert_node_succeeds(command, script);
 }
 
 /// Builds `handbook` into `tmp/site`, then runs the node checks on it.

@@ -327,3 +327,15 @@ fn sweep_old(base: &Path, prefix: &str) {
         }
     }
 }
+
+/// Runs a prepared `node` command and fails the test with its output when it fails.
+pub fn assert_node_succeeds(mut command: Command, script: &str) {
+    let output = command.output().expect("node runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{stdout}");
+    assert!(
+        output.status.success(),
+        "{script} failed:\n{stdout}\n{stderr}"
+    );
+}
