@@ -147,6 +147,20 @@ pub fn load_site(
 
 /// Builds the site into the output folder, atomically.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
+    build_keeping(options).map(|(report, _)| report)
+}
+
+/// What a successful build keeps for the next one: the handbook as read and rendered, its
+/// templates and the highlighter, so that an edit is applied without reading everything again.
+pub struct Built {
+    pub site: Site,
+    pub highlighter: Highlighter,
+    pub renderer: Renderer,
+    pub theme_dir: Option<PathBuf>,
+}
+
+/// [`build`], keeping what it made.
+pub fn build_keeping(options: &BuildOptions) -> Result<(BuildReport, Built), BuildFailure> {
     let fail = |diagnostics: Diagnostics| BuildFailure {
         diagnostics: diagnostics.into_vec(),
     };
@@ -157,34 +171,72 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let mut timings = Vec::new();
     let highlighter = Highlighter::new(options.cache_dir.clone());
     let (site, mut diagnostics) = load_site(options, &highlighter, &mut timings).map_err(fail)?;
-    let mut timer = Timer {
-        start: Instant::now(),
-        timings,
+    let (renderer, theme_dir) = match load_templates(&site, options) {
+        Ok(loaded) => loaded,
+        Err(problems) => {
+            diagnostics.extend(problems);
+            return Err(fail(diagnostics));
+        }
     };
+    let built = Built {
+        site,
+        highlighter,
+        renderer,
+        theme_dir,
+    };
+    let report = write_site(options, &built, diagnostics, timings)?;
+    Ok((report, built))
+}
 
+/// The default theme's templates with the handbook's theme and overrides over them, and the
+/// handbook's theme folder when it has one.
+pub fn load_templates(
+    site: &Site,
+    options: &BuildOptions,
+) -> Result<(Renderer, Option<PathBuf>), Vec<Diagnostic>> {
     let theme_dir = (site.config.theme != "default")
         .then(|| options.root.join("themes").join(&site.config.theme));
     if let Some(dir) = &theme_dir {
         if !dir.is_dir() {
-            diagnostics.push(Diagnostic::error(
+            return Err(vec![Diagnostic::error(
                 Some(Location::file("opsbook.toml")),
                 format!(
                     "theme `{}` not found: expected the folder `themes/{}/`",
                     site.config.theme, site.config.theme
                 ),
-            ));
-            return Err(fail(diagnostics));
+            )]);
         }
     }
     let renderer = Renderer::load(
         theme_dir.as_deref(),
         &options.root.join("templates"),
         &options.root,
-    )
-    .map_err(|problems| {
-        diagnostics.extend(problems);
-        fail(diagnostics.clone())
-    })?;
+    )?;
+    Ok((renderer, theme_dir))
+}
+
+/// Renders `built` into a staging folder — linking the files of the previous build that are
+/// still right — beside the search index, and swaps it in for the output folder.
+pub fn write_site(
+    options: &BuildOptions,
+    built: &Built,
+    mut diagnostics: Diagnostics,
+    timings: Vec<(&'static str, Duration)>,
+) -> Result<BuildReport, BuildFailure> {
+    let fail = |diagnostics: Diagnostics| BuildFailure {
+        diagnostics: diagnostics.into_vec(),
+    };
+    let Built {
+        site,
+        highlighter,
+        renderer,
+        theme_dir,
+    } = built;
+    let out = options.out_dir();
+    let mut timer = Timer {
+        start: Instant::now(),
+        timings,
+    };
     let staging = Staging::new(&out).map_err(|e| BuildFailure {
         diagnostics: vec![Diagnostic::error(
             Some(Location::file(&out)),
@@ -193,9 +245,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     })?;
     let reuse = Reuse::load(options.cache_dir.as_deref(), &output::absolute(&out));
     let writer = SiteWriter {
-        site: &site,
-        renderer: &renderer,
-        highlighter: &highlighter,
+        site,
+        renderer,
+        highlighter,
         staging: &staging,
         options,
         theme_dir: theme_dir.as_deref(),
@@ -203,7 +255,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     };
     // The search index is built beside the rendering (they share nothing but the site), unless
     // the previous build's search files can be taken over whole.
-    let search_fingerprint = search::input_fingerprint(&site);
+    let search_fingerprint = search::input_fingerprint(site);
     let reused_search = reuse_group(
         &reuse,
         &staging,
@@ -211,7 +263,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         &search_fingerprint,
     );
     let (written, search_files) = std::thread::scope(|scope| {
-        let search = (!reused_search).then(|| scope.spawn(|| search::browser_files(&site)));
+        let search = (!reused_search).then(|| scope.spawn(|| search::browser_files(site)));
         let written = writer.write();
         (written, search.map(|handle| handle.join()))
     });
@@ -282,6 +334,72 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     })
 }
 
+/// Renders the pages `ids` of `built` straight into the finished output folder, each file
+/// replaced whole; returns their output paths.
+pub fn write_pages_in_place(
+    options: &BuildOptions,
+    built: &Built,
+    ids: &[usize],
+) -> Result<Vec<String>, Vec<Diagnostic>> {
+    let out = options.out_dir();
+    let staging = Staging::live(&out);
+    let no_reuse = Reuse::load(None, &out);
+    let writer = SiteWriter {
+        site: &built.site,
+        renderer: &built.renderer,
+        highlighter: &built.highlighter,
+        staging: &staging,
+        options,
+        theme_dir: built.theme_dir.as_deref(),
+        reuse: &no_reuse,
+    };
+    let builder = Builder { site: &built.site };
+    let (globals, seed) = writer.globals()?;
+    let problems: Vec<Diagnostic> = ids
+        .par_iter()
+        .filter_map(|&id| {
+            writer
+                .render_or_reuse(&Output::Page(id), &builder, &globals, &seed)
+                .err()
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(ids
+        .iter()
+        .map(|&id| writer.target(&Output::Page(id)).0)
+        .collect())
+}
+
+/// Rewrites the browser search files of the finished output folder for `site`, removing the
+/// ones it no longer has; returns how many it wrote.
+pub fn write_search_in_place(options: &BuildOptions, site: &Site) -> Result<usize, Diagnostic> {
+    let out = options.out_dir();
+    let staging = Staging::live(&out);
+    let files = search::browser_files(site)
+        .map_err(|e| Diagnostic::error(None, format!("cannot build the search index: {e}")))?;
+    let mut kept = std::collections::HashSet::new();
+    for (name, text) in &files {
+        let path = format!("search/{name}");
+        staging.write(&path, text.as_bytes())?;
+        kept.insert(path);
+    }
+    for entry in walkdir::WalkDir::new(out.join("search"))
+        .into_iter()
+        .flatten()
+    {
+        let Ok(relative) = entry.path().strip_prefix(&out) else {
+            continue;
+        };
+        let path = relative.to_string_lossy().replace('\\', "/");
+        if entry.file_type().is_file() && search::is_browser_file(&path) && !kept.contains(&path) {
+            staging.remove(&path)?;
+        }
+    }
+    Ok(files.len())
+}
+
 /// One rendered file of the site.
 enum Output<'a> {
     Page(usize),
@@ -315,19 +433,7 @@ impl SiteWriter<'_> {
             ..
         } = *self;
         let builder = Builder { site };
-        let globals_value = serde_json::to_value(Globals::new(site))
-            .map_err(|e| vec![Diagnostic::error(None, e.to_string())])?;
-        let globals = tera::Context::from_value(globals_value.clone())
-            .map_err(|e| vec![Diagnostic::error(None, e.to_string())])?;
-        let mut seed = blake3::Hasher::new();
-        seed.update(&self.renderer.fingerprint());
-        seed.update(if self.options.offline {
-            b"offline"
-        } else {
-            b"online!"
-        });
-        seed.update(globals_value.to_string().as_bytes());
-        let seed = *seed.finalize().as_bytes();
+        let (globals, seed) = self.globals()?;
         let mut outputs: Vec<Output<'_>> = (0..site.pages.len()).map(Output::Page).collect();
         for (name, title) in TAXONOMIES {
             let Some(terms) = site.taxonomies.get(name).filter(|t| !t.is_empty()) else {
@@ -379,6 +485,23 @@ impl SiteWriter<'_> {
             dedupe(&mut problems);
             Err(problems)
         }
+    }
+
+    /// What every template sees, and the seed of every output's fingerprint.
+    fn globals(&self) -> Result<(tera::Context, [u8; 32]), Vec<Diagnostic>> {
+        let globals_value = serde_json::to_value(Globals::new(self.site))
+            .map_err(|e| vec![Diagnostic::error(None, e.to_string())])?;
+        let globals = tera::Context::from_value(globals_value.clone())
+            .map_err(|e| vec![Diagnostic::error(None, e.to_string())])?;
+        let mut seed = blake3::Hasher::new();
+        seed.update(&self.renderer.fingerprint());
+        seed.update(if self.options.offline {
+            b"offline"
+        } else {
+            b"online!"
+        });
+        seed.update(globals_value.to_string().as_bytes());
+        Ok((globals, *seed.finalize().as_bytes()))
     }
 
     /// Where an output goes, which template renders it, and how messages name it.

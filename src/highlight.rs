@@ -387,7 +387,7 @@ fn decode_class(class: &str) -> Option<((Color, u8), (Color, u8))> {
 }
 
 /// The class names in highlighted HTML (spans are only ever written by [`flush`]).
-fn class_names(html: &str) -> impl Iterator<Item = &str> {
+pub fn class_names(html: &str) -> impl Iterator<Item = &str> {
     html.split("<span class=\"")
         .skip(1)
         .filter_map(|rest| rest.split('"').next())

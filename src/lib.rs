@@ -3,13 +3,15 @@
 //!
 //! The build is a one-way chain: [`config`] → [`source`] (files, front matter, kinds) →
 //! [`markdown`] (HTML, headings, links) → [`model`] (sections, taxonomies, backlinks) →
-//! [`render`] (tera) → [`output`] (an atomic swap of the output folder). [`build`] runs it.
+//! [`render`] (tera) → [`output`] (an atomic swap of the output folder). [`build`] runs it;
+//! [`incremental`] applies small edits to a built site in place.
 
 pub mod build;
 pub mod config;
 pub mod dates;
 pub mod diagnostic;
 pub mod highlight;
+pub mod incremental;
 pub mod markdown;
 pub mod model;
 pub mod offline;

@@ -408,28 +408,12 @@ impl Site {
 
     /// Renders every page's markdown in parallel, then checks anchors and records backlinks.
     pub fn render_markdown(&mut self, highlighter: &Highlighter, diagnostics: &mut Diagnostics) {
-        let targets = Targets {
-            site: self,
-            urls: self
-                .pages
-                .iter()
-                .map(|p| format!("{}{}", self.config.base_path, p.url))
-                .collect(),
-        };
+        let targets = self.targets();
         let rendered: Vec<Rendered> = self
             .pages
             .par_iter()
             .map(|page| match &page.document {
-                Some(document) => markdown::render(
-                    document.body(),
-                    &markdown::Context {
-                        highlighter,
-                        targets: &targets,
-                        source: &document.path,
-                        first_line: document.body_line,
-                        title: Some(&page.title),
-                    },
-                ),
+                Some(document) => render_document(document, &page.title, highlighter, &targets),
                 None => Rendered::default(),
             })
             .collect();
@@ -437,6 +421,28 @@ impl Site {
             page.rendered = rendered;
         }
         self.check_links(diagnostics);
+    }
+
+    /// Renders `document` as the markdown of the page titled `title` against the site as it
+    /// is: what an edit of that one page gives.
+    pub fn render_one(
+        &self,
+        document: &Document,
+        title: &str,
+        highlighter: &Highlighter,
+    ) -> Rendered {
+        render_document(document, title, highlighter, &self.targets())
+    }
+
+    fn targets(&self) -> Targets<'_> {
+        Targets {
+            site: self,
+            urls: self
+                .pages
+                .iter()
+                .map(|p| format!("{}{}", self.config.base_path, p.url))
+                .collect(),
+        }
     }
 
     fn check_links(&mut self, diagnostics: &mut Diagnostics) {
@@ -630,6 +636,24 @@ fn check_incident(site: &Site, page: &Page, diagnostics: &mut Diagnostics) {
             }
         }
     }
+}
+
+fn render_document(
+    document: &Document,
+    title: &str,
+    highlighter: &Highlighter,
+    targets: &Targets<'_>,
+) -> Rendered {
+    markdown::render(
+        document.body(),
+        &markdown::Context {
+            highlighter,
+            targets,
+            source: &document.path,
+            first_line: document.body_line,
+            title: Some(title),
+        },
+    )
 }
 
 fn parent_dir(path: &str) -> &str {

@@ -77,10 +77,12 @@ pub fn absolute(path: &Path) -> PathBuf {
     resolved
 }
 
-/// A build in progress: a hidden folder next to the destination.
+/// A build in progress: a hidden folder next to the destination, or, for a patch of a few
+/// files, the destination itself ([`Staging::live`]).
 pub struct Staging {
     dir: Option<tempfile::TempDir>,
     destination: PathBuf,
+    live: bool,
 }
 
 impl Staging {
@@ -98,16 +100,35 @@ impl Staging {
         Ok(Staging {
             dir: Some(dir),
             destination,
+            live: false,
         })
     }
 
+    /// Writes into the finished output `destination` directly, each file replaced whole by a
+    /// rename: a server reading it meanwhile sees the old file or the new one, never half of
+    /// one, and a file hard-linked from an older build is never changed in place.
+    pub fn live(destination: &Path) -> Staging {
+        Staging {
+            dir: None,
+            destination: destination.to_path_buf(),
+            live: true,
+        }
+    }
+
     pub fn path(&self) -> &Path {
+        if self.live {
+            return &self.destination;
+        }
         self.dir.as_ref().map_or(Path::new(""), |d| d.path())
     }
 
     /// Writes `relative` (a `/`-separated path checked to stay inside) with `bytes`.
     pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         let path = self.resolve(relative)?;
+        if self.live {
+            return write_atomically(&path, |out| std::io::Write::write_all(out, bytes))
+                .map_err(|e| io_error(&path, e));
+        }
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| io_error(parent, e))?;
         }
@@ -116,6 +137,10 @@ impl Staging {
 
     /// Copies a file into the output.
     pub fn copy(&self, from: &Path, relative: &str) -> Result<(), Diagnostic> {
+        if self.live {
+            let bytes = std::fs::read(from).map_err(|e| io_error(from, e))?;
+            return self.write(relative, &bytes);
+        }
         let path = self.resolve(relative)?;
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| io_error(parent, e))?;
@@ -123,6 +148,15 @@ impl Staging {
         std::fs::copy(from, &path)
             .map(|_| ())
             .map_err(|e| io_error(from, e))
+    }
+
+    /// Removes `relative` from the output, when it is there.
+    pub fn remove(&self, relative: &str) -> Result<(), Diagnostic> {
+        let path = self.resolve(relative)?;
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(io_error(&path, e)),
+            _ => Ok(()),
+        }
     }
 
     /// Puts the previous build's file `from` at `relative` as a hard link (a copy where the file
@@ -166,8 +200,11 @@ impl Staging {
         Ok(path)
     }
 
-    /// Replaces the destination with the finished build.
+    /// Replaces the destination with the finished build (a live one is in place already).
     pub fn commit(mut self) -> io::Result<()> {
+        if self.live {
+            return Ok(());
+        }
         let staged = self
             .dir
             .take()

@@ -80,6 +80,12 @@ impl Renderer {
         *hasher.finalize().as_bytes()
     }
 
+    /// Whether any template's text contains `word`: a safe over-approximation of whether the
+    /// templates read a value of that name.
+    pub fn mentions(&self, word: &str) -> bool {
+        self.sources.values().any(|(_, text)| text.contains(word))
+    }
+
     pub fn has_template(&self, name: &str) -> bool {
         self.sources.contains_key(name)
     }

@@ -26,13 +26,14 @@ mod watch;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context as _};
 use serde::Serialize;
 
-use crate::build::{self, BuildOptions};
+use crate::build::{BuildOptions, BuildReport};
 use crate::diagnostic::Diagnostic;
+use crate::incremental::{Patch, Session};
 use reload::{Event, Hub};
 use watch::{Changes, Message, Watch};
 
@@ -94,6 +95,9 @@ struct Status {
     failed: bool,
     problems: Vec<Problem>,
     last_build_ms: u128,
+    /// How the last good build was made: `full` (with reuse), `templates` (the kept handbook
+    /// rendered again) or `patch` (the changed files alone, in place).
+    how: &'static str,
 }
 
 /// What request handlers share with the rebuild loop.
@@ -176,10 +180,11 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
         hub: Hub::new(),
         status: Mutex::default(),
     });
-    let rebuilder = Rebuilder {
+    let mut rebuilder = Rebuilder {
         options: build_options,
         shared: Arc::clone(&shared),
         print: options.print,
+        session: None,
     };
     rebuilder.rebuild(None);
     http::start(listener, Arc::clone(&shared), WORKERS)?;
@@ -293,51 +298,135 @@ fn open_browser(url: &str) {
         .spawn();
 }
 
-/// Runs the build and tells the browsers.
+/// Runs the builds and tells the browsers.
 struct Rebuilder {
     options: BuildOptions,
     shared: Arc<Shared>,
     print: fn(&[Diagnostic]),
+    /// What the last good build made, while the files on disk are what it was made from.
+    session: Option<Session>,
 }
 
 impl Rebuilder {
-    /// A full build with output reuse; `changes` is `None` for the first one.
-    fn rebuild(&self, changes: Option<&Changes>) {
+    /// Brings the served site up to date with `changes` (`None` for the first build): in place
+    /// when the session can patch it, else with a full build that reuses unchanged files.
+    fn rebuild(&mut self, changes: Option<&Changes>) {
         self.shared.update(|s| s.building = true);
         let started = Instant::now();
-        let result = build::build(&self.options);
-        let elapsed = started.elapsed();
-        let was_failed = self.shared.status().failed;
-        match result {
-            Ok(report) => {
-                (self.print)(&report.warnings);
-                let mut generation = 0;
-                self.shared.update(|s| {
-                    s.builds += 1;
-                    s.generation += 1;
-                    s.building = false;
-                    s.failed = false;
-                    s.problems.clear();
-                    s.last_build_ms = elapsed.as_millis();
-                    generation = s.generation;
-                });
-                let css_only = changes.is_some_and(Changes::css_only) && !was_failed;
-                self.shared.hub.broadcast(if css_only {
-                    Event::Css(generation)
-                } else {
-                    Event::Reload(generation)
-                });
-                let what = changes.map_or_else(|| "Built".to_string(), |c| format!("{c}: rebuilt"));
-                say!(
-                    "{what} {} pages ({} files, {} unchanged) in {} ms",
-                    report.pages,
-                    report.files,
-                    report.reused,
-                    elapsed.as_millis()
-                );
+        if let (Some(changes), Some(session)) = (changes, self.session.as_mut()) {
+            if changes.templates_only() {
+                if let Some(result) = session.rerender() {
+                    let elapsed = started.elapsed();
+                    match result {
+                        Ok(report) => self.built(&report, changes, elapsed, "templates"),
+                        Err(failure) => {
+                            self.session = None;
+                            self.failed(&failure.diagnostics, elapsed.as_millis());
+                        }
+                    }
+                    return;
+                }
+            } else if let Some(patch) = session.patch(changes.paths()) {
+                self.patched(&patch, changes, started);
+                return;
             }
-            Err(failure) => self.failed(&failure.diagnostics, elapsed.as_millis()),
         }
+        match Session::build(&self.options) {
+            Ok((report, session)) => {
+                self.session = Some(session);
+                let elapsed = started.elapsed();
+                match changes {
+                    Some(changes) => self.built(&report, changes, elapsed, "full"),
+                    None => {
+                        self.succeeded(&report.warnings, None, elapsed, "full");
+                        say!(
+                            "Built {} pages ({} files) in {} ms",
+                            report.pages,
+                            report.files,
+                            elapsed.as_millis()
+                        );
+                    }
+                }
+            }
+            Err(failure) => {
+                // The handbook on disk no longer matches what the session holds.
+                self.session = None;
+                self.failed(&failure.diagnostics, started.elapsed().as_millis());
+            }
+        }
+    }
+
+    fn built(&self, report: &BuildReport, changes: &Changes, elapsed: Duration, how: &'static str) {
+        self.succeeded(&report.warnings, Some(changes), elapsed, how);
+        say!(
+            "{changes}: rebuilt {} pages ({} files, {} unchanged) in {} ms",
+            report.pages,
+            report.files,
+            report.reused,
+            elapsed.as_millis()
+        );
+    }
+
+    /// Tells the browsers as soon as the patched files are in place; the search files, which
+    /// take longer, are written after, before the build counts as finished.
+    fn patched(&mut self, patch: &Patch, changes: &Changes, started: Instant) {
+        let elapsed = started.elapsed();
+        self.announce(&patch.warnings, Some(changes));
+        let search = self.session.as_mut().map(Session::refresh_search);
+        if let Some(Err(problem)) = &search {
+            (self.print)(std::slice::from_ref(problem));
+        }
+        self.finish(started.elapsed(), "patch");
+        let search_note = match search {
+            Some(Ok(true)) => format!(", search index in {} ms", started.elapsed().as_millis()),
+            _ => String::new(),
+        };
+        say!(
+            "{changes}: updated {} file{} in {} ms{search_note}",
+            patch.written.len(),
+            if patch.written.len() == 1 { "" } else { "s" },
+            elapsed.as_millis(),
+        );
+    }
+
+    fn succeeded(
+        &self,
+        warnings: &[Diagnostic],
+        changes: Option<&Changes>,
+        elapsed: Duration,
+        how: &'static str,
+    ) {
+        self.announce(warnings, changes);
+        self.finish(elapsed, how);
+    }
+
+    /// Marks a new good version of the site and tells the browsers to show it.
+    fn announce(&self, warnings: &[Diagnostic], changes: Option<&Changes>) {
+        (self.print)(warnings);
+        let was_failed = self.shared.status().failed;
+        let mut generation = 0;
+        self.shared.update(|s| {
+            s.generation += 1;
+            s.failed = false;
+            s.problems.clear();
+            generation = s.generation;
+        });
+        let css_only = changes.is_some_and(Changes::css_only) && !was_failed;
+        self.shared.hub.broadcast(if css_only {
+            Event::Css(generation)
+        } else {
+            Event::Reload(generation)
+        });
+    }
+
+    /// Counts the build as done.
+    fn finish(&self, elapsed: Duration, how: &'static str) {
+        self.shared.update(|s| {
+            s.how = how;
+            s.builds += 1;
+            s.building = false;
+            s.last_build_ms = elapsed.as_millis();
+        });
     }
 
     fn failed(&self, diagnostics: &[Diagnostic], millis: u128) {

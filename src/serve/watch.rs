@@ -21,8 +21,9 @@ use crate::source::is_ignored;
 
 /// The folders of the handbook that feed the site.
 const FOLDERS: [&str; 4] = ["content", "templates", "static", "themes"];
-/// A batch ends when no event came for this long…
-const QUIET: Duration = Duration::from_millis(50);
+/// A batch ends when no event came for this long (a save's events come within microseconds of
+/// each other; a rebuild that starts too early is followed by another)…
+const QUIET: Duration = Duration::from_millis(10);
 /// …or when it has been gathering for this long.
 const MAX_BATCH: Duration = Duration::from_secs(2);
 /// `--poll` looks at the files this often.
@@ -95,6 +96,16 @@ impl Changes {
                 .paths
                 .iter()
                 .all(|(path, kind)| *kind == Kind::Static && path.ends_with(".css"))
+    }
+
+    /// Whether every change is a template: the kept handbook can be rendered again as it is.
+    pub fn templates_only(&self) -> bool {
+        self.paths.values().all(|kind| *kind == Kind::Template)
+    }
+
+    /// The changed paths, relative to the handbook folder, `/`-separated.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.paths.keys().map(String::as_str)
     }
 
     fn add(&mut self, root: &Path, path: &Path) {

@@ -138,7 +138,7 @@ fn shown(shown_as: &str, root: &Path, path: &Path) -> PathBuf {
 }
 
 /// A document and its warnings, or every problem that kept it from being read.
-fn read_document(
+pub fn read_document(
     content_dir: &Path,
     relative: &str,
     shown_as: &str,

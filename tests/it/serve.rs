@@ -481,12 +481,19 @@ fn assert_serves(serve: &Serve, expected: &BTreeMap<String, Vec<u8>>, step: &str
     }
 }
 
-/// Applies `edit`, waits for the rebuild, and compares with a fresh build.
-fn step(serve: &Serve, root: &Path, name: &str, edit: impl FnOnce()) -> BTreeMap<String, Vec<u8>> {
+/// Applies `edit`, waits for the rebuild, checks it was made the way `how` says (`patch`,
+/// `templates` or `full`), and compares with a fresh build.
+fn step(
+    serve: &Serve,
+    root: &Path,
+    (name, how): (&str, &str),
+    edit: impl FnOnce(),
+) -> BTreeMap<String, Vec<u8>> {
     let builds = serve.builds();
     edit();
     let status = serve.wait_for_build(builds);
     assert_eq!(status["state"], "ok", "{name}: {status}\n{}", serve.log());
+    assert_eq!(status["how"], how, "{name}: {status}\n{}", serve.log());
     let expected = fresh_build(root, &serve.url());
     assert_serves(serve, &expected, name);
     expected
@@ -505,60 +512,112 @@ fn every_rebuild_serves_exactly_what_a_fresh_build_gives() {
     let content = root.join("content");
     assert_serves(&serve, &fresh_build(&root, &serve.url()), "first build");
 
-    let site = step(&serve, &root, "edit a body", || {
-        let path = content.join("runbooks/certificate-expiry.md");
-        let mut text = std::fs::read_to_string(&path).unwrap();
-        text.push_str("\nA closing paragraph written by the serve test.\n");
-        std::fs::write(path, text).unwrap();
+    let runbook = content.join("runbooks/certificate-expiry.md");
+    let site = step(&serve, &root, ("edit a body", "patch"), || {
+        let mut text = std::fs::read_to_string(&runbook).unwrap();
+        text.push_str("\nA closing paragraph about quokkas written by the serve test.\n");
+        std::fs::write(&runbook, text).unwrap();
     });
     let page =
         String::from_utf8_lossy(&site["runbooks/certificate-expiry/index.html"]).into_owned();
     assert!(page.contains("written by the serve test"));
-
-    step(&serve, &root, "change a title (atomic save)", || {
-        let path = content.join("runbooks/dns-resolution-failures.md");
-        let text = std::fs::read_to_string(&path).unwrap().replacen(
-            "title: \"DNS: resolution failures\"",
-            "title: \"DNS: names do not resolve\"",
-            1,
-        );
-        let temp = content.join("runbooks/.dns-resolution-failures.md.tmp");
-        std::fs::write(&temp, text).unwrap();
-        std::fs::rename(&temp, &path).unwrap();
+    let search_has = |site: &BTreeMap<String, Vec<u8>>, word: &str| {
+        site.iter().any(|(path, bytes)| {
+            path.starts_with("search/t") && bytes.windows(word.len()).any(|w| w == word.as_bytes())
+        })
+    };
+    assert!(
+        search_has(&site, "\"quokka\""),
+        "the search index has the new words"
+    );
+    let site = step(&serve, &root, ("edit the same body again", "patch"), || {
+        replace_in(&runbook, "about quokkas", "about wombats");
     });
-    step(&serve, &root, "add a page in a new folder", || {
-        let folder = content.join("runbooks/scratch");
-        std::fs::create_dir_all(&folder).unwrap();
-        std::fs::write(
+    assert!(!search_has(&site, "\"quokka\"") && search_has(&site, "\"wombat\""));
+    step(&serve, &root, ("edit a summary", "full"), || {
+        replace_in(
+            &runbook,
+            "Almost all our certificates",
+            "Nearly all our certificates",
+        );
+    });
+    step(&serve, &root, ("add a link", "full"), || {
+        let mut text = std::fs::read_to_string(&runbook).unwrap();
+        text.push_str("\nSee also [the handbook](../about.md).\n");
+        std::fs::write(&runbook, text).unwrap();
+    });
+    step(
+        &serve,
+        &root,
+        ("add code in a new language", "full"),
+        || {
+            let mut text = std::fs::read_to_string(&runbook).unwrap();
+            text.push_str("\n```haskell\nmain :: IO ()\nmain = putStrLn \"renewed\"\n```\n");
+            std::fs::write(&runbook, text).unwrap();
+        },
+    );
+    step(&serve, &root, ("edit a heading", "full"), || {
+        replace_in(&runbook, "\n## ", "\n## Renamed: ");
+    });
+    step(
+        &serve,
+        &root,
+        ("change a title (atomic save)", "full"),
+        || {
+            let path = content.join("runbooks/dns-resolution-failures.md");
+            let text = std::fs::read_to_string(&path).unwrap().replacen(
+                "title: \"DNS: resolution failures\"",
+                "title: \"DNS: names do not resolve\"",
+                1,
+            );
+            let temp = content.join("runbooks/.dns-resolution-failures.md.tmp");
+            std::fs::write(&temp, text).unwrap();
+            std::fs::rename(&temp, &path).unwrap();
+        },
+    );
+    step(
+        &serve,
+        &root,
+        ("add a page in a new folder", "full"),
+        || {
+            let folder = content.join("runbooks/scratch");
+            std::fs::create_dir_all(&folder).unwrap();
+            std::fs::write(
             folder.join("first-steps.md"),
             "+++\ntitle = \"First steps\"\nowners = [\"team-serve\"]\n+++\n\nSee [certificates](../certificate-expiry.md).\n",
         )
         .unwrap();
-    });
-    step(&serve, &root, "rename a folder", || {
+        },
+    );
+    step(&serve, &root, ("rename a folder", "full"), || {
         std::fs::rename(
             content.join("runbooks/scratch"),
             content.join("runbooks/first-aid"),
         )
         .unwrap();
     });
-    step(&serve, &root, "delete a page", || {
+    step(&serve, &root, ("delete a page", "full"), || {
         std::fs::remove_file(content.join("runbooks/first-aid/first-steps.md")).unwrap();
     });
     let theme_page =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/page.html");
     let template = std::fs::read_to_string(theme_page).unwrap();
     let marker = "<div class=\"content\">";
-    step(&serve, &root, "add a template override", || {
-        std::fs::create_dir_all(root.join("templates")).unwrap();
-        let text = template.replacen(
-            marker,
-            "<p class=\"tpl\">one</p>\n  <div class=\"content\">",
-            1,
-        );
-        std::fs::write(root.join("templates/page.html"), text).unwrap();
-    });
-    let site = step(&serve, &root, "change the template", || {
+    step(
+        &serve,
+        &root,
+        ("add a template override", "templates"),
+        || {
+            std::fs::create_dir_all(root.join("templates")).unwrap();
+            let text = template.replacen(
+                marker,
+                "<p class=\"tpl\">one</p>\n  <div class=\"content\">",
+                1,
+            );
+            std::fs::write(root.join("templates/page.html"), text).unwrap();
+        },
+    );
+    let site = step(&serve, &root, ("change the template", "templates"), || {
         replace_in(
             &root.join("templates/page.html"),
             "\">one</p>",
@@ -566,15 +625,35 @@ fn every_rebuild_serves_exactly_what_a_fresh_build_gives() {
         );
     });
     assert!(String::from_utf8_lossy(&site["about/index.html"]).contains("<p class=\"tpl\">two</p>"));
-    step(&serve, &root, "change the config", || {
+    step(&serve, &root, ("change the config", "full"), || {
         replace_in(
             &root.join("opsbook.toml"),
             "title = \"Northwind Cloud — Operations Handbook\"",
             "title = \"Northwind Handbook (serve test)\"",
         );
     });
-    let site = step(&serve, &root, "add a stylesheet to static/", || {
-        std::fs::write(root.join("static/custom.css"), "p { color: #123; }\n").unwrap();
+    step(
+        &serve,
+        &root,
+        ("add a stylesheet to static/", "full"),
+        || {
+            std::fs::write(root.join("static/custom.css"), "p { color: #123; }\n").unwrap();
+        },
+    );
+    step(
+        &serve,
+        &root,
+        ("edit a stylesheet in static/", "patch"),
+        || {
+            replace_in(&root.join("static/custom.css"), "#123", "#456");
+        },
+    );
+    let site = step(&serve, &root, ("edit an image in static/", "patch"), || {
+        replace_in(
+            &root.join("static/images/logo.svg"),
+            "<svg",
+            "<svg data-edited=\"1\"",
+        );
     });
 
     // Broken front matter: the last good site is still served, the status names the file.
@@ -599,7 +678,7 @@ fn every_rebuild_serves_exactly_what_a_fresh_build_gives() {
         "broken front matter keeps the last good site",
     );
 
-    step(&serve, &root, "fix the front matter", || {
+    step(&serve, &root, ("fix the front matter", "full"), || {
         std::fs::write(&about, &good).unwrap();
     });
 }

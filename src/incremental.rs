@@ -1,0 +1,304 @@
+//! Applying edits to a built site in place, for `opsbook serve`.
+//!
+//! A [`Session`] keeps what the last full build made (the handbook read and rendered, the
+//! templates, the highlighter). An edit is patched into the live output only when the files it
+//! touches are known to be the only ones that change:
+//!
+//! - a page whose front matter is unchanged and whose body changed in ways no other output shows
+//!   (its title, summary, links, anchors and highlight classes stay the same): only its own file
+//!   is rendered again, and then the search index;
+//! - a file copied as it is (`static/`, the theme's `static/`, an asset beside a page) that was
+//!   already part of the site: it is copied again;
+//! - templates: every output is rendered again from the kept handbook, without reading or
+//!   parsing any markdown.
+//!
+//! Everything else — a new, deleted or renamed file, a front matter edit, the config, a new day —
+//! is left to a full build, so a patched site is always byte for byte the one a full build of the
+//! same files gives (the serve tests check this after every kind of edit).
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use crate::build::{self, BuildFailure, BuildOptions, BuildReport, Built};
+use crate::config::LinkPolicy;
+use crate::dates::DateTime;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::highlight;
+use crate::markdown::{self, Rendered};
+use crate::output::Staging;
+use crate::source::{self, Document};
+
+/// The output of the last good build and what made it.
+pub struct Session {
+    options: BuildOptions,
+    built: Built,
+    /// The "today" the kept handbook was computed for (review dates depend on it).
+    today: DateTime,
+    /// Whether a patch changed the text of a page since the search files were written.
+    search_stale: bool,
+}
+
+/// What a patch did.
+#[derive(Debug, Default)]
+pub struct Patch {
+    /// Output files written again, relative to the output folder.
+    pub written: Vec<String>,
+    /// Problems that do not stop the build (unknown front matter fields, …).
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Session {
+    /// A full build that keeps what it made.
+    pub fn build(options: &BuildOptions) -> Result<(BuildReport, Session), BuildFailure> {
+        let today = build::today(options.now);
+        let (report, built) = build::build_keeping(options)?;
+        let session = Session {
+            options: options.clone(),
+            built,
+            today,
+            search_stale: false,
+        };
+        Ok((report, session))
+    }
+
+    /// Renders every output again with the templates as they are now, from the kept handbook;
+    /// `None` when the day changed since it was read (a full build is needed). On failure the
+    /// session keeps its old templates, and the old output stays in place.
+    pub fn rerender(&mut self) -> Option<Result<BuildReport, BuildFailure>> {
+        if build::today(self.options.now) != self.today {
+            return None;
+        }
+        let (renderer, theme_dir) = match build::load_templates(&self.built.site, &self.options) {
+            Ok(loaded) => loaded,
+            Err(diagnostics) => return Some(Err(BuildFailure { diagnostics })),
+        };
+        let previous = std::mem::replace(&mut self.built.renderer, renderer);
+        let previous_theme = std::mem::replace(&mut self.built.theme_dir, theme_dir);
+        let result = build::write_site(
+            &self.options,
+            &self.built,
+            Diagnostics::default(),
+            Vec::new(),
+        );
+        if result.is_err() {
+            self.built.renderer = previous;
+            self.built.theme_dir = previous_theme;
+        }
+        Some(result)
+    }
+
+    /// Applies the edit of `changed` (paths relative to the handbook folder) to the live output,
+    /// or returns `None` — having written nothing — when it takes a full build.
+    pub fn patch<'a>(&mut self, changed: impl IntoIterator<Item = &'a str>) -> Option<Patch> {
+        if build::today(self.options.now) != self.today {
+            return None;
+        }
+        let plan = self.plan(changed)?;
+        let mut patch = Patch::default();
+        let mut pages = Vec::new();
+        for (id, path) in &plan.pages {
+            let (document, rendered, warnings) = self.rerender_page(*id, path)?;
+            pages.push((*id, document, rendered));
+            patch.warnings.extend(warnings);
+        }
+        for (id, document, rendered) in pages {
+            let page = &mut self.built.site.pages[id];
+            // Everything else the search files are made from is in front matter, unchanged.
+            self.search_stale |= page.rendered.sections != rendered.sections;
+            page.document = Some(document);
+            page.rendered = rendered;
+        }
+        let ids: Vec<usize> = plan.pages.iter().map(|(id, _)| *id).collect();
+        match build::write_pages_in_place(&self.options, &self.built, &ids) {
+            Ok(written) => patch.written.extend(written),
+            // The same error comes out of a full build, which tells it properly.
+            Err(_) => return None,
+        }
+        let staging = Staging::live(&self.options.out_dir());
+        for (from, to) in &plan.copies {
+            staging.copy(from, to).ok()?;
+            patch.written.push(to.clone());
+        }
+        Some(patch)
+    }
+
+    /// Writes the browser search files again when a patch changed the text they are made from;
+    /// returns whether it did.
+    pub fn refresh_search(&mut self) -> Result<bool, Diagnostic> {
+        if !self.search_stale {
+            return Ok(false);
+        }
+        build::write_search_in_place(&self.options, &self.built.site)?;
+        self.search_stale = false;
+        Ok(true)
+    }
+
+    /// Which pages to render and which files to copy for `changed`; `None` when any of it
+    /// takes a full build.
+    fn plan<'a>(&self, changed: impl IntoIterator<Item = &'a str>) -> Option<Plan> {
+        let root = &self.options.root;
+        let site = &self.built.site;
+        let out = self.options.out_dir();
+        let mut plan = Plan::default();
+        for path in changed {
+            let file = root.join(path);
+            let metadata = std::fs::symlink_metadata(&file).ok()?;
+            if !metadata.is_file() {
+                return None;
+            }
+            if let Some(relative) = path.strip_prefix("content/") {
+                if relative.ends_with(".md") || relative.ends_with(".markdown") {
+                    plan.pages
+                        .insert((site.page_at(relative)?, relative.to_string()));
+                    continue;
+                }
+                site.assets
+                    .binary_search_by(|a| a.as_str().cmp(relative))
+                    .ok()?;
+                plan.copies.insert((file, relative.to_string()));
+                continue;
+            }
+            let theme_static = self
+                .built
+                .theme_dir
+                .as_ref()
+                .and_then(|dir| dir.strip_prefix(root).ok())
+                .map(|dir| format!("{}/static/", dir.to_string_lossy().replace('\\', "/")));
+            let relative = path
+                .strip_prefix("static/")
+                .or_else(|| path.strip_prefix(theme_static.as_deref()?))?;
+            // Only a file already in the site, and never one standing where a page is rendered.
+            let generated = relative.ends_with(".html")
+                || relative.starts_with("search/")
+                || [
+                    "sitemap.xml",
+                    "robots.txt",
+                    "syntax-light.css",
+                    "syntax-dark.css",
+                ]
+                .contains(&relative);
+            if generated || !out.join(relative).is_file() {
+                return None;
+            }
+            if self.copied_from(relative) == file {
+                plan.copies.insert((file, relative.to_string()));
+            }
+        }
+        Some(plan)
+    }
+
+    /// The file the site's `relative` is copied from: an asset beside a page wins over
+    /// `static/`, which wins over the theme's `static/`.
+    fn copied_from(&self, relative: &str) -> PathBuf {
+        let root = &self.options.root;
+        let site = &self.built.site;
+        if site
+            .assets
+            .binary_search_by(|a| a.as_str().cmp(relative))
+            .is_ok()
+        {
+            return root.join("content").join(relative);
+        }
+        let own = root.join("static").join(relative);
+        if own.is_file() {
+            return own;
+        }
+        match &self.built.theme_dir {
+            Some(theme) => theme.join("static").join(relative),
+            None => PathBuf::new(),
+        }
+    }
+
+    /// Reads and renders page `id` again from `path`; `None` when the edit shows beyond the
+    /// page's own file.
+    fn rerender_page(
+        &self,
+        id: usize,
+        path: &str,
+    ) -> Option<(Document, Rendered, Vec<Diagnostic>)> {
+        let site = &self.built.site;
+        let page = &site.pages[id];
+        let old = page.document.as_ref()?;
+        let content_dir = self.options.root.join("content");
+        let (document, warnings) = source::read_document(&content_dir, path, "content").ok()?;
+        if document.text[..document.body_offset] != old.text[..old.body_offset] {
+            return None;
+        }
+        if page.meta.title.is_none()
+            && markdown::first_heading(document.body()) != markdown::first_heading(old.body())
+        {
+            return None;
+        }
+        let rendered = site.render_one(&document, &page.title, &self.built.highlighter);
+        let strict = site.config.broken_links == LinkPolicy::Error;
+        if !rendered.broken.is_empty() && strict {
+            return None;
+        }
+        let word_count_shown = self.built.renderer.mentions("word_count")
+            || self.built.renderer.mentions("reading_minutes");
+        let before = SeenElsewhere::of(&page.rendered, word_count_shown);
+        if SeenElsewhere::of(&rendered, word_count_shown) != before {
+            return None;
+        }
+        Some((document, rendered, warnings))
+    }
+}
+
+/// What an edit touches.
+#[derive(Default)]
+struct Plan {
+    /// Page ids and their sources, relative to `content/`.
+    pages: BTreeSet<(usize, String)>,
+    /// Files to copy into the output: source, output path.
+    copies: BTreeSet<(PathBuf, String)>,
+}
+
+/// Everything of a page's rendered markdown that other outputs show or depend on. Destructured
+/// whole, so that a new field of [`Rendered`] has to be placed here or declared private.
+#[derive(PartialEq)]
+struct SeenElsewhere<'a> {
+    /// Backlinks and broken-link checks (positions only move messages).
+    links: Vec<(Option<usize>, Option<&'a str>, &'a str)>,
+    broken: Vec<(&'a str, &'a str)>,
+    anchors: Vec<&'a str>,
+    summary: &'a str,
+    word_count: Option<usize>,
+    first_heading: Option<&'a str>,
+    /// The shared highlighting stylesheets hold the classes of every page.
+    classes: BTreeSet<&'a str>,
+}
+
+impl<'a> SeenElsewhere<'a> {
+    fn of(rendered: &'a Rendered, word_count_shown: bool) -> SeenElsewhere<'a> {
+        let Rendered {
+            html,
+            headings: _,
+            toc: _,
+            anchors,
+            links,
+            broken,
+            summary,
+            word_count,
+            first_heading,
+            // The search index is written again after the page (see `refresh_search`).
+            sections: _,
+        } = rendered;
+        let mut anchors: Vec<&str> = anchors.iter().map(String::as_str).collect();
+        anchors.sort_unstable();
+        SeenElsewhere {
+            links: links
+                .iter()
+                .map(|l| (l.target, l.anchor.as_deref(), l.href.as_str()))
+                .collect(),
+            broken: broken
+                .iter()
+                .map(|b| (b.href.as_str(), b.reason.as_str()))
+                .collect(),
+            anchors,
+            summary,
+            word_count: word_count_shown.then_some(*word_count),
+            first_heading: first_heading.as_deref(),
+            classes: highlight::class_names(html).collect(),
+        }
+    }
+}
