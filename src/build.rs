@@ -1,6 +1,7 @@
 //! `opsbook build`: runs the stages in order — config, source, model, markdown, render, output —
 //! timing each, and stops before writing anything when a stage found errors.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -47,6 +48,10 @@ pub struct BuildReport {
     pub files: usize,
     /// Files taken over unchanged from the previous build.
     pub reused: usize,
+    /// Documents read from their files, and documents whose markdown was rendered (fewer than
+    /// the pages when an earlier build's could be taken over).
+    pub read: usize,
+    pub markdown: usize,
     pub warnings: Vec<Diagnostic>,
     pub timings: Vec<(&'static str, Duration)>,
     pub out: PathBuf,
@@ -96,6 +101,27 @@ pub fn load_site(
     highlighter: &Highlighter,
     timings: &mut Vec<(&'static str, Duration)>,
 ) -> Result<(Site, Diagnostics), Diagnostics> {
+    load_site_from(options, highlighter, timings, None).map(|(site, d, _)| (site, d))
+}
+
+/// What an earlier build of the same handbook read and rendered: a later build takes over the
+/// documents whose files did not change, and their rendering while the pages their links
+/// resolve against are the same.
+pub struct Earlier {
+    pub documents: HashMap<String, source::Known>,
+    pub rendered: model::Renderings,
+    /// [`Site::link_environment`] of the earlier site.
+    pub links: [u8; 32],
+}
+
+/// [`load_site`], taking over what `earlier` still has right; also returns the stamps of the
+/// documents read, for the next build.
+pub fn load_site_from(
+    options: &BuildOptions,
+    highlighter: &Highlighter,
+    timings: &mut Vec<(&'static str, Duration)>,
+    earlier: Option<Earlier>,
+) -> Result<(Site, Diagnostics, Loaded), Diagnostics> {
     let mut timer = Timer {
         start: Instant::now(),
         timings: Vec::new(),
@@ -123,7 +149,18 @@ pub fn load_site(
         );
         return Err(diagnostics);
     }
-    let content = source::load(&content_dir, "content", &mut diagnostics);
+    let (known, mut rendered, links) = match earlier {
+        Some(e) => (e.documents, e.rendered, Some(e.links)),
+        None => Default::default(),
+    };
+    let mut content = source::load_reusing(&content_dir, "content", &mut diagnostics, known);
+    let stamps = std::mem::take(&mut content.stamps);
+    let content_read = content.read;
+    // Drafts left out are kept, so that the next build of a session need not read them again.
+    let (drafts, documents) = std::mem::take(&mut content.documents)
+        .into_iter()
+        .partition(|d| d.meta.draft && !options.drafts);
+    content.documents = documents;
     timer.lap("read");
     let model_options = model::Options {
         drafts: options.drafts,
@@ -136,13 +173,38 @@ pub fn load_site(
         timings.extend(timer.timings);
         return Err(diagnostics);
     }
-    site.render_markdown(highlighter, &mut diagnostics);
+    let rendered = site.render_markdown_reusing(
+        highlighter,
+        &mut diagnostics,
+        links.as_ref().map(|links| (links, &mut rendered)),
+    );
     timer.lap("markdown");
     timings.extend(timer.timings);
     if diagnostics.has_errors() {
         return Err(diagnostics);
     }
-    Ok((site, diagnostics))
+    let loaded = Loaded {
+        stamps,
+        drafts,
+        read: content_read,
+        rendered,
+    };
+    Ok((site, diagnostics, loaded))
+}
+
+/// Each document's file stamp and warnings when it was read, by path.
+pub type Stamps = HashMap<String, (source::Stamp, Vec<Diagnostic>)>;
+
+/// What reading the handbook took.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub stamps: Stamps,
+    /// The drafts left out of the site.
+    pub drafts: Vec<source::Document>,
+    /// Documents read from their files.
+    pub read: usize,
+    /// Documents whose markdown was rendered.
+    pub rendered: usize,
 }
 
 /// Builds the site into the output folder, atomically.
@@ -157,10 +219,22 @@ pub struct Built {
     pub highlighter: Highlighter,
     pub renderer: Renderer,
     pub theme_dir: Option<PathBuf>,
+    pub stamps: Stamps,
+    pub drafts: Vec<source::Document>,
 }
 
 /// [`build`], keeping what it made.
 pub fn build_keeping(options: &BuildOptions) -> Result<(BuildReport, Built), BuildFailure> {
+    build_from(options, Highlighter::new(options.cache_dir.clone()), None)
+}
+
+/// [`build_keeping`] with a highlighter that may have highlighted before, taking over what
+/// `earlier` still has right.
+pub fn build_from(
+    options: &BuildOptions,
+    highlighter: Highlighter,
+    earlier: Option<Earlier>,
+) -> Result<(BuildReport, Built), BuildFailure> {
     let fail = |diagnostics: Diagnostics| BuildFailure {
         diagnostics: diagnostics.into_vec(),
     };
@@ -169,8 +243,9 @@ pub fn build_keeping(options: &BuildOptions) -> Result<(BuildReport, Built), Bui
         diagnostics: vec![d],
     })?;
     let mut timings = Vec::new();
-    let highlighter = Highlighter::new(options.cache_dir.clone());
-    let (site, mut diagnostics) = load_site(options, &highlighter, &mut timings).map_err(fail)?;
+    highlighter.forget_classes();
+    let (site, mut diagnostics, loaded) =
+        load_site_from(options, &highlighter, &mut timings, earlier).map_err(fail)?;
     let (renderer, theme_dir) = match load_templates(&site, options) {
         Ok(loaded) => loaded,
         Err(problems) => {
@@ -183,8 +258,12 @@ pub fn build_keeping(options: &BuildOptions) -> Result<(BuildReport, Built), Bui
         highlighter,
         renderer,
         theme_dir,
+        stamps: loaded.stamps,
+        drafts: loaded.drafts,
     };
-    let report = write_site(options, &built, diagnostics, timings)?;
+    let mut report = write_site(options, &built, diagnostics, timings)?;
+    report.read = loaded.read;
+    report.markdown = loaded.rendered;
     Ok((report, built))
 }
 
@@ -231,6 +310,7 @@ pub fn write_site(
         highlighter,
         renderer,
         theme_dir,
+        ..
     } = built;
     let out = options.out_dir();
     let mut timer = Timer {
@@ -328,6 +408,8 @@ pub fn write_site(
         pages: site.pages.len(),
         files,
         reused: reuse.reused(),
+        read: 0,
+        markdown: 0,
         warnings: diagnostics.warnings().cloned().collect(),
         timings: timer.timings,
         out,

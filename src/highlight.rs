@@ -112,6 +112,24 @@ impl Highlighter {
         block
     }
 
+    /// Forgets the classes used so far: a new build of the same handbook starts.
+    pub fn forget_classes(&self) {
+        self.classes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    /// Counts `classes` as used, for a page whose rendering an earlier build made.
+    pub fn note_used_classes<'a>(&self, classes: impl IntoIterator<Item = &'a String>) {
+        let mut used = self.classes.lock().unwrap_or_else(|e| e.into_inner());
+        for class in classes {
+            if !used.contains(class) {
+                used.insert(class.clone());
+            }
+        }
+    }
+
     fn note_classes(&self, html: &str) {
         let mut classes = class_names(html).peekable();
         if classes.peek().is_none() {

@@ -12,21 +12,22 @@
 //! - templates: every output is rendered again from the kept handbook, without reading or
 //!   parsing any markdown.
 //!
-//! Everything else — a new, deleted or renamed file, a front matter edit, the config, a new day —
-//! is left to a full build, so a patched site is always byte for byte the one a full build of the
-//! same files gives (the serve tests check this after every kind of edit).
+//! Everything else — a new, deleted or renamed file, a front matter edit — takes an
+//! [`Session::update`]: a full build that reads again only the changed files and renders again
+//! only the markdown and the outputs that can have changed. A config edit or a new day starts a
+//! new session. Either way the site is byte for byte the one a full build of the same files
+//! gives (the serve tests check this after every kind of edit).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
-use crate::build::{self, BuildFailure, BuildOptions, BuildReport, Built};
+use crate::build::{self, BuildFailure, BuildOptions, BuildReport, Built, Earlier};
 use crate::config::LinkPolicy;
 use crate::dates::DateTime;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::highlight;
 use crate::markdown::{self, Rendered};
 use crate::output::Staging;
-use crate::source::{self, Document};
+use crate::source::{self, Document, Known};
 
 /// The output of the last good build and what made it.
 pub struct Session {
@@ -41,6 +42,8 @@ pub struct Session {
 /// What a patch did.
 #[derive(Debug, Default)]
 pub struct Patch {
+    /// Pages read and rendered again.
+    pub pages: usize,
     /// Output files written again, relative to the output folder.
     pub written: Vec<String>,
     /// Problems that do not stop the build (unknown front matter fields, …).
@@ -54,6 +57,68 @@ impl Session {
         let (report, built) = build::build_keeping(options)?;
         let session = Session {
             options: options.clone(),
+            built,
+            today,
+            search_stale: false,
+        };
+        Ok((report, session))
+    }
+
+    /// A build of the whole site that reads again only the files that changed (`changed`,
+    /// relative to the handbook folder, and any whose size or time moved), renders again only
+    /// the markdown that can have changed, and renders and writes only the outputs whose
+    /// inputs changed (the output reuse of `build`). The session is used up: on failure there
+    /// is none left, and the next edit starts from nothing.
+    pub fn update<'a>(
+        self,
+        changed: impl IntoIterator<Item = &'a str>,
+    ) -> Result<(BuildReport, Session), BuildFailure> {
+        let changed: HashSet<&str> = changed.into_iter().collect();
+        if build::today(self.options.now) != self.today || changed.contains("opsbook.toml") {
+            return Session::build(&self.options);
+        }
+        let Session { options, built, .. } = self;
+        let Built {
+            site,
+            highlighter,
+            mut stamps,
+            drafts,
+            ..
+        } = built;
+        let links = site.link_environment();
+        let mut documents = HashMap::new();
+        let mut rendered = HashMap::new();
+        let pages = site.pages.into_iter().filter_map(|page| {
+            let document = page.document?;
+            Some((document, Some((page.title, page.rendered))))
+        });
+        for (document, rendering) in pages.chain(drafts.into_iter().map(|d| (d, None))) {
+            let path = document.path.clone();
+            let Some((stamp, warnings)) = stamps.remove(&path) else {
+                continue;
+            };
+            if changed.contains(format!("content/{path}").as_str()) {
+                continue;
+            }
+            if let Some(rendering) = rendering {
+                rendered.insert(path.clone(), rendering);
+            }
+            let known = Known {
+                stamp,
+                document,
+                warnings,
+            };
+            documents.insert(path, known);
+        }
+        let earlier = Earlier {
+            documents,
+            rendered,
+            links,
+        };
+        let today = build::today(options.now);
+        let (report, built) = build::build_from(&options, highlighter, Some(earlier))?;
+        let session = Session {
+            options,
             built,
             today,
             search_stale: false,
@@ -97,11 +162,12 @@ impl Session {
         let mut patch = Patch::default();
         let mut pages = Vec::new();
         for (id, path) in &plan.pages {
-            let (document, rendered, warnings) = self.rerender_page(*id, path)?;
-            pages.push((*id, document, rendered));
+            let (document, rendered, stamp, warnings) = self.rerender_page(*id, path)?;
+            pages.push((*id, document, rendered, (stamp, warnings.clone())));
             patch.warnings.extend(warnings);
         }
-        for (id, document, rendered) in pages {
+        for (id, document, rendered, stamp) in pages {
+            self.built.stamps.insert(document.path.clone(), stamp);
             let page = &mut self.built.site.pages[id];
             // Everything else the search files are made from is in front matter, unchanged.
             self.search_stale |= page.rendered.sections != rendered.sections;
@@ -109,6 +175,7 @@ impl Session {
             page.rendered = rendered;
         }
         let ids: Vec<usize> = plan.pages.iter().map(|(id, _)| *id).collect();
+        patch.pages = ids.len();
         match build::write_pages_in_place(&self.options, &self.built, &ids) {
             Ok(written) => patch.written.extend(written),
             // The same error comes out of a full build, which tells it properly.
@@ -215,11 +282,13 @@ impl Session {
         &self,
         id: usize,
         path: &str,
-    ) -> Option<(Document, Rendered, Vec<Diagnostic>)> {
+    ) -> Option<(Document, Rendered, source::Stamp, Vec<Diagnostic>)> {
         let site = &self.built.site;
         let page = &site.pages[id];
         let old = page.document.as_ref()?;
         let content_dir = self.options.root.join("content");
+        let stamp = std::fs::metadata(content_dir.join(path))
+            .map_or((0, None), |m| (m.len(), m.modified().ok()));
         let (document, warnings) = source::read_document(&content_dir, path, "content").ok()?;
         if document.text[..document.body_offset] != old.text[..old.body_offset] {
             return None;
@@ -240,7 +309,7 @@ impl Session {
         if SeenElsewhere::of(&rendered, word_count_shown) != before {
             return None;
         }
-        Some((document, rendered, warnings))
+        Some((document, rendered, stamp, warnings))
     }
 }
 
@@ -271,7 +340,7 @@ struct SeenElsewhere<'a> {
 impl<'a> SeenElsewhere<'a> {
     fn of(rendered: &'a Rendered, word_count_shown: bool) -> SeenElsewhere<'a> {
         let Rendered {
-            html,
+            html: _,
             headings: _,
             toc: _,
             anchors,
@@ -282,6 +351,7 @@ impl<'a> SeenElsewhere<'a> {
             first_heading,
             // The search index is written again after the page (see `refresh_search`).
             sections: _,
+            highlight_classes,
         } = rendered;
         let mut anchors: Vec<&str> = anchors.iter().map(String::as_str).collect();
         anchors.sort_unstable();
@@ -298,7 +368,7 @@ impl<'a> SeenElsewhere<'a> {
             summary,
             word_count: word_count_shown.then_some(*word_count),
             first_heading: first_heading.as_deref(),
-            classes: highlight::class_names(html).collect(),
+            classes: highlight_classes.iter().map(String::as_str).collect(),
         }
     }
 }

@@ -110,6 +110,9 @@ pub struct Site {
     postmortems: HashMap<usize, usize>,
 }
 
+/// Rendered markdown by document path, with the page title it was rendered under.
+pub type Renderings = HashMap<String, (String, Rendered)>;
+
 pub const TAXONOMIES: [(&str, &str); 3] = [
     ("tags", "Tags"),
     ("services", "Services"),
@@ -408,19 +411,61 @@ impl Site {
 
     /// Renders every page's markdown in parallel, then checks anchors and records backlinks.
     pub fn render_markdown(&mut self, highlighter: &Highlighter, diagnostics: &mut Diagnostics) {
+        self.render_markdown_reusing(highlighter, diagnostics, None);
+    }
+
+    /// [`Site::render_markdown`], taking over an earlier rendering of a page whose document is
+    /// unchanged (`earlier`: path → title and rendering) when the pages and assets its links
+    /// could resolve to are still the same (`earlier_links` equals [`Site::link_environment`]).
+    pub fn render_markdown_reusing(
+        &mut self,
+        highlighter: &Highlighter,
+        diagnostics: &mut Diagnostics,
+        earlier: Option<(&[u8; 32], &mut Renderings)>,
+    ) -> usize {
+        let mut taken: Vec<Option<Rendered>> = Vec::new();
+        if let Some((links, earlier)) = earlier {
+            if *links == self.link_environment() {
+                taken = self
+                    .pages
+                    .iter()
+                    .map(|page| {
+                        earlier
+                            .remove(&page.path)
+                            .filter(|(title, _)| *title == page.title && page.document.is_some())
+                            .map(|(_, rendered)| rendered)
+                    })
+                    .collect();
+            }
+        }
+        taken.resize_with(self.pages.len(), || None);
+        let rendering = self
+            .pages
+            .iter()
+            .zip(&taken)
+            .filter(|(page, taken)| page.document.is_some() && taken.is_none())
+            .count();
         let targets = self.targets();
         let rendered: Vec<Rendered> = self
             .pages
             .par_iter()
-            .map(|page| match &page.document {
-                Some(document) => render_document(document, &page.title, highlighter, &targets),
-                None => Rendered::default(),
+            .zip(taken)
+            .map(|(page, taken)| match (&page.document, taken) {
+                (Some(_), Some(rendered)) => {
+                    highlighter.note_used_classes(&rendered.highlight_classes);
+                    rendered
+                }
+                (Some(document), None) => {
+                    render_document(document, &page.title, highlighter, &targets)
+                }
+                (None, _) => Rendered::default(),
             })
             .collect();
         for (page, rendered) in self.pages.iter_mut().zip(rendered) {
             page.rendered = rendered;
         }
         self.check_links(diagnostics);
+        rendering
     }
 
     /// Renders `document` as the markdown of the page titled `title` against the site as it
@@ -432,6 +477,24 @@ impl Site {
         highlighter: &Highlighter,
     ) -> Rendered {
         render_document(document, title, highlighter, &self.targets())
+    }
+
+    /// A hash of what rendering a page's links depends on besides the page itself: the base
+    /// path, every page's id, source and URL, and the assets.
+    pub fn link_environment(&self) -> [u8; 32] {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(self.config.base_path.as_bytes());
+        for page in &self.pages {
+            for part in [&page.path, &page.url] {
+                hasher.update(&(part.len() as u64).to_le_bytes());
+                hasher.update(part.as_bytes());
+            }
+        }
+        for asset in &self.assets {
+            hasher.update(&(asset.len() as u64).to_le_bytes());
+            hasher.update(asset.as_bytes());
+        }
+        *hasher.finalize().as_bytes()
     }
 
     fn targets(&self) -> Targets<'_> {

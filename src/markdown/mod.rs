@@ -8,7 +8,7 @@ mod admonitions;
 pub mod headings;
 pub mod links;
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;
 
 use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
@@ -69,6 +69,8 @@ pub struct Rendered {
     pub first_heading: Option<String>,
     /// The page cut at its headings, as plain text for the search index.
     pub sections: Vec<TextSection>,
+    /// The highlighting classes of its code blocks (the site's stylesheets hold them all).
+    pub highlight_classes: BTreeSet<String>,
 }
 
 /// The plain text of one heading's section (or of the introduction before the first heading).
@@ -139,7 +141,11 @@ pub fn render(body: &str, context: &Context<'_>) -> Rendered {
     rewrite_links(&mut events, context, &position, &mut rendered);
     collect_text_facts(&events, &mut rendered);
     rendered.sections = text_sections(&events, &rendered.headings);
-    highlight_code(&mut events, context.highlighter);
+    highlight_code(
+        &mut events,
+        context.highlighter,
+        &mut rendered.highlight_classes,
+    );
     render_alerts(&mut events);
 
     let mut html = String::with_capacity(text.len() * 3 / 2);
@@ -255,7 +261,11 @@ fn rewrite_links(
     }
 }
 
-fn highlight_code(events: &mut Vec<Spanned<'_>>, highlighter: &Highlighter) {
+fn highlight_code(
+    events: &mut Vec<Spanned<'_>>,
+    highlighter: &Highlighter,
+    classes: &mut BTreeSet<String>,
+) {
     let mut out = Vec::with_capacity(events.len());
     let mut block: Option<(String, String, Range<usize>)> = None;
     for (event, range) in events.drain(..) {
@@ -274,10 +284,13 @@ fn highlight_code(events: &mut Vec<Spanned<'_>>, highlighter: &Highlighter) {
             }
             Event::End(TagEnd::CodeBlock) => {
                 if let Some((lang, code, range)) = block.take() {
-                    out.push((
-                        Event::Html(CowStr::from(highlighter.block(&lang, &code))),
-                        range,
-                    ));
+                    let html = highlighter.block(&lang, &code);
+                    for class in crate::highlight::class_names(&html) {
+                        if !classes.contains(class) {
+                            classes.insert(class.to_string());
+                        }
+                    }
+                    out.push((Event::Html(CowStr::from(html)), range));
                 }
             }
             other => out.push((other, range)),

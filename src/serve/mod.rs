@@ -95,9 +95,34 @@ struct Status {
     failed: bool,
     problems: Vec<Problem>,
     last_build_ms: u128,
-    /// How the last good build was made: `full` (with reuse), `templates` (the kept handbook
+    /// How the last good build was made.
+    #[serde(flatten)]
+    work: Work,
+}
+
+/// How a build was made, and how much it did.
+#[derive(Debug, Default, Clone, Copy, Serialize)]
+struct Work {
+    /// `full` (every output checked, only changed files read), `templates` (the kept handbook
     /// rendered again) or `patch` (the changed files alone, in place).
     how: &'static str,
+    /// Documents read from their files.
+    read: usize,
+    /// Documents whose markdown was rendered.
+    markdown: usize,
+    /// Output files written; the others were kept.
+    written: usize,
+}
+
+impl Work {
+    fn of(report: &BuildReport, how: &'static str) -> Work {
+        Work {
+            how,
+            read: report.read,
+            markdown: report.markdown,
+            written: report.files - report.reused,
+        }
+    }
 }
 
 /// What request handlers share with the rebuild loop.
@@ -331,14 +356,19 @@ impl Rebuilder {
                 return;
             }
         }
-        match Session::build(&self.options) {
+        let result = match (changes, self.session.take()) {
+            (Some(changes), Some(session)) => session.update(changes.paths()),
+            _ => Session::build(&self.options),
+        };
+        match result {
             Ok((report, session)) => {
                 self.session = Some(session);
                 let elapsed = started.elapsed();
                 match changes {
                     Some(changes) => self.built(&report, changes, elapsed, "full"),
                     None => {
-                        self.succeeded(&report.warnings, None, elapsed, "full");
+                        let work = Work::of(&report, "full");
+                        self.succeeded(&report.warnings, None, elapsed, work);
                         say!(
                             "Built {} pages ({} files) in {} ms",
                             report.pages,
@@ -357,7 +387,8 @@ impl Rebuilder {
     }
 
     fn built(&self, report: &BuildReport, changes: &Changes, elapsed: Duration, how: &'static str) {
-        self.succeeded(&report.warnings, Some(changes), elapsed, how);
+        let work = Work::of(report, how);
+        self.succeeded(&report.warnings, Some(changes), elapsed, work);
         say!(
             "{changes}: rebuilt {} pages ({} files, {} unchanged) in {} ms",
             report.pages,
@@ -376,7 +407,13 @@ impl Rebuilder {
         if let Some(Err(problem)) = &search {
             (self.print)(std::slice::from_ref(problem));
         }
-        self.finish(started.elapsed(), "patch");
+        let work = Work {
+            how: "patch",
+            read: patch.pages,
+            markdown: patch.pages,
+            written: patch.written.len(),
+        };
+        self.finish(started.elapsed(), work);
         let search_note = match search {
             Some(Ok(true)) => format!(", search index in {} ms", started.elapsed().as_millis()),
             _ => String::new(),
@@ -394,10 +431,10 @@ impl Rebuilder {
         warnings: &[Diagnostic],
         changes: Option<&Changes>,
         elapsed: Duration,
-        how: &'static str,
+        work: Work,
     ) {
         self.announce(warnings, changes);
-        self.finish(elapsed, how);
+        self.finish(elapsed, work);
     }
 
     /// Marks a new good version of the site and tells the browsers to show it.
@@ -420,9 +457,9 @@ impl Rebuilder {
     }
 
     /// Counts the build as done.
-    fn finish(&self, elapsed: Duration, how: &'static str) {
+    fn finish(&self, elapsed: Duration, work: Work) {
         self.shared.update(|s| {
-            s.how = how;
+            s.work = work;
             s.builds += 1;
             s.building = false;
             s.last_build_ms = elapsed.as_millis();

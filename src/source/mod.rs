@@ -7,7 +7,9 @@
 pub mod front_matter;
 pub mod meta;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use rayon::prelude::*;
 
@@ -54,10 +56,37 @@ pub struct Content {
     pub documents: Vec<Document>,
     /// Non-markdown files, relative to `content/`, sorted.
     pub assets: Vec<String>,
+    /// How each document's file looked when it was read, and its warnings: what a later
+    /// [`load_reusing`] needs to take the document over.
+    pub stamps: HashMap<String, (Stamp, Vec<Diagnostic>)>,
+    /// How many documents were read from their files (the others were taken over).
+    pub read: usize,
+}
+
+/// A file's size and modification time: while both stay the same, the file is taken as
+/// unchanged.
+pub type Stamp = (u64, Option<SystemTime>);
+
+/// A document read before, with the stamp of its file then and its warnings.
+pub struct Known {
+    pub stamp: Stamp,
+    pub document: Document,
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Reads `content_dir`; `shown_as` is how its path appears in messages (`content`).
 pub fn load(content_dir: &Path, shown_as: &str, diagnostics: &mut Diagnostics) -> Content {
+    load_reusing(content_dir, shown_as, diagnostics, HashMap::new())
+}
+
+/// [`load`], taking over the `known` documents whose files still have the same stamp instead of
+/// reading them again.
+pub fn load_reusing(
+    content_dir: &Path,
+    shown_as: &str,
+    diagnostics: &mut Diagnostics,
+    mut known: HashMap<String, Known>,
+) -> Content {
     let mut markdown = Vec::new();
     let mut assets = Vec::new();
     let walker = walkdir::WalkDir::new(content_dir)
@@ -92,26 +121,48 @@ pub fn load(content_dir: &Path, shown_as: &str, diagnostics: &mut Diagnostics) -
             continue;
         }
         if relative.ends_with(".md") || relative.ends_with(".markdown") {
-            markdown.push(relative);
+            let stamp = entry
+                .metadata()
+                .map_or((0, None), |m| (m.len(), m.modified().ok()));
+            let previous = known
+                .remove(&relative)
+                .filter(|k| k.stamp == stamp && stamp.1.is_some());
+            markdown.push((relative, stamp, previous));
         } else {
             assets.push(relative);
         }
     }
-    let results: Vec<(Option<Document>, Vec<Diagnostic>)> = markdown
-        .par_iter()
-        .map(
-            |relative| match read_document(content_dir, relative, shown_as) {
-                Ok((document, warnings)) => (Some(document), warnings),
-                Err(problems) => (None, problems),
-            },
-        )
+    let read = markdown
+        .iter()
+        .filter(|(_, _, known)| known.is_none())
+        .count();
+    let results: Vec<(String, Stamp, Option<Document>, Vec<Diagnostic>)> = markdown
+        .into_par_iter()
+        .map(|(relative, stamp, previous)| {
+            if let Some(known) = previous {
+                return (relative, stamp, Some(known.document), known.warnings);
+            }
+            match read_document(content_dir, &relative, shown_as) {
+                Ok((document, warnings)) => (relative, stamp, Some(document), warnings),
+                Err(problems) => (relative, stamp, None, problems),
+            }
+        })
         .collect();
     let mut documents = Vec::with_capacity(results.len());
-    for (document, problems) in results {
-        documents.extend(document);
-        diagnostics.extend(problems);
+    let mut stamps = HashMap::with_capacity(results.len());
+    for (relative, stamp, document, problems) in results {
+        diagnostics.extend(problems.iter().cloned());
+        if let Some(document) = document {
+            stamps.insert(relative, (stamp, problems));
+            documents.push(document);
+        }
     }
-    Content { documents, assets }
+    Content {
+        documents,
+        assets,
+        stamps,
+        read,
+    }
 }
 
 /// Editor temp files, swap files and hidden files are never content.

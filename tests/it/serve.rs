@@ -559,6 +559,18 @@ fn every_rebuild_serves_exactly_what_a_fresh_build_gives() {
     step(&serve, &root, ("edit a heading", "full"), || {
         replace_in(&runbook, "\n## ", "\n## Renamed: ");
     });
+    let read_and_rendered = || {
+        let status = serve.status();
+        (
+            status["read"].as_u64().unwrap(),
+            status["markdown"].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(
+        read_and_rendered(),
+        (1, 1),
+        "only the edited file was read again"
+    );
     step(
         &serve,
         &root,
@@ -575,6 +587,11 @@ fn every_rebuild_serves_exactly_what_a_fresh_build_gives() {
             std::fs::rename(&temp, &path).unwrap();
         },
     );
+    assert_eq!(
+        read_and_rendered(),
+        (1, 1),
+        "a title is not part of other pages' markdown"
+    );
     step(
         &serve,
         &root,
@@ -588,6 +605,12 @@ fn every_rebuild_serves_exactly_what_a_fresh_build_gives() {
         )
         .unwrap();
         },
+    );
+    let (read, rendered) = read_and_rendered();
+    assert_eq!(read, 1, "only the new page was read");
+    assert!(
+        rendered > 20,
+        "a new page can be a link target: all links are resolved again"
     );
     step(&serve, &root, ("rename a folder", "full"), || {
         std::fs::rename(
