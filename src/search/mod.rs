@@ -11,16 +11,23 @@
 pub mod export;
 mod stamp;
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::index::SegmentId;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Occur, Query, TermQuery,
+};
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
 };
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{doc, Index, IndexWriter, TantivyDocument, Term};
+use tantivy::{
+    doc, DocId, DocSet, Index, IndexWriter, Score, SegmentReader, TantivyDocument, Term, TERMINATED,
+};
 
 use crate::markdown::TextSection;
 use crate::model::{Page, Site};
@@ -265,6 +272,12 @@ pub struct Hit {
     pub snippet: String,
 }
 
+/// The two queries of a search: see [`Searcher::queries`].
+pub struct Queries {
+    pub any: Box<dyn Query>,
+    pub all: Box<dyn Query>,
+}
+
 /// An opened index.
 pub struct Searcher {
     index: Index,
@@ -283,24 +296,81 @@ impl Searcher {
         std::fs::read_to_string(dir.join(stamp::STAMP_FILE)).ok()
     }
 
-    /// The query tantivy runs: the words ORed over title, section and body (with their boosts),
-    /// and every filter required without adding to the score. Each word is quoted, so `AND`,
-    /// `OR`, `NOT` and other query syntax people type are plain words; a quoted single word is the
-    /// same term query. The browser runtime reproduces exactly this query.
-    pub fn query(&self, text: &str, filters: &Filters) -> Box<dyn Query> {
+    /// The terms of `text`, one clause per word: the words are the runs of alphanumeric
+    /// characters (so `AND`, `OR`, `NOT` and other query syntax people type are plain words), a
+    /// word written again exactly as before is dropped (as tantivy's query grammar drops a clause
+    /// equal to an earlier one, before analysis: `disk disk` is one clause, `kafka Kafka` two),
+    /// and a word the analyzer drops (40 bytes or more) makes no clause.
+    pub fn clauses(&self, text: &str) -> tantivy::Result<Vec<Vec<String>>> {
+        let mut analyzer = self.index.tokenizer_for_field(self.fields.body)?;
+        let mut seen = std::collections::HashSet::new();
+        let mut clauses = Vec::new();
+        for word in text.split(|c: char| !c.is_alphanumeric()) {
+            if word.is_empty() || !seen.insert(word) {
+                continue;
+            }
+            let mut terms = Vec::new();
+            analyzer
+                .token_stream(word)
+                .process(&mut |token| terms.push(token.text.clone()));
+            if !terms.is_empty() {
+                clauses.push(terms);
+            }
+        }
+        Ok(clauses)
+    }
+
+    /// One term in title, section and body, with their boosts: the query tantivy's query parser
+    /// makes of a quoted word.
+    fn term_query(&self, text: &str) -> Box<dyn Query> {
         let fields = self.fields;
-        let mut parser =
-            QueryParser::for_index(&self.index, vec![fields.title, fields.section, fields.body]);
-        parser.set_field_boost(fields.title, TITLE_BOOST);
-        parser.set_field_boost(fields.section, SECTION_BOOST);
-        // Only words: punctuation and query syntax in what people type is not an operator.
-        let words: Vec<String> = text
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(|w| format!("\"{w}\""))
+        let searched = [
+            (fields.title, TITLE_BOOST),
+            (fields.section, SECTION_BOOST),
+            (fields.body, 1.0),
+        ];
+        let subqueries = searched
+            .iter()
+            .map(|&(field, boost)| {
+                let term = TermQuery::new(
+                    Term::from_field_text(field, text),
+                    IndexRecordOption::WithFreqs,
+                );
+                let query: Box<dyn Query> = if boost == 1.0 {
+                    Box::new(term)
+                } else {
+                    Box::new(BoostQuery::new(Box::new(term), boost))
+                };
+                (Occur::Should, query)
+            })
             .collect();
-        let (query, _) = parser.parse_query_lenient(&words.join(" "));
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query)];
+        Box::new(BooleanQuery::new(subqueries))
+    }
+
+    /// What `opsbook search` runs for `clauses` (see [`Searcher::clauses`]); the browser runtime
+    /// reproduces exactly these two queries.
+    ///
+    /// - `any` scores: every term of every clause, in order, ORed (a `BooleanQuery` of `Should`
+    ///   clauses, each a [`Searcher::term_query`]), and every filter required (`Must`) without
+    ///   adding to the score. A single term is its term query alone, as the query parser makes it.
+    /// - `all` ranks: a `BooleanQuery` with one `Must` clause per clause (the ORed terms of the
+    ///   clause), which matches the documents containing every word.
+    ///
+    /// Results are the documents of `any`; those that `all` matches come first; within each group,
+    /// by `any`'s score descending, then in document order.
+    pub fn queries(&self, clauses: &[Vec<String>], filters: &Filters) -> Queries {
+        let fields = self.fields;
+        let terms: Vec<&String> = clauses.iter().flatten().collect();
+        let words: Box<dyn Query> = match terms.as_slice() {
+            [one] => self.term_query(one),
+            _ => Box::new(BooleanQuery::new(
+                terms
+                    .iter()
+                    .map(|t| (Occur::Should, self.term_query(t)))
+                    .collect(),
+            )),
+        };
+        let mut any: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, words)];
         let filter = |field: Field, value: &Option<String>| {
             value.as_ref().map(|v| {
                 let term = Term::from_field_text(field, v);
@@ -311,22 +381,72 @@ impl Searcher {
                 )
             })
         };
-        clauses.extend(filter(fields.kind, &filters.kind));
-        clauses.extend(filter(fields.services, &filters.service));
-        clauses.extend(filter(fields.severity, &filters.severity));
-        Box::new(BooleanQuery::new(clauses))
+        any.extend(filter(fields.kind, &filters.kind));
+        any.extend(filter(fields.services, &filters.service));
+        any.extend(filter(fields.severity, &filters.severity));
+        let all = clauses
+            .iter()
+            .map(|clause| {
+                let either: Box<dyn Query> = Box::new(BooleanQuery::new(
+                    clause
+                        .iter()
+                        .map(|t| (Occur::Should, self.term_query(t)))
+                        .collect(),
+                ));
+                (Occur::Must, either)
+            })
+            .collect();
+        Queries {
+            any: Box::new(BooleanQuery::new(any)),
+            all: Box::new(BooleanQuery::new(all)),
+        }
+    }
+
+    /// The documents of each segment that `query` matches.
+    fn matching(
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+    ) -> tantivy::Result<HashMap<SegmentId, HashSet<DocId>>> {
+        let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+        let mut sets = HashMap::new();
+        for segment in searcher.segment_readers() {
+            let mut scorer = weight.scorer(segment, 1.0)?;
+            let mut docs = HashSet::new();
+            let mut doc = scorer.doc();
+            while doc != TERMINATED {
+                docs.insert(doc);
+                doc = scorer.advance();
+            }
+            sets.insert(segment.segment_id(), docs);
+        }
+        Ok(sets)
     }
 
     /// The best `limit` sections for `text`.
     pub fn search(&self, text: &str, filters: &Filters, limit: usize) -> tantivy::Result<Vec<Hit>> {
         let reader = self.index.reader()?;
         let searcher = reader.searcher();
-        let query = self.query(text, filters);
-        let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
-        let mut snippets = SnippetGenerator::create(&searcher, &*query, self.fields.body)?;
+        let clauses = self.clauses(text)?;
+        if clauses.is_empty() {
+            return Ok(Vec::new());
+        }
+        let Queries { any, all } = self.queries(&clauses, filters);
+        let first = Arc::new(Self::matching(&searcher, &*all)?);
+        // Sorted by (matches every word, score): tantivy's TopDocs orders equal keys by document.
+        let ranking =
+            TopDocs::with_limit(limit.max(1)).tweak_score(move |segment: &SegmentReader| {
+                let first = Arc::clone(&first);
+                let id = segment.segment_id();
+                move |doc: DocId, score: Score| {
+                    let every_word = first.get(&id).is_some_and(|docs| docs.contains(&doc));
+                    (every_word, score)
+                }
+            });
+        let top = searcher.search(&*any, &ranking)?;
+        let mut snippets = SnippetGenerator::create(&searcher, &*any, self.fields.body)?;
         snippets.set_max_num_chars(180);
         let mut hits = Vec::with_capacity(top.len());
-        for (score, address) in top {
+        for ((_, score), address) in top {
             let document: TantivyDocument = searcher.doc(address)?;
             let get = |field: Field| {
                 document

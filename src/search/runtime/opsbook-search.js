@@ -490,15 +490,18 @@
         meta: m,
         sub: new Float32Array(n), subSeen: new Uint8Array(n),
         total: new Float32Array(n), totalSeen: new Uint8Array(n),
-        touched: new Uint32Array(n)
+        touched: new Uint32Array(n), matched: new Uint16Array(n), mark: new Float64Array(n),
+        stamp: 0
       };
     }
     return work;
   }
 
-  // The best `limit` documents of the sum of `terms`' scores, kept when `allowed` (a Uint8Array
-  // mask, or null) allows them: score descending, then doc id ascending, as tantivy's TopDocs.
-  function best(m, terms, allowed, limit) {
+  // The best `limit` documents for `terms` (the scores of every term of `clauses`, in order),
+  // kept when `allowed` (a Uint8Array mask, or null) allows them: first the documents that have a
+  // term of every clause, then the others; within each, score descending (the sum of the terms'
+  // scores, in query order), then doc id ascending, as `opsbook search`.
+  function best(m, terms, clauses, allowed, limit) {
     var w = scratch(m);
     var total = w.total, seen = w.totalSeen, touched = w.touched, count = 0;
     for (var t = 0; t < terms.length; t++) {
@@ -514,25 +517,42 @@
         }
       }
     }
+    // How many clauses each document has a term of: a clause counts once however many of its
+    // terms the document has (`mark` holds the last clause that counted it).
+    var matched = w.matched, mark = w.mark, at = 0;
+    for (var c = 0; c < clauses.length; c++) {
+      var stamp = ++w.stamp;
+      for (var k = 0; k < clauses[c].length; k++, at++) {
+        var list = terms[at].docs;
+        for (var j = 0; j < list.length; j++) {
+          if (mark[list[j]] !== stamp) {
+            mark[list[j]] = stamp;
+            matched[list[j]]++;
+          }
+        }
+      }
+    }
     // A bounded heap whose root is the worst hit kept so far.
     var heap = [];
-    for (var k = 0; k < count; k++) {
-      var d = touched[k];
+    for (var h = 0; h < count; h++) {
+      var d = touched[h];
       seen[d] = 0;
+      var hit = { doc: d, score: total[d], every: matched[d] === clauses.length };
+      matched[d] = 0;
       if (allowed && !allowed[d]) continue;
-      var score = total[d];
       if (heap.length < limit) {
-        heap.push({ doc: d, score: score });
+        heap.push(hit);
         siftUp(heap, heap.length - 1);
-      } else if (limit > 0 && (score > heap[0].score || (score === heap[0].score && d < heap[0].doc))) {
-        heap[0] = { doc: d, score: score };
+      } else if (limit > 0 && worse(heap[0], hit)) {
+        heap[0] = hit;
         siftDown(heap, 0);
       }
     }
-    return heap.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+    return heap.sort(function (a, b) { return worse(a, b) ? 1 : worse(b, a) ? -1 : 0; });
   }
 
   function worse(a, b) {
+    if (a.every !== b.every) return b.every;
     return a.score < b.score || (a.score === b.score && a.doc > b.doc);
   }
 
@@ -636,46 +656,53 @@
 
   var MAX_EXPANSIONS = 20;
 
-  // The clauses of `text`: one query term per distinct word, and the prefix expansions of the
-  // last word when the text is still being typed. A word written again exactly as before counts
-  // once: tantivy's query grammar drops a clause equal to an earlier one, before analysis — so
-  // `disk disk` counts `disk` once, but `kafka Kafka` counts `kafka` twice.
+  // The clauses of `text`, as `opsbook search` makes them (Searcher::clauses in
+  // src/search/mod.rs): one per distinct word, holding its term, and, when the text is still
+  // being typed, the prefix expansions of the last word in that word's clause. A word written
+  // again exactly as before makes no clause: tantivy's query grammar drops a clause equal to an
+  // earlier one, before analysis — so `disk disk` counts `disk` once, but `kafka Kafka` twice.
   function plan(m, text, prefix) {
     var all = words(text);
     var seen = Object.create(null);
-    var terms = [];
+    var clauses = [];
+    var typed = -1; // the clause of the last word
     for (var i = 0; i < all.length; i++) {
-      if (seen[all[i]]) continue;
-      seen[all[i]] = true;
+      if (all[i] in seen) {
+        typed = seen[all[i]];
+        continue;
+      }
       var t = term(all[i]);
-      if (t !== null) terms.push(t);
+      seen[all[i]] = t === null ? -1 : clauses.length;
+      typed = seen[all[i]];
+      if (t !== null) clauses.push([t]);
     }
     var last = all.length ? all[all.length - 1] : null;
-    var typing = prefix && last !== null && /[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}]$/u.test(text) &&
-      utf8Length(last) < MAX_TOKEN_BYTES;
-    if (!typing) return Promise.resolve({ terms: terms, prefixes: [] });
+    var typing = prefix && typed >= 0 && /[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}]$/u.test(text);
+    if (!typing) return Promise.resolve({ clauses: clauses, prefixes: [] });
     var lowered = lowercase(last);
     var stemmed = term(last);
     var prefixes = stemmed === lowered ? [stemmed] : [stemmed, lowered];
     return expand(m, prefixes, stemmed, MAX_EXPANSIONS).then(function (more) {
-      return { terms: terms.concat(more), prefixes: prefixes };
+      clauses[typed] = clauses[typed].concat(more);
+      return { clauses: clauses, prefixes: prefixes };
     });
   }
 
   function query(text, options) {
     options = options || {};
     var limit = options.limit === undefined ? 10 : Math.max(0, Math.floor(options.limit));
-    var prefix = options.prefix === undefined ? true : !!options.prefix;
+    var prefix = !!options.prefix;
     return meta().then(function (m) {
       if (m.version !== 1) throw new Error("opsbook search: index version " + m.version + " is not supported");
       if (!m.doc_count || !m.shards.length) return [];
       return Promise.all([plan(m, String(text), prefix), allowedDocs(m, options)]).then(function (got) {
-        var clauses = got[0], allowed = got[1];
-        return Promise.all(clauses.terms.map(function (t) {
+        var planned = got[0], allowed = got[1];
+        var terms = [].concat.apply([], planned.clauses);
+        return Promise.all(terms.map(function (t) {
           return postingsOf(m, t).then(function (lists) { return scoresOf(m, t, lists); });
         })).then(function (perTerm) {
-          var hits = best(m, perTerm, allowed, limit);
-          return results(m, hits, new Set(clauses.terms), clauses.prefixes);
+          var hits = best(m, perTerm, planned.clauses, allowed, limit);
+          return results(m, hits, new Set(terms), planned.prefixes);
         });
       });
     });
