@@ -11,7 +11,7 @@
 pub mod export;
 mod stamp;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -39,6 +39,12 @@ pub const ANALYZER: &str = "en_stem";
 pub const TITLE_BOOST: f32 = 3.0;
 pub const SECTION_BOOST: f32 = 2.0;
 const INDEX_FOLDER: &str = "search-index";
+/// While typing, the last word is a prefix once it has this many characters…
+pub const MIN_PREFIX_CHARS: usize = 2;
+/// …and adds at most this many terms to the query: the ones in the most documents. Each costs a
+/// posting list to score (and perhaps a shard to load); 8 covers the plural, verb and noun forms
+/// a stem has, and keeps a query fast at every keystroke.
+pub const MAX_EXPANSIONS: usize = 8;
 
 /// The fields of a section document.
 #[derive(Clone, Copy)]
@@ -272,6 +278,18 @@ pub struct Hit {
     pub snippet: String,
 }
 
+/// Lowercasing one character at a time, as tantivy's `LowerCaser` does (`str::to_lowercase`
+/// writes a final `Σ` as `ς`).
+trait LowercasePerChar {
+    fn to_lowercase_per_char(&self) -> String;
+}
+
+impl LowercasePerChar for str {
+    fn to_lowercase_per_char(&self) -> String {
+        self.chars().flat_map(char::to_lowercase).collect()
+    }
+}
+
 /// The two queries of a search: see [`Searcher::queries`].
 pub struct Queries {
     pub any: Box<dyn Query>,
@@ -302,22 +320,34 @@ impl Searcher {
     /// equal to an earlier one, before analysis: `disk disk` is one clause, `kafka Kafka` two),
     /// and a word the analyzer drops (40 bytes or more) makes no clause.
     pub fn clauses(&self, text: &str) -> tantivy::Result<Vec<Vec<String>>> {
+        Ok(self.clauses_and_last(text)?.0)
+    }
+
+    /// [`Searcher::clauses`], and the clause of the last word (none when the analyzer dropped it).
+    fn clauses_and_last(&self, text: &str) -> tantivy::Result<(Vec<Vec<String>>, Option<usize>)> {
         let mut analyzer = self.index.tokenizer_for_field(self.fields.body)?;
-        let mut seen = std::collections::HashSet::new();
-        let mut clauses = Vec::new();
+        let mut seen: HashMap<&str, Option<usize>> = HashMap::new();
+        let mut clauses: Vec<Vec<String>> = Vec::new();
+        let mut last = None;
         for word in text.split(|c: char| !c.is_alphanumeric()) {
-            if word.is_empty() || !seen.insert(word) {
+            if word.is_empty() {
+                continue;
+            }
+            if let Some(&clause) = seen.get(word) {
+                last = clause;
                 continue;
             }
             let mut terms = Vec::new();
             analyzer
                 .token_stream(word)
                 .process(&mut |token| terms.push(token.text.clone()));
+            last = (!terms.is_empty()).then_some(clauses.len());
+            seen.insert(word, last);
             if !terms.is_empty() {
                 clauses.push(terms);
             }
         }
-        Ok(clauses)
+        Ok((clauses, last))
     }
 
     /// One term in title, section and body, with their boosts: the query tantivy's query parser
@@ -422,11 +452,85 @@ impl Searcher {
         Ok(sets)
     }
 
-    /// The best `limit` sections for `text`.
-    pub fn search(&self, text: &str, filters: &Filters, limit: usize) -> tantivy::Result<Vec<Hit>> {
+    /// The clauses of `text` still being typed: [`Searcher::clauses`], and when `text` ends in
+    /// the middle of a word of at least [`MIN_PREFIX_CHARS`] characters, that word's clause also
+    /// holds up to [`MAX_EXPANSIONS`] index terms that start with the word lowercased or with its
+    /// term (other than its term): those in the most documents (the sum of the term's document
+    /// frequencies in title, section and body), ties to the smaller term, in term order.
+    pub fn clauses_as_typed(&self, text: &str) -> tantivy::Result<Vec<Vec<String>>> {
+        let (mut clauses, typed) = self.clauses_and_last(text)?;
+        let Some(last) = text.split(|c: char| !c.is_alphanumeric()).next_back() else {
+            return Ok(clauses);
+        };
+        let Some(typed) = typed else {
+            return Ok(clauses);
+        };
+        if last.chars().count() < MIN_PREFIX_CHARS {
+            return Ok(clauses);
+        }
+        let own = clauses[typed][0].clone();
+        let lowered = last.to_lowercase_per_char();
+        let more = self.expansions(&[own.as_str(), lowered.as_str()], &own)?;
+        clauses[typed].extend(more);
+        Ok(clauses)
+    }
+
+    /// See [`Searcher::clauses_as_typed`].
+    fn expansions(&self, prefixes: &[&str], except: &str) -> tantivy::Result<Vec<String>> {
         let reader = self.index.reader()?;
         let searcher = reader.searcher();
-        let clauses = self.clauses(text)?;
+        let mut documents: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+        for field in [self.fields.title, self.fields.section, self.fields.body] {
+            for segment in searcher.segment_readers() {
+                let inverted = segment.inverted_index(field)?;
+                let mut in_field = BTreeMap::new();
+                for prefix in prefixes.iter().map(|p| str::as_bytes(p)) {
+                    let mut stream = inverted.terms().range().ge(prefix).into_stream()?;
+                    while stream.advance() && stream.key().starts_with(prefix) {
+                        in_field.insert(stream.key().to_vec(), stream.value().doc_freq);
+                    }
+                }
+                for (term, count) in in_field {
+                    *documents.entry(term).or_default() += u64::from(count);
+                }
+            }
+        }
+        documents.remove(except.as_bytes());
+        let mut ranked: Vec<(Vec<u8>, u64)> = documents.into_iter().collect();
+        // Most documents first; the sort is stable, so ties stay in term order.
+        ranked.sort_by_key(|&(_, documents)| std::cmp::Reverse(documents));
+        ranked.truncate(MAX_EXPANSIONS);
+        ranked.sort();
+        Ok(ranked
+            .into_iter()
+            .map(|(term, _)| String::from_utf8_lossy(&term).into_owned())
+            .collect())
+    }
+
+    /// The best `limit` sections for `text`.
+    pub fn search(&self, text: &str, filters: &Filters, limit: usize) -> tantivy::Result<Vec<Hit>> {
+        self.run(self.clauses(text)?, filters, limit)
+    }
+
+    /// The best `limit` sections for `text` still being typed: its last word is also a prefix
+    /// (see [`Searcher::clauses_as_typed`]). What the search box of the site shows.
+    pub fn search_as_typed(
+        &self,
+        text: &str,
+        filters: &Filters,
+        limit: usize,
+    ) -> tantivy::Result<Vec<Hit>> {
+        self.run(self.clauses_as_typed(text)?, filters, limit)
+    }
+
+    fn run(
+        &self,
+        clauses: Vec<Vec<String>>,
+        filters: &Filters,
+        limit: usize,
+    ) -> tantivy::Result<Vec<Hit>> {
+        let reader = self.index.reader()?;
+        let searcher = reader.searcher();
         if clauses.is_empty() {
             return Ok(Vec::new());
         }

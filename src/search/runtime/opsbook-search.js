@@ -308,7 +308,15 @@
     return sortedTerms[n] || (sortedTerms[n] = Object.keys(shard.terms).sort(compareTerms));
   }
 
-  // Up to `cap` terms other than `except` that start with one of `prefixes`, in term order: the
+  // How many documents have `t`, per field summed: the lengths of its posting lists.
+  function documentsOf(lists) {
+    var n = 0;
+    for (var l = 0; l < lists.length; l++) n += varints(lists[l][1]).length / 3;
+    return n;
+  }
+
+  // Up to `cap` terms other than `except` that start with one of `prefixes`: those in the most
+  // documents, ties to the smaller term, returned in term order (Searcher::clauses_as_typed). The
   // shards from the one where the smallest prefix would be are read in turn until the ranges end.
   function expand(m, prefixes, except, cap) {
     prefixes = prefixes.slice().sort(compareTerms);
@@ -326,19 +334,29 @@
           if (compareTerms(keys[mid], prefixes[0]) < 0) lo = mid + 1;
           else hi = mid;
         }
-        for (var i = lo; i < keys.length && found.length < cap; i++) {
+        for (var i = lo; i < keys.length; i++) {
           var k = keys[i];
           if (past(k)) return found;
           if (k === except) continue;
           for (var p = 0; p < prefixes.length; p++) {
-            if (startsWith(k, prefixes[p])) { found.push(k); break; }
+            if (startsWith(k, prefixes[p])) {
+              found.push({ term: k, documents: documentsOf(shard.terms[k]) });
+              break;
+            }
           }
         }
         var next = m.shards[n + 1];
-        return next !== undefined && found.length < cap && !past(next) ? visit(n + 1) : found;
+        return next !== undefined && !past(next) ? visit(n + 1) : found;
       });
     }
-    return visit(Math.max(0, shardOf(m, prefixes[0])));
+    return visit(Math.max(0, shardOf(m, prefixes[0]))).then(function (all) {
+      // Found in term order; a stable sort keeps ties in it.
+      var kept = all.map(function (f, i) { return [f, i]; })
+        .sort(function (a, b) { return b[0].documents - a[0].documents || a[1] - b[1]; })
+        .slice(0, cap)
+        .sort(function (a, b) { return a[1] - b[1]; });
+      return kept.map(function (k) { return k[0].term; });
+    });
   }
 
   /* ---------------------------------------------------------------- scoring: tantivy's BM25 */
@@ -654,7 +672,10 @@
 
   /* ---------------------------------------------------------------- the query */
 
-  var MAX_EXPANSIONS = 20;
+  // While typing, the last word is a prefix once it has MIN_PREFIX_CHARS characters, and adds the
+  // MAX_EXPANSIONS terms it starts that are in the most documents (as src/search/mod.rs).
+  var MIN_PREFIX_CHARS = 2;
+  var MAX_EXPANSIONS = 8;
 
   // The clauses of `text`, as `opsbook search` makes them (Searcher::clauses in
   // src/search/mod.rs): one per distinct word, holding its term, and, when the text is still
@@ -677,7 +698,8 @@
       if (t !== null) clauses.push([t]);
     }
     var last = all.length ? all[all.length - 1] : null;
-    var typing = prefix && typed >= 0 && /[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}]$/u.test(text);
+    var typing = prefix && typed >= 0 && /[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}]$/u.test(text) &&
+      Array.from(last).length >= MIN_PREFIX_CHARS;
     if (!typing) return Promise.resolve({ clauses: clauses, prefixes: [] });
     var lowered = lowercase(last);
     var stemmed = term(last);
@@ -740,7 +762,11 @@
     // Pieces checked one by one against tantivy by tests/search/tokenizer.mjs: not an API.
     _internals: {
       idf: idf, termWeight: termWeight, tfCacheOf: tfCacheOf, termScore: termScore,
-      compareTerms: compareTerms, shardOf: shardOf
+      compareTerms: compareTerms, shardOf: shardOf,
+      clauses: function (text, prefix) {
+        return meta().then(function (m) { return plan(m, String(text), prefix); })
+          .then(function (planned) { return planned.clauses; });
+      }
     }
   };
 })(typeof window !== "undefined" ? window : this);
