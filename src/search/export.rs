@@ -19,7 +19,7 @@ use super::Fields;
 
 /// Everything about the format that is not in the data: part of the export's fingerprint.
 pub fn format_id() -> String {
-    format!("format 1, shards of {SHARD_TARGET_BYTES} bytes, {DOC_SHARD_SIZE} docs, {SNIPPET_TEXT_CHARS} chars")
+    format!("format 2, shards of {SHARD_TARGET_BYTES} bytes, {DOC_SHARD_SIZE} docs, {SNIPPET_TEXT_CHARS} chars")
 }
 
 /// Raw bytes of term data per shard before a new shard starts.
@@ -32,8 +32,10 @@ const SNIPPET_TEXT_CHARS: usize = 400;
 /// One exported file: its name inside `search/` and its text.
 pub type File = (String, String);
 
-/// The document table row of one section, in index order: url, page title, heading, kind, text.
-pub type DocRow = [String; 5];
+/// The document table row of one section, in index order, written as a JSON array: url, page
+/// title, heading path (outermost first), kind, text.
+#[derive(Serialize)]
+pub struct DocRow(String, String, Vec<String>, String, String);
 
 /// Exports a single-segment index (see [`super::build_memory_index`]) whose documents are `rows`.
 pub fn export(index: &Index, fields: &Fields, rows: &[DocRow]) -> tantivy::Result<Vec<File>> {
@@ -177,15 +179,15 @@ fn doc_files(rows: &[DocRow]) -> Vec<File> {
 }
 
 /// The row for a section: its text cut to what snippets need.
-pub fn doc_row(url: String, title: &str, heading: &str, kind: &str, text: &str) -> DocRow {
+pub fn doc_row(url: String, title: &str, path: &[String], kind: &str, text: &str) -> DocRow {
     let text = text.chars().take(SNIPPET_TEXT_CHARS).collect();
-    [
+    DocRow(
         url,
         title.to_string(),
-        heading.to_string(),
+        path.to_vec(),
         kind.to_string(),
         text,
-    ]
+    )
 }
 
 fn filter_fields(fields: &Fields) -> [(&'static str, Field); 3] {

@@ -57,6 +57,8 @@ pub struct Fields {
     pub body: Field,
     pub url: Field,
     pub heading: Field,
+    /// Every heading of the section's path, outermost first (stored only).
+    pub path: Field,
     pub kind: Field,
     pub services: Field,
     pub severity: Field,
@@ -93,7 +95,8 @@ fn schema_with(store: bool) -> (Schema, Fields) {
         section: builder.add_text_field("section", text(false)),
         body: builder.add_text_field("body", text(true)),
         url: builder.add_text_field("url", stored_only.clone()),
-        heading: builder.add_text_field("heading", stored_only),
+        heading: builder.add_text_field("heading", stored_only.clone()),
+        path: builder.add_text_field("path", stored_only),
         kind: builder.add_text_field("kind", if store { STRING | STORED } else { STRING }),
         services: builder.add_text_field("services", STRING),
         severity: builder.add_text_field("severity", STRING),
@@ -182,6 +185,9 @@ fn section_document(fields: &Fields, page: &Page, section: &TextSection) -> Tant
         fields.heading => section.path.last().map_or("", String::as_str),
         fields.kind => page.kind.as_str(),
     );
+    for heading in &section.path {
+        document.add_text(fields.path, heading);
+    }
     for service in &page.meta.services {
         document.add_text(fields.services, service);
     }
@@ -217,11 +223,10 @@ pub fn browser_files(site: &Site) -> tantivy::Result<Vec<export::File>> {
     let (index, fields) = build_memory_index(site)?;
     let rows: Vec<export::DocRow> = sections(site)
         .map(|(page, section)| {
-            let heading = section.path.last().map_or("", String::as_str);
             export::doc_row(
                 section_url(page, section),
                 &page.title,
-                heading,
+                &section.path,
                 page.kind.as_str(),
                 &section.text,
             )
@@ -272,6 +277,9 @@ pub struct Hit {
     pub title: String,
     /// The section's heading (empty for a page's introduction).
     pub section: String,
+    /// The headings above the section and its own, outermost first (empty for an introduction):
+    /// shown as `Restore › Point-in-time recovery`.
+    pub path: Vec<String>,
     pub kind: String,
     pub score: f32,
     /// The best fragment of the section's text, plain.
@@ -569,6 +577,11 @@ impl Searcher {
                 url: get(self.fields.url),
                 title: get(self.fields.title),
                 section: get(self.fields.heading),
+                path: document
+                    .get_all(self.fields.path)
+                    .filter_map(|v| v.as_str())
+                    .map(str::to_string)
+                    .collect(),
                 kind: get(self.fields.kind),
                 score,
                 snippet,

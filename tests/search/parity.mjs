@@ -101,8 +101,8 @@ for (const query of queries) {
     if (difference === 0) exactScores++;
     maxDifference = Math.max(maxDifference, difference);
     if (!(difference < TOLERANCE)) failures.add(`${label}: #${i + 1} ${e.url}: tantivy ${e.score}, js ${a.score}`);
-    for (const key of ["title", "section", "kind"]) {
-      if (e[key] !== a[key]) failures.add(`${label}: #${i + 1} ${key}: tantivy ${JSON.stringify(e[key])}, js ${JSON.stringify(a[key])}`);
+    for (const key of ["title", "section", "kind", "path"]) {
+      if (JSON.stringify(e[key]) !== JSON.stringify(a[key])) failures.add(`${label}: #${i + 1} ${key}: tantivy ${JSON.stringify(e[key])}, js ${JSON.stringify(a[key])}`);
     }
     if (typeof a.snippet !== "string" || typeof a.doc !== "number") failures.add(`${label}: #${i + 1} lacks snippet or doc`);
   });

@@ -739,10 +739,12 @@
       .then(function () {
         return hits.map(function (h) {
           var row = data.docs[Math.floor(h.doc / size)][h.doc % size];
+          var path = row[2];
           return {
             url: row[0],
             title: row[1],
-            section: row[2],
+            section: path.length ? path[path.length - 1] : "",
+            path: path.slice(),
             kind: row[3],
             score: h.score,
             snippet: snippet(row[4], terms, prefixes),
