@@ -8,6 +8,7 @@
 //!
 //! This is the only module that knows tantivy.
 
+mod compact;
 pub mod export;
 mod stamp;
 
@@ -233,7 +234,7 @@ pub fn browser_files(site: &Site) -> tantivy::Result<Vec<export::File>> {
         })
         .collect();
     let mut files = export::export(&index, &fields, &rows)?;
-    files.push(("opsbook-search.js".into(), RUNTIME.to_string()));
+    files.push(("opsbook-search.js".into(), compact::compact(RUNTIME)));
     Ok(files)
 }
 
@@ -389,7 +390,7 @@ impl Searcher {
     /// reproduces exactly these two queries.
     ///
     /// - `any` scores: every term of every clause, in order, ORed (a `BooleanQuery` of `Should`
-    ///   clauses, each a [`Searcher::term_query`]), and every filter required (`Must`) without
+    ///   clauses, each a `Searcher::term_query`), and every filter required (`Must`) without
     ///   adding to the score. A single term is its term query alone, as the query parser makes it.
     /// - `all` ranks: a `BooleanQuery` with one `Must` clause per clause (the ORed terms of the
     ///   clause), which matches the documents containing every word.

@@ -119,26 +119,35 @@
     return out;
   }
 
-  // Unsigned LEB128 varints (u32) -> numbers.
-  function varints(text) {
-    var bytes = base64Bytes(text);
-    var count = 0;
-    for (var c = 0; c < bytes.length; c++) if (bytes[c] < 128) count++;
-    var out = new Uint32Array(count);
-    var value = 0, shift = 0, o = 0;
-    for (var i = 0; i < bytes.length; i++) {
-      var byte = bytes[i];
-      // Multiplying, not shifting: a u32 needs a fifth byte, past the 31 bits of `<<`.
-      value += (byte & 127) * (shift < 28 ? 1 << shift : Math.pow(2, shift));
-      if (byte < 128) {
-        out[o++] = value;
+  // The numbers of a posting list: each a little-endian run of characters of the base64
+  // alphabet, 5 bits a character, the last one below 32 (export.rs, `push_number`).
+  function numbers(text) {
+    var out = new Uint32Array(text.length);
+    var value = 0, scale = 1, o = 0;
+    for (var i = 0; i < text.length; i++) {
+      var digit = B64_VALUE[text.charCodeAt(i)];
+      if (digit < 32) {
+        out[o++] = value + digit * scale;
         value = 0;
-        shift = 0;
+        scale = 1;
       } else {
-        shift += 7;
+        value += (digit - 32) * scale;
+        scale *= 32;
       }
     }
-    return out;
+    return out.subarray(0, o);
+  }
+
+  // The first number of a posting list: how many documents it has.
+  function countOf(text) {
+    var value = 0, scale = 1;
+    for (var i = 0; i < text.length; i++) {
+      var digit = B64_VALUE[text.charCodeAt(i)];
+      if (digit < 32) return value + digit * scale;
+      value += (digit - 32) * scale;
+      scale *= 32;
+    }
+    return 0;
   }
 
   // UTF-8 length of a string, as tantivy measures tokens.
@@ -296,10 +305,21 @@
   // [[field, postings], …] of a term, [] when the index does not have it.
   function postingsOf(m, t) {
     var n = shardOf(m, t);
-    if (n < 0) return Promise.resolve([]);
+    if (n < 0 || (singleShard(m, n) && m.shards[n] !== t)) return Promise.resolve([]);
     return load("t" + n).then(function (shard) {
       return Object.prototype.hasOwnProperty.call(shard.terms, t) ? shard.terms[t] : [];
     });
+  }
+
+  // Whether shard `n` holds one term only (its first): a long posting list. meta.single has a
+  // number per shard: the term's document count for such a shard, 0 for the others.
+  var singles = null;
+  function singleCount(m, n) {
+    if (!singles || singles.meta !== m) singles = { meta: m, counts: numbers(m.single) };
+    return singles.counts[n] || 0;
+  }
+  function singleShard(m, n) {
+    return singleCount(m, n) > 0;
   }
 
   // The terms of shard `n` in byte order (object keys are not: "502" comes before "a").
@@ -311,7 +331,7 @@
   // How many documents have `t`, per field summed: the lengths of its posting lists.
   function documentsOf(lists) {
     var n = 0;
-    for (var l = 0; l < lists.length; l++) n += varints(lists[l][1]).length / 3;
+    for (var l = 0; l < lists.length; l++) n += countOf(lists[l][1]);
     return n;
   }
 
@@ -325,6 +345,17 @@
     // Whether `t` is past every range: greater than the last prefix and not starting with it.
     var past = function (t) { return compareTerms(t, last) > 0 && !startsWith(t, last); };
     function visit(n) {
+      var next = m.shards[n + 1];
+      var more = next !== undefined && !past(next);
+      // A shard of one term: the meta file says all expansion needs to know.
+      if (singleShard(m, n)) {
+        var only = m.shards[n];
+        if (compareTerms(only, prefixes[0]) >= 0 && !past(only) && only !== except &&
+            prefixes.some(function (p) { return startsWith(only, p); })) {
+          found.push({ term: only, documents: singleCount(m, n) });
+        }
+        return more ? visit(n + 1) : Promise.resolve(found);
+      }
       return load("t" + n).then(function (shard) {
         var keys = termsOf(n, shard);
         // Binary search for the first term >= the smallest prefix.
@@ -345,8 +376,7 @@
             }
           }
         }
-        var next = m.shards[n + 1];
-        return next !== undefined && !past(next) ? visit(n + 1) : found;
+        return more ? visit(n + 1) : found;
       });
     }
     return visit(Math.max(0, shardOf(m, prefixes[0]))).then(function (all) {
@@ -459,16 +489,18 @@
     var sub = w.sub, seen = w.subSeen, touched = w.touched, count = 0;
     for (var l = 0; l < lists.length; l++) {
       var field = lists[l][0];
-      var values = varints(lists[l][1]);
+      // count, then `count` doc id gaps, term frequencies and fieldnorm ids.
+      var values = numbers(lists[l][1]);
+      var docFreq = values[0];
       // doc_freq is the length of the list: tantivy's own statistic, exported as it is.
-      var weight = termWeight(values.length / 3, n, m.fields[field].boost);
+      var weight = termWeight(docFreq, n, m.fields[field].boost);
       var cache = tfCache(m, field);
       var doc = 0;
-      for (var v = 0; v < values.length; v += 3) {
+      for (var v = 1; v <= docFreq; v++) {
         doc += values[v];
-        var tf = values[v + 1];
+        var tf = values[v + docFreq];
         // termScore(), inlined: this loop runs once per posting.
-        var s = f32(weight * f32(tf / f32(tf + cache[values[v + 2]])));
+        var s = f32(weight * f32(tf / f32(tf + cache[values[v + 2 * docFreq]])));
         if (seen[doc]) {
           sub[doc] = f32(sub[doc] + s);
         } else {
@@ -617,7 +649,8 @@
           var list = Object.prototype.hasOwnProperty.call(filters[field] || {}, value)
             ? filters[field][value] : "";
           var doc = 0;
-          varints(list).forEach(function (delta) { doc += delta; mask[doc] = 1; });
+          var gaps = numbers(list); // count, then doc id gaps
+          for (var g = 1; g < gaps.length; g++) { doc += gaps[g]; mask[doc] = 1; }
           filterMasks[key] = mask;
         }
         if (keep === null) {
@@ -715,7 +748,7 @@
     var limit = options.limit === undefined ? 10 : Math.max(0, Math.floor(options.limit));
     var prefix = !!options.prefix;
     return meta().then(function (m) {
-      if (m.version !== 1) throw new Error("opsbook search: index version " + m.version + " is not supported");
+      if (m.version !== 2) throw new Error("opsbook search: index version " + m.version + " is not supported");
       if (!m.doc_count || !m.shards.length) return [];
       return Promise.all([plan(m, String(text), prefix), allowedDocs(m, options)]).then(function (got) {
         var planned = got[0], allowed = got[1];
