@@ -4,11 +4,14 @@
 use std::path::Path;
 
 pub const STAMP_FILE: &str = "opsbook-stamp";
+/// Changes whenever the index schema does, so an index of an older schema is rebuilt.
+const SCHEMA: &str = "schema 2: path";
 
 /// The stamp of the handbook in `root` as it is now.
 pub fn source_stamp(root: &Path) -> String {
     let mut hasher = blake3::Hasher::new();
     hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    hasher.update(SCHEMA.as_bytes());
     let mut entries: Vec<(String, u64, u128)> = Vec::new();
     let config = root.join(crate::config::CONFIG_FILE);
     let walker = walkdir::WalkDir::new(root.join("content"))

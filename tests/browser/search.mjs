@@ -395,6 +395,19 @@ async function httpChecks() {
       check(/certificate/.test(await page.title()), `title: ${await page.title()}`);
     });
 
+    await step("a result shows its section's whole heading path", async () => {
+      await page.goto(server.url + "search/?q=verify+wal+archiving", { waitUntil: "load" });
+      await page.waitForSelector(".search-result-heading");
+      const first = await page.$eval(".search-result", (r) => ({
+        title: r.querySelector(".search-result-title").textContent,
+        heading: r.querySelector(".search-result-heading").textContent,
+        href: r.querySelector(".search-result-heading").href,
+      }));
+      check(first.title === "Postgres: disk almost full", `first: ${first.title}`);
+      check(first.heading === "Step 2: Fix WAL archiving › Verify", `heading path: ${first.heading}`);
+      check(new URL(first.href).hash === "#verify", first.href);
+    });
+
     await step("the results page follows the saved theme choice", async () => {
       await page.evaluate(() => localStorage.setItem("opsbook-theme", "dark"));
       await page.reload({ waitUntil: "load" });

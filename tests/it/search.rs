@@ -72,6 +72,10 @@ fn the_disk_runbook_section_comes_first_with_the_documented_fields() {
         for field in ["url", "title", "section", "kind", "snippet"] {
             assert!(hit[field].is_string(), "{field} in {hit}");
         }
+        // `section` is the last heading of `path`; an introduction has neither.
+        let path = hit["path"].as_array().expect("path is an array");
+        let last = path.last().map_or("", |h| h.as_str().unwrap());
+        assert_eq!(hit["section"].as_str().unwrap(), last, "{hit}");
     }
     let scores: Vec<f64> = hits.iter().map(|h| h["score"].as_f64().unwrap()).collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
@@ -88,6 +92,22 @@ fn the_disk_runbook_section_comes_first_with_the_documented_fields() {
         count(&html, &format!("[id='{anchor}']")),
         1,
         "{page_url}#{anchor}"
+    );
+}
+
+#[test]
+fn a_section_hit_carries_its_whole_heading_path() {
+    let example = example_copy();
+    let hits = json_hits(example.path(), &["verify wal archiving"]);
+    let first = &hits[0];
+    assert_eq!(
+        first["url"], "runbooks/postgres/disk-almost-full/#verify",
+        "{hits:#?}"
+    );
+    assert_eq!(first["section"], "Verify");
+    assert_eq!(
+        first["path"],
+        serde_json::json!(["Step 2: Fix WAL archiving", "Verify"])
     );
 }
 

@@ -195,6 +195,8 @@ fn check(handbook: &Path, tmp: &Path) -> PathBuf {
     std::fs::write(&expected_file, expected.to_string()).unwrap();
     run_node("tokenizer.mjs", &[&expected_file], &[]);
 
+    check_prefixes(handbook, tmp, &site);
+
     // `opsbook search` keeps its index in a cache folder: a temporary one, so the handbook's
     // folder (the example is in the repository) stays as it is.
     let cache = tmp.join("search-cache");
@@ -205,6 +207,52 @@ fn check(handbook: &Path, tmp: &Path) -> PathBuf {
         &[("OPSBOOK_BIN", &bin), ("OPSBOOK_CACHE_DIR", &cache)],
     );
     site
+}
+
+/// Text typed into the search box: the last word is expanded (or, for the last four, not: it is
+/// finished, one letter long, or dropped by the analyzer).
+const TYPED: &[&str] = &[
+    "kuber",
+    "filesy",
+    "disk fu",
+    "postgres rep",
+    "cert",
+    "dns resol",
+    "co",
+    "re",
+    "migration rep",
+    "Kafka kaf",
+    "disk full disk",
+    "restore po",
+    "zür",
+    "disk ",
+    "disk f",
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+];
+
+/// Prefix expansion: what tantivy's term dictionary and queries give for [`TYPED`]
+/// (`Searcher::search_as_typed`), against the runtime (`tests/search/prefix.mjs`).
+fn check_prefixes(handbook: &Path, tmp: &Path, site: &Path) {
+    let options = opsbook::build::BuildOptions {
+        root: handbook.to_path_buf(),
+        cache_dir: Some(tmp.join("typed-cache")),
+        ..Default::default()
+    };
+    let (index, _) = opsbook::build::fresh_search_index(&options).expect("the handbook indexes");
+    let searcher = opsbook::search::Searcher::open(&index).unwrap();
+    let filters = opsbook::search::Filters::default();
+    let cases: Vec<Value> = TYPED
+        .iter()
+        .map(|text| {
+            let clauses = searcher.clauses_as_typed(text).unwrap();
+            let hits = searcher.search_as_typed(text, &filters, 10).unwrap();
+            json!({"text": text, "clauses": clauses, "hits": hits,
+                "max_expansions": opsbook::search::MAX_EXPANSIONS})
+        })
+        .collect();
+    let expected = tmp.join("typed.json");
+    std::fs::write(&expected, Value::from(cases).to_string()).unwrap();
+    run_node("prefix.mjs", &[site, &expected], &[]);
 }
 
 #[test]

@@ -1,7 +1,9 @@
 // Parity of the browser search runtime with tantivy: every query of QUERIES_FILE is run by the
 // runtime (in node, over the exported index of SITE_DIR, prefix expansion off) and by
 // `opsbook search HANDBOOK_DIR QUERY --json` (tantivy, env OPSBOOK_BIN); the top 10 must be the
-// same sections in the same order, with scores within 1e-5.
+// same sections in the same order, with scores within 1e-5. Both rank the sections that contain
+// every word first (Searcher::queries in src/search/mod.rs): the queries must show that ranking at
+// work at least once, a lower score ahead of a higher one.
 //
 //   OPSBOOK_BIN=target/debug/opsbook node tests/search/parity.mjs SITE_DIR HANDBOOK_DIR QUERIES_FILE
 //
@@ -61,7 +63,7 @@ function tantivy(query) {
 const queries = parseQueries(fs.readFileSync(queriesFile, "utf8"));
 const { search, loaded } = loadRuntime(siteDir);
 const failures = new Failures(`parity ${siteDir}`);
-let exactScores = 0, comparedScores = 0, maxDifference = 0, withResults = 0;
+let exactScores = 0, comparedScores = 0, maxDifference = 0, withResults = 0, reordered = 0;
 
 for (const query of queries) {
   const label = `line ${query.line} ${JSON.stringify(query.text)}${Object.entries(query.filters)
@@ -90,6 +92,7 @@ for (const query of queries) {
     failures.add(`${label}: different results\n${rows.join("\n")}`);
     continue;
   }
+  if (expected.some((e, i) => i > 0 && Math.fround(e.score) > Math.fround(expected[i - 1].score))) reordered++;
   expected.forEach((e, i) => {
     const a = actual[i];
     // The CLI prints the f32 score in its shortest form; Math.fround gives back its exact bits.
@@ -98,17 +101,19 @@ for (const query of queries) {
     if (difference === 0) exactScores++;
     maxDifference = Math.max(maxDifference, difference);
     if (!(difference < TOLERANCE)) failures.add(`${label}: #${i + 1} ${e.url}: tantivy ${e.score}, js ${a.score}`);
-    for (const key of ["title", "section", "kind"]) {
-      if (e[key] !== a[key]) failures.add(`${label}: #${i + 1} ${key}: tantivy ${JSON.stringify(e[key])}, js ${JSON.stringify(a[key])}`);
+    for (const key of ["title", "section", "kind", "path"]) {
+      if (JSON.stringify(e[key]) !== JSON.stringify(a[key])) failures.add(`${label}: #${i + 1} ${key}: tantivy ${JSON.stringify(e[key])}, js ${JSON.stringify(a[key])}`);
     }
     if (typeof a.snippet !== "string" || typeof a.doc !== "number") failures.add(`${label}: #${i + 1} lacks snippet or doc`);
   });
 }
 
 if (queries.length < 50) failures.add(`only ${queries.length} queries in ${queriesFile}; the parity test wants at least 50`);
+if (!reordered) failures.add("no query ranks a section with every word above a better-scored one");
 const bad = loaded.filter((f) => !/^(meta|filters|t\d+|d\d+)\.js$/.test(f));
 if (bad.length) failures.add(`the runtime asked for unexpected files: ${bad.join(", ")}`);
 failures.finish(
   `${queries.length} queries (${withResults} with results), ${comparedScores} scores compared, ` +
-    `${exactScores} bit-identical, largest difference ${maxDifference}; loaded ${loaded.length} index files`,
+    `${exactScores} bit-identical, largest difference ${maxDifference}, ${reordered} queries ` +
+    `with every-word sections above better scores; loaded ${loaded.length} index files`,
 );

@@ -101,7 +101,7 @@ const runtimeFile = process.env.OPSBOOK_RUNTIME || path.join(siteDir, "search/op
   const { search } = loadRuntime(siteDir, runtimeFile);
   const exact = await search.query("postgres", { prefix: false });
   check(exact.length === 10, `limit 10 by default, got ${exact.length}`);
-  check((await search.query("postgres", { limit: 3 })).length === 3, "limit 3");
+  check((await search.query("postgres", { limit: 3, prefix: true })).length === 3, "limit 3");
   for (const r of exact) {
     check(typeof r.url === "string" && !r.url.startsWith("/"), `url ${r.url} is not site-relative`);
     check(["url", "title", "section", "kind", "score", "snippet", "doc"].every((k) => k in r), `fields of ${r.url}`);
@@ -111,17 +111,17 @@ const runtimeFile = process.env.OPSBOOK_RUNTIME || path.join(siteDir, "search/op
 
   // While typing, the last word also matches the terms it starts.
   const kubernetes = await search.query("kubernetes", { prefix: false });
-  const typed = await search.query("kuber");
+  const typed = await search.query("kuber", { prefix: true });
   check((await search.query("kuber", { prefix: false })).length === 0, "`kuber` is a term of the example?");
   check(typed.length > 0 && typed[0].url === kubernetes[0].url, `typing "kuber" finds ${typed[0] && typed[0].url}, not ${kubernetes[0].url}`);
   // …but not once the word is finished with a separator.
-  const finished = await search.query("kuber ");
+  const finished = await search.query("kuber ", { prefix: true });
   check(finished.length === 0, `"kuber " expanded the prefix`);
-  const spaced = await search.query("postgres ", { limit: 10 });
+  const spaced = await search.query("postgres ", { limit: 10, prefix: true });
   check(JSON.stringify(spaced.map((r) => r.url)) === JSON.stringify(exact.map((r) => r.url)), "`postgres ` differs from the exact query");
   // The unstemmed form expands too: `filesy` stems to `filesi`, which starts no term; `filesy`
   // starts `filesystem`.
-  check((await search.query("filesy")).length > 0, "`filesy` finds nothing while typing");
+  check((await search.query("filesy", { prefix: true })).length > 0, "`filesy` finds nothing while typing");
 
   // Filters.
   const runbooks = await search.query("disk", { kind: "runbook", prefix: false });

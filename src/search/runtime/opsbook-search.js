@@ -119,26 +119,35 @@
     return out;
   }
 
-  // Unsigned LEB128 varints (u32) -> numbers.
-  function varints(text) {
-    var bytes = base64Bytes(text);
-    var count = 0;
-    for (var c = 0; c < bytes.length; c++) if (bytes[c] < 128) count++;
-    var out = new Uint32Array(count);
-    var value = 0, shift = 0, o = 0;
-    for (var i = 0; i < bytes.length; i++) {
-      var byte = bytes[i];
-      // Multiplying, not shifting: a u32 needs a fifth byte, past the 31 bits of `<<`.
-      value += (byte & 127) * (shift < 28 ? 1 << shift : Math.pow(2, shift));
-      if (byte < 128) {
-        out[o++] = value;
+  // The numbers of a posting list: each a little-endian run of characters of the base64
+  // alphabet, 5 bits a character, the last one below 32 (export.rs, `push_number`).
+  function numbers(text) {
+    var out = new Uint32Array(text.length);
+    var value = 0, scale = 1, o = 0;
+    for (var i = 0; i < text.length; i++) {
+      var digit = B64_VALUE[text.charCodeAt(i)];
+      if (digit < 32) {
+        out[o++] = value + digit * scale;
         value = 0;
-        shift = 0;
+        scale = 1;
       } else {
-        shift += 7;
+        value += (digit - 32) * scale;
+        scale *= 32;
       }
     }
-    return out;
+    return out.subarray(0, o);
+  }
+
+  // The first number of a posting list: how many documents it has.
+  function countOf(text) {
+    var value = 0, scale = 1;
+    for (var i = 0; i < text.length; i++) {
+      var digit = B64_VALUE[text.charCodeAt(i)];
+      if (digit < 32) return value + digit * scale;
+      value += (digit - 32) * scale;
+      scale *= 32;
+    }
+    return 0;
   }
 
   // UTF-8 length of a string, as tantivy measures tokens.
@@ -296,10 +305,21 @@
   // [[field, postings], …] of a term, [] when the index does not have it.
   function postingsOf(m, t) {
     var n = shardOf(m, t);
-    if (n < 0) return Promise.resolve([]);
+    if (n < 0 || (singleShard(m, n) && m.shards[n] !== t)) return Promise.resolve([]);
     return load("t" + n).then(function (shard) {
       return Object.prototype.hasOwnProperty.call(shard.terms, t) ? shard.terms[t] : [];
     });
+  }
+
+  // Whether shard `n` holds one term only (its first): a long posting list. meta.single has a
+  // number per shard: the term's document count for such a shard, 0 for the others.
+  var singles = null;
+  function singleCount(m, n) {
+    if (!singles || singles.meta !== m) singles = { meta: m, counts: numbers(m.single) };
+    return singles.counts[n] || 0;
+  }
+  function singleShard(m, n) {
+    return singleCount(m, n) > 0;
   }
 
   // The terms of shard `n` in byte order (object keys are not: "502" comes before "a").
@@ -308,7 +328,15 @@
     return sortedTerms[n] || (sortedTerms[n] = Object.keys(shard.terms).sort(compareTerms));
   }
 
-  // Up to `cap` terms other than `except` that start with one of `prefixes`, in term order: the
+  // How many documents have `t`, per field summed: the lengths of its posting lists.
+  function documentsOf(lists) {
+    var n = 0;
+    for (var l = 0; l < lists.length; l++) n += countOf(lists[l][1]);
+    return n;
+  }
+
+  // Up to `cap` terms other than `except` that start with one of `prefixes`: those in the most
+  // documents, ties to the smaller term, returned in term order (Searcher::clauses_as_typed). The
   // shards from the one where the smallest prefix would be are read in turn until the ranges end.
   function expand(m, prefixes, except, cap) {
     prefixes = prefixes.slice().sort(compareTerms);
@@ -317,6 +345,17 @@
     // Whether `t` is past every range: greater than the last prefix and not starting with it.
     var past = function (t) { return compareTerms(t, last) > 0 && !startsWith(t, last); };
     function visit(n) {
+      var next = m.shards[n + 1];
+      var more = next !== undefined && !past(next);
+      // A shard of one term: the meta file says all expansion needs to know.
+      if (singleShard(m, n)) {
+        var only = m.shards[n];
+        if (compareTerms(only, prefixes[0]) >= 0 && !past(only) && only !== except &&
+            prefixes.some(function (p) { return startsWith(only, p); })) {
+          found.push({ term: only, documents: singleCount(m, n) });
+        }
+        return more ? visit(n + 1) : Promise.resolve(found);
+      }
       return load("t" + n).then(function (shard) {
         var keys = termsOf(n, shard);
         // Binary search for the first term >= the smallest prefix.
@@ -326,19 +365,28 @@
           if (compareTerms(keys[mid], prefixes[0]) < 0) lo = mid + 1;
           else hi = mid;
         }
-        for (var i = lo; i < keys.length && found.length < cap; i++) {
+        for (var i = lo; i < keys.length; i++) {
           var k = keys[i];
           if (past(k)) return found;
           if (k === except) continue;
           for (var p = 0; p < prefixes.length; p++) {
-            if (startsWith(k, prefixes[p])) { found.push(k); break; }
+            if (startsWith(k, prefixes[p])) {
+              found.push({ term: k, documents: documentsOf(shard.terms[k]) });
+              break;
+            }
           }
         }
-        var next = m.shards[n + 1];
-        return next !== undefined && found.length < cap && !past(next) ? visit(n + 1) : found;
+        return more ? visit(n + 1) : found;
       });
     }
-    return visit(Math.max(0, shardOf(m, prefixes[0])));
+    return visit(Math.max(0, shardOf(m, prefixes[0]))).then(function (all) {
+      // Found in term order; a stable sort keeps ties in it.
+      var kept = all.map(function (f, i) { return [f, i]; })
+        .sort(function (a, b) { return b[0].documents - a[0].documents || a[1] - b[1]; })
+        .slice(0, cap)
+        .sort(function (a, b) { return a[1] - b[1]; });
+      return kept.map(function (k) { return k[0].term; });
+    });
   }
 
   /* ---------------------------------------------------------------- scoring: tantivy's BM25 */
@@ -441,16 +489,18 @@
     var sub = w.sub, seen = w.subSeen, touched = w.touched, count = 0;
     for (var l = 0; l < lists.length; l++) {
       var field = lists[l][0];
-      var values = varints(lists[l][1]);
+      // count, then `count` doc id gaps, term frequencies and fieldnorm ids.
+      var values = numbers(lists[l][1]);
+      var docFreq = values[0];
       // doc_freq is the length of the list: tantivy's own statistic, exported as it is.
-      var weight = termWeight(values.length / 3, n, m.fields[field].boost);
+      var weight = termWeight(docFreq, n, m.fields[field].boost);
       var cache = tfCache(m, field);
       var doc = 0;
-      for (var v = 0; v < values.length; v += 3) {
+      for (var v = 1; v <= docFreq; v++) {
         doc += values[v];
-        var tf = values[v + 1];
+        var tf = values[v + docFreq];
         // termScore(), inlined: this loop runs once per posting.
-        var s = f32(weight * f32(tf / f32(tf + cache[values[v + 2]])));
+        var s = f32(weight * f32(tf / f32(tf + cache[values[v + 2 * docFreq]])));
         if (seen[doc]) {
           sub[doc] = f32(sub[doc] + s);
         } else {
@@ -490,15 +540,18 @@
         meta: m,
         sub: new Float32Array(n), subSeen: new Uint8Array(n),
         total: new Float32Array(n), totalSeen: new Uint8Array(n),
-        touched: new Uint32Array(n)
+        touched: new Uint32Array(n), matched: new Uint16Array(n), mark: new Float64Array(n),
+        stamp: 0
       };
     }
     return work;
   }
 
-  // The best `limit` documents of the sum of `terms`' scores, kept when `allowed` (a Uint8Array
-  // mask, or null) allows them: score descending, then doc id ascending, as tantivy's TopDocs.
-  function best(m, terms, allowed, limit) {
+  // The best `limit` documents for `terms` (the scores of every term of `clauses`, in order),
+  // kept when `allowed` (a Uint8Array mask, or null) allows them: first the documents that have a
+  // term of every clause, then the others; within each, score descending (the sum of the terms'
+  // scores, in query order), then doc id ascending, as `opsbook search`.
+  function best(m, terms, clauses, allowed, limit) {
     var w = scratch(m);
     var total = w.total, seen = w.totalSeen, touched = w.touched, count = 0;
     for (var t = 0; t < terms.length; t++) {
@@ -514,25 +567,42 @@
         }
       }
     }
+    // How many clauses each document has a term of: a clause counts once however many of its
+    // terms the document has (`mark` holds the last clause that counted it).
+    var matched = w.matched, mark = w.mark, at = 0;
+    for (var c = 0; c < clauses.length; c++) {
+      var stamp = ++w.stamp;
+      for (var k = 0; k < clauses[c].length; k++, at++) {
+        var list = terms[at].docs;
+        for (var j = 0; j < list.length; j++) {
+          if (mark[list[j]] !== stamp) {
+            mark[list[j]] = stamp;
+            matched[list[j]]++;
+          }
+        }
+      }
+    }
     // A bounded heap whose root is the worst hit kept so far.
     var heap = [];
-    for (var k = 0; k < count; k++) {
-      var d = touched[k];
+    for (var h = 0; h < count; h++) {
+      var d = touched[h];
       seen[d] = 0;
+      var hit = { doc: d, score: total[d], every: matched[d] === clauses.length };
+      matched[d] = 0;
       if (allowed && !allowed[d]) continue;
-      var score = total[d];
       if (heap.length < limit) {
-        heap.push({ doc: d, score: score });
+        heap.push(hit);
         siftUp(heap, heap.length - 1);
-      } else if (limit > 0 && (score > heap[0].score || (score === heap[0].score && d < heap[0].doc))) {
-        heap[0] = { doc: d, score: score };
+      } else if (limit > 0 && worse(heap[0], hit)) {
+        heap[0] = hit;
         siftDown(heap, 0);
       }
     }
-    return heap.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+    return heap.sort(function (a, b) { return worse(a, b) ? 1 : worse(b, a) ? -1 : 0; });
   }
 
   function worse(a, b) {
+    if (a.every !== b.every) return b.every;
     return a.score < b.score || (a.score === b.score && a.doc > b.doc);
   }
 
@@ -579,7 +649,8 @@
           var list = Object.prototype.hasOwnProperty.call(filters[field] || {}, value)
             ? filters[field][value] : "";
           var doc = 0;
-          varints(list).forEach(function (delta) { doc += delta; mask[doc] = 1; });
+          var gaps = numbers(list); // count, then doc id gaps
+          for (var g = 1; g < gaps.length; g++) { doc += gaps[g]; mask[doc] = 1; }
           filterMasks[key] = mask;
         }
         if (keep === null) {
@@ -634,48 +705,59 @@
 
   /* ---------------------------------------------------------------- the query */
 
-  var MAX_EXPANSIONS = 20;
+  // While typing, the last word is a prefix once it has MIN_PREFIX_CHARS characters, and adds the
+  // MAX_EXPANSIONS terms it starts that are in the most documents (as src/search/mod.rs).
+  var MIN_PREFIX_CHARS = 2;
+  var MAX_EXPANSIONS = 8;
 
-  // The clauses of `text`: one query term per distinct word, and the prefix expansions of the
-  // last word when the text is still being typed. A word written again exactly as before counts
-  // once: tantivy's query grammar drops a clause equal to an earlier one, before analysis — so
-  // `disk disk` counts `disk` once, but `kafka Kafka` counts `kafka` twice.
+  // The clauses of `text`, as `opsbook search` makes them (Searcher::clauses in
+  // src/search/mod.rs): one per distinct word, holding its term, and, when the text is still
+  // being typed, the prefix expansions of the last word in that word's clause. A word written
+  // again exactly as before makes no clause: tantivy's query grammar drops a clause equal to an
+  // earlier one, before analysis — so `disk disk` counts `disk` once, but `kafka Kafka` twice.
   function plan(m, text, prefix) {
     var all = words(text);
     var seen = Object.create(null);
-    var terms = [];
+    var clauses = [];
+    var typed = -1; // the clause of the last word
     for (var i = 0; i < all.length; i++) {
-      if (seen[all[i]]) continue;
-      seen[all[i]] = true;
+      if (all[i] in seen) {
+        typed = seen[all[i]];
+        continue;
+      }
       var t = term(all[i]);
-      if (t !== null) terms.push(t);
+      seen[all[i]] = t === null ? -1 : clauses.length;
+      typed = seen[all[i]];
+      if (t !== null) clauses.push([t]);
     }
     var last = all.length ? all[all.length - 1] : null;
-    var typing = prefix && last !== null && /[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}]$/u.test(text) &&
-      utf8Length(last) < MAX_TOKEN_BYTES;
-    if (!typing) return Promise.resolve({ terms: terms, prefixes: [] });
+    var typing = prefix && typed >= 0 && /[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}]$/u.test(text) &&
+      Array.from(last).length >= MIN_PREFIX_CHARS;
+    if (!typing) return Promise.resolve({ clauses: clauses, prefixes: [] });
     var lowered = lowercase(last);
     var stemmed = term(last);
     var prefixes = stemmed === lowered ? [stemmed] : [stemmed, lowered];
     return expand(m, prefixes, stemmed, MAX_EXPANSIONS).then(function (more) {
-      return { terms: terms.concat(more), prefixes: prefixes };
+      clauses[typed] = clauses[typed].concat(more);
+      return { clauses: clauses, prefixes: prefixes };
     });
   }
 
   function query(text, options) {
     options = options || {};
     var limit = options.limit === undefined ? 10 : Math.max(0, Math.floor(options.limit));
-    var prefix = options.prefix === undefined ? true : !!options.prefix;
+    var prefix = !!options.prefix;
     return meta().then(function (m) {
-      if (m.version !== 1) throw new Error("opsbook search: index version " + m.version + " is not supported");
+      if (m.version !== 2) throw new Error("opsbook search: index version " + m.version + " is not supported");
       if (!m.doc_count || !m.shards.length) return [];
       return Promise.all([plan(m, String(text), prefix), allowedDocs(m, options)]).then(function (got) {
-        var clauses = got[0], allowed = got[1];
-        return Promise.all(clauses.terms.map(function (t) {
+        var planned = got[0], allowed = got[1];
+        var terms = [].concat.apply([], planned.clauses);
+        return Promise.all(terms.map(function (t) {
           return postingsOf(m, t).then(function (lists) { return scoresOf(m, t, lists); });
         })).then(function (perTerm) {
-          var hits = best(m, perTerm, allowed, limit);
-          return results(m, hits, new Set(clauses.terms), clauses.prefixes);
+          var hits = best(m, perTerm, planned.clauses, allowed, limit);
+          return results(m, hits, new Set(terms), planned.prefixes);
         });
       });
     });
@@ -690,10 +772,12 @@
       .then(function () {
         return hits.map(function (h) {
           var row = data.docs[Math.floor(h.doc / size)][h.doc % size];
+          var path = row[2];
           return {
             url: row[0],
             title: row[1],
-            section: row[2],
+            section: path.length ? path[path.length - 1] : "",
+            path: path.slice(),
             kind: row[3],
             score: h.score,
             snippet: snippet(row[4], terms, prefixes),
@@ -713,7 +797,11 @@
     // Pieces checked one by one against tantivy by tests/search/tokenizer.mjs: not an API.
     _internals: {
       idf: idf, termWeight: termWeight, tfCacheOf: tfCacheOf, termScore: termScore,
-      compareTerms: compareTerms, shardOf: shardOf
+      compareTerms: compareTerms, shardOf: shardOf,
+      clauses: function (text, prefix) {
+        return meta().then(function (m) { return plan(m, String(text), prefix); })
+          .then(function (planned) { return planned.clauses; });
+      }
     }
   };
 })(typeof window !== "undefined" ? window : this);

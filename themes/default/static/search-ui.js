@@ -3,7 +3,8 @@
 
    Both ask the runtime the build writes into the site, search/opsbook-search.js:
    window.opsbookSearch.query(text, {limit, kind, service, severity, prefix}) -> Promise of
-   [{url, title, section, kind, score, snippet, doc}], best first, `url` relative to the site root.
+   [{url, title, section, path, kind, score, snippet, doc}], best first, `url` relative to the site
+   root, `path` the section's headings, outermost first.
 
    The header box loads the runtime on first use (focus, `/`), with a <script> tag: it is ~60 KB
    with its stemmer, which a reader who never searches should not pay for; the index files it
@@ -144,6 +145,11 @@
   }
 
   /* ---------------------------------------------------------------- grouping */
+
+  // "Restore › Point-in-time recovery": the headings above a section and its own.
+  function headingPath(result) {
+    return (result.path && result.path.length ? result.path : [result.section]).join(" › ");
+  }
 
   // Results grouped by page, pages in the order of their best result: {page, title, kind,
   // intro (the page's own text, when it matched), sections}.
@@ -325,7 +331,7 @@
         });
         g.sections.forEach(function (s) {
           addOption(list, hrefOf(root, s.url), "search-option-section", function (link) {
-            mark(link.appendChild(el("span", "search-option-heading")), s.section);
+            mark(link.appendChild(el("span", "search-option-heading")), headingPath(s));
             if (s.snippet) mark(link.appendChild(el("span", "search-snippet")), s.snippet);
           });
         });
@@ -622,7 +628,7 @@
             var li = el("li", "search-result-section");
             var link = el("a", "search-result-heading");
             link.href = hrefOf(root, s.url);
-            mark(link, s.section);
+            mark(link, headingPath(s));
             li.appendChild(link);
             if (s.snippet) mark(li.appendChild(el("p", "search-snippet")), s.snippet);
             sections.appendChild(li);
