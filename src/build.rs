@@ -52,6 +52,10 @@ pub struct BuildReport {
     /// the pages when an earlier build's could be taken over).
     pub read: usize,
     pub markdown: usize,
+    /// The search files are the previous build's, to be written by [`write_search_in_place`].
+    pub search_later: bool,
+    /// What the search files of this build are made from ([`search::input_fingerprint`]).
+    pub search_input: [u8; 32],
     pub warnings: Vec<Diagnostic>,
     pub timings: Vec<(&'static str, Duration)>,
     pub out: PathBuf,
@@ -225,7 +229,12 @@ pub struct Built {
 
 /// [`build`], keeping what it made.
 pub fn build_keeping(options: &BuildOptions) -> Result<(BuildReport, Built), BuildFailure> {
-    build_from(options, Highlighter::new(options.cache_dir.clone()), None)
+    build_from(
+        options,
+        Highlighter::new(options.cache_dir.clone()),
+        None,
+        SearchFiles::Now,
+    )
 }
 
 /// [`build_keeping`] with a highlighter that may have highlighted before, taking over what
@@ -234,6 +243,7 @@ pub fn build_from(
     options: &BuildOptions,
     highlighter: Highlighter,
     earlier: Option<Earlier>,
+    search_files: SearchFiles,
 ) -> Result<(BuildReport, Built), BuildFailure> {
     let fail = |diagnostics: Diagnostics| BuildFailure {
         diagnostics: diagnostics.into_vec(),
@@ -261,7 +271,7 @@ pub fn build_from(
         stamps: loaded.stamps,
         drafts: loaded.drafts,
     };
-    let mut report = write_site(options, &built, diagnostics, timings)?;
+    let mut report = write_site(options, &built, diagnostics, timings, search_files)?;
     report.read = loaded.read;
     report.markdown = loaded.rendered;
     Ok((report, built))
@@ -301,6 +311,7 @@ pub fn write_site(
     built: &Built,
     mut diagnostics: Diagnostics,
     timings: Vec<(&'static str, Duration)>,
+    search_files: SearchFiles,
 ) -> Result<BuildReport, BuildFailure> {
     let fail = |diagnostics: Diagnostics| BuildFailure {
         diagnostics: diagnostics.into_vec(),
@@ -342,8 +353,12 @@ pub fn write_site(
         search::is_browser_file,
         &search_fingerprint,
     );
+    let live_is_current =
+        matches!(search_files, SearchFiles::Later(Some(live)) if live == search_fingerprint);
+    let search_later = !reused_search && matches!(search_files, SearchFiles::Later(_));
     let (written, search_files) = std::thread::scope(|scope| {
-        let search = (!reused_search).then(|| scope.spawn(|| search::browser_files(site)));
+        let search =
+            (!reused_search && !search_later).then(|| scope.spawn(|| search::browser_files(site)));
         let written = writer.write();
         (written, search.map(|handle| handle.join()))
     });
@@ -366,6 +381,10 @@ pub fn write_site(
     };
     let search_file_count = if reused_search {
         reuse.previous_where(search::is_browser_file).len()
+    } else if search_later || live_is_current {
+        link_current_search_files(&staging, &out).map_err(|problem| BuildFailure {
+            diagnostics: vec![problem],
+        })?
     } else {
         search_files.len()
     };
@@ -410,10 +429,43 @@ pub fn write_site(
         reused: reuse.reused(),
         read: 0,
         markdown: 0,
+        search_later: search_later && !live_is_current,
+        search_input: search_fingerprint,
         warnings: diagnostics.warnings().cloned().collect(),
         timings: timer.timings,
         out,
     })
+}
+
+/// When the browser search files of a build are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchFiles {
+    /// With the rest of the site.
+    Now,
+    /// After it, by [`write_search_in_place`]: until then the output keeps the ones it has (a
+    /// preview shows the new page first; its search follows a moment later). Holds the
+    /// [`search::input_fingerprint`] of the output's search files when known: when it matches,
+    /// they are already right.
+    Later(Option<[u8; 32]>),
+}
+
+/// Takes the search files of the output folder as they are into `staging`; returns how many.
+fn link_current_search_files(staging: &Staging, out: &Path) -> Result<usize, Diagnostic> {
+    let mut count = 0;
+    for entry in walkdir::WalkDir::new(out.join("search"))
+        .into_iter()
+        .flatten()
+    {
+        let Ok(relative) = entry.path().strip_prefix(out) else {
+            continue;
+        };
+        let path = relative.to_string_lossy().replace('\\', "/");
+        if entry.file_type().is_file() && search::is_browser_file(&path) {
+            staging.link(entry.path(), &path)?;
+            count += 1;
+        }
+    }
+    Ok(count)
 }
 
 /// Renders the pages `ids` of `built` straight into the finished output folder, each file

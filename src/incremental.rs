@@ -21,7 +21,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
-use crate::build::{self, BuildFailure, BuildOptions, BuildReport, Built, Earlier};
+use crate::build::{self, BuildFailure, BuildOptions, BuildReport, Built, Earlier, SearchFiles};
 use crate::config::LinkPolicy;
 use crate::dates::DateTime;
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -35,8 +35,11 @@ pub struct Session {
     built: Built,
     /// The "today" the kept handbook was computed for (review dates depend on it).
     today: DateTime,
-    /// Whether a patch changed the text of a page since the search files were written.
+    /// Whether the search files are older than the site: a patch changed a page's text, or an
+    /// update left them for later.
     search_stale: bool,
+    /// What the output's search files were made from, when known.
+    live_search: Option<[u8; 32]>,
 }
 
 /// What a patch did.
@@ -60,6 +63,7 @@ impl Session {
             built,
             today,
             search_stale: false,
+            live_search: Some(report.search_input),
         };
         Ok((report, session))
     }
@@ -77,7 +81,14 @@ impl Session {
         if build::today(self.options.now) != self.today || changed.contains("opsbook.toml") {
             return Session::build(&self.options);
         }
-        let Session { options, built, .. } = self;
+        let Session {
+            options,
+            built,
+            live_search,
+            search_stale,
+            ..
+        } = self;
+        let live_search = live_search.filter(|_| !search_stale);
         let Built {
             site,
             highlighter,
@@ -116,12 +127,15 @@ impl Session {
             links,
         };
         let today = build::today(options.now);
-        let (report, built) = build::build_from(&options, highlighter, Some(earlier))?;
+        let search_files = SearchFiles::Later(live_search);
+        let (report, built) =
+            build::build_from(&options, highlighter, Some(earlier), search_files)?;
         let session = Session {
             options,
             built,
             today,
-            search_stale: false,
+            search_stale: report.search_later,
+            live_search: (!report.search_later).then_some(report.search_input),
         };
         Ok((report, session))
     }
@@ -139,15 +153,21 @@ impl Session {
         };
         let previous = std::mem::replace(&mut self.built.renderer, renderer);
         let previous_theme = std::mem::replace(&mut self.built.theme_dir, theme_dir);
+        let live_search = self.live_search.filter(|_| !self.search_stale);
         let result = build::write_site(
             &self.options,
             &self.built,
             Diagnostics::default(),
             Vec::new(),
+            SearchFiles::Later(live_search),
         );
-        if result.is_err() {
-            self.built.renderer = previous;
-            self.built.theme_dir = previous_theme;
+        match &result {
+            Ok(report) if report.search_later => self.search_stale = true,
+            Ok(report) => self.live_search = Some(report.search_input),
+            Err(_) => {
+                self.built.renderer = previous;
+                self.built.theme_dir = previous_theme;
+            }
         }
         Some(result)
     }
@@ -197,6 +217,7 @@ impl Session {
         }
         build::write_search_in_place(&self.options, &self.built.site)?;
         self.search_stale = false;
+        self.live_search = Some(crate::search::input_fingerprint(&self.built.site));
         Ok(true)
     }
 

@@ -341,12 +341,11 @@ impl Rebuilder {
         if let (Some(changes), Some(session)) = (changes, self.session.as_mut()) {
             if changes.templates_only() {
                 if let Some(result) = session.rerender() {
-                    let elapsed = started.elapsed();
                     match result {
-                        Ok(report) => self.built(&report, changes, elapsed, "templates"),
+                        Ok(report) => self.built(&report, changes, started, "templates"),
                         Err(failure) => {
                             self.session = None;
-                            self.failed(&failure.diagnostics, elapsed.as_millis());
+                            self.failed(&failure.diagnostics, started.elapsed().as_millis());
                         }
                     }
                     return;
@@ -363,17 +362,16 @@ impl Rebuilder {
         match result {
             Ok((report, session)) => {
                 self.session = Some(session);
-                let elapsed = started.elapsed();
                 match changes {
-                    Some(changes) => self.built(&report, changes, elapsed, "full"),
+                    Some(changes) => self.built(&report, changes, started, "full"),
                     None => {
                         let work = Work::of(&report, "full");
-                        self.succeeded(&report.warnings, None, elapsed, work);
+                        self.succeeded(&report.warnings, None, started, work);
                         say!(
                             "Built {} pages ({} files) in {} ms",
                             report.pages,
                             report.files,
-                            elapsed.as_millis()
+                            started.elapsed().as_millis()
                         );
                     }
                 }
@@ -386,11 +384,18 @@ impl Rebuilder {
         }
     }
 
-    fn built(&self, report: &BuildReport, changes: &Changes, elapsed: Duration, how: &'static str) {
+    fn built(
+        &mut self,
+        report: &BuildReport,
+        changes: &Changes,
+        started: Instant,
+        how: &'static str,
+    ) {
+        let elapsed = started.elapsed();
         let work = Work::of(report, how);
-        self.succeeded(&report.warnings, Some(changes), elapsed, work);
+        let search = self.succeeded(&report.warnings, Some(changes), started, work);
         say!(
-            "{changes}: rebuilt {} pages ({} files, {} unchanged) in {} ms",
+            "{changes}: rebuilt {} pages ({} files, {} unchanged) in {} ms{search}",
             report.pages,
             report.files,
             report.reused,
@@ -398,43 +403,44 @@ impl Rebuilder {
         );
     }
 
-    /// Tells the browsers as soon as the patched files are in place; the search files, which
-    /// take longer, are written after, before the build counts as finished.
     fn patched(&mut self, patch: &Patch, changes: &Changes, started: Instant) {
         let elapsed = started.elapsed();
-        self.announce(&patch.warnings, Some(changes));
-        let search = self.session.as_mut().map(Session::refresh_search);
-        if let Some(Err(problem)) = &search {
-            (self.print)(std::slice::from_ref(problem));
-        }
         let work = Work {
             how: "patch",
             read: patch.pages,
             markdown: patch.pages,
             written: patch.written.len(),
         };
-        self.finish(started.elapsed(), work);
-        let search_note = match search {
-            Some(Ok(true)) => format!(", search index in {} ms", started.elapsed().as_millis()),
-            _ => String::new(),
-        };
+        let search = self.succeeded(&patch.warnings, Some(changes), started, work);
         say!(
-            "{changes}: updated {} file{} in {} ms{search_note}",
+            "{changes}: updated {} file{} in {} ms{search}",
             patch.written.len(),
             if patch.written.len() == 1 { "" } else { "s" },
             elapsed.as_millis(),
         );
     }
 
+    /// Tells the browsers as soon as the site is in place; the search files, when they were
+    /// left for later, are written after, before the build counts as finished. Returns a note
+    /// on the search files for the terminal.
     fn succeeded(
-        &self,
+        &mut self,
         warnings: &[Diagnostic],
         changes: Option<&Changes>,
-        elapsed: Duration,
+        started: Instant,
         work: Work,
-    ) {
+    ) -> String {
         self.announce(warnings, changes);
-        self.finish(elapsed, work);
+        let search = self.session.as_mut().map(Session::refresh_search);
+        self.finish(started.elapsed(), work);
+        match search {
+            Some(Ok(true)) => format!(", search files after {} ms", started.elapsed().as_millis()),
+            Some(Err(problem)) => {
+                (self.print)(std::slice::from_ref(&problem));
+                String::new()
+            }
+            _ => String::new(),
+        }
     }
 
     /// Marks a new good version of the site and tells the browsers to show it.
