@@ -211,9 +211,21 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         &search_fingerprint,
     );
     let (written, search_files) = std::thread::scope(|scope| {
-        let search = (!reused_search).then(|| scope.spawn(|| search::browser_files(&site)));
+        let search = (!reused_search).then(|| {
+            scope.spawn(|| {
+                let start = Instant::now();
+                (search::browser_files(&site), start.elapsed())
+            })
+        });
         let written = writer.write();
         (written, search.map(|handle| handle.join()))
+    });
+    let search_files = search_files.map(|joined| {
+        joined.map(|(files, took)| {
+            // Its own time, within render+search (it runs beside the rendering).
+            timer.timings.push(("(search index)", took));
+            files
+        })
     });
     let search_files = match search_files {
         None => Vec::new(),

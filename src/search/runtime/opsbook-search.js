@@ -798,6 +798,8 @@
     _internals: {
       idf: idf, termWeight: termWeight, tfCacheOf: tfCacheOf, termScore: termScore,
       compareTerms: compareTerms, shardOf: shardOf,
+      // Forgets the per-term scores kept between queries (the loaded files stay): benchmarks.
+      forgetScores: function () { termScores.clear(); },
       clauses: function (text, prefix) {
         return meta().then(function (m) { return plan(m, String(text), prefix); })
           .then(function (planned) { return planned.clauses; });
