@@ -41,7 +41,7 @@ pub const TITLE_BOOST: f32 = 3.0;
 pub const SECTION_BOOST: f32 = 2.0;
 const INDEX_FOLDER: &str = "search-index";
 /// While typing, the last word is a prefix once it has this many characters…
-pub const MIN_PREFIX_CHARS: usize = 2;
+pub const MIN_PREFIX_CHARS: usize = 3;
 /// …and adds at most this many terms to the query: the ones in the most documents. Each costs a
 /// posting list to score (and perhaps a shard to load); 8 covers the plural, verb and noun forms
 /// a stem has, and keeps a query fast at every keystroke.
