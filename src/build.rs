@@ -357,10 +357,21 @@ pub fn write_site(
         matches!(search_files, SearchFiles::Later(Some(live)) if live == search_fingerprint);
     let search_later = !reused_search && matches!(search_files, SearchFiles::Later(_));
     let (written, search_files) = std::thread::scope(|scope| {
-        let search =
-            (!reused_search && !search_later).then(|| scope.spawn(|| search::browser_files(site)));
+        let search = (!reused_search && !search_later).then(|| {
+            scope.spawn(|| {
+                let start = Instant::now();
+                (search::browser_files(site), start.elapsed())
+            })
+        });
         let written = writer.write();
         (written, search.map(|handle| handle.join()))
+    });
+    let search_files = search_files.map(|joined| {
+        joined.map(|(files, took)| {
+            // Its own time, within render+search (it runs beside the rendering).
+            timer.timings.push(("(search index)", took));
+            files
+        })
     });
     let search_files = match search_files {
         None => Vec::new(),

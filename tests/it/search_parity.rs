@@ -209,8 +209,8 @@ fn check(handbook: &Path, tmp: &Path) -> PathBuf {
     site
 }
 
-/// Text typed into the search box: the last word is expanded (or, for the last four, not: it is
-/// finished, one letter long, or dropped by the analyzer).
+/// Text typed into the search box: the last word is expanded (or, for `co`, `re` and the last
+/// four, not: it is shorter than 3 characters, finished, or dropped by the analyzer).
 const TYPED: &[&str] = &[
     "kuber",
     "filesy",
@@ -220,6 +220,8 @@ const TYPED: &[&str] = &[
     "dns resol",
     "co",
     "re",
+    "rep",
+    "dis",
     "migration rep",
     "Kafka kaf",
     "disk full disk",

@@ -707,7 +707,7 @@
 
   // While typing, the last word is a prefix once it has MIN_PREFIX_CHARS characters, and adds the
   // MAX_EXPANSIONS terms it starts that are in the most documents (as src/search/mod.rs).
-  var MIN_PREFIX_CHARS = 2;
+  var MIN_PREFIX_CHARS = 3;
   var MAX_EXPANSIONS = 8;
 
   // The clauses of `text`, as `opsbook search` makes them (Searcher::clauses in
@@ -798,6 +798,8 @@
     _internals: {
       idf: idf, termWeight: termWeight, tfCacheOf: tfCacheOf, termScore: termScore,
       compareTerms: compareTerms, shardOf: shardOf,
+      // Forgets the per-term scores kept between queries (the loaded files stay): benchmarks.
+      forgetScores: function () { termScores.clear(); },
       clauses: function (text, prefix) {
         return meta().then(function (m) { return plan(m, String(text), prefix); })
           .then(function (planned) { return planned.clauses; });

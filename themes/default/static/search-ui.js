@@ -106,13 +106,13 @@
 
   // A function that appends `value` to a node, the words matching `query` in <mark>: a word
   // matches when its index term is one of the query's, or, while the last word is still being
-  // typed, when it starts with that word (the runtime expands it the same way).
+  // typed, when it starts with that word (the runtime expands it the same way, from 3 characters).
   function highlighter(search, query) {
     var terms = Object.create(null);
     search.analyze(query).forEach(function (t) { terms[t] = true; });
     var words = String(query).match(new RegExp(WORD_SOURCE, "gu")) || [];
     var prefixes = [];
-    if (words.length && ENDS_IN_WORD.test(query)) {
+    if (words.length && ENDS_IN_WORD.test(query) && Array.from(words[words.length - 1]).length >= 3) {
       var last = words[words.length - 1];
       var stem = search.analyze(last)[0];
       if (stem) prefixes.push(stem);
