@@ -13,6 +13,7 @@ pub mod highlight;
 pub mod markdown;
 pub mod model;
 pub mod offline;
+pub mod ops;
 pub mod output;
 pub mod render;
 pub mod reuse;

@@ -643,7 +643,7 @@ impl<'a> Builder<'a> {
 }
 
 /// Incident messages allow inline markdown (links, code, emphasis), never raw HTML.
-fn inline_markdown(text: &str) -> String {
+pub(crate) fn inline_markdown(text: &str) -> String {
     use pulldown_cmark::{Event, Parser, Tag, TagEnd};
     let events = Parser::new(text).filter_map(|event| match event {
         Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => None,

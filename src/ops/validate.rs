@@ -1,0 +1,77 @@
+//! Checks of the operations content that need several pages side by side: overlapping
+//! maintenance windows of one component, maintenance windows that end before they start.
+//! (Unknown components and updates or resolutions before the start are checked by the model.)
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::{Page, Site};
+use crate::source::meta::Impact;
+use crate::source::Kind;
+
+/// Runs every check of this module.
+pub fn check(site: &Site, diagnostics: &mut Diagnostics) {
+    check_maintenance_windows(site, diagnostics);
+}
+
+/// A planned window: page id, start and end.
+type Window = (usize, crate::dates::DateTime, crate::dates::DateTime);
+
+fn check_maintenance_windows(site: &Site, diagnostics: &mut Diagnostics) {
+    let mut windows: Vec<Window> = Vec::new();
+    for (id, page) in site.pages.iter().enumerate() {
+        if page.kind != Kind::Incident
+            || page.is_section()
+            || page.meta.impact != Some(Impact::Maintenance)
+        {
+            continue;
+        }
+        let (Some(start), Some(end)) = (page.meta.scheduled_start, page.meta.scheduled_end) else {
+            continue;
+        };
+        if end <= start {
+            diagnostics.push(Diagnostic::error(
+                Some(page.location_of("scheduled_end")),
+                format!("maintenance window ends ({end}) before it starts ({start})"),
+            ));
+            continue;
+        }
+        windows.push((id, start, end));
+    }
+    windows.sort_by_key(|&(id, start, _)| (start, site.pages[id].path.clone()));
+    for (i, &(a, a_start, a_end)) in windows.iter().enumerate() {
+        for &(b, b_start, b_end) in &windows[i + 1..] {
+            if b_start >= a_end {
+                break;
+            }
+            for (index, component) in site.pages[b].meta.components.iter().enumerate() {
+                if site.pages[a].meta.components.contains(component) {
+                    diagnostics.push(overlap(
+                        &site.pages[a],
+                        &site.pages[b],
+                        index,
+                        component,
+                        (a_start, a_end),
+                        (b_start, b_end),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn overlap(
+    first: &Page,
+    second: &Page,
+    index: usize,
+    component: &str,
+    (a_start, a_end): (crate::dates::DateTime, crate::dates::DateTime),
+    (b_start, b_end): (crate::dates::DateTime, crate::dates::DateTime),
+) -> Diagnostic {
+    Diagnostic::error(
+        Some(second.location_of(&format!("components.{index}"))),
+        format!(
+            "maintenance window {b_start} → {b_end} for component `{component}` overlaps `content/{}` ({a_start} → {a_end})",
+            first.path
+        ),
+    )
+    .with_hint("merge the two maintenances, or move one window so they do not overlap")
+}

@@ -1,0 +1,573 @@
+//! The operations features through the real binary: the status page and its machine files on the
+//! example handbook, computed numbers on a small handbook with known incidents, and the
+//! validation errors of status content.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use serde_json::{json, Value};
+
+use crate::support::{
+    attrs, count, example_dir, page, sel, text, text_of, texts, Handbook, SharedBuild,
+};
+
+const STATUS: &str = "status/";
+
+fn shared() -> &'static SharedBuild {
+    static BUILD: OnceLock<SharedBuild> = OnceLock::new();
+    BUILD.get_or_init(|| crate::support::shared_build(&example_dir(), "ops", &[]))
+}
+
+fn example() -> &'static Path {
+    let shared = shared();
+    shared.run.assert_success();
+    &shared.out
+}
+
+fn read(out: &Path, relative: &str) -> String {
+    std::fs::read_to_string(out.join(relative))
+        .unwrap_or_else(|e| panic!("cannot read {relative}: {e}"))
+}
+
+fn json_file(out: &Path, relative: &str) -> Value {
+    serde_json::from_str(&read(out, relative)).unwrap_or_else(|e| panic!("{relative}: {e}"))
+}
+
+#[test]
+fn status_page_shows_the_overall_state_open_events_and_components() {
+    let html = page(example(), STATUS);
+    assert_eq!(text(&html, "h1.doc-title"), "Status");
+    // An ongoing minor incident outweighs the maintenance in progress.
+    assert_eq!(text(&html, ".status-banner-title"), "Degraded performance");
+    assert_eq!(
+        attrs(&html, ".status-banner time", "datetime"),
+        ["2026-11-27T00:00:00Z"]
+    );
+    assert_eq!(
+        texts(&html, "#status-active + .page-list .page-row-title"),
+        [
+            "Scheduled maintenance: DNS resolver upgrades in waw1",
+            "Elevated block storage latency in ams1"
+        ]
+    );
+    assert_eq!(
+        texts(&html, "#status-upcoming + .page-list .page-row-title"),
+        ["Scheduled maintenance: Managed Postgres minor version upgrades in fra1"]
+    );
+    let state = |id: &str| text(&html, &format!("#component-{id} .component-state"));
+    assert_eq!(state("compute"), "Degraded performance");
+    assert_eq!(state("dns"), "Under maintenance");
+    assert_eq!(state("kubernetes"), "Operational");
+    assert_eq!(
+        texts(&html, ".component-group-title"),
+        ["Infrastructure", "Platform", "Customer-facing"]
+    );
+}
+
+#[test]
+fn uptime_bars_have_ninety_days_with_titles_and_the_percentage() {
+    let html = page(example(), STATUS);
+    assert_eq!(count(&html, ".component"), 10);
+    for component in html.select(&sel(".component")) {
+        assert_eq!(
+            component.select(&sel("svg.uptime-bars rect.bar")).count(),
+            90
+        );
+        assert_eq!(
+            component
+                .select(&sel("svg.uptime-bars rect.bar > title"))
+                .count(),
+            90
+        );
+    }
+    // 2 September: 138 minutes of major impact on Kubernetes; 89 whole days observed.
+    // 1 − 8280 / 7 689 600 = 99.892… %
+    assert_eq!(
+        text(&html, "#component-kubernetes .uptime-value"),
+        "99.89 % uptime"
+    );
+    assert_eq!(
+        text(&html, "#component-dns .uptime-value"),
+        "100.00 % uptime"
+    );
+    let kubernetes = html.select(&sel("#component-kubernetes")).next().unwrap();
+    let titles: Vec<String> = kubernetes
+        .select(&sel("rect > title"))
+        .map(text_of)
+        .collect();
+    assert_eq!(titles[0], "30 Aug 2026: no incidents");
+    assert_eq!(
+        titles[3],
+        "2 Sep 2026: Partial outage, 2 h 18 min down • Kubernetes API timeouts for clusters in ams1"
+    );
+    let links = attrs(&html, "#component-kubernetes svg a", "href");
+    assert_eq!(links, ["/status/2026-09-02-kubernetes-api-unavailable/"]);
+    let classes = attrs(&html, "#component-compute rect.bar", "class");
+    assert_eq!(classes[88], "bar state-degraded", "26 Nov");
+    assert_eq!(classes[89], "bar state-degraded", "today: still ongoing");
+    assert_eq!(
+        attrs(&html, "#component-dns rect.bar", "class")[89],
+        "bar state-maintenance"
+    );
+}
+
+#[test]
+fn status_history_is_grouped_by_month_with_every_past_event() {
+    let html = page(example(), "status/history/");
+    assert_eq!(
+        texts(&html, ".month-heading"),
+        [
+            "November 2026",
+            "October 2026",
+            "September 2026",
+            "August 2026",
+            "July 2026",
+            "June 2026"
+        ]
+    );
+    assert_eq!(count(&html, ".status-event"), 8);
+    let recent = page(example(), STATUS);
+    assert_eq!(
+        texts(&recent, "#status-history ~ .month-heading"),
+        ["November 2026", "October 2026", "September 2026"]
+    );
+}
+
+/// A small handbook whose numbers are known.
+fn known_incidents() -> Handbook {
+    Handbook::new(&[
+        (
+            "opsbook.toml",
+            "title = \"T\"\nbase_url = \"https://status.example.org/\"\n[[status.components]]\nid = \"api\"\nname = \"API <v2>\"\n[[status.components]]\nid = \"db\"\nname = \"Database\"\ngroup = \"Data\"\n",
+        ),
+        (
+            "content/status/a.md",
+            "+++\ntitle = \"API down & out\"\ncomponents = [\"api\", \"db\"]\nimpact = \"critical\"\nstarted = 2026-11-20T10:00:00Z\nresolved = 2026-11-20T13:00:00Z\n[[updates]]\nat = 2026-11-20T10:05:00Z\nstatus = \"investigating\"\nmessage = \"Looking <now>.\"\n[[updates]]\nat = 2026-11-20T13:00:00Z\nstatus = \"resolved\"\nmessage = \"Fixed, see `x`.\"\n+++\n",
+        ),
+        (
+            "content/status/b.md",
+            "+++\ntitle = \"Slow API\"\ncomponents = [\"api\"]\nimpact = \"minor\"\nstarted = 2026-11-26T06:00:00Z\n[[updates]]\nat = 2026-11-26T06:10:00Z\nstatus = \"identified\"\nmessage = \"Slow.\"\n+++\n",
+        ),
+    ])
+}
+
+#[test]
+fn known_incidents_give_known_numbers() {
+    let handbook = known_incidents();
+    handbook.build(&[]).assert_success();
+    let out = handbook.out("public");
+    let html = page(&out, STATUS);
+    // 3 h down of 89 days observed: 1 − 10 800 / 7 689 600 = 99.859… %
+    assert_eq!(
+        text(&html, "#component-api .uptime-value"),
+        "99.85 % uptime"
+    );
+    assert_eq!(text(&html, "#component-db .uptime-value"), "99.85 % uptime");
+    assert_eq!(text(&html, ".status-banner-title"), "Degraded performance");
+    assert_eq!(text(&html, "#component-api .component-name"), "API <v2>");
+    let status = json_file(&out, "status/api/v2/status.json");
+    assert_eq!(
+        status["status"],
+        json!({"indicator": "minor", "description": "Minor Service Outage"})
+    );
+    let unresolved = json_file(&out, "status/api/v2/incidents/unresolved.json");
+    assert_eq!(unresolved["incidents"][0]["id"], "b");
+    assert_eq!(unresolved["incidents"][0]["status"], "identified");
+}
+
+#[test]
+fn atom_feed_has_one_entry_per_update_and_parses() {
+    let handbook = known_incidents();
+    handbook.build(&[]).assert_success();
+    let xml = read(&handbook.out("public"), "status/feed.xml");
+    let feed = feed_rs::parser::parse(xml.as_bytes()).expect("a valid Atom feed");
+    assert_eq!(feed.feed_type, feed_rs::model::FeedType::Atom);
+    let titles: Vec<String> = feed
+        .entries
+        .iter()
+        .map(|e| e.title.as_ref().unwrap().content.clone())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "[Identified] Slow API",
+            "[Resolved] API down & out",
+            "[Investigating] API down & out"
+        ]
+    );
+    let first = &feed.entries[2];
+    assert_eq!(first.id, "https://status.example.org/status/a/#update-1");
+    assert_eq!(first.links[0].href, "https://status.example.org/status/a/");
+    assert_eq!(first.summary.as_ref().unwrap().content, "Looking <now>.");
+    assert!(
+        first
+            .content
+            .as_ref()
+            .unwrap()
+            .body
+            .as_deref()
+            .unwrap()
+            .contains("Looking &lt;now&gt;."),
+        "markup in a message stays text"
+    );
+    assert_eq!(
+        feed.updated.unwrap().to_rfc3339(),
+        "2026-11-26T06:10:00+00:00"
+    );
+}
+
+#[test]
+fn maintenance_calendar_is_valid_icalendar() {
+    let ics = read(example(), "status/maintenance.ics");
+    assert!(ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:"));
+    assert!(ics.ends_with("END:VCALENDAR\r\n"));
+    for line in ics.split("\r\n") {
+        assert!(line.len() <= 75, "line longer than 75 octets: {line:?}");
+        assert!(!line.contains('\n'), "bare newline in {line:?}");
+    }
+    let unfolded = ics.replace("\r\n ", "");
+    assert_eq!(unfolded.matches("BEGIN:VEVENT").count(), 2);
+    assert!(unfolded.contains("UID:2026-12-03-postgres-maintenance-fra1@ops.northwind.example\r\n"));
+    assert!(unfolded.contains("DTSTART:20261203T010000Z\r\nDTEND:20261203T050000Z\r\n"));
+    assert!(unfolded.contains("(Cluster\\, Settings\\, Upgrade minor version)"));
+}
+
+/// The Statuspage v2 shapes, as Statuspage documents them.
+fn statuspage_schema() -> Value {
+    let time = json!({"type": "string", "format": "date-time", "pattern": "Z$"});
+    let nullable_time = json!({"type": ["string", "null"], "format": "date-time"});
+    let page = json!({
+        "type": "object",
+        "required": ["id", "name", "url", "time_zone", "updated_at"],
+        "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "url": {"type": "string", "format": "uri"}, "time_zone": {"type": "string"}, "updated_at": time},
+    });
+    let component = json!({
+        "type": "object",
+        "required": ["id", "name", "status", "created_at", "updated_at", "position", "description", "showcase", "start_date", "group_id", "page_id", "group", "only_show_if_degraded"],
+        "properties": {
+            "id": {"type": "string"}, "name": {"type": "string"},
+            "status": {"enum": ["operational", "degraded_performance", "partial_outage", "major_outage", "under_maintenance"]},
+            "created_at": time, "updated_at": time, "position": {"type": "integer", "minimum": 1},
+            "description": {"type": ["string", "null"]}, "group_id": {"type": ["string", "null"]},
+            "group": {"type": "boolean"}, "components": {"type": "array", "items": {"type": "string"}},
+        },
+    });
+    let update = json!({
+        "type": "object",
+        "required": ["id", "status", "body", "incident_id", "created_at", "updated_at", "display_at", "affected_components"],
+        "properties": {
+            "status": {"enum": ["investigating", "identified", "monitoring", "resolved", "postmortem", "scheduled", "in_progress", "verifying", "completed"]},
+            "body": {"type": "string"}, "created_at": time, "display_at": time,
+        },
+    });
+    let incident = json!({
+        "type": "object",
+        "required": ["id", "name", "status", "created_at", "updated_at", "monitoring_at", "resolved_at", "impact", "shortlink", "started_at", "page_id", "incident_updates", "components"],
+        "properties": {
+            "status": {"enum": ["investigating", "identified", "monitoring", "resolved", "postmortem", "scheduled", "in_progress", "verifying", "completed"]},
+            "impact": {"enum": ["none", "minor", "major", "critical", "maintenance"]},
+            "created_at": time, "updated_at": time, "started_at": time,
+            "monitoring_at": nullable_time, "resolved_at": nullable_time,
+            "shortlink": {"type": "string", "format": "uri"},
+            "incident_updates": {"type": "array", "items": update},
+            "components": {"type": "array", "items": component},
+            "scheduled_for": time, "scheduled_until": time,
+        },
+    });
+    json!({
+        "type": "object",
+        "required": ["page"],
+        "properties": {
+            "page": page,
+            "status": {"type": "object", "required": ["indicator", "description"], "properties": {"indicator": {"enum": ["none", "minor", "major", "critical", "maintenance"]}}},
+            "components": {"type": "array", "items": component},
+            "incidents": {"type": "array", "items": incident},
+            "scheduled_maintenances": {"type": "array", "items": {"allOf": [incident, {"required": ["scheduled_for", "scheduled_until"]}]}},
+        },
+    })
+}
+
+#[track_caller]
+fn assert_valid(schema: &Value, document: &Value, name: &str) {
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(schema)
+        .expect("a valid schema");
+    let problems: Vec<String> = validator
+        .iter_errors(document)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(problems.is_empty(), "{name}: {problems:#?}");
+}
+
+#[test]
+fn statuspage_v2_files_match_the_statuspage_shapes() {
+    let out = example();
+    let schema = statuspage_schema();
+    for (name, key) in [
+        ("summary.json", "components"),
+        ("status.json", "status"),
+        ("components.json", "components"),
+        ("incidents.json", "incidents"),
+        ("incidents/unresolved.json", "incidents"),
+        ("scheduled-maintenances.json", "scheduled_maintenances"),
+        (
+            "scheduled-maintenances/upcoming.json",
+            "scheduled_maintenances",
+        ),
+        (
+            "scheduled-maintenances/active.json",
+            "scheduled_maintenances",
+        ),
+    ] {
+        let document = json_file(out, &format!("status/api/v2/{name}"));
+        assert!(document.get(key).is_some(), "{name} has no `{key}`");
+        assert_valid(&schema, &document, name);
+    }
+    let summary = json_file(out, "status/api/v2/summary.json");
+    assert_eq!(summary["status"]["indicator"], "minor");
+    let ids = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        ids(&summary["incidents"]),
+        ["2026-11-26-block-storage-latency-ams1"]
+    );
+    assert_eq!(
+        ids(&summary["scheduled_maintenances"]),
+        [
+            "2026-12-03-postgres-maintenance-fra1",
+            "2026-11-26-dns-resolver-upgrade-waw1"
+        ]
+    );
+    let compute = summary["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "compute")
+        .unwrap();
+    assert_eq!(compute["status"], "degraded_performance");
+    assert_eq!(compute["group_id"], "group-infrastructure");
+    let incidents = json_file(out, "status/api/v2/incidents.json");
+    assert_eq!(incidents["incidents"].as_array().unwrap().len(), 9);
+    assert_eq!(
+        incidents["page"]["url"],
+        "https://ops.northwind.example/status/"
+    );
+}
+
+/// The SCS status page API 1.1 response shapes (status-page-openapi 1.1.2).
+fn scs_schema(data: Value) -> Value {
+    json!({"type": "object", "required": ["data"], "additionalProperties": false, "properties": {"data": data}})
+}
+
+#[test]
+fn scs_files_match_the_scs_status_page_api() {
+    let out = example();
+    let impact = json!({
+        "type": "object", "additionalProperties": false,
+        "properties": {"reference": {"type": "string"}, "type": {"type": "string"}, "severity": {"type": "integer", "minimum": 0, "maximum": 100}},
+    });
+    let date = json!({"type": ["string", "null"], "format": "date-time"});
+    let component = json!({
+        "type": "object", "required": ["id"], "additionalProperties": false,
+        "properties": {
+            "id": {"type": "string"}, "displayName": {"type": "string"},
+            "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+            "activelyAffectedBy": {"type": "array", "items": impact},
+        },
+    });
+    let incident = json!({
+        "type": "object", "required": ["id", "beganAt", "endedAt"], "additionalProperties": false,
+        "properties": {
+            "id": {"type": "string"}, "displayName": {"type": "string"}, "description": {"type": "string"},
+            "beganAt": date, "endedAt": date,
+            "phase": {"type": "object", "required": ["generation", "order"], "properties": {"generation": {"type": "integer", "minimum": 1}, "order": {"type": "integer", "minimum": 0}}},
+            "affects": {"type": "array", "items": impact},
+            "updates": {"type": "array", "items": {"type": "integer", "minimum": 0}},
+        },
+    });
+    let named = |extra: Value| {
+        let mut properties = json!({"displayName": {"type": "string"}});
+        properties
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        json!({"type": "object", "additionalProperties": false, "properties": properties})
+    };
+    let cases = [
+        ("components", json!({"type": "array", "items": component})),
+        ("incidents", json!({"type": "array", "items": incident})),
+        (
+            "impacttypes",
+            json!({"type": "array", "items": {"allOf": [named(json!({"id": {"type": "string"}, "description": {"type": "string"}})), {"required": ["id"]}]}}),
+        ),
+        (
+            "severities",
+            json!({"type": "array", "items": named(json!({"value": {"type": "integer", "minimum": 0, "maximum": 100}}))}),
+        ),
+        (
+            "phases",
+            json!({"type": "object", "required": ["generation", "phases"], "additionalProperties": false, "properties": {"generation": {"type": "integer"}, "phases": {"type": "array", "items": {"type": "string"}}}}),
+        ),
+    ];
+    for (name, data) in cases {
+        let bare = json_file(out, &format!("status/api/scs/{name}"));
+        assert_valid(&scs_schema(data), &bare, name);
+        assert_eq!(
+            bare,
+            json_file(out, &format!("status/api/scs/{name}.json")),
+            "{name}.json"
+        );
+    }
+    let components = json_file(out, "status/api/scs/components");
+    let compute = components["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "compute")
+        .unwrap();
+    assert_eq!(
+        compute["activelyAffectedBy"],
+        json!([{"reference": "2026-11-26-block-storage-latency-ams1", "type": "minor", "severity": 75}])
+    );
+    // Every impact's type and every phase reference exist.
+    let types: Vec<Value> = json_file(out, "status/api/scs/impacttypes")["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].clone())
+        .collect();
+    let phases = json_file(out, "status/api/scs/phases")["data"]["phases"]
+        .as_array()
+        .unwrap()
+        .len();
+    for incident in json_file(out, "status/api/scs/incidents")["data"]
+        .as_array()
+        .unwrap()
+    {
+        assert!((incident["phase"]["order"].as_u64().unwrap() as usize) < phases);
+        for impact in incident["affects"].as_array().unwrap() {
+            assert!(types.contains(&impact["type"]), "{impact}");
+        }
+    }
+}
+
+/// Builds a one-component handbook with `files` added and returns the error lines.
+fn errors_of(files: &[(&str, &str)]) -> Vec<String> {
+    let mut all = vec![(
+        "opsbook.toml",
+        "[[status.components]]\nid = \"db\"\nname = \"DB\"\n[[status.components]]\nid = \"api\"\nname = \"API\"\n",
+    )];
+    all.extend_from_slice(files);
+    let handbook = Handbook::new(&all);
+    let run = handbook.build(&[]);
+    run.assert_failure();
+    assert!(!handbook.out("public").exists());
+    run.errors().into_iter().map(str::to_string).collect()
+}
+
+#[test]
+fn status_content_errors_name_file_line_and_column() {
+    let errors = errors_of(&[(
+        "content/status/x.md",
+        "+++\ncomponents = [\"db\", \"apx\"]\nimpact = \"major\"\nstarted = 2026-11-20T10:00:00Z\nresolved = 2026-11-20T09:00:00Z\n[[updates]]\nat = 2026-11-20T09:30:00Z\nstatus = \"investigating\"\nmessage = \"m\"\n+++\n",
+    )]);
+    assert_eq!(
+        errors,
+        [
+            "error: content/status/x.md:2:21: incident names unknown component `apx`",
+            "error: content/status/x.md:5:12: incident is resolved (2026-11-20T09:00:00Z) before it started (2026-11-20T10:00:00Z)",
+            "error: content/status/x.md:7:6: update at 2026-11-20T09:30:00Z comes before the incident started (2026-11-20T10:00:00Z)",
+        ]
+    );
+}
+
+#[test]
+fn overlapping_maintenance_of_one_component_is_an_error() {
+    let maintenance = |start: &str, end: &str, components: &str| {
+        format!("+++\ncomponents = {components}\nimpact = \"maintenance\"\nscheduled_start = {start}\nscheduled_end = {end}\n+++\n")
+    };
+    let first = maintenance("2026-12-01T01:00:00Z", "2026-12-01T03:00:00Z", "[\"db\"]");
+    let second = maintenance(
+        "2026-12-01T02:00:00Z",
+        "2026-12-01T04:00:00Z",
+        "[\"api\", \"db\"]",
+    );
+    let other = maintenance("2026-12-01T02:00:00Z", "2026-12-01T04:00:00Z", "[\"api\"]");
+    let backwards = maintenance("2026-12-05T02:00:00Z", "2026-12-05T01:00:00Z", "[\"api\"]");
+    let errors = errors_of(&[
+        ("content/status/a.md", &first),
+        ("content/status/b.md", &second),
+        ("content/status/c.md", &backwards),
+    ]);
+    assert_eq!(
+        errors,
+        [
+            "error: content/status/b.md:2:22: maintenance window 2026-12-01T02:00:00Z → 2026-12-01T04:00:00Z for component `db` overlaps `content/status/a.md` (2026-12-01T01:00:00Z → 2026-12-01T03:00:00Z)",
+            "error: content/status/c.md:5:17: maintenance window ends (2026-12-05T01:00:00Z) before it starts (2026-12-05T02:00:00Z)",
+        ]
+    );
+    // Another component's maintenance at the same time is fine.
+    let handbook = Handbook::new(&[
+        ("opsbook.toml", "[[status.components]]\nid = \"db\"\nname = \"DB\"\n[[status.components]]\nid = \"api\"\nname = \"API\"\n"),
+        ("content/status/a.md", &first),
+        ("content/status/d.md", &other),
+    ]);
+    handbook.build(&[]).assert_success();
+}
+
+/// Every `href` and `src` of every HTML page that stays inside the site leads to a file.
+#[test]
+fn every_internal_link_of_the_example_resolves() {
+    let out = example();
+    let mut broken = Vec::new();
+    for file in crate::support::html_files(out) {
+        let html = crate::support::html_file(out, &file);
+        for attr in ["href", "src"] {
+            for target in attrs(&html, &format!("[{attr}]"), attr) {
+                if !target.starts_with('/') || target.starts_with("//") {
+                    continue;
+                }
+                let path = target
+                    .split(['#', '?'])
+                    .next()
+                    .unwrap()
+                    .trim_start_matches('/');
+                let path = percent_decode(path);
+                let on_disk = out.join(&path);
+                let exists = if path.is_empty() || path.ends_with('/') {
+                    on_disk.join("index.html").is_file()
+                } else {
+                    on_disk.is_file()
+                };
+                if !exists {
+                    broken.push(format!("{file}: {target}"));
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "links leading nowhere: {broken:#?}");
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
