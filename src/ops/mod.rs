@@ -5,6 +5,8 @@
 //! values, the template contexts of the pages it adds, and the text of the files it adds. It
 //! never writes files or renders templates; the build does (see [`generate`]).
 
+pub mod alerts;
+mod catalog;
 pub mod feeds;
 pub mod scs;
 pub mod status;
@@ -19,6 +21,7 @@ use serde_json::Value;
 
 use crate::dates::DateTime;
 use crate::model::Site;
+use crate::source::Kind;
 
 /// "Now" for the status page: `--now` (a date alone is midnight UTC, as everywhere), else
 /// `SOURCE_DATE_EPOCH`, else the clock. Unlike the review date it keeps the time of day, so an
@@ -101,6 +104,9 @@ impl Generated {
 pub fn generate(site: &Site, now: Timestamp) -> Generated {
     let mut generated = Generated::default();
     status_page::add(site, now, &mut generated);
+    alerts::add(site, &mut generated);
+    catalog::add_services(site, now, &mut generated);
+    catalog::add_reviews(site, now, &mut generated);
     let events = status::events(site, now);
     if !events.is_empty() || !site.config.components.is_empty() {
         generated
@@ -116,6 +122,44 @@ pub fn generate(site: &Site, now: Timestamp) -> Generated {
         generated.files.extend(scs::files(site, &events, now));
     }
     generated
+}
+
+/// The generated hubs every page links to (sidebar, footer): title and URL relative to the base.
+pub fn hubs(site: &Site) -> Vec<(&'static str, &'static str)> {
+    let mut hubs = Vec::new();
+    if !alerts::alerts(site).is_empty() {
+        hubs.push(("Alerts", "alerts/"));
+    }
+    if site.pages.iter().any(|p| p.review.is_some()) {
+        hubs.push(("Reviews", "reviews/"));
+    }
+    hubs
+}
+
+/// The pages referring to page `id`: those linking to it, and those naming it in front matter
+/// (a postmortem's `incident`, and for a postmortem the incident it explains), by title.
+pub fn referenced_by(site: &Site, id: usize) -> Vec<usize> {
+    let page = &site.pages[id];
+    let mut ids = page.backlinks.clone();
+    let named = match page.kind {
+        Kind::Incident => site.postmortem_of(id),
+        Kind::Postmortem => page
+            .meta
+            .incident
+            .as_deref()
+            .and_then(|n| site.incident_named(n)),
+        _ => None,
+    };
+    if let Some(other) = named.filter(|o| !ids.contains(o)) {
+        ids.push(other);
+        ids.sort_by(|&a, &b| {
+            site.pages[a]
+                .title
+                .cmp(&site.pages[b].title)
+                .then(a.cmp(&b))
+        });
+    }
+    ids
 }
 
 /// Helpers the page builders share.

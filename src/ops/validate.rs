@@ -1,5 +1,6 @@
 //! Checks of the operations content that need several pages side by side: overlapping
-//! maintenance windows of one component, maintenance windows that end before they start.
+//! maintenance windows of one component, maintenance windows that end before they start, alerts
+//! declared twice.
 //! (Unknown components and updates or resolutions before the start are checked by the model.)
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -10,6 +11,44 @@ use crate::source::Kind;
 /// Runs every check of this module.
 pub fn check(site: &Site, diagnostics: &mut Diagnostics) {
     check_maintenance_windows(site, diagnostics);
+    super::alerts::check(site, diagnostics);
+    check_reserved_urls(site, diagnostics);
+}
+
+/// URLs (and everything under them) that generated pages own. `status/` and `postmortems/`
+/// are not listed: their sections' text is shown on the generated pages.
+pub const RESERVED: [&str; 6] = [
+    "alerts/",
+    "reviews/",
+    "status/history/",
+    "status/api/",
+    "postmortems/action-items/",
+    "postmortems/metrics/",
+];
+
+fn check_reserved_urls(site: &Site, diagnostics: &mut Diagnostics) {
+    for page in &site.pages {
+        let Some(reserved) = RESERVED.iter().find(|r| page.url.starts_with(*r)) else {
+            continue;
+        };
+        if page.document.is_none() && page.is_section() {
+            // A folder without `_index.md` only exists because of the pages inside it.
+            continue;
+        }
+        diagnostics.push(
+            Diagnostic::error(
+                Some(crate::diagnostic::Location::file(format!(
+                    "content/{}",
+                    page.path
+                ))),
+                format!(
+                    "the URL `{}{}` belongs to a page opsbook generates (`{}{reserved}`)",
+                    site.config.base_path, page.url, site.config.base_path
+                ),
+            )
+            .with_hint("move the file or give it another `slug`"),
+        );
+    }
 }
 
 /// A planned window: page id, start and end.

@@ -47,6 +47,8 @@ pub struct Globals<'a> {
     site: SiteInfo<'a>,
     assets: Assets,
     taxonomies: Vec<TaxonomyLink>,
+    /// Pages of the operations features worth a link everywhere (alerts, reviews, …).
+    operations: Vec<TaxonomyLink>,
 }
 
 impl<'a> Globals<'a> {
@@ -77,6 +79,14 @@ impl<'a> Globals<'a> {
                     name,
                     title,
                     url: asset(&format!("{name}/")),
+                })
+                .collect(),
+            operations: crate::ops::hubs(site)
+                .into_iter()
+                .map(|(title, url)| TaxonomyLink {
+                    name: url.trim_end_matches('/'),
+                    title,
+                    url: asset(url),
                 })
                 .collect(),
         }
@@ -465,8 +475,7 @@ impl<'a> Builder<'a> {
             breadcrumbs: self.breadcrumbs(id),
             edit_url: self.edit_url(page),
             source_path: &page.path,
-            backlinks: page
-                .backlinks
+            backlinks: crate::ops::referenced_by(site, id)
                 .iter()
                 .map(|&b| Backlink {
                     title: site.pages[b].title.clone(),

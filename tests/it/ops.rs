@@ -571,3 +571,130 @@ fn percent_decode(text: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+#[test]
+fn alert_urls_redirect_to_their_runbook() {
+    let html = page(example(), "alerts/PostgresDiskAlmostFull/");
+    let runbook = "/runbooks/postgres/disk-almost-full/";
+    assert_eq!(
+        attrs(&html, "meta[http-equiv='refresh']", "content"),
+        [format!("0; url={runbook}")]
+    );
+    assert_eq!(
+        attrs(&html, "link[rel='canonical']", "href"),
+        [format!("https://ops.northwind.example{runbook}")]
+    );
+    assert_eq!(attrs(&html, "meta[name='robots']", "content"), ["noindex"]);
+    assert_eq!(attrs(&html, "body a", "href"), [runbook]);
+    assert_eq!(text(&html, "body a"), "Postgres: disk almost full");
+
+    let list = page(example(), "alerts/");
+    let names = texts(&list, "tbody tr td:first-child code");
+    assert_eq!(names.len(), 25, "{names:?}");
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    assert!(text(&list, "pre code").contains(
+        "runbook_url: \"https://ops.northwind.example/alerts/{{ $labels.alertname }}/\""
+    ));
+    // The runbook shows its alerts as links to their stable URLs.
+    let runbook_html = page(example(), "runbooks/postgres/disk-almost-full/");
+    assert!(attrs(&runbook_html, ".facts a", "href")
+        .contains(&"/alerts/PostgresDiskAlmostFull/".to_string()));
+    // Redirect pages stay out of the sitemap; the list is in it.
+    let sitemap = read(example(), "sitemap.xml");
+    assert!(sitemap.contains("<loc>https://ops.northwind.example/alerts/</loc>"));
+    assert!(!sitemap.contains("alerts/PostgresDiskAlmostFull"));
+}
+
+#[test]
+fn one_alert_declared_by_two_runbooks_is_an_error() {
+    let handbook = Handbook::new(&[
+        (
+            "content/runbooks/a.md",
+            "+++\nalerts = [\"DiskFull\"]\n+++\n",
+        ),
+        (
+            "content/runbooks/b.md",
+            "+++\nalerts = [\"Other\", \"diskfull\", \"bad/name\"]\n+++\n",
+        ),
+    ]);
+    let run = handbook.build(&[]);
+    run.assert_failure();
+    assert_eq!(
+        run.errors(),
+        [
+            "error: content/runbooks/b.md:2:20: alert `diskfull` is already declared by `content/runbooks/a.md` as `DiskFull`",
+            "error: content/runbooks/b.md:2:32: alert name `bad/name` cannot be a URL",
+        ]
+    );
+}
+
+#[test]
+fn generated_urls_cannot_be_taken_by_content() {
+    let handbook = Handbook::new(&[("content/reviews.md", "# Our reviews\n")]);
+    let run = handbook.build(&[]);
+    run.assert_failure();
+    assert_eq!(
+        run.errors(),
+        ["error: content/reviews.md: the URL `/reviews/` belongs to a page opsbook generates (`/reviews/`)"]
+    );
+}
+
+#[test]
+fn service_page_gathers_runbooks_postmortems_incidents_and_owners() {
+    let html = page(example(), "services/managed-postgres/");
+    assert_eq!(text(&html, "h1.doc-title"), "managed-postgres");
+    assert_eq!(crate::support::fact_text(&html, "Owners"), "team-data");
+    assert_eq!(crate::support::fact_text(&html, "Status"), "Operational");
+    assert_eq!(
+        texts(&html, "#service-runbook + .page-list .page-row-title"),
+        ["Postgres: disk almost full", "Postgres: replication lag"]
+    );
+    assert_eq!(
+        texts(&html, "#service-postmortem + .page-list .page-row-title"),
+        ["Writes failing on managed Postgres clusters in fra1"]
+    );
+    assert_eq!(
+        texts(&html, "#service-incident + .page-list .page-row-title"),
+        [
+            "Scheduled maintenance: Managed Postgres minor version upgrades in fra1",
+            "Writes failing on some managed Postgres clusters in fra1"
+        ]
+    );
+    // A service with a runbook past its review date says so.
+    let kafka = page(example(), "services/kafka/");
+    assert_eq!(
+        texts(&kafka, ".review-warning a"),
+        ["Kafka: consumer group lag"]
+    );
+}
+
+#[test]
+fn review_dashboard_lists_overdue_first() {
+    let html = page(example(), "reviews/");
+    assert_eq!(
+        texts(&html, "#overdue tbody td:first-child a"),
+        ["Kafka: consumer group lag"]
+    );
+    assert_eq!(text(&html, "#overdue .badge-overdue"), "172 days overdue");
+    let upcoming = texts(&html, "#upcoming tbody td:first-child a");
+    assert_eq!(upcoming[0], "Postgres: disk almost full");
+    assert_eq!(upcoming.len(), 15);
+}
+
+#[test]
+fn incidents_and_postmortems_reference_each_other() {
+    let incident = page(
+        example(),
+        "status/2026-08-14-managed-postgres-writes-failing/",
+    );
+    let postmortem_url = "/postmortems/2026-08-14-managed-postgres-writes-failing/".to_string();
+    assert!(attrs(&incident, ".backlinks a", "href").contains(&postmortem_url));
+    let postmortem = page(example(), &postmortem_url[1..]);
+    assert!(attrs(&postmortem, ".backlinks a", "href")
+        .contains(&"/status/2026-08-14-managed-postgres-writes-failing/".to_string()));
+    // The runbooks a postmortem links to list it back.
+    let runbook = page(example(), "runbooks/postgres/disk-almost-full/");
+    assert!(attrs(&runbook, ".backlinks a", "href").contains(&postmortem_url));
+}
