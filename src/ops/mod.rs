@@ -8,6 +8,8 @@
 pub mod alerts;
 mod catalog;
 pub mod feeds;
+pub mod metrics;
+pub mod postmortems;
 pub mod scs;
 pub mod status;
 mod status_page;
@@ -107,6 +109,8 @@ pub fn generate(site: &Site, now: Timestamp) -> Generated {
     alerts::add(site, &mut generated);
     catalog::add_services(site, now, &mut generated);
     catalog::add_reviews(site, now, &mut generated);
+    postmortems::add(site, now, &mut generated);
+    metrics::add(site, now, &mut generated);
     let events = status::events(site, now);
     if !events.is_empty() || !site.config.components.is_empty() {
         generated

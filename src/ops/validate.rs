@@ -17,13 +17,14 @@ pub fn check(site: &Site, diagnostics: &mut Diagnostics) {
 
 /// URLs (and everything under them) that generated pages own. `status/` and `postmortems/`
 /// are not listed: their sections' text is shown on the generated pages.
-pub const RESERVED: [&str; 6] = [
+pub const RESERVED: [&str; 7] = [
     "alerts/",
     "reviews/",
     "status/history/",
     "status/api/",
     "postmortems/action-items/",
     "postmortems/metrics/",
+    "postmortems/sorted/",
 ];
 
 fn check_reserved_urls(site: &Site, diagnostics: &mut Diagnostics) {

@@ -125,7 +125,7 @@ fn status_history_is_grouped_by_month_with_every_past_event() {
             "June 2026"
         ]
     );
-    assert_eq!(count(&html, ".status-event"), 8);
+    assert_eq!(count(&html, ".status-event"), 10);
     let recent = page(example(), STATUS);
     assert_eq!(
         texts(&recent, "#status-history ~ .month-heading"),
@@ -353,7 +353,7 @@ fn statuspage_v2_files_match_the_statuspage_shapes() {
     assert_eq!(compute["status"], "degraded_performance");
     assert_eq!(compute["group_id"], "group-infrastructure");
     let incidents = json_file(out, "status/api/v2/incidents.json");
-    assert_eq!(incidents["incidents"].as_array().unwrap().len(), 9);
+    assert_eq!(incidents["incidents"].as_array().unwrap().len(), 11);
     assert_eq!(
         incidents["page"]["url"],
         "https://ops.northwind.example/status/"
@@ -659,6 +659,7 @@ fn service_page_gathers_runbooks_postmortems_incidents_and_owners() {
         texts(&html, "#service-incident + .page-list .page-row-title"),
         [
             "Scheduled maintenance: Managed Postgres minor version upgrades in fra1",
+            "Delayed backups for managed Postgres in waw1",
             "Writes failing on some managed Postgres clusters in fra1"
         ]
     );
@@ -697,4 +698,117 @@ fn incidents_and_postmortems_reference_each_other() {
     // The runbooks a postmortem links to list it back.
     let runbook = page(example(), "runbooks/postgres/disk-almost-full/");
     assert!(attrs(&runbook, ".backlinks a", "href").contains(&postmortem_url));
+}
+
+#[test]
+fn postmortems_table_sorts_without_javascript() {
+    let html = page(example(), "postmortems/");
+    let titles = texts(&html, ".postmortems-table tbody td:nth-child(2) a");
+    assert_eq!(titles.len(), 5);
+    assert_eq!(titles[0], "API requests rejected with HTTP 429");
+    assert_eq!(attrs(&html, "th[aria-sort]", "aria-sort"), ["descending"]);
+    let sort_links = attrs(&html, "thead a.sort-link", "href");
+    assert_eq!(
+        sort_links,
+        [
+            "/postmortems/sorted/title/",
+            "/postmortems/sorted/severity/",
+            "/postmortems/sorted/duration/",
+            "/postmortems/sorted/status/"
+        ]
+    );
+    assert_eq!(count(&html, "meta[name='robots']"), 0);
+    let by_severity = page(example(), "postmortems/sorted/severity/");
+    let severities = texts(&by_severity, ".postmortems-table tbody td:nth-child(3)");
+    assert_eq!(severities, ["SEV1", "SEV2", "SEV2", "SEV3", "SEV4"]);
+    assert_eq!(
+        attrs(&by_severity, "meta[name='robots']", "content"),
+        ["noindex"]
+    );
+    assert_eq!(
+        attrs(&by_severity, "link[rel='canonical']", "href"),
+        ["https://ops.northwind.example/postmortems/"]
+    );
+    let by_duration = page(example(), "postmortems/sorted/duration/");
+    assert_eq!(
+        texts(&by_duration, ".postmortems-table tbody td:nth-child(4)"),
+        [
+            "9 h 10 min",
+            "4 h 3 min",
+            "2 h 54 min",
+            "2 h 18 min",
+            "1 h 37 min"
+        ]
+    );
+    // Open action items per postmortem, overdue ones called out.
+    assert_eq!(
+        texts(&html, ".postmortems-table tbody td:last-child"),
+        ["3", "1 1 overdue", "1", "3 1 overdue", "2 1 overdue"]
+    );
+}
+
+#[test]
+fn action_items_are_collected_open_first_with_overdue_marked() {
+    let html = page(example(), "postmortems/action-items/");
+    assert_eq!(crate::support::fact_text(&html, "Open"), "10");
+    assert_eq!(crate::support::fact_text(&html, "Overdue"), "3");
+    assert_eq!(crate::support::fact_text(&html, "Done"), "15");
+    let open = html
+        .select(&sel("#table-open tbody tr"))
+        .map(text_of)
+        .collect::<Vec<_>>();
+    assert_eq!(open.len(), 10);
+    assert!(open[0].starts_with("Overdue Upgrade to a Ceph release that reshards without blocking writes team-storage 2026-10-31"), "{}", open[0]);
+    assert_eq!(count(&html, "#table-open tr.is-overdue"), 3);
+    assert_eq!(count(&html, "#table-done tbody tr"), 15);
+    assert_eq!(
+        attrs(
+            &html,
+            "#table-open tbody tr:first-child td:last-child a",
+            "href"
+        ),
+        ["/postmortems/2026-07-03-object-storage-errors-fra1/#action-items"]
+    );
+}
+
+#[test]
+fn metrics_are_accessible_svg_charts_with_tables() {
+    let html = page(example(), "postmortems/metrics/");
+    assert_eq!(count(&html, "svg.chart[role='img']"), 3);
+    for id in ["chart-severity", "chart-durations", "chart-services"] {
+        let labelled = attrs(
+            &html,
+            &format!("svg[aria-labelledby='{id}-title {id}-desc']"),
+            "role",
+        );
+        assert_eq!(labelled, ["img"], "{id}");
+        assert_eq!(count(&html, &format!("#{id}-title")), 1);
+        assert_eq!(count(&html, &format!("#{id}-desc")), 1);
+    }
+    assert_eq!(count(&html, "table.data-table"), 3);
+    assert_eq!(count(&html, "svg.chart text.axis-label"), 3);
+    let rows = table_rows(&html, "#metrics-severity ~ .chart-pair tbody tr");
+    assert_eq!(
+        rows,
+        [
+            "Jun 2026 0 0 0 0 1 1",
+            "Jul 2026 0 1 0 0 1 2",
+            "Aug 2026 1 0 0 0 0 1",
+            "Sep 2026 0 1 0 0 0 1",
+            "Oct 2026 0 0 0 1 2 3",
+            "Nov 2026 0 0 1 0 2 3"
+        ]
+    );
+    let medians = table_rows(&html, "#metrics-durations ~ .chart-pair tbody tr");
+    assert_eq!(medians[2], "Aug 2026 14 min 4 h 3 min");
+    let services = table_rows(&html, "#metrics-services ~ .chart-pair tbody tr");
+    assert_eq!(&services[..2], ["api 2", "managed-postgres 2"]);
+}
+
+/// Each row's cells, joined by a space.
+fn table_rows(html: &scraper::Html, selector: &str) -> Vec<String> {
+    let cell = sel("th, td");
+    html.select(&sel(selector))
+        .map(|row| row.select(&cell).map(text_of).collect::<Vec<_>>().join(" "))
+        .collect()
 }
