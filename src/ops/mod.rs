@@ -166,6 +166,18 @@ pub fn referenced_by(site: &Site, id: usize) -> Vec<usize> {
     ids
 }
 
+/// The runbooks `page` links to, in the order it first mentions them.
+pub fn runbooks_linked_from(site: &Site, page: &crate::model::Page) -> Vec<usize> {
+    let mut runbooks: Vec<usize> = Vec::new();
+    for target in page.rendered.links.iter().filter_map(|l| l.target) {
+        let linked = &site.pages[target];
+        if linked.kind == Kind::Runbook && !linked.is_section() && !runbooks.contains(&target) {
+            runbooks.push(target);
+        }
+    }
+    runbooks
+}
+
 /// Helpers the page builders share.
 pub(crate) struct Links<'a> {
     pub site: &'a Site,

@@ -193,6 +193,8 @@ pub struct PostmortemInfo {
     time_to_mitigate: Option<Duration>,
     incident_url: Option<String>,
     incident_title: Option<String>,
+    /// The runbooks the postmortem links to, in the order it first mentions them.
+    runbooks: Vec<Link>,
 }
 
 #[derive(Serialize)]
@@ -522,6 +524,13 @@ impl<'a> Builder<'a> {
             time_to_mitigate: between(meta.started, meta.mitigated),
             incident_url: incident.map(|i| self.url(i)),
             incident_title: incident.map(|i| self.site.pages[i].title.clone()),
+            runbooks: crate::ops::runbooks_linked_from(self.site, page)
+                .into_iter()
+                .map(|r| Link {
+                    title: self.site.pages[r].title.clone(),
+                    url: self.url(r),
+                })
+                .collect(),
         }
     }
 

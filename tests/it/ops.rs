@@ -695,6 +695,10 @@ fn incidents_and_postmortems_reference_each_other() {
     let postmortem = page(example(), &postmortem_url[1..]);
     assert!(attrs(&postmortem, ".backlinks a", "href")
         .contains(&"/status/2026-08-14-managed-postgres-writes-failing/".to_string()));
+    assert_eq!(
+        crate::support::fact_text(&postmortem, "Runbook used"),
+        "Postgres: disk almost full"
+    );
     // The runbooks a postmortem links to list it back.
     let runbook = page(example(), "runbooks/postgres/disk-almost-full/");
     assert!(attrs(&runbook, ".backlinks a", "href").contains(&postmortem_url));
