@@ -53,16 +53,23 @@ struct ComponentInfo {
 }
 
 /// Adds a page per service.
-pub fn add_services(site: &Site, now: Timestamp, generated: &mut Generated) {
+pub fn add_services(site: &Site, events: &[Event], generated: &mut Generated) {
     let Some(terms) = site.taxonomies.get("services") else {
         return;
     };
     let links = Links { site };
     let builder = Builder { site };
-    let events = status::events(site, now);
+    let alerts = super::alerts::alerts(site);
     for term in terms.values() {
         let url = format!("services/{}/", term.slug);
-        let context = service(site, &links, &builder, &events, &term.name, &term.pages);
+        let context = Service {
+            site,
+            links: &links,
+            builder: &builder,
+            events,
+            alerts: &alerts,
+        }
+        .context(&term.name, &term.pages);
         let header = super::PageHeader {
             title: term.name.clone(),
             description: None,
@@ -82,109 +89,123 @@ pub fn add_services(site: &Site, now: Timestamp, generated: &mut Generated) {
     }
 }
 
-fn service(
-    site: &Site,
-    links: &Links<'_>,
-    builder: &Builder<'_>,
-    events: &[Event],
-    name: &str,
-    pages: &[usize],
-) -> ServiceContext {
-    let of_kind = |kind: Kind| -> Vec<usize> {
-        pages
+/// What building a service page needs from the rest of the site.
+struct Service<'a> {
+    site: &'a Site,
+    links: &'a Links<'a>,
+    builder: &'a Builder<'a>,
+    events: &'a [Event],
+    /// Every alert with its runbook.
+    alerts: &'a std::collections::BTreeMap<&'a str, usize>,
+}
+
+impl Service<'_> {
+    fn context(&self, name: &str, pages: &[usize]) -> ServiceContext {
+        let Service {
+            site,
+            links,
+            builder,
+            events,
+            alerts: known_alerts,
+        } = *self;
+        let of_kind = |kind: Kind| -> Vec<usize> {
+            pages
+                .iter()
+                .copied()
+                .filter(|&p| site.pages[p].kind == kind)
+                .collect()
+        };
+        let slug = url_segment(name);
+        let component = site
+            .config
+            .components
+            .iter()
+            .find(|c| c.id == name || url_segment(&c.id) == slug);
+        let postmortems = of_kind(Kind::Postmortem);
+        let explained: BTreeSet<usize> = postmortems
+            .iter()
+            .filter_map(|&p| site.pages[p].meta.incident.as_deref())
+            .filter_map(|n| site.incident_named(n))
+            .collect();
+        let incidents: Vec<usize> = events
+            .iter()
+            .filter(|e| {
+                explained.contains(&e.id)
+                    || component.is_some_and(|c| e.affects(&c.id))
+                    || site.pages[e.id]
+                        .meta
+                        .services
+                        .iter()
+                        .any(|s| url_segment(s) == slug)
+            })
+            .map(|e| e.id)
+            .collect();
+        let runbooks = of_kind(Kind::Runbook);
+        let mut owners: BTreeSet<&str> = BTreeSet::new();
+        for &p in pages {
+            owners.extend(site.pages[p].meta.owners.iter().map(String::as_str));
+        }
+        let mut alerts: Vec<&str> = runbooks
+            .iter()
+            .flat_map(|&p| site.pages[p].meta.alerts.iter().map(String::as_str))
+            .collect();
+        alerts.sort_unstable();
+        alerts.dedup();
+        let mut overdue: Vec<usize> = pages
             .iter()
             .copied()
-            .filter(|&p| site.pages[p].kind == kind)
-            .collect()
-    };
-    let slug = url_segment(name);
-    let component = site
-        .config
-        .components
-        .iter()
-        .find(|c| c.id == name || url_segment(&c.id) == slug);
-    let postmortems = of_kind(Kind::Postmortem);
-    let explained: BTreeSet<usize> = postmortems
-        .iter()
-        .filter_map(|&p| site.pages[p].meta.incident.as_deref())
-        .filter_map(|n| site.incident_named(n))
-        .collect();
-    let incidents: Vec<usize> = events
-        .iter()
-        .filter(|e| {
-            explained.contains(&e.id)
-                || component.is_some_and(|c| e.affects(&c.id))
-                || site.pages[e.id]
-                    .meta
-                    .services
-                    .iter()
-                    .any(|s| url_segment(s) == slug)
-        })
-        .map(|e| e.id)
-        .collect();
-    let runbooks = of_kind(Kind::Runbook);
-    let mut owners: BTreeSet<&str> = BTreeSet::new();
-    for &p in pages {
-        owners.extend(site.pages[p].meta.owners.iter().map(String::as_str));
-    }
-    let mut alerts: Vec<&str> = runbooks
-        .iter()
-        .flat_map(|&p| site.pages[p].meta.alerts.iter().map(String::as_str))
-        .collect();
-    alerts.sort_unstable();
-    alerts.dedup();
-    let mut overdue: Vec<usize> = pages
-        .iter()
-        .copied()
-        .filter(|&p| site.pages[p].review.is_some_and(|r| r.overdue_days > 0))
-        .collect();
-    overdue.sort_by_key(|&p| std::cmp::Reverse(site.pages[p].review.map_or(0, |r| r.overdue_days)));
-    let summaries = |ids: &[usize]| ids.iter().map(|&p| builder.summary(p)).collect::<Vec<_>>();
-    ServiceContext {
-        name: name.to_string(),
-        owners: owners
+            .filter(|&p| site.pages[p].review.is_some_and(|r| r.overdue_days > 0))
+            .collect();
+        overdue.sort_by_key(|&p| {
+            std::cmp::Reverse(site.pages[p].review.map_or(0, |r| r.overdue_days))
+        });
+        let summaries = |ids: &[usize]| ids.iter().map(|&p| builder.summary(p)).collect::<Vec<_>>();
+        ServiceContext {
+            name: name.to_string(),
+            owners: owners
+                .into_iter()
+                .filter(|o| !url_segment(o).is_empty())
+                .map(|o| Named {
+                    name: o.to_string(),
+                    url: links.url(&format!("owners/{}/", url_segment(o))),
+                })
+                .collect(),
+            component: component.map(|c| {
+                let state = status::component_state(&c.id, events);
+                ComponentInfo {
+                    name: c.name.clone(),
+                    state,
+                    state_label: state.label(),
+                    url: links.url(&format!("status/#component-{}", c.id)),
+                }
+            }),
+            alerts: alerts
+                .into_iter()
+                .filter(|a| known_alerts.contains_key(a))
+                .map(|a| Named {
+                    name: a.to_string(),
+                    url: links.url(&format!("alerts/{a}/")),
+                })
+                .collect(),
+            overdue: summaries(&overdue),
+            runbook_count: runbooks.len(),
+            incident_count: incidents.len(),
+            groups: [
+                (Kind::Runbook, "Runbooks", runbooks),
+                (Kind::Process, "Processes", of_kind(Kind::Process)),
+                (Kind::Postmortem, "Postmortems", postmortems),
+                (Kind::Incident, "Incidents", incidents),
+                (Kind::Page, "Pages", of_kind(Kind::Page)),
+            ]
             .into_iter()
-            .filter(|o| !url_segment(o).is_empty())
-            .map(|o| Named {
-                name: o.to_string(),
-                url: links.url(&format!("owners/{}/", url_segment(o))),
+            .filter(|(_, _, ids)| !ids.is_empty())
+            .map(|(kind, title, ids)| Group {
+                kind: kind.as_str(),
+                title,
+                pages: summaries(&ids),
             })
             .collect(),
-        component: component.map(|c| {
-            let state = status::component_state(&c.id, events);
-            ComponentInfo {
-                name: c.name.clone(),
-                state,
-                state_label: state.label(),
-                url: links.url(&format!("status/#component-{}", c.id)),
-            }
-        }),
-        alerts: alerts
-            .into_iter()
-            .filter(|a| super::alerts::alerts(site).contains_key(a))
-            .map(|a| Named {
-                name: a.to_string(),
-                url: links.url(&format!("alerts/{a}/")),
-            })
-            .collect(),
-        overdue: summaries(&overdue),
-        runbook_count: runbooks.len(),
-        incident_count: incidents.len(),
-        groups: [
-            (Kind::Runbook, "Runbooks", runbooks),
-            (Kind::Process, "Processes", of_kind(Kind::Process)),
-            (Kind::Postmortem, "Postmortems", postmortems),
-            (Kind::Incident, "Incidents", incidents),
-            (Kind::Page, "Pages", of_kind(Kind::Page)),
-        ]
-        .into_iter()
-        .filter(|(_, _, ids)| !ids.is_empty())
-        .map(|(kind, title, ids)| Group {
-            kind: kind.as_str(),
-            title,
-            pages: summaries(&ids),
-        })
-        .collect(),
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod alerts;
 mod catalog;
+mod charts;
 pub mod feeds;
 pub mod metrics;
 pub mod postmortems;
@@ -105,13 +106,13 @@ impl Generated {
 /// Everything the operations features add to the site, as of `now`.
 pub fn generate(site: &Site, now: Timestamp) -> Generated {
     let mut generated = Generated::default();
-    status_page::add(site, now, &mut generated);
+    let events = status::events(site, now);
+    status_page::add(site, &events, now, &mut generated);
     alerts::add(site, &mut generated);
-    catalog::add_services(site, now, &mut generated);
+    catalog::add_services(site, &events, &mut generated);
     catalog::add_reviews(site, now, &mut generated);
     postmortems::add(site, now, &mut generated);
-    metrics::add(site, now, &mut generated);
-    let events = status::events(site, now);
+    metrics::add(site, &events, now, &mut generated);
     if !events.is_empty() || !site.config.components.is_empty() {
         generated
             .files

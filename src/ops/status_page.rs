@@ -100,9 +100,8 @@ struct StatusContext {
 }
 
 /// Adds `/status/` and `/status/history/`.
-pub fn add(site: &Site, now: Timestamp, generated: &mut Generated) {
+pub fn add(site: &Site, events: &[Event], now: Timestamp, generated: &mut Generated) {
     let links = Links { site };
-    let events = status::events(site, now);
     if events.is_empty() && site.config.components.is_empty() {
         return;
     }
@@ -125,8 +124,8 @@ pub fn add(site: &Site, now: Timestamp, generated: &mut Generated) {
         .collect();
     upcoming.sort_by_key(|e| e.start);
     let context = StatusContext {
-        state: status::overall_state(&events),
-        banner: status::overall_state(&events).banner(),
+        state: status::overall_state(events),
+        banner: status::overall_state(events).banner(),
         as_of: shown(now),
         first_day: DateTime::from_date(first_day).human(),
         active: events
@@ -141,7 +140,7 @@ pub fn add(site: &Site, now: Timestamp, generated: &mut Generated) {
                 name: name.map(str::to_string),
                 components: members
                     .into_iter()
-                    .map(|c| component_row(site, &links, c, &events, now))
+                    .map(|c| component_row(site, &links, c, events, now))
                     .collect(),
             })
             .collect(),

@@ -5,12 +5,19 @@
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Page, Site};
-use crate::source::meta::Impact;
+use crate::source::meta::{Impact, UpdateStatus};
 use crate::source::Kind;
 
 /// Runs every check of this module.
 pub fn check(site: &Site, diagnostics: &mut Diagnostics) {
     check_maintenance_windows(site, diagnostics);
+    for page in site
+        .pages
+        .iter()
+        .filter(|p| p.kind == Kind::Incident && !p.is_section())
+    {
+        warn_about_incomplete_incident(page, diagnostics);
+    }
     super::alerts::check(site, diagnostics);
     check_reserved_urls(site, diagnostics);
 }
@@ -48,6 +55,50 @@ fn check_reserved_urls(site: &Site, diagnostics: &mut Diagnostics) {
                 ),
             )
             .with_hint("move the file or give it another `slug`"),
+        );
+    }
+}
+
+/// Incidents the status page would show oddly: warnings, since the page still builds.
+fn warn_about_incomplete_incident(page: &Page, diagnostics: &mut Diagnostics) {
+    let meta = &page.meta;
+    let file = || {
+        Some(crate::diagnostic::Location::file(format!(
+            "content/{}",
+            page.path
+        )))
+    };
+    let latest = meta.updates.iter().max_by_key(|u| u.at).map(|u| u.status);
+    if meta.impact == Some(Impact::Maintenance) {
+        if meta.scheduled_start.is_none() && meta.started.is_none() {
+            diagnostics.push(Diagnostic::warning(
+                file(),
+                "maintenance has no `scheduled_start`: it stays \"scheduled\" and is left out of the calendar",
+            ));
+        } else if meta.scheduled_end.is_none()
+            && meta.resolved.is_none()
+            && latest != Some(UpdateStatus::Completed)
+        {
+            diagnostics.push(Diagnostic::warning(
+                file(),
+                "maintenance has no `scheduled_end`: it shows as in progress until `resolved` or a `completed` update",
+            ));
+        }
+        return;
+    }
+    if meta.started.is_none() && meta.updates.is_empty() {
+        diagnostics.push(Diagnostic::warning(
+            file(),
+            "incident has no `started` time and no updates: it cannot count towards uptime",
+        ));
+    }
+    if meta.resolved.is_none() && latest == Some(UpdateStatus::Resolved) {
+        diagnostics.push(
+            Diagnostic::warning(
+                file(),
+                "the latest update says `resolved`, but the incident has no `resolved` time: it shows as ongoing",
+            )
+            .with_hint("add `resolved = …` with the time of that update"),
         );
     }
 }

@@ -816,3 +816,23 @@ fn table_rows(html: &scraper::Html, selector: &str) -> Vec<String> {
         .map(|row| row.select(&cell).map(text_of).collect::<Vec<_>>().join(" "))
         .collect()
 }
+
+#[test]
+fn incomplete_incidents_build_with_warnings() {
+    let handbook = Handbook::new(&[
+        (
+            "content/status/a.md",
+            "+++\nimpact = \"minor\"\nstarted = 2026-11-20T10:00:00Z\n[[updates]]\nat = 2026-11-20T11:00:00Z\nstatus = \"resolved\"\nmessage = \"m\"\n+++\n",
+        ),
+        ("content/status/b.md", "+++\nimpact = \"maintenance\"\n+++\n"),
+    ]);
+    let run = handbook.build(&[]);
+    run.assert_success();
+    assert_eq!(
+        run.warnings(),
+        [
+            "warning: content/status/a.md: the latest update says `resolved`, but the incident has no `resolved` time: it shows as ongoing",
+            "warning: content/status/b.md: maintenance has no `scheduled_start`: it stays \"scheduled\" and is left out of the calendar",
+        ]
+    );
+}
