@@ -65,20 +65,15 @@ fn status_page_shows_the_overall_state_open_events_and_components() {
 }
 
 #[test]
-fn uptime_bars_have_ninety_days_with_titles_and_the_percentage() {
+fn uptime_bars_have_ninety_days_with_tooltips_and_the_percentage() {
     let html = page(example(), STATUS);
     assert_eq!(count(&html, ".component"), 10);
     for component in html.select(&sel(".component")) {
         assert_eq!(
-            component.select(&sel("svg.uptime-bars rect.bar")).count(),
+            component.select(&sel("ol.uptime-days > li.day")).count(),
             90
         );
-        assert_eq!(
-            component
-                .select(&sel("svg.uptime-bars rect.bar > title"))
-                .count(),
-            90
-        );
+        assert_eq!(component.select(&sel("li.day .day-tip")).count(), 90);
     }
     // 2 September: 138 minutes of major impact on Kubernetes; 89 whole days observed.
     // 1 − 8280 / 7 689 600 = 99.892… %
@@ -91,23 +86,26 @@ fn uptime_bars_have_ninety_days_with_titles_and_the_percentage() {
         "100.00 % uptime"
     );
     let kubernetes = html.select(&sel("#component-kubernetes")).next().unwrap();
-    let titles: Vec<String> = kubernetes
-        .select(&sel("rect > title"))
-        .map(text_of)
-        .collect();
-    assert_eq!(titles[0], "30 Aug 2026: no incidents");
+    let tips: Vec<String> = kubernetes.select(&sel(".day-tip")).map(text_of).collect();
+    assert_eq!(tips[0], "30 Aug 2026: no incidents");
     assert_eq!(
-        titles[3],
+        tips[3],
         "2 Sep 2026: Partial outage, 2 h 18 min down • Kubernetes API timeouts for clusters in ams1"
     );
-    let links = attrs(&html, "#component-kubernetes svg a", "href");
+    // Days with incidents are links to the first of them, so they take keyboard focus; quiet
+    // days stay out of the accessibility tree.
+    let links = attrs(&html, "#component-kubernetes .uptime-days a", "href");
     assert_eq!(links, ["/status/2026-09-02-kubernetes-api-unavailable/"]);
-    let classes = attrs(&html, "#component-compute rect.bar", "class");
-    assert_eq!(classes[88], "bar state-degraded", "26 Nov");
-    assert_eq!(classes[89], "bar state-degraded", "today: still ongoing");
     assert_eq!(
-        attrs(&html, "#component-dns rect.bar", "class")[89],
-        "bar state-maintenance"
+        count(&html, "#component-kubernetes li.day[aria-hidden='true']"),
+        89
+    );
+    let classes = attrs(&html, "#component-compute li.day", "class");
+    assert_eq!(classes[88], "day state-degraded", "26 Nov");
+    assert_eq!(classes[89], "day state-degraded", "today: still ongoing");
+    assert_eq!(
+        attrs(&html, "#component-dns li.day", "class")[89],
+        "day state-maintenance"
     );
 }
 
