@@ -5,7 +5,7 @@
 
 use jiff::Timestamp;
 
-use super::status::{Event, Phase};
+use super::status::Event;
 use super::Links;
 use crate::model::Site;
 use crate::render::context::inline_markdown;
@@ -105,14 +105,8 @@ pub fn calendar(site: &Site, events: &[Event]) -> String {
             format!("SUMMARY:{}", ics_text(&page.title)),
             format!("DESCRIPTION:{}", ics_text(description.trim())),
             format!("URL:{}", links.permalink(&page.url)),
-            format!(
-                "STATUS:{}",
-                if event.phase == Phase::Completed {
-                    "CONFIRMED"
-                } else {
-                    "TENTATIVE"
-                }
-            ),
+            // An announced window is confirmed; opsbook has no cancelled maintenance.
+            "STATUS:CONFIRMED".to_string(),
             "TRANSP:TRANSPARENT".to_string(),
             "END:VEVENT".to_string(),
         ]);

@@ -96,6 +96,17 @@ pub struct IncidentInfo {
     scheduled_until: Option<String>,
 }
 
+/// A row of `components` before its state and times are known.
+struct Entry {
+    id: String,
+    name: String,
+    description: Option<String>,
+    position: usize,
+    group_id: Option<String>,
+    /// Set for a group: its members' ids.
+    members: Option<Vec<String>>,
+}
+
 /// Builds every file of the API from one set of events.
 pub struct Api<'a> {
     site: &'a Site,
@@ -214,50 +225,42 @@ impl<'a> Api<'a> {
         let mut out = Vec::new();
         for (group, members) in status::grouped(&self.site.config.components) {
             let group_id = group.map(group_id);
-            if let Some(name) = group {
-                let state = members
-                    .iter()
-                    .map(|c| status::component_state(&c.id, self.events))
-                    .max()
-                    .unwrap_or(ComponentState::Operational);
-                out.push(self.component_info(
-                    group_id.clone().unwrap_or_default(),
-                    name.to_string(),
-                    None,
-                    state,
-                    out.len(),
-                    None,
-                    Some(members.iter().map(|c| c.id.clone()).collect()),
-                ));
+            if let (Some(name), Some(id)) = (group, &group_id) {
+                out.push(self.component_info(Entry {
+                    id: id.clone(),
+                    name: name.to_string(),
+                    description: None,
+                    position: out.len() + 1,
+                    group_id: None,
+                    members: Some(members.iter().map(|c| c.id.clone()).collect()),
+                }));
             }
             for component in members {
-                let state = status::component_state(&component.id, self.events);
-                out.push(self.component_info(
-                    component.id.clone(),
-                    component.name.clone(),
-                    component.description.clone(),
-                    state,
-                    out.len(),
-                    group_id.clone(),
-                    None,
-                ));
+                out.push(self.component_info(Entry {
+                    id: component.id.clone(),
+                    name: component.name.clone(),
+                    description: component.description.clone(),
+                    position: out.len() + 1,
+                    group_id: group_id.clone(),
+                    members: None,
+                }));
             }
         }
         out
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn component_info(
-        &self,
-        id: String,
-        name: String,
-        description: Option<String>,
-        state: ComponentState,
-        position: usize,
-        group_id: Option<String>,
-        members: Option<Vec<String>>,
-    ) -> ComponentInfo {
-        let ids = members.clone().unwrap_or_else(|| vec![id.clone()]);
+    /// A component, or a group of them: the worst state of its members, updated when the
+    /// newest update of an event naming one of them was posted.
+    fn component_info(&self, entry: Entry) -> ComponentInfo {
+        let ids = entry
+            .members
+            .clone()
+            .unwrap_or_else(|| vec![entry.id.clone()]);
+        let state = ids
+            .iter()
+            .map(|c| status::component_state(c, self.events))
+            .max()
+            .unwrap_or(ComponentState::Operational);
         let updated = self
             .events
             .iter()
@@ -272,20 +275,20 @@ impl<'a> Api<'a> {
             })
             .max();
         ComponentInfo {
-            id,
-            name,
+            id: entry.id,
+            name: entry.name,
             status: state.statuspage(),
             created_at: self.epoch.clone(),
             updated_at: updated.map_or(self.epoch.clone(), rfc3339),
-            position: position + 1,
-            description,
+            position: entry.position,
+            description: entry.description,
             showcase: false,
             start_date: None,
-            group_id,
+            group_id: entry.group_id,
             page_id: self.page.id.clone(),
-            group: members.is_some(),
+            group: entry.members.is_some(),
             only_show_if_degraded: false,
-            components: members,
+            components: entry.members,
         }
     }
 
@@ -313,6 +316,8 @@ impl<'a> Api<'a> {
                 created_at: rfc3339(u.at.instant),
                 updated_at: rfc3339(u.at.instant),
                 display_at: rfc3339(u.at.instant),
+                // The file records no history of component states, so every update moves the
+                // components from operational to the state the incident gives them.
                 affected_components: event
                     .components
                     .iter()
