@@ -33,7 +33,7 @@ pub struct StatusInfo {
     description: &'static str,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ComponentInfo {
     id: String,
     name: String,
@@ -115,6 +115,8 @@ pub struct Api<'a> {
     page: PageInfo,
     /// The oldest time in the history: when components "were created".
     epoch: String,
+    /// Built once: every incident lists the components it affects.
+    components: Vec<ComponentInfo>,
 }
 
 impl<'a> Api<'a> {
@@ -133,13 +135,16 @@ impl<'a> Api<'a> {
             time_zone: "Etc/UTC",
             updated_at: rfc3339(newest),
         };
-        Api {
+        let mut api = Api {
             site,
             links,
             events,
             page,
             epoch: rfc3339(oldest),
-        }
+            components: Vec::new(),
+        };
+        api.components = api.build_components();
+        api
     }
 
     /// Output path → JSON text, for every file of the API.
@@ -157,7 +162,7 @@ impl<'a> Api<'a> {
                 serde_json::json!({
                     "page": self.page,
                     "status": self.status(),
-                    "components": self.components(),
+                    "components": self.components,
                     "incidents": self.incident_list(unresolved.iter().copied()),
                     "scheduled_maintenances": self.incident_list(open_maintenance.iter().copied()),
                 })
@@ -168,7 +173,7 @@ impl<'a> Api<'a> {
             ),
             (
                 "components.json",
-                serde_json::json!({ "page": self.page, "components": self.components() }),
+                serde_json::json!({ "page": self.page, "components": self.components }),
             ),
             (
                 "incidents.json",
@@ -221,7 +226,7 @@ impl<'a> Api<'a> {
     }
 
     /// Components in config order, each group as a group component before its members.
-    pub fn components(&self) -> Vec<ComponentInfo> {
+    fn build_components(&self) -> Vec<ComponentInfo> {
         let mut out = Vec::new();
         for (group, members) in status::grouped(&self.site.config.components) {
             let group_id = group.map(group_id);
@@ -334,9 +339,10 @@ impl<'a> Api<'a> {
             })
             .collect();
         let components = self
-            .components()
-            .into_iter()
+            .components
+            .iter()
             .filter(|c| !c.group && event.affects(&c.id))
+            .cloned()
             .collect();
         let maintenance = event.is_maintenance();
         IncidentInfo {
