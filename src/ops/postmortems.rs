@@ -152,11 +152,10 @@ pub fn postmortem_ids(site: &Site) -> Vec<usize> {
     ids
 }
 
-fn row(site: &Site, links: &Links<'_>, id: usize, today: Date) -> Row {
+fn row(site: &Site, links: &Links<'_>, id: usize, items: &[ActionItem]) -> Row {
     let page = &site.pages[id];
     let meta = &page.meta;
-    let items = action_items(site, id, today);
-    let count = counts(&items);
+    let count = counts(items);
     let minutes = match (meta.started, meta.resolved) {
         (Some(a), Some(b)) => Some(a.minutes_until(&b)),
         _ => None,
@@ -238,14 +237,19 @@ pub fn add(site: &Site, now: Timestamp, generated: &mut Generated) {
     let links = Links { site };
     let today = shown(now).date();
     let nav_from = links.section_at("postmortems/").unwrap_or(0);
-    let rows: Vec<Row> = ids.iter().map(|&id| row(site, &links, id, today)).collect();
+    let items: Vec<Vec<ActionItem>> = ids
+        .iter()
+        .map(|&id| action_items(site, id, today))
+        .collect();
+    let rows: Vec<Row> = ids
+        .iter()
+        .zip(&items)
+        .map(|(&id, items)| row(site, &links, id, items))
+        .collect();
     let all_items: Vec<(usize, ActionItem)> = ids
         .iter()
-        .flat_map(|&id| {
-            action_items(site, id, today)
-                .into_iter()
-                .map(move |i| (id, i))
-        })
+        .zip(items)
+        .flat_map(|(&id, items)| items.into_iter().map(move |i| (id, i)))
         .collect();
     let item_counts = counts(all_items.iter().map(|(_, i)| i));
     for (order, _) in ORDERS {
