@@ -129,9 +129,22 @@ pub fn generate(site: &Site, now: Timestamp) -> Generated {
     generated
 }
 
-/// The generated hubs every page links to (sidebar, footer): title and URL relative to the base.
+/// The generated pages every page links to (sidebar, footer): title and URL relative to the base.
 pub fn hubs(site: &Site) -> Vec<(&'static str, &'static str)> {
     let mut hubs = Vec::new();
+    let has_status = !site.config.components.is_empty()
+        || site
+            .pages
+            .iter()
+            .any(|p| p.kind == Kind::Incident && !p.is_section());
+    // With a `status/` section the sidebar lists it already.
+    let status_section = site
+        .pages
+        .iter()
+        .any(|p| p.is_section() && p.url == "status/");
+    if has_status && !status_section {
+        hubs.push(("Status", "status/"));
+    }
     if !alerts::alerts(site).is_empty() {
         hubs.push(("Alerts", "alerts/"));
     }

@@ -834,3 +834,28 @@ fn incomplete_incidents_build_with_warnings() {
         ]
     );
 }
+
+#[test]
+fn status_page_exists_and_is_linked_when_incidents_live_elsewhere() {
+    let handbook = Handbook::new(&[
+        (
+            "opsbook.toml",
+            "[[status.components]]\nid = \"api\"\nname = \"API\"\n",
+        ),
+        (
+            "content/incidents/a.md",
+            "+++\ncomponents = [\"api\"]\nimpact = \"major\"\nstarted = 2026-11-20T10:00:00Z\nresolved = 2026-11-20T11:00:00Z\n+++\n",
+        ),
+    ]);
+    handbook.build(&[]).assert_success();
+    let out = handbook.out("public");
+    let html = page(&out, STATUS);
+    assert_eq!(text(&html, "h1.doc-title"), "Status");
+    // 1 h down of 89 days observed: 1 − 3600 / 7 689 600 = 99.953… %
+    assert_eq!(
+        text(&html, "#component-api .uptime-value"),
+        "99.95 % uptime"
+    );
+    let home = page(&out, "");
+    assert!(attrs(&home, ".sidebar a", "href").contains(&"/status/".to_string()));
+}
