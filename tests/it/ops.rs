@@ -163,6 +163,11 @@ fn known_incidents_give_known_numbers() {
     assert_eq!(text(&html, "#component-db .uptime-value"), "99.85 % uptime");
     assert_eq!(text(&html, ".status-banner-title"), "Degraded performance");
     assert_eq!(text(&html, "#component-api .component-name"), "API <v2>");
+    let raw = read(&out, "status/index.html");
+    assert!(
+        raw.contains("API &lt;v2&gt;") && !raw.contains("API <v2>"),
+        "names are escaped"
+    );
     let status = json_file(&out, "status/api/v2/status.json");
     assert_eq!(
         status["status"],
