@@ -864,3 +864,20 @@ fn status_page_exists_and_is_linked_when_incidents_live_elsewhere() {
     let home = page(&out, "");
     assert!(attrs(&home, ".sidebar a", "href").contains(&"/status/".to_string()));
 }
+
+#[test]
+fn example_feed_has_an_entry_for_every_update() {
+    let updates: usize = std::fs::read_dir(example_dir().join("content/status"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .map(|text| text.matches("[[updates]]").count())
+        .sum();
+    let xml = read(example(), "status/feed.xml");
+    let feed = feed_rs::parser::parse(xml.as_bytes()).expect("a valid Atom feed");
+    assert_eq!(feed.entries.len(), updates);
+    let times: Vec<_> = feed.entries.iter().map(|e| e.updated.unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    assert!(feed.entries.iter().all(|e| e.links[0]
+        .href
+        .starts_with("https://ops.northwind.example/status/")));
+}
