@@ -165,24 +165,83 @@ pub fn add(site: &Site, events: &[Event], now: Timestamp, generated: &mut Genera
         in_sitemap: true,
         values: vec![("generated", value(&header)), ("status", value(&context))],
     });
-    let history_header = links.header(
-        "status/history/",
-        "Status history",
-        Some("Every incident and maintenance, newest first."),
-        &[("Status", "status/")],
+    add_history(site, &links, nav_from, &past, now, generated);
+}
+
+/// Past events on one page beyond this many are split by year.
+const HISTORY_PAGE_LIMIT: usize = 200;
+
+#[derive(Debug, Serialize)]
+struct YearLink {
+    year: i16,
+    url: String,
+    count: usize,
+    current: bool,
+}
+
+/// `/status/history/` (everything, or the newest year once the history is long) and
+/// `/status/history/YEAR/` for every year.
+fn add_history(
+    site: &Site,
+    links: &Links<'_>,
+    nav_from: usize,
+    past: &[&Event],
+    now: Timestamp,
+    generated: &mut Generated,
+) {
+    let year_of = |e: &Event| e.start.map(|s| shown(s).date().year());
+    let mut years: Vec<i16> = past.iter().filter_map(|e| year_of(e)).collect();
+    years.dedup();
+    let cards = |year: Option<i16>| {
+        by_month(
+            past.iter()
+                .filter(|e| year.is_none() || year_of(e) == year)
+                .map(|e| event_card(site, links, e, now)),
+        )
+    };
+    let year_links = |current: Option<i16>| -> Vec<YearLink> {
+        years
+            .iter()
+            .map(|&year| YearLink {
+                year,
+                url: links.url(&format!("status/history/{year}/")),
+                count: past.iter().filter(|e| year_of(e) == Some(year)).count(),
+                current: Some(year) == current,
+            })
+            .collect()
+    };
+    let long = past.len() > HISTORY_PAGE_LIMIT;
+    let shown_year = if long { years.first().copied() } else { None };
+    let mut pages = vec![("status/history/".to_string(), shown_year, None)];
+    pages.extend(
+        years
+            .iter()
+            .map(|&y| (format!("status/history/{y}/"), Some(y), Some(y))),
     );
-    let history = by_month(past.into_iter().map(card));
-    generated.pages.push(GeneratedPage {
-        url: "status/history/".into(),
-        template: "status_history.html",
-        label: "the status history".into(),
-        nav_from,
-        in_sitemap: true,
-        values: vec![
-            ("generated", value(&history_header)),
-            ("history", value(&history)),
-        ],
-    });
+    for (url, year, current) in pages {
+        let title = current.map_or("Status history".to_string(), |y| {
+            format!("Status history {y}")
+        });
+        let header = links.header(
+            &url,
+            &title,
+            Some("Every incident and maintenance, newest first."),
+            &[("Status", "status/"), ("History", "status/history/")]
+                [..if current.is_some() { 2 } else { 1 }],
+        );
+        generated.pages.push(GeneratedPage {
+            label: format!("the status history page `{url}`"),
+            url,
+            template: "status_history.html",
+            nav_from,
+            in_sitemap: true,
+            values: vec![
+                ("generated", value(&header)),
+                ("history", value(&cards(year))),
+                ("years", value(&year_links(current.or(year)))),
+            ],
+        });
+    }
 }
 
 fn component_row(

@@ -881,3 +881,39 @@ fn example_feed_has_an_entry_for_every_update() {
         .href
         .starts_with("https://ops.northwind.example/status/")));
 }
+
+#[test]
+fn status_history_has_a_page_per_year() {
+    let incident = |date: &str| {
+        format!("+++\ncomponents = [\"api\"]\nimpact = \"minor\"\nstarted = {date}T10:00:00Z\nresolved = {date}T11:00:00Z\n+++\n")
+    };
+    let (a, b, c) = (
+        incident("2024-03-01"),
+        incident("2025-07-01"),
+        incident("2025-08-01"),
+    );
+    let handbook = Handbook::new(&[
+        (
+            "opsbook.toml",
+            "[[status.components]]\nid = \"api\"\nname = \"API\"\n",
+        ),
+        ("content/status/a.md", &a),
+        ("content/status/b.md", &b),
+        ("content/status/c.md", &c),
+    ]);
+    handbook.build(&[]).assert_success();
+    let out = handbook.out("public");
+    let all = page(&out, "status/history/");
+    assert_eq!(
+        texts(&all, ".month-heading"),
+        ["August 2025", "July 2025", "March 2024"]
+    );
+    assert_eq!(
+        attrs(&all, ".history-years a", "href"),
+        ["/status/history/2025/", "/status/history/2024/"]
+    );
+    let year = page(&out, "status/history/2025/");
+    assert_eq!(text(&year, "h1.doc-title"), "Status history 2025");
+    assert_eq!(texts(&year, ".month-heading"), ["August 2025", "July 2025"]);
+    assert_eq!(text(&year, ".history-years [aria-current='page']"), "2025");
+}
