@@ -172,6 +172,7 @@ pub fn load_site_from(
     };
     let mut site = Site::assemble(config, content, &model_options, &mut diagnostics);
     model::check_operations(&site, &mut diagnostics);
+    crate::ops::validate::check(&site, &mut diagnostics);
     timer.lap("model");
     if diagnostics.has_errors() {
         timings.extend(timer.timings);
@@ -554,6 +555,8 @@ enum Output<'a> {
     /// The search results page, unless a page of the handbook has the URL `search/`.
     Search,
     Alias(&'a str, usize),
+    /// A page of the operations features (status, postmortem insights, alerts, …).
+    Generated(&'a crate::ops::GeneratedPage),
 }
 
 /// Everything writing the site needs.
@@ -579,14 +582,25 @@ impl SiteWriter<'_> {
         } = *self;
         let builder = Builder { site };
         let (globals, seed) = self.globals()?;
-        let mut outputs: Vec<Output<'_>> = (0..site.pages.len()).map(Output::Page).collect();
+        let operations = crate::ops::generate(site, crate::ops::now(self.options.now));
+        // A generated page takes over the URL of a section or term page (`/status/`).
+        let mut outputs: Vec<Output<'_>> = (0..site.pages.len())
+            .filter(|&id| !operations.owns(&site.pages[id].url))
+            .map(Output::Page)
+            .collect();
         for (name, title) in TAXONOMIES {
             let Some(terms) = site.taxonomies.get(name).filter(|t| !t.is_empty()) else {
                 continue;
             };
             outputs.push(Output::Taxonomy(name, title));
-            outputs.extend(terms.keys().map(|slug| Output::Term(name, title, slug)));
+            outputs.extend(
+                terms
+                    .keys()
+                    .filter(|slug| !operations.owns(&format!("{name}/{slug}/")))
+                    .map(|slug| Output::Term(name, title, slug)),
+            );
         }
+        outputs.extend(operations.pages.iter().map(Output::Generated));
         outputs.push(Output::NotFound);
         if renderer.has_template("search.html") && !site.pages.iter().any(|p| p.url == "search/") {
             outputs.push(Output::Search);
@@ -608,7 +622,7 @@ impl SiteWriter<'_> {
         let generated = [
             ("syntax-light.css", light),
             ("syntax-dark.css", dark),
-            ("sitemap.xml", sitemap(site, &builder)),
+            ("sitemap.xml", sitemap(site, &builder, &operations)),
             (
                 "robots.txt",
                 format!(
@@ -618,6 +632,12 @@ impl SiteWriter<'_> {
             ),
         ];
         for (path, text) in generated {
+            match staging.write(path, text.as_bytes()) {
+                Ok(()) => files += 1,
+                Err(problem) => problems.push(problem),
+            }
+        }
+        for (path, text) in &operations.files {
             match staging.write(path, text.as_bytes()) {
                 Ok(()) => files += 1,
                 Err(problem) => problems.push(problem),
@@ -682,6 +702,9 @@ impl SiteWriter<'_> {
                 };
                 (path, "alias.html".into(), format!("the alias `{alias}`"))
             }
+            Output::Generated(page) => {
+                (page.output_path(), page.template.into(), page.label.clone())
+            }
         }
     }
 
@@ -720,6 +743,13 @@ impl SiteWriter<'_> {
             Output::Alias(_, id) => {
                 sink.add("target_url", &builder.url(id));
                 sink.add("target_permalink", &builder.permalink(id));
+            }
+            Output::Generated(page) => {
+                sink.add("current_url", &format!("{base}{}", page.url));
+                sink.add("nav", &builder.nav(page.nav_from));
+                for (key, value) in &page.values {
+                    sink.add(key, value);
+                }
             }
         }
     }
@@ -902,7 +932,7 @@ fn copy_static(
     count
 }
 
-fn sitemap(site: &Site, builder: &Builder<'_>) -> String {
+fn sitemap(site: &Site, builder: &Builder<'_>, generated: &crate::ops::Generated) -> String {
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     let mut entries: Vec<(String, Option<String>)> = site
         .pages
@@ -926,7 +956,15 @@ fn sitemap(site: &Site, builder: &Builder<'_>) -> String {
             entries.push((format!("{}{name}/{slug}/", site.config.base_url), None));
         }
     }
+    entries.extend(
+        generated
+            .pages
+            .iter()
+            .filter(|p| p.in_sitemap)
+            .map(|p| (format!("{}{}", site.config.base_url, p.url), None)),
+    );
     entries.sort();
+    entries.dedup_by(|a, b| a.0 == b.0);
     for (url, lastmod) in entries {
         xml.push_str("  <url><loc>");
         xml.push_str(&xml_escape(&url));

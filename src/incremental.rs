@@ -5,8 +5,9 @@
 //! touches are known to be the only ones that change:
 //!
 //! - a page whose front matter is unchanged and whose body changed in ways no other output shows
-//!   (its title, summary, links, anchors and highlight classes stay the same): only its own file
-//!   is rendered again, and then the search index;
+//!   (its title, summary, links, anchors and highlight classes stay the same, and no operations
+//!   page shows its text — [`crate::ops::shows_body_of`]): only its own file is rendered again,
+//!   and then the search index;
 //! - a file copied as it is (`static/`, the theme's `static/`, an asset beside a page) that was
 //!   already part of the site: it is copied again;
 //! - templates: every output is rendered again from the kept handbook, without reading or
@@ -306,6 +307,9 @@ impl Session {
     ) -> Option<(Document, Rendered, source::Stamp, Vec<Diagnostic>)> {
         let site = &self.built.site;
         let page = &site.pages[id];
+        if crate::ops::shows_body_of(page) {
+            return None;
+        }
         let old = page.document.as_ref()?;
         let content_dir = self.options.root.join("content");
         let stamp = std::fs::metadata(content_dir.join(path))

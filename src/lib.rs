@@ -15,6 +15,7 @@ pub mod incremental;
 pub mod markdown;
 pub mod model;
 pub mod offline;
+pub mod ops;
 pub mod output;
 pub mod render;
 pub mod reuse;

@@ -55,7 +55,7 @@ struct BuildArgs {
     /// name index.html.
     #[arg(long)]
     offline: bool,
-    /// The date used as "today" for review dates (YYYY-MM-DD or RFC 3339) [default: SOURCE_DATE_EPOCH, else the clock].
+    /// "Now" for review dates and the status page (YYYY-MM-DD, meaning midnight UTC, or RFC 3339) [default: SOURCE_DATE_EPOCH, else the clock].
     #[arg(long, value_parser = parse_date)]
     now: Option<DateTime>,
     /// Folder for the highlighted-code cache [default: DIR/.opsbook-cache].

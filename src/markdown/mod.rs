@@ -7,6 +7,7 @@
 mod admonitions;
 pub mod headings;
 pub mod links;
+pub mod tasks;
 
 use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;

@@ -47,6 +47,8 @@ pub struct Globals<'a> {
     site: SiteInfo<'a>,
     assets: Assets,
     taxonomies: Vec<TaxonomyLink>,
+    /// Pages of the operations features worth a link everywhere (alerts, reviews, …).
+    operations: Vec<TaxonomyLink>,
 }
 
 impl<'a> Globals<'a> {
@@ -77,6 +79,14 @@ impl<'a> Globals<'a> {
                     name,
                     title,
                     url: asset(&format!("{name}/")),
+                })
+                .collect(),
+            operations: crate::ops::hubs(site)
+                .into_iter()
+                .map(|(title, url)| TaxonomyLink {
+                    name: url.trim_end_matches('/'),
+                    title,
+                    url: asset(url),
                 })
                 .collect(),
         }
@@ -183,6 +193,8 @@ pub struct PostmortemInfo {
     time_to_mitigate: Option<Duration>,
     incident_url: Option<String>,
     incident_title: Option<String>,
+    /// The runbooks the postmortem links to, in the order it first mentions them.
+    runbooks: Vec<Link>,
 }
 
 #[derive(Serialize)]
@@ -465,8 +477,7 @@ impl<'a> Builder<'a> {
             breadcrumbs: self.breadcrumbs(id),
             edit_url: self.edit_url(page),
             source_path: &page.path,
-            backlinks: page
-                .backlinks
+            backlinks: crate::ops::referenced_by(site, id)
                 .iter()
                 .map(|&b| Backlink {
                     title: site.pages[b].title.clone(),
@@ -513,6 +524,13 @@ impl<'a> Builder<'a> {
             time_to_mitigate: between(meta.started, meta.mitigated),
             incident_url: incident.map(|i| self.url(i)),
             incident_title: incident.map(|i| self.site.pages[i].title.clone()),
+            runbooks: crate::ops::runbooks_linked_from(self.site, page)
+                .into_iter()
+                .map(|r| Link {
+                    title: self.site.pages[r].title.clone(),
+                    url: self.url(r),
+                })
+                .collect(),
         }
     }
 
@@ -643,7 +661,7 @@ impl<'a> Builder<'a> {
 }
 
 /// Incident messages allow inline markdown (links, code, emphasis), never raw HTML.
-fn inline_markdown(text: &str) -> String {
+pub(crate) fn inline_markdown(text: &str) -> String {
     use pulldown_cmark::{Event, Parser, Tag, TagEnd};
     let events = Parser::new(text).filter_map(|event| match event {
         Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => None,

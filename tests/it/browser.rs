@@ -85,3 +85,40 @@ fn theme_has_no_overflow_no_console_errors_and_a_persistent_toggle() {
         ],
     );
 }
+
+/// Screenshots of the operations pages, kept for people to look at:
+/// `target/tmp/opsbook-screenshots/*.png`.
+#[test]
+fn operations_pages_screenshots() {
+    if !browser_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example");
+    crate::support::build(&example, &site, &[]).assert_success();
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("opsbook-screenshots");
+    let _ = std::fs::remove_dir_all(&shots);
+    let pages = [
+        "status/",
+        "postmortems/2026-08-14-managed-postgres-writes-failing/",
+        "postmortems/metrics/",
+        "services/managed-postgres/",
+    ];
+    for mode in ["1280", "1280:dark", "390"] {
+        let mut args = vec![site.to_str().unwrap(), "/", shots.to_str().unwrap(), mode];
+        args.extend(pages);
+        run_script("screenshot.mjs", &args);
+    }
+    for name in [
+        "status-1280-light.png",
+        "status-1280-dark.png",
+        "status-390-light.png",
+        "postmortems_2026-08-14-managed-postgres-writes-failing-1280-light.png",
+        "postmortems_metrics-1280-light.png",
+        "services_managed-postgres-1280-light.png",
+    ] {
+        let bytes = std::fs::read(shots.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(bytes.starts_with(b"\x89PNG"), "{name} is not a PNG");
+    }
+}

@@ -556,6 +556,18 @@ fn every_rebuild_serves_exactly_what_a_fresh_build_gives() {
             std::fs::write(&runbook, text).unwrap();
         },
     );
+    step(
+        &serve,
+        &root,
+        ("close a postmortem's action item", "full"),
+        || {
+            replace_in(
+                &content.join("postmortems/2026-11-12-api-rate-limiting.md"),
+                "- [ ] Run a polling load test",
+                "- [x] Run a polling load test",
+            );
+        },
+    );
     step(&serve, &root, ("edit a heading", "full"), || {
         replace_in(&runbook, "\n## ", "\n## Renamed: ");
     });

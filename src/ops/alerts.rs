@@ -1,0 +1,157 @@
+//! Stable alert URLs: `/alerts/NAME/` for every alert a runbook declares, a redirect page to that
+//! runbook (so a monitoring rule's `runbook_url` survives moves and renames), and `/alerts/`
+//! listing them all. The name is kept as written — Prometheus alert names are case-sensitive and
+//! `runbook_url` templates paste `{{ $labels.alertname }}` as is.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{value, Generated, GeneratedPage, Links};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::Site;
+use crate::source::meta::Severity;
+use crate::source::Kind;
+
+/// Every declared alert and the runbook declaring it (the first, when two do: an error).
+pub fn alerts(site: &Site) -> BTreeMap<&str, usize> {
+    let mut alerts = BTreeMap::new();
+    for (id, page) in site.pages.iter().enumerate() {
+        if page.kind != Kind::Runbook || page.is_section() {
+            continue;
+        }
+        for alert in &page.meta.alerts {
+            if is_url_safe(alert) {
+                alerts.entry(alert.as_str()).or_insert(id);
+            }
+        }
+    }
+    alerts
+}
+
+/// Letters, digits, `_`, `-`, `.` and `:`-free: the name is a path segment on every host.
+fn is_url_safe(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// An alert declared by two runbooks (or by two names that differ only in case, which collide
+/// on case-insensitive disks), and names that cannot be a URL path segment, are errors.
+pub fn check(site: &Site, diagnostics: &mut Diagnostics) {
+    let mut seen: BTreeMap<String, (usize, &str)> = BTreeMap::new();
+    for (id, page) in site.pages.iter().enumerate() {
+        if page.kind != Kind::Runbook || page.is_section() {
+            continue;
+        }
+        for (index, alert) in page.meta.alerts.iter().enumerate() {
+            let location = Some(page.location_of(&format!("alerts.{index}")));
+            if !is_url_safe(alert) {
+                diagnostics.push(
+                    Diagnostic::error(location, format!("alert name `{alert}` cannot be a URL"))
+                        .with_hint(
+                            "use letters, digits, `_`, `-` and `.`, as Prometheus alert names do",
+                        ),
+                );
+                continue;
+            }
+            match seen.get(&alert.to_lowercase()) {
+                Some(&(other, _)) if other == id => {}
+                Some(&(other, name)) => diagnostics.push(
+                    Diagnostic::error(
+                        location,
+                        format!(
+                            "alert `{alert}` is already declared by `content/{}`{}",
+                            site.pages[other].path,
+                            if name == alert {
+                                String::new()
+                            } else {
+                                format!(" as `{name}`")
+                            }
+                        ),
+                    )
+                    .with_hint("an alert leads to one runbook: remove it from one of them"),
+                ),
+                None => {
+                    seen.insert(alert.to_lowercase(), (id, alert));
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct AlertRow {
+    name: String,
+    url: String,
+    runbook_title: String,
+    runbook_url: String,
+    severity: Option<Severity>,
+    services: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct AlertsContext {
+    alerts: Vec<AlertRow>,
+    /// The URL pattern for `runbook_url`, with the base URL.
+    pattern: String,
+}
+
+/// Adds `/alerts/` and one redirect page per alert.
+pub fn add(site: &Site, generated: &mut Generated) {
+    let alerts = alerts(site);
+    if alerts.is_empty() {
+        return;
+    }
+    let links = Links { site };
+    let nav_from = links.section_at("runbooks/").unwrap_or(0);
+    let rows: Vec<AlertRow> = alerts
+        .iter()
+        .map(|(&name, &id)| AlertRow {
+            name: name.to_string(),
+            url: links.url(&format!("alerts/{name}/")),
+            runbook_title: site.pages[id].title.clone(),
+            runbook_url: links.page_url(id),
+            severity: site.pages[id].meta.severity,
+            services: site.pages[id].meta.services.clone(),
+        })
+        .collect();
+    let header = links.header(
+        "alerts/",
+        "Alerts",
+        Some("Every alert that has a runbook. Point your alerting rules' runbook_url at these addresses: they stay stable when runbooks move."),
+        &[],
+    );
+    let context = AlertsContext {
+        alerts: rows,
+        pattern: links.permalink("alerts/"),
+    };
+    generated.pages.push(GeneratedPage {
+        url: "alerts/".into(),
+        template: "alerts.html",
+        label: "the alerts list".into(),
+        nav_from,
+        in_sitemap: true,
+        values: vec![("generated", value(&header)), ("alerts", value(&context))],
+    });
+    for (&name, &id) in &alerts {
+        generated.pages.push(GeneratedPage {
+            url: format!("alerts/{name}/"),
+            template: "alert.html",
+            label: format!("the alert page `{name}`"),
+            nav_from,
+            in_sitemap: false,
+            values: vec![
+                ("alert", value(&name)),
+                ("target_url", value(&links.page_url(id))),
+                (
+                    "target_permalink",
+                    value(&links.permalink(&site.pages[id].url)),
+                ),
+                ("target_title", value(&site.pages[id].title)),
+            ],
+        });
+    }
+}

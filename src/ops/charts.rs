@@ -1,0 +1,256 @@
+//! The SVG charts of the metrics page, drawn as text: accessible (`role="img"`, a `<title>` and a
+//! `<desc>`, axis labels, a `<title>` per bar), coloured by CSS classes so they follow the theme,
+//! every label escaped. No chart library, no script.
+
+use std::fmt::Write;
+
+use super::feeds::xml_text;
+use super::metrics::Month;
+use crate::dates::HumanMinutes;
+
+const SEVERITY_NAMES: [&str; 5] = ["SEV1", "SEV2", "SEV3", "SEV4", "No severity"];
+const SEVERITY_CLASSES: [&str; 5] = ["s1", "s2", "s3", "s4", "s0"];
+
+/// Chart geometry: the plot area inside the SVG's viewBox.
+const WIDTH: f64 = 560.0;
+const HEIGHT: f64 = 240.0;
+const LEFT: f64 = 48.0;
+const RIGHT: f64 = 12.0;
+const TOP: f64 = 16.0;
+const BOTTOM: f64 = 44.0;
+
+/// A round axis maximum at or above `max` and its tick step.
+fn axis(max: f64) -> (f64, f64) {
+    if max <= 0.0 {
+        return (1.0, 1.0);
+    }
+    let raw = max / 4.0;
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * magnitude)
+        .max(if max < 4.0 { 1.0 } else { 0.0 });
+    ((max / step).ceil() * step, step)
+}
+
+fn fmt_number(value: f64) -> String {
+    if (value - value.round()).abs() < 1e-9 {
+        format!("{}", value.round() as i64)
+    } else {
+        format!("{value:.1}")
+    }
+}
+
+/// Opens an SVG with its title and description and draws the y axis with ticks and its label.
+fn frame(id: &str, title: &str, description: &str, y_max: f64, step: f64, y_label: &str) -> String {
+    let mut svg = format!(
+        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
+        xml_text(title),
+        xml_text(description)
+    );
+    let plot_height = HEIGHT - TOP - BOTTOM;
+    let mut tick = 0.0;
+    while tick <= y_max + 1e-9 {
+        let y = TOP + plot_height * (1.0 - tick / y_max);
+        let _ = write!(
+            svg,
+            "<line class=\"grid\" x1=\"{LEFT}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\"/><text class=\"tick\" x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            WIDTH - RIGHT,
+            LEFT - 6.0,
+            y + 4.0,
+            fmt_number(tick)
+        );
+        tick += step;
+    }
+    let _ = write!(
+        svg,
+        "<text class=\"axis-label\" transform=\"translate(12 {:.1}) rotate(-90)\" text-anchor=\"middle\">{}</text>",
+        TOP + plot_height / 2.0,
+        xml_text(y_label)
+    );
+    svg
+}
+
+/// Month labels under the plot, one per slot.
+fn month_labels(svg: &mut String, months: &[Month], slot: f64) {
+    for (i, month) in months.iter().enumerate() {
+        let x = LEFT + slot * (i as f64 + 0.5);
+        let (name, year) = month.label.split_once(' ').unwrap_or((&month.label, ""));
+        let _ = write!(
+            svg,
+            "<text class=\"tick\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}<tspan x=\"{x:.1}\" dy=\"13\">{}</tspan></text>",
+            HEIGHT - BOTTOM + 16.0,
+            xml_text(name),
+            xml_text(year)
+        );
+    }
+}
+
+/// Stacked bars: incidents per month by severity.
+pub fn severity_chart(months: &[Month]) -> String {
+    let max = months.iter().map(|m| m.total).max().unwrap_or(0) as f64;
+    let (y_max, step) = axis(max);
+    let mut svg = frame(
+        "chart-severity",
+        "Incidents per month by severity",
+        &format!(
+            "Stacked bars, one per month from {} to {}.",
+            first_label(months),
+            last_label(months)
+        ),
+        y_max,
+        step,
+        "Incidents",
+    );
+    let plot_height = HEIGHT - TOP - BOTTOM;
+    let slot = (WIDTH - LEFT - RIGHT) / months.len().max(1) as f64;
+    for (i, month) in months.iter().enumerate() {
+        let x = LEFT + slot * i as f64 + slot * 0.2;
+        let mut base = 0usize;
+        for (s, &count) in month.by_severity.iter().enumerate() {
+            if count == 0 {
+                continue;
+            }
+            let top = TOP + plot_height * (1.0 - (base + count) as f64 / y_max);
+            let height = plot_height * count as f64 / y_max;
+            let _ = write!(
+                svg,
+                "<rect class=\"{}\" x=\"{x:.1}\" y=\"{top:.1}\" width=\"{:.1}\" height=\"{height:.1}\"><title>{}: {count} {}</title></rect>",
+                SEVERITY_CLASSES[s],
+                slot * 0.6,
+                xml_text(&month.label),
+                SEVERITY_NAMES[s],
+            );
+            base += count;
+        }
+    }
+    month_labels(&mut svg, months, slot);
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Paired bars: median time to detect and to resolve per month, in hours.
+pub fn durations_chart(months: &[Month]) -> String {
+    let hours = |m: Option<i64>| m.map(|v| v as f64 / 60.0);
+    let max = months
+        .iter()
+        .flat_map(|m| {
+            [
+                hours(m.median_minutes_to_detect),
+                hours(m.median_minutes_to_resolve),
+            ]
+        })
+        .flatten()
+        .fold(0.0, f64::max);
+    let (y_max, step) = axis(max);
+    let mut svg = frame(
+        "chart-durations",
+        "Median time to detect and to resolve per month",
+        "Two bars per month, in hours: time to detect, then time to resolve. Months without incidents have no bars.",
+        y_max,
+        step,
+        "Hours (median)",
+    );
+    let plot_height = HEIGHT - TOP - BOTTOM;
+    let slot = (WIDTH - LEFT - RIGHT) / months.len().max(1) as f64;
+    for (i, month) in months.iter().enumerate() {
+        let series = [
+            ("detect", "time to detect", month.median_minutes_to_detect),
+            (
+                "resolve",
+                "time to resolve",
+                month.median_minutes_to_resolve,
+            ),
+        ];
+        for (k, (class, name, minutes)) in series.into_iter().enumerate() {
+            let Some(minutes) = minutes else { continue };
+            let height = plot_height * (minutes as f64 / 60.0) / y_max;
+            let x = LEFT + slot * i as f64 + slot * (0.15 + 0.35 * k as f64);
+            let _ = write!(
+                svg,
+                "<rect class=\"{class}\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{height:.1}\"><title>{}: median {name} {}</title></rect>",
+                TOP + plot_height - height,
+                slot * 0.33,
+                xml_text(&month.label),
+                HumanMinutes(minutes)
+            );
+        }
+    }
+    month_labels(&mut svg, months, slot);
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Horizontal bars: incidents per service.
+pub fn services_chart(services: &[(String, usize)]) -> String {
+    let row = 26.0;
+    let label_width = 150.0;
+    let height = TOP + row * services.len().max(1) as f64 + 30.0;
+    let max = services.iter().map(|s| s.1).max().unwrap_or(0) as f64;
+    let (x_max, step) = axis(max);
+    let plot_width = WIDTH - label_width - RIGHT - 24.0;
+    let mut svg = format!(
+        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-labelledby=\"chart-services-title chart-services-desc\"><title id=\"chart-services-title\">Services with the most incidents</title><desc id=\"chart-services-desc\">One horizontal bar per service, its length the number of incidents.</desc>"
+    );
+    let bottom = TOP + row * services.len().max(1) as f64;
+    let mut tick = 0.0;
+    while tick <= x_max + 1e-9 {
+        let x = label_width + plot_width * tick / x_max;
+        let _ = write!(
+            svg,
+            "<line class=\"grid\" x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{TOP}\" y2=\"{bottom:.1}\"/><text class=\"tick\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+            bottom + 14.0,
+            fmt_number(tick)
+        );
+        tick += step;
+    }
+    let _ = write!(
+        svg,
+        "<text class=\"axis-label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">Incidents</text>",
+        label_width + plot_width / 2.0,
+        bottom + 28.0
+    );
+    for (i, (name, count)) in services.iter().enumerate() {
+        let y = TOP + row * i as f64;
+        let width = plot_width * *count as f64 / x_max;
+        let _ = write!(
+            svg,
+            "<text class=\"label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text><rect class=\"service\" x=\"{label_width}\" y=\"{:.1}\" width=\"{width:.1}\" height=\"{:.1}\"><title>{}: {count}</title></rect><text class=\"value\" x=\"{:.1}\" y=\"{:.1}\">{count}</text>",
+            label_width - 8.0,
+            y + row * 0.62,
+            xml_text(name),
+            y + row * 0.15,
+            row * 0.7,
+            xml_text(name),
+            label_width + width + 4.0,
+            y + row * 0.62,
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+pub(super) fn first_label(months: &[Month]) -> &str {
+    months.first().map_or("", |m| m.label.as_str())
+}
+
+pub(super) fn last_label(months: &[Month]) -> &str {
+    months.last().map_or("", |m| m.label.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charts_escape_labels_and_name_themselves() {
+        let svg = services_chart(&[("a<b>&c".to_string(), 3)]);
+        assert!(svg.contains("a&lt;b&gt;&amp;c"));
+        assert!(svg.contains("aria-labelledby=\"chart-services-title chart-services-desc\""));
+        assert_eq!(axis(3.0), (3.0, 1.0));
+        assert_eq!(axis(9.0), (10.0, 5.0));
+        assert_eq!(axis(0.0), (1.0, 1.0));
+    }
+}

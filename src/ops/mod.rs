@@ -1,0 +1,270 @@
+//! The operations features: the status page and its machine-readable twins, postmortem
+//! insights, the service catalog, alert URLs and the review dashboard.
+//!
+//! Everything here is a pure function of the assembled [`Site`] and "now": it returns typed
+//! values, the template contexts of the pages it adds, and the text of the files it adds. It
+//! never writes files or renders templates; the build does (see [`generate`]).
+
+pub mod alerts;
+mod catalog;
+mod charts;
+pub mod feeds;
+pub mod metrics;
+pub mod postmortems;
+pub mod scs;
+pub mod status;
+mod status_page;
+pub mod statuspage;
+pub mod uptime;
+pub mod validate;
+
+use jiff::Timestamp;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::dates::DateTime;
+use crate::model::Site;
+use crate::source::Kind;
+
+/// "Now" for the status page: `--now` (a date alone is midnight UTC, as everywhere), else
+/// `SOURCE_DATE_EPOCH`, else the clock. Unlike the review date it keeps the time of day, so an
+/// ongoing incident's duration and today's bar are exact.
+pub fn now(cli: Option<DateTime>) -> Timestamp {
+    if let Some(now) = cli {
+        return now.instant;
+    }
+    let seconds = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| Timestamp::now().as_second());
+    Timestamp::from_second(seconds).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// A UTC instant as the templates show it.
+pub(crate) fn shown(instant: Timestamp) -> DateTime {
+    DateTime {
+        instant,
+        date_only: false,
+    }
+}
+
+/// A page the operations features add to the site, or take over from a section (`/status/`).
+#[derive(Debug, Clone)]
+pub struct GeneratedPage {
+    /// URL path relative to the base path, ending in `/`.
+    pub url: String,
+    pub template: &'static str,
+    /// How messages name it.
+    pub label: String,
+    /// The page whose branch the sidebar opens.
+    pub nav_from: usize,
+    /// Redirect pages stay out of the sitemap.
+    pub in_sitemap: bool,
+    /// What the template sees besides the globals, `current_url` and `nav`.
+    pub values: Vec<(&'static str, Value)>,
+}
+
+impl GeneratedPage {
+    pub fn output_path(&self) -> String {
+        format!("{}index.html", self.url)
+    }
+}
+
+/// What every generated page's template gets as `generated`: the header of the page.
+#[derive(Debug, Serialize)]
+pub struct PageHeader {
+    pub title: String,
+    pub description: Option<String>,
+    pub url: String,
+    pub permalink: String,
+    pub breadcrumbs: Vec<Crumb>,
+    /// The rendered body of the section this page takes over, if any.
+    pub content: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Crumb {
+    pub title: String,
+    pub url: String,
+}
+
+/// Pages and files the operations features add.
+#[derive(Debug, Default)]
+pub struct Generated {
+    pub pages: Vec<GeneratedPage>,
+    /// Output path → text.
+    pub files: Vec<(String, String)>,
+}
+
+impl Generated {
+    /// Whether a generated page owns `url` (relative to the base path).
+    pub fn owns(&self, url: &str) -> bool {
+        self.pages.iter().any(|p| p.url == url)
+    }
+}
+
+/// Whether an operations page shows something of `page`'s body beyond what its rendering tells
+/// other pages (summary, links, anchors): a postmortem's action items, or the text of a section
+/// whose URL a generated page takes over (`/status/`, `/postmortems/`). An edit of such a body
+/// is never patched into the site alone.
+pub fn shows_body_of(page: &crate::model::Page) -> bool {
+    page.is_section() || page.kind == Kind::Postmortem
+}
+
+/// Everything the operations features add to the site, as of `now`.
+pub fn generate(site: &Site, now: Timestamp) -> Generated {
+    let mut generated = Generated::default();
+    let events = status::events(site, now);
+    status_page::add(site, &events, now, &mut generated);
+    alerts::add(site, &mut generated);
+    catalog::add_services(site, &events, &mut generated);
+    catalog::add_reviews(site, now, &mut generated);
+    postmortems::add(site, now, &mut generated);
+    metrics::add(site, &events, now, &mut generated);
+    if !events.is_empty() || !site.config.components.is_empty() {
+        generated
+            .files
+            .push(("status/feed.xml".into(), feeds::atom(site, &events, now)));
+        generated.files.push((
+            "status/maintenance.ics".into(),
+            feeds::calendar(site, &events),
+        ));
+        generated
+            .files
+            .extend(statuspage::Api::new(site, &events, now).files());
+        generated.files.extend(scs::files(site, &events, now));
+    }
+    generated
+}
+
+/// The generated pages every page links to (sidebar, footer): title and URL relative to the base.
+pub fn hubs(site: &Site) -> Vec<(&'static str, &'static str)> {
+    let mut hubs = Vec::new();
+    let has_status = !site.config.components.is_empty()
+        || site
+            .pages
+            .iter()
+            .any(|p| p.kind == Kind::Incident && !p.is_section());
+    // With a `status/` section the sidebar lists it already.
+    let status_section = site
+        .pages
+        .iter()
+        .any(|p| p.is_section() && p.url == "status/");
+    if has_status && !status_section {
+        hubs.push(("Status", "status/"));
+    }
+    if !alerts::alerts(site).is_empty() {
+        hubs.push(("Alerts", "alerts/"));
+    }
+    if site.pages.iter().any(|p| p.review.is_some()) {
+        hubs.push(("Reviews", "reviews/"));
+    }
+    hubs
+}
+
+/// The pages referring to page `id`: those linking to it, and those naming it in front matter
+/// (a postmortem's `incident`, and for a postmortem the incident it explains), by title.
+pub fn referenced_by(site: &Site, id: usize) -> Vec<usize> {
+    let page = &site.pages[id];
+    let mut ids = page.backlinks.clone();
+    let named = match page.kind {
+        Kind::Incident => site.postmortem_of(id),
+        Kind::Postmortem => page
+            .meta
+            .incident
+            .as_deref()
+            .and_then(|n| site.incident_named(n)),
+        _ => None,
+    };
+    if let Some(other) = named.filter(|o| !ids.contains(o)) {
+        ids.push(other);
+        ids.sort_by(|&a, &b| {
+            site.pages[a]
+                .title
+                .cmp(&site.pages[b].title)
+                .then(a.cmp(&b))
+        });
+    }
+    ids
+}
+
+/// The runbooks `page` links to, in the order it first mentions them.
+pub fn runbooks_linked_from(site: &Site, page: &crate::model::Page) -> Vec<usize> {
+    let mut runbooks: Vec<usize> = Vec::new();
+    for target in page.rendered.links.iter().filter_map(|l| l.target) {
+        let linked = &site.pages[target];
+        if linked.kind == Kind::Runbook && !linked.is_section() && !runbooks.contains(&target) {
+            runbooks.push(target);
+        }
+    }
+    runbooks
+}
+
+/// Helpers the page builders share.
+pub(crate) struct Links<'a> {
+    pub site: &'a Site,
+}
+
+impl Links<'_> {
+    pub fn url(&self, relative: &str) -> String {
+        format!("{}{relative}", self.site.config.base_path)
+    }
+
+    pub fn permalink(&self, relative: &str) -> String {
+        format!("{}{relative}", self.site.config.base_url)
+    }
+
+    pub fn page_url(&self, id: usize) -> String {
+        self.url(&self.site.pages[id].url)
+    }
+
+    /// The section page at `url`, if the handbook has one.
+    pub fn section_at(&self, url: &str) -> Option<usize> {
+        self.site
+            .pages
+            .iter()
+            .position(|p| p.is_section() && p.url == url)
+    }
+
+    /// Home, then `trail`.
+    pub fn crumbs(&self, trail: &[(&str, &str)]) -> Vec<Crumb> {
+        let mut crumbs = vec![Crumb {
+            title: "Home".into(),
+            url: self.url(""),
+        }];
+        crumbs.extend(trail.iter().map(|(title, url)| Crumb {
+            title: title.to_string(),
+            url: self.url(url),
+        }));
+        crumbs
+    }
+
+    /// The header of a generated page at `url`, taking title, description and body from the
+    /// section there when the handbook has one.
+    pub fn header(
+        &self,
+        url: &str,
+        title: &str,
+        description: Option<&str>,
+        trail: &[(&str, &str)],
+    ) -> PageHeader {
+        let section = self.section_at(url).map(|id| &self.site.pages[id]);
+        PageHeader {
+            title: section
+                .filter(|s| s.document.is_some())
+                .map_or(title.to_string(), |s| s.title.clone()),
+            description: section
+                .and_then(|s| s.meta.description.clone())
+                .or(description.map(str::to_string)),
+            url: self.url(url),
+            permalink: self.permalink(url),
+            breadcrumbs: self.crumbs(trail),
+            content: section.map_or(String::new(), |s| s.rendered.html.clone()),
+        }
+    }
+}
+
+/// Serializes a template value; the types here always serialize.
+pub(crate) fn value<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}

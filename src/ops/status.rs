@@ -1,0 +1,374 @@
+//! The status model: every incident's window and phase at "now", each component's current state
+//! and the overall state of the service. Pure functions of front matter and a clock: nothing here
+//! renders or writes.
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::config::Component;
+use crate::model::Site;
+use crate::source::meta::{Impact, Meta, UpdateStatus};
+use crate::source::Kind;
+
+/// A component's state, ordered from best to worst: the worst of its active incidents wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ComponentState {
+    Operational,
+    Maintenance,
+    Degraded,
+    PartialOutage,
+    MajorOutage,
+}
+
+impl ComponentState {
+    /// What an incident of `impact` does to the components it names while it lasts.
+    pub fn from_impact(impact: Impact) -> ComponentState {
+        match impact {
+            Impact::None => ComponentState::Operational,
+            Impact::Minor => ComponentState::Degraded,
+            Impact::Major => ComponentState::PartialOutage,
+            Impact::Critical => ComponentState::MajorOutage,
+            Impact::Maintenance => ComponentState::Maintenance,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ComponentState::Operational => "Operational",
+            ComponentState::Maintenance => "Under maintenance",
+            ComponentState::Degraded => "Degraded performance",
+            ComponentState::PartialOutage => "Partial outage",
+            ComponentState::MajorOutage => "Major outage",
+        }
+    }
+
+    /// The Statuspage name of the state (`components[].status`).
+    pub fn statuspage(self) -> &'static str {
+        match self {
+            ComponentState::Operational => "operational",
+            ComponentState::Maintenance => "under_maintenance",
+            ComponentState::Degraded => "degraded_performance",
+            ComponentState::PartialOutage => "partial_outage",
+            ComponentState::MajorOutage => "major_outage",
+        }
+    }
+
+    /// The sentence of the overall banner.
+    pub fn banner(self) -> &'static str {
+        match self {
+            ComponentState::Operational => "All systems operational",
+            ComponentState::Maintenance => "Maintenance in progress",
+            ComponentState::Degraded => "Degraded performance",
+            ComponentState::PartialOutage => "Partial outage",
+            ComponentState::MajorOutage => "Major outage",
+        }
+    }
+
+    /// The Statuspage overall indicator and description.
+    pub fn indicator(self) -> (&'static str, &'static str) {
+        match self {
+            ComponentState::Operational => ("none", "All Systems Operational"),
+            ComponentState::Maintenance => ("maintenance", "Service Under Maintenance"),
+            ComponentState::Degraded => ("minor", "Minor Service Outage"),
+            ComponentState::PartialOutage => ("major", "Partial System Outage"),
+            ComponentState::MajorOutage => ("critical", "Major System Outage"),
+        }
+    }
+}
+
+/// Where an incident or maintenance stands at "now".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Maintenance announced for later.
+    Upcoming,
+    /// Maintenance inside its window.
+    InProgress,
+    /// An incident not resolved yet.
+    Ongoing,
+    Resolved,
+    /// Maintenance that is over.
+    Completed,
+}
+
+impl Phase {
+    pub fn is_active(self) -> bool {
+        matches!(self, Phase::InProgress | Phase::Ongoing)
+    }
+
+    pub fn is_open(self) -> bool {
+        matches!(self, Phase::Upcoming | Phase::InProgress | Phase::Ongoing)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Upcoming => "Scheduled",
+            Phase::InProgress => "In progress",
+            Phase::Ongoing => "Ongoing",
+            Phase::Resolved => "Resolved",
+            Phase::Completed => "Completed",
+        }
+    }
+}
+
+/// One incident or maintenance of the status history, as the status page sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// The incident's page id.
+    pub id: usize,
+    pub impact: Impact,
+    pub components: Vec<String>,
+    /// When the impact began (planned start for maintenance not started yet).
+    pub start: Option<Timestamp>,
+    /// When it ended; `None` while it lasts (or, for maintenance, when no end is planned).
+    pub end: Option<Timestamp>,
+    pub phase: Phase,
+}
+
+impl Event {
+    /// Reads the incident `meta` at `now`.
+    pub fn from_meta(id: usize, meta: &Meta, now: Timestamp) -> Event {
+        let impact = meta.impact.unwrap_or(Impact::None);
+        let first_update = meta.updates.iter().map(|u| u.at.instant).min();
+        let (start, end, phase) = if impact == Impact::Maintenance {
+            maintenance_window(meta, now)
+        } else {
+            let start = meta.started.map(|d| d.instant).or(first_update);
+            let end = meta.resolved.map(|d| d.instant);
+            let phase = if end.is_some() {
+                Phase::Resolved
+            } else {
+                Phase::Ongoing
+            };
+            (start, end, phase)
+        };
+        Event {
+            id,
+            impact,
+            components: meta.components.clone(),
+            start,
+            end,
+            phase,
+        }
+    }
+
+    pub fn is_maintenance(&self) -> bool {
+        self.impact == Impact::Maintenance
+    }
+
+    /// The time the event had impact, up to `now`; `None` before it began.
+    pub fn window_until(&self, now: Timestamp) -> Option<(Timestamp, Timestamp)> {
+        let start = self.start?;
+        if self.phase == Phase::Upcoming || start >= now {
+            return None;
+        }
+        let end = self.end.map_or(now, |end| end.min(now));
+        (end > start).then_some((start, end))
+    }
+
+    /// Seconds from start to end (to `now` while it lasts).
+    pub fn duration_seconds(&self, now: Timestamp) -> Option<i64> {
+        let (start, end) = self.window_until(now)?;
+        Some(end.as_second() - start.as_second())
+    }
+
+    pub fn affects(&self, component: &str) -> bool {
+        self.components.iter().any(|c| c == component)
+    }
+}
+
+/// A maintenance: its window (actual times when written, else the planned ones) and its phase.
+fn maintenance_window(
+    meta: &Meta,
+    now: Timestamp,
+) -> (Option<Timestamp>, Option<Timestamp>, Phase) {
+    let start = meta.started.or(meta.scheduled_start).map(|d| d.instant);
+    let completed_update = meta
+        .updates
+        .iter()
+        .filter(|u| u.status == UpdateStatus::Completed)
+        .map(|u| u.at.instant)
+        .max();
+    let end = meta
+        .resolved
+        .map(|d| d.instant)
+        .or(completed_update)
+        .or(meta.scheduled_end.map(|d| d.instant));
+    let phase = match (start, end) {
+        _ if meta.resolved.is_some() || completed_update.is_some() => Phase::Completed,
+        (Some(start), _) if now < start => Phase::Upcoming,
+        (_, Some(end)) if end <= now => Phase::Completed,
+        (Some(_), _) => Phase::InProgress,
+        (None, _) => Phase::Upcoming,
+    };
+    (start, end, phase)
+}
+
+/// Every incident page of the site as an event, newest start first.
+pub fn events(site: &Site, now: Timestamp) -> Vec<Event> {
+    let mut events: Vec<Event> = site
+        .pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.kind == Kind::Incident && !p.is_section())
+        .map(|(id, p)| Event::from_meta(id, &p.meta, now))
+        .collect();
+    events.sort_by(|a, b| b.start.cmp(&a.start).then(a.id.cmp(&b.id)));
+    events
+}
+
+/// A component's state now: the worst of the active events naming it.
+pub fn component_state(component: &str, events: &[Event]) -> ComponentState {
+    events
+        .iter()
+        .filter(|e| e.phase.is_active() && e.affects(component))
+        .map(|e| ComponentState::from_impact(e.impact))
+        .max()
+        .unwrap_or(ComponentState::Operational)
+}
+
+/// The overall state: the worst active event, whether or not it names a component.
+pub fn overall_state(events: &[Event]) -> ComponentState {
+    events
+        .iter()
+        .filter(|e| e.phase.is_active())
+        .map(|e| ComponentState::from_impact(e.impact))
+        .max()
+        .unwrap_or(ComponentState::Operational)
+}
+
+/// Components in their groups, in the order of `opsbook.toml` (a group where it first appears).
+pub fn grouped(components: &[Component]) -> Vec<(Option<&str>, Vec<&Component>)> {
+    let mut groups: Vec<(Option<&str>, Vec<&Component>)> = Vec::new();
+    for component in components {
+        let group = component.group.as_deref();
+        match groups.iter_mut().find(|(g, _)| *g == group) {
+            Some((_, members)) => members.push(component),
+            None => groups.push((group, vec![component])),
+        }
+    }
+    groups
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::dates::DateTime;
+    use crate::source::meta::Update;
+
+    pub fn at(text: &str) -> DateTime {
+        DateTime::parse(text).unwrap()
+    }
+
+    pub fn incident(
+        impact: Impact,
+        components: &[&str],
+        started: &str,
+        resolved: Option<&str>,
+    ) -> Meta {
+        Meta {
+            impact: Some(impact),
+            components: components.iter().map(|c| c.to_string()).collect(),
+            started: Some(at(started)),
+            resolved: resolved.map(at),
+            ..Meta::default()
+        }
+    }
+
+    pub fn maintenance(components: &[&str], start: &str, end: &str) -> Meta {
+        Meta {
+            impact: Some(Impact::Maintenance),
+            components: components.iter().map(|c| c.to_string()).collect(),
+            scheduled_start: Some(at(start)),
+            scheduled_end: Some(at(end)),
+            ..Meta::default()
+        }
+    }
+
+    fn now() -> Timestamp {
+        at("2026-11-27T12:00:00Z").instant
+    }
+
+    #[test]
+    fn incidents_are_ongoing_until_resolved() {
+        let open = Event::from_meta(
+            1,
+            &incident(Impact::Minor, &["api"], "2026-11-27T10:00:00Z", None),
+            now(),
+        );
+        assert_eq!(open.phase, Phase::Ongoing);
+        assert_eq!(open.duration_seconds(now()), Some(7200));
+        let done = Event::from_meta(
+            2,
+            &incident(
+                Impact::Major,
+                &["api"],
+                "2026-11-20T10:00:00Z",
+                Some("2026-11-20T10:30:00Z"),
+            ),
+            now(),
+        );
+        assert_eq!(done.phase, Phase::Resolved);
+        assert_eq!(done.duration_seconds(now()), Some(1800));
+    }
+
+    #[test]
+    fn maintenance_phase_follows_its_window() {
+        let window =
+            |start, end| Event::from_meta(1, &maintenance(&["db"], start, end), now()).phase;
+        assert_eq!(
+            window("2026-12-03T01:00:00Z", "2026-12-03T05:00:00Z"),
+            Phase::Upcoming
+        );
+        assert_eq!(
+            window("2026-11-27T11:00:00Z", "2026-11-27T13:00:00Z"),
+            Phase::InProgress
+        );
+        assert_eq!(
+            window("2026-11-26T11:00:00Z", "2026-11-26T13:00:00Z"),
+            Phase::Completed
+        );
+        let mut finished_early =
+            maintenance(&["db"], "2026-11-27T11:00:00Z", "2026-11-27T13:00:00Z");
+        finished_early.updates.push(Update {
+            at: at("2026-11-27T11:40:00Z"),
+            status: UpdateStatus::Completed,
+            message: "done".into(),
+        });
+        let event = Event::from_meta(1, &finished_early, now());
+        assert_eq!(event.phase, Phase::Completed);
+        assert_eq!(event.duration_seconds(now()), Some(40 * 60));
+    }
+
+    #[test]
+    fn overall_state_is_the_worst_active_event() {
+        let events = vec![
+            Event::from_meta(
+                1,
+                &incident(Impact::Minor, &["api"], "2026-11-27T10:00:00Z", None),
+                now(),
+            ),
+            Event::from_meta(
+                2,
+                &incident(
+                    Impact::Critical,
+                    &["db"],
+                    "2026-11-20T10:00:00Z",
+                    Some("2026-11-20T11:00:00Z"),
+                ),
+                now(),
+            ),
+            Event::from_meta(
+                3,
+                &maintenance(&["db"], "2026-11-27T11:00:00Z", "2026-11-27T13:00:00Z"),
+                now(),
+            ),
+        ];
+        assert_eq!(overall_state(&events), ComponentState::Degraded);
+        assert_eq!(component_state("api", &events), ComponentState::Degraded);
+        assert_eq!(component_state("db", &events), ComponentState::Maintenance);
+        assert_eq!(component_state("dns", &events), ComponentState::Operational);
+        assert_eq!(overall_state(&events[1..2]), ComponentState::Operational);
+    }
+}

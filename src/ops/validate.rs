@@ -1,0 +1,168 @@
+//! Checks of the operations content that need several pages side by side: overlapping
+//! maintenance windows of one component, maintenance windows that end before they start, alerts
+//! declared twice.
+//! (Unknown components and updates or resolutions before the start are checked by the model.)
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::{Page, Site};
+use crate::source::meta::{Impact, UpdateStatus};
+use crate::source::Kind;
+
+/// Runs every check of this module.
+pub fn check(site: &Site, diagnostics: &mut Diagnostics) {
+    check_maintenance_windows(site, diagnostics);
+    for page in site
+        .pages
+        .iter()
+        .filter(|p| p.kind == Kind::Incident && !p.is_section())
+    {
+        warn_about_incomplete_incident(page, diagnostics);
+    }
+    super::alerts::check(site, diagnostics);
+    check_reserved_urls(site, diagnostics);
+}
+
+/// URLs (and everything under them) that generated pages own. `status/` and `postmortems/`
+/// are not listed: their sections' text is shown on the generated pages.
+pub const RESERVED: [&str; 7] = [
+    "alerts/",
+    "reviews/",
+    "status/history/",
+    "status/api/",
+    "postmortems/action-items/",
+    "postmortems/metrics/",
+    "postmortems/sorted/",
+];
+
+fn check_reserved_urls(site: &Site, diagnostics: &mut Diagnostics) {
+    for page in &site.pages {
+        let Some(reserved) = RESERVED.iter().find(|r| page.url.starts_with(*r)) else {
+            continue;
+        };
+        if page.document.is_none() && page.is_section() {
+            // A folder without `_index.md` only exists because of the pages inside it.
+            continue;
+        }
+        diagnostics.push(
+            Diagnostic::error(
+                Some(crate::diagnostic::Location::file(format!(
+                    "content/{}",
+                    page.path
+                ))),
+                format!(
+                    "the URL `{}{}` belongs to a page opsbook generates (`{}{reserved}`)",
+                    site.config.base_path, page.url, site.config.base_path
+                ),
+            )
+            .with_hint("move the file or give it another `slug`"),
+        );
+    }
+}
+
+/// Incidents the status page would show oddly: warnings, since the page still builds.
+fn warn_about_incomplete_incident(page: &Page, diagnostics: &mut Diagnostics) {
+    let meta = &page.meta;
+    let file = || {
+        Some(crate::diagnostic::Location::file(format!(
+            "content/{}",
+            page.path
+        )))
+    };
+    let latest = meta.updates.iter().max_by_key(|u| u.at).map(|u| u.status);
+    if meta.impact == Some(Impact::Maintenance) {
+        if meta.scheduled_start.is_none() && meta.started.is_none() {
+            diagnostics.push(Diagnostic::warning(
+                file(),
+                "maintenance has no `scheduled_start`: it stays \"scheduled\" and is left out of the calendar",
+            ));
+        } else if meta.scheduled_end.is_none()
+            && meta.resolved.is_none()
+            && latest != Some(UpdateStatus::Completed)
+        {
+            diagnostics.push(Diagnostic::warning(
+                file(),
+                "maintenance has no `scheduled_end`: it shows as in progress until `resolved` or a `completed` update",
+            ));
+        }
+        return;
+    }
+    if meta.started.is_none() && meta.updates.is_empty() {
+        diagnostics.push(Diagnostic::warning(
+            file(),
+            "incident has no `started` time and no updates: it cannot count towards uptime",
+        ));
+    }
+    if meta.resolved.is_none() && latest == Some(UpdateStatus::Resolved) {
+        diagnostics.push(
+            Diagnostic::warning(
+                file(),
+                "the latest update says `resolved`, but the incident has no `resolved` time: it shows as ongoing",
+            )
+            .with_hint("add `resolved = …` with the time of that update"),
+        );
+    }
+}
+
+/// A planned window: page id, start and end.
+type Window = (usize, crate::dates::DateTime, crate::dates::DateTime);
+
+fn check_maintenance_windows(site: &Site, diagnostics: &mut Diagnostics) {
+    let mut windows: Vec<Window> = Vec::new();
+    for (id, page) in site.pages.iter().enumerate() {
+        if page.kind != Kind::Incident
+            || page.is_section()
+            || page.meta.impact != Some(Impact::Maintenance)
+        {
+            continue;
+        }
+        let (Some(start), Some(end)) = (page.meta.scheduled_start, page.meta.scheduled_end) else {
+            continue;
+        };
+        if end <= start {
+            diagnostics.push(Diagnostic::error(
+                Some(page.location_of("scheduled_end")),
+                format!("maintenance window ends ({end}) before it starts ({start})"),
+            ));
+            continue;
+        }
+        windows.push((id, start, end));
+    }
+    windows.sort_by_key(|&(id, start, _)| (start, site.pages[id].path.clone()));
+    for (i, &(a, a_start, a_end)) in windows.iter().enumerate() {
+        for &(b, b_start, b_end) in &windows[i + 1..] {
+            if b_start >= a_end {
+                break;
+            }
+            for (index, component) in site.pages[b].meta.components.iter().enumerate() {
+                if site.pages[a].meta.components.contains(component) {
+                    diagnostics.push(overlap(
+                        &site.pages[a],
+                        &site.pages[b],
+                        index,
+                        component,
+                        (a_start, a_end),
+                        (b_start, b_end),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn overlap(
+    first: &Page,
+    second: &Page,
+    index: usize,
+    component: &str,
+    (a_start, a_end): (crate::dates::DateTime, crate::dates::DateTime),
+    (b_start, b_end): (crate::dates::DateTime, crate::dates::DateTime),
+) -> Diagnostic {
+    Diagnostic::error(
+        Some(second.location_of(&format!("components.{index}"))),
+        format!(
+            "maintenance window {b_start} → {b_end} for component `{component}` overlaps `content/{}` ({a_start} → {a_end})",
+            first.path
+        ),
+    )
+    .with_hint("merge the two maintenances, or move one window so they do not overlap")
+}
