@@ -115,21 +115,27 @@ impl LineContext<'_, '_> {
             );
             return String::new();
         }
-        let line = attribute_lists(line);
+        let is_heading = line.trim_start().starts_with('#');
         let mut out = String::with_capacity(line.len());
-        for (code, segment) in code_spans(&line) {
+        let spans = code_spans(line);
+        let last = spans.len() - 1;
+        for (index, (code, segment)) in spans.into_iter().enumerate() {
             if code {
                 out.push_str(segment);
                 continue;
             }
             let column = out.len() + 1;
-            let segment = self.shortcodes(segment, column);
+            let segment = attribute_lists(segment, is_heading && index == last);
+            let segment = self.shortcodes(&segment, column);
             let segment = if self.page.mdx {
                 self.components(&segment, column)
             } else {
                 segment
             };
             out.push_str(&emoji(&segment));
+        }
+        if out.trim().is_empty() && !line.trim().is_empty() {
+            return String::new();
         }
         out
     }
@@ -228,11 +234,10 @@ fn first_quoted(text: &str) -> Option<&str> {
 }
 
 /// MkDocs / kramdown `{: .class #id }`: applied to headings (`{#id .class}`), dropped elsewhere.
-fn attribute_lists(line: &str) -> String {
+fn attribute_lists(line: &str, is_heading: bool) -> String {
     if !line.contains("{:") {
         return line.to_string();
     }
-    let is_heading = line.trim_start().starts_with('#');
     let mut out = String::with_capacity(line.len());
     let mut rest = line;
     while let Some(start) = rest.find("{:") {
@@ -250,9 +255,6 @@ fn attribute_lists(line: &str) -> String {
         }
     }
     out.push_str(rest);
-    if out.trim().is_empty() && !line.trim().is_empty() {
-        return String::new();
-    }
     out
 }
 
@@ -359,6 +361,8 @@ mod tests {
         assert_eq!(lines[0], TOC_MARKER);
         assert_eq!(lines[1], "## Steps {#steps .big}");
         assert_eq!(lines[2], "[x](y) 🔥 `:fire:`");
+        let (text, _) = run("Use `m{:a}` here {: .x }\n", false);
+        assert_eq!(text, "Use `m{:a}` here \n", "code spans keep their text");
         assert_eq!(lines[3], "");
         assert_eq!(&lines[4..], ["```math", "a^2", "```"]);
     }

@@ -103,7 +103,7 @@ fn rename_indexes(documents: &mut [Document], layout: &Layout) -> Renames {
     for document in documents.iter_mut() {
         let name = source::file_name(&document.path).to_ascii_lowercase();
         let dir = parent(&document.path).to_string();
-        let is_readme = name == "readme.md";
+        let is_readme = layout.foreign && name == "readme.md";
         let is_index = layout.foreign
             && (name == "index.md" || name == "index.mdx")
             && crowded.get(&dir).copied().unwrap_or(0) > 1;
@@ -200,10 +200,36 @@ pub fn adopt_site(site: &mut Site, layout: &Layout, diagnostics: &mut Diagnostic
             page.kind = layout.kind_of_folder(&folder);
         }
     }
+    if layout.tool == Some(layout::Tool::Docusaurus) {
+        category_labels(site, layout);
+    }
     if layout.strip_number_prefixes {
         strip_number_prefixes(site, diagnostics);
     }
     create_components(site, diagnostics);
+}
+
+/// Docusaurus titles and orders a folder by its `_category_.json` (`label`, `position`).
+fn category_labels(site: &mut Site, layout: &Layout) {
+    for page in site.pages.iter_mut().skip(1) {
+        if !page.is_section() || page.document.is_some() {
+            continue;
+        }
+        let folder = parent(&page.path);
+        let file = layout.content_dir.join(folder).join("_category_.json");
+        let Ok(text) = std::fs::read_to_string(file) else {
+            continue;
+        };
+        let Ok(category) = serde_json::from_str::<serde_json::Value>(&text) else {
+            continue;
+        };
+        if let Some(label) = category.get("label").and_then(|l| l.as_str()) {
+            page.title = label.to_string();
+        }
+        if let Some(position) = category.get("position").and_then(|p| p.as_f64()) {
+            page.meta.weight = Some(position.round() as i64);
+        }
+    }
 }
 
 fn strip_number_prefixes(site: &mut Site, diagnostics: &mut Diagnostics) {

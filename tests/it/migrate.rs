@@ -269,6 +269,11 @@ fn docusaurus_prefixes_slugs_admonitions_and_mdx() {
         )
         .as_str()
     ));
+    // `_category_.json` titles its folder.
+    assert_eq!(
+        text(&page(&out, "getting-started/"), "h1"),
+        "Getting started"
+    );
     let runbook = page(&out, "runbooks/deploy-rollback/");
     assert_eq!(count(&runbook, "article.doc-runbook"), 1);
 }
