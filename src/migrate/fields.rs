@@ -95,11 +95,12 @@ pub fn translate(
         mapped: Mapped::default(),
     };
     map.drop_empty_strings();
+    map.lists();
     let explicit_kind = map.parsed.values.contains_key("kind");
     if map.is_cstate() {
         map.cstate(explicit_kind);
     }
-    map.hugo();
+    map.hugo(relative);
     map.jekyll(explicit_kind, folder_kind);
     map.docusaurus(relative);
     map.collections();
@@ -220,7 +221,33 @@ impl Mapper<'_> {
         }
     }
 
-    fn hugo(&mut self) {
+    /// Jekyll writes `tags: a b` and Docusaurus `tags: [{label: a}]`: opsbook wants a list of
+    /// names.
+    fn lists(&mut self) {
+        for field in ["tags", "owners", "authors", "services", "aliases"] {
+            let list = match self.parsed.values.get(field) {
+                Some(Value::String(text)) if field == "tags" => text
+                    .split([' ', ','])
+                    .filter(|t| !t.is_empty())
+                    .map(|t| Value::String(t.to_string()))
+                    .collect(),
+                Some(Value::String(text)) => vec![Value::String(text.clone())],
+                Some(Value::Array(items)) if items.iter().any(Value::is_object) => items
+                    .iter()
+                    .map(|item| match item.get("label") {
+                        Some(label) => label.clone(),
+                        None => item.clone(),
+                    })
+                    .collect(),
+                _ => continue,
+            };
+            self.parsed
+                .values
+                .insert(field.to_string(), Value::Array(list));
+        }
+    }
+
+    fn hugo(&mut self, relative: &str) {
         if let Some(lastmod) = self.get("lastmod").cloned() {
             self.parsed.values.remove("lastmod");
             self.insert_if_absent("updated", lastmod, "lastmod");
@@ -232,7 +259,9 @@ impl Mapper<'_> {
         for key in ["url", "permalink"] {
             if let Some(Value::String(url)) = self.get(key).cloned() {
                 self.take(key);
-                self.add_alias(&url, key);
+                if url.trim_matches('/') != natural_url(relative) {
+                    self.add_alias(&url, key);
+                }
             }
         }
     }
@@ -387,6 +416,19 @@ impl Mapper<'_> {
     }
 }
 
+/// The URL path a document gets from its place (`runbooks/disk`), to tell an address that is
+/// the page's own from an old one.
+fn natural_url(relative: &str) -> String {
+    let mut parts: Vec<&str> = relative.split('/').collect();
+    let name = parts.pop().unwrap_or("");
+    let stem = name.split('.').next().unwrap_or(name);
+    let mut segments: Vec<String> = parts.iter().map(|p| crate::model::url_segment(p)).collect();
+    if stem != "index" && stem != "_index" {
+        segments.push(crate::model::url_segment(stem));
+    }
+    segments.join("/")
+}
+
 /// `6 months` after `start` in days (a month is a calendar month when `start` is known).
 fn interval_days(text: &str, start: Option<jiff::civil::Date>) -> Option<u32> {
     let mut words = text.split_whitespace();
@@ -476,6 +518,26 @@ mod tests {
         assert_eq!(v["updated"], "2026-02-01");
         assert_eq!(mapped.kept["linkTitle"], "L");
         assert!(!mapped.kept.contains_key("company"));
+    }
+
+    #[test]
+    fn lists_as_other_tools_write_them() {
+        let (parsed, _) = mapped(
+            "---\ntags: ops pager\nowners: team-a\nauthors:\n  - label: Ann\n---\n",
+            Kind::Page,
+        );
+        let v = &parsed.values;
+        assert_eq!(v["tags"], serde_json::json!(["ops", "pager"]));
+        assert_eq!(v["owners"], serde_json::json!(["team-a"]));
+        assert_eq!(v["authors"], serde_json::json!(["Ann"]));
+    }
+
+    #[test]
+    fn an_url_that_is_the_page_own_is_no_alias() {
+        let mut parsed = parse(&split("---\nurl: /runbooks/disk/\n---\n").unwrap()).unwrap();
+        let layout = Layout::standard(std::path::Path::new("/x"));
+        translate(&mut parsed, Kind::Runbook, &layout, "runbooks/disk.md");
+        assert!(!parsed.values.contains_key("aliases"));
     }
 
     #[test]
