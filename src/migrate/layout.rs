@@ -32,13 +32,21 @@ const FOLDER_KINDS: [(&str, Kind); 15] = [
 ];
 
 /// Folders at the top of a handbook that are opsbook's own or a tool's, never content.
-const NOT_CONTENT: [&str; 6] = [
+/// (Jekyll's `_site`, MkDocs' `site`, Docusaurus' `build` are other tools' output.)
+const NOT_CONTENT: [&str; 13] = [
     "static",
     "templates",
     "themes",
     "node_modules",
+    "vendor",
     "public",
     "site",
+    "build",
+    "_site",
+    "_layouts",
+    "_includes",
+    "_sass",
+    "_data",
 ];
 
 /// The tool a handbook was written for, as its config files tell.
@@ -346,13 +354,27 @@ pub fn summary(layout: &Layout, kinds: &BTreeMap<Kind, usize>) -> String {
     let tool = layout
         .tool
         .map_or(String::new(), |t| format!(" ({} layout)", t.name()));
+    let folders: Vec<String> = layout
+        .folder_kinds
+        .iter()
+        .map(|(folder, kind)| format!("{folder}/ → {}", kind.as_str()))
+        .collect();
+    let folders = if folders.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", folders.join(", "))
+    };
     let counts: Vec<String> = kinds
         .iter()
         .map(|(kind, n)| format!("{n} {}{}", kind.as_str(), if *n == 1 { "" } else { "s" }))
         .collect();
-    format!(
-        "No opsbook.toml: read {folder} as the content{tool}; {}; broken links are warnings.",
+    let counts = if counts.is_empty() {
+        "no pages but the home page".to_string()
+    } else {
         counts.join(", ")
+    };
+    format!(
+        "No opsbook.toml: read {folder} as the content{tool}{folders}; {counts}; broken links are warnings."
     )
 }
 

@@ -106,7 +106,7 @@ fn rename_indexes(documents: &mut [Document], layout: &Layout) -> Renames {
         let is_readme = layout.foreign && name == "readme.md";
         let is_index = layout.foreign
             && (name == "index.md" || name == "index.mdx")
-            && crowded.get(&dir).copied().unwrap_or(0) > 1;
+            && (dir.is_empty() || crowded.get(&dir).copied().unwrap_or(0) > 1);
         if !(is_readme || is_index) || folders_with_index.contains(&dir) {
             continue;
         }

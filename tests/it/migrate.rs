@@ -428,3 +428,24 @@ fn a_folder_of_markdown_builds_into_its_own_public_folder_twice() {
         run.stderr
     );
 }
+
+#[test]
+fn an_output_folder_inside_docs_is_refused() {
+    let hb = Handbook::new(&[("docs/index.md", "# Docs\n")]);
+    let run = build(&hb.root, &hb.root.join("docs/site"), &[]);
+    run.assert_failure();
+    assert!(
+        run.stderr.contains("it is inside the content folder"),
+        "{}",
+        run.stderr
+    );
+    let run = build(&hb.root, &hb.out("public"), &[]);
+    run.assert_success();
+    assert!(
+        run.stderr.starts_with(
+            "No opsbook.toml: read `docs/` as the content; no pages but the home page;"
+        ),
+        "{}",
+        run.stderr
+    );
+}
