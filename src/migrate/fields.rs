@@ -93,6 +93,7 @@ pub fn translate(
     let mut map = Mapper {
         parsed,
         mapped: Mapped::default(),
+        origin: std::collections::HashMap::new(),
     };
     map.drop_empty_strings();
     map.lists();
@@ -115,6 +116,8 @@ pub fn translate(
 struct Mapper<'a> {
     parsed: &'a mut Parsed,
     mapped: Mapped,
+    /// opsbook field → the key it was read from, for messages in the user's words.
+    origin: std::collections::HashMap<String, String>,
 }
 
 impl Mapper<'_> {
@@ -138,6 +141,7 @@ impl Mapper<'_> {
         if !self.has(to) {
             self.parsed.positions.alias(from, to);
             self.parsed.values.insert(to.to_string(), value);
+            self.origin.insert(to.to_string(), from.to_string());
         }
     }
 
@@ -400,7 +404,11 @@ impl Mapper<'_> {
                 self.mapped.problems.push(FieldProblem {
                     line,
                     column,
-                    message: format!("`{field}` `{}` has no time zone: read as UTC", text.trim()),
+                    message: format!(
+                        "`{}` `{}` has no time zone: read as UTC",
+                        self.origin.get(*field).map_or(*field, String::as_str),
+                        text.trim()
+                    ),
                     hint: Some("add an offset such as `Z` or `+02:00` to say otherwise".into()),
                     is_error: false,
                 });

@@ -381,6 +381,10 @@ fn gitlab_markdown_toc_links_diagrams_and_fences() {
     ));
     let cert = page(&out, "playbooks/cert-renewal/");
     assert_eq!(count(&cert, "script[src$='mermaid.min.js']"), 0);
+    // Messages name the key the user wrote, not the field it became.
+    assert!(run.warnings().contains(
+        &"warning: postmortems/2026-02-01-database.md:3:1: `start_time` `2026-02-01 10:00` has no time zone: read as UTC"
+    ));
     let postmortem = page(&out, "postmortems/2026-02-01-database/");
     assert_eq!(count(&postmortem, "article.doc-postmortem"), 1);
     assert_eq!(
