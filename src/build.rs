@@ -174,8 +174,7 @@ pub fn load_site_from(
         );
         return Err(diagnostics);
     }
-    let renames =
-        crate::migrate::adopt_documents(&mut content.documents, &layout, &mut diagnostics);
+    let renames = crate::migrate::adopt_documents(&mut content.documents, &layout);
     let relocate = |d| crate::migrate::relocate(d, &layout, &renames);
     let stamps = std::mem::take(&mut content.stamps);
     let content_read = content.read;

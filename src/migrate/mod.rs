@@ -33,43 +33,68 @@ impl Renames {
 }
 
 /// Between reading and assembling: `README.md` (and, in another tool's layout, `index.md` beside
-/// other pages) describes its folder; bodies are rewritten ([`body`]).
-pub fn adopt_documents(
-    documents: &mut [Document],
+/// other pages) describes its folder; `x.html.md` is the page `x`.
+pub fn adopt_documents(documents: &mut [Document], layout: &Layout) -> Renames {
+    rename_indexes(documents, layout)
+}
+
+/// The body of the document at `relative` (content path) rewritten as [`body`] says, and the
+/// warnings, located in the user's file. Runs when a document is read, so a full build and an
+/// edit applied by `serve` give the same page.
+pub fn rewrite_body(
     layout: &Layout,
-    diagnostics: &mut Diagnostics,
-) -> Renames {
-    let renames = rename_indexes(documents, layout);
-    let paths: HashSet<String> = documents.iter().map(|d| d.path.clone()).collect();
-    let by_original: HashMap<&str, &str> = renames
-        .0
-        .iter()
-        .map(|(new, old)| (old.as_str(), new.as_str()))
-        .collect();
-    for document in documents.iter_mut() {
-        let original = renames.original(&document.path).to_string();
-        let source = document.path.clone();
-        let resolve = |target: &str| resolve_ref(target, &source, &paths, &by_original);
-        let page = body::Page {
-            mdx: original.ends_with(".mdx"),
-            resolve_ref: &resolve,
-        };
-        let (text, problems) = body::rewrite(document.body(), &page);
-        for problem in problems {
-            diagnostics.push(Diagnostic::warning(
+    relative: &str,
+    text: String,
+    body_offset: usize,
+    body_line: usize,
+) -> (String, Vec<Diagnostic>) {
+    let content = layout.content_dir.as_path();
+    let exists = |candidate: &str| content.join(candidate).is_file();
+    // Walked at most once per page, and only for a `ref` naming a page by its name alone.
+    let walked = std::cell::OnceCell::new();
+    let every = || walked.get_or_init(|| markdown_paths(layout)).clone();
+    let resolve = |target: &str| resolve_ref(target, relative, &exists, &every);
+    let page = body::Page {
+        mdx: relative.ends_with(".mdx"),
+        resolve_ref: &resolve,
+    };
+    let (body, problems) = body::rewrite(&text[body_offset..], &page);
+    let warnings = problems
+        .into_iter()
+        .map(|problem| {
+            Diagnostic::warning(
                 Some(Location::at(
-                    layout.shown(&original),
-                    document.body_line + problem.line,
+                    layout.shown(relative),
+                    body_line + problem.line,
                     problem.column,
                 )),
                 problem.message,
-            ));
-        }
-        if let Some(text) = text {
-            document.text = format!("{}{text}", &document.text[..document.body_offset]);
-        }
+            )
+        })
+        .collect();
+    match body {
+        Some(body) => (format!("{}{body}", &text[..body_offset]), warnings),
+        None => (text, warnings),
     }
-    renames
+}
+
+/// Every markdown file's content path, for a Hugo `ref` naming a page by its name alone.
+fn markdown_paths(layout: &Layout) -> Vec<String> {
+    walkdir::WalkDir::new(&layout.content_dir)
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !(source::is_ignored(&e.file_name().to_string_lossy())
+                    || layout.is_skipped(e.path()))
+        })
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let relative = e.path().strip_prefix(&layout.content_dir).ok()?;
+            let relative = relative.to_string_lossy().replace('\\', "/");
+            source::is_markdown(&relative).then_some(relative)
+        })
+        .collect()
 }
 
 fn rename_indexes(documents: &mut [Document], layout: &Layout) -> Renames {
@@ -128,8 +153,8 @@ fn rename_indexes(documents: &mut [Document], layout: &Layout) -> Renames {
 fn resolve_ref(
     target: &str,
     source: &str,
-    paths: &HashSet<String>,
-    by_original: &HashMap<&str, &str>,
+    exists: &dyn Fn(&str) -> bool,
+    every: &dyn Fn() -> Vec<String>,
 ) -> Option<String> {
     let (path, anchor) = match target.find('#') {
         Some(i) => (&target[..i], &target[i..]),
@@ -144,10 +169,10 @@ fn resolve_ref(
             format!("{stem}.mdx"),
             format!("{stem}/_index.md"),
             format!("{stem}/index.md"),
+            format!("{stem}/README.md"),
         ]
         .into_iter()
-        .map(|c| by_original.get(c.as_str()).map_or(c, |n| n.to_string()))
-        .find(|c| paths.contains(c))
+        .find(|c| !c.is_empty() && exists(c))
     };
     let dir = parent(source);
     let found = match path.strip_prefix('/') {
@@ -157,8 +182,9 @@ fn resolve_ref(
             .or_else(|| find(path))
             .or_else(|| {
                 let suffix = format!("/{}", path.trim_end_matches(".md"));
+                let paths = every();
                 let mut matches = paths.iter().filter(|p| {
-                    let p = p.trim_end_matches(".md").trim_end_matches(".mdx");
+                    let p = format!("/{}", p.trim_end_matches(".md").trim_end_matches(".mdx"));
                     p.ends_with(&suffix) || p.trim_end_matches("/_index").ends_with(&suffix)
                 });
                 let first = matches.next()?;
@@ -389,8 +415,9 @@ mod tests {
             .into_iter()
             .map(String::from)
             .collect();
-        let none = HashMap::new();
-        let r = |t: &str, s: &str| resolve_ref(t, s, &paths, &none);
+        let exists = |p: &str| paths.contains(p);
+        let every = || paths.iter().cloned().collect::<Vec<_>>();
+        let r = |t: &str, s: &str| resolve_ref(t, s, &exists, &every);
         assert_eq!(
             r("disk.md", "runbooks/x.md").as_deref(),
             Some("../runbooks/disk.md")

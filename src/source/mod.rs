@@ -287,6 +287,12 @@ pub fn read_document_in(
         return Err(diagnostics);
     }
     let body_line = text[..body_offset].matches('\n').count() + 1;
+    let (text, diagnostics) = {
+        let (text, mut warnings) =
+            crate::migrate::rewrite_body(layout, relative, text, body_offset, body_line);
+        warnings.splice(0..0, diagnostics);
+        (text, warnings)
+    };
     let document = Document {
         path: relative.to_string(),
         text,
