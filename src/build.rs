@@ -59,6 +59,8 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
     pub timings: Vec<(&'static str, Duration)>,
     pub out: PathBuf,
+    /// What a build without `opsbook.toml` inferred, in one line.
+    pub inferred: Option<String>,
 }
 
 /// A build that stopped: every problem found, errors and warnings.
@@ -139,7 +141,11 @@ pub fn load_site_from(
     if let Some(url) = &options.base_url {
         config.set_base_url(url);
     }
-    let content_dir = options.root.join("content");
+    let layout = crate::migrate::Layout::detect(&options.root, &config, &options.out_dir());
+    if layout.inferred {
+        config.broken_links = crate::config::LinkPolicy::Warn;
+    }
+    let content_dir = layout.content_dir.clone();
     if !content_dir.is_dir() {
         diagnostics.push(
             Diagnostic::error(
@@ -157,7 +163,23 @@ pub fn load_site_from(
         Some(e) => (e.documents, e.rendered, Some(e.links)),
         None => Default::default(),
     };
-    let mut content = source::load_reusing(&content_dir, "content", &mut diagnostics, known);
+    let mut content = source::load_in(&layout, &mut diagnostics, known);
+    if layout.inferred && content.documents.is_empty() && !diagnostics.has_errors() {
+        // A folder without config and without markdown is most likely the wrong folder.
+        diagnostics.push(
+            Diagnostic::error(
+                Some(Location::file("content")),
+                "the handbook has no `content/` folder and no markdown files",
+            )
+            .with_hint(format!(
+                "is `{}` the handbook folder? It should hold opsbook.toml and content/, or markdown files",
+                options.root.display()
+            )),
+        );
+        return Err(diagnostics);
+    }
+    let renames = crate::migrate::adopt_documents(&mut content.documents, &layout);
+    let relocate = |d| crate::migrate::relocate(d, &layout, &renames);
     let stamps = std::mem::take(&mut content.stamps);
     let content_read = content.read;
     // Drafts left out are kept, so that the next build of a session need not read them again.
@@ -171,12 +193,13 @@ pub fn load_site_from(
         today: today(options.now),
     };
     let mut site = Site::assemble(config, content, &model_options, &mut diagnostics);
+    crate::migrate::adopt_site(&mut site, &layout, &mut diagnostics);
     model::check_operations(&site, &mut diagnostics);
     crate::ops::validate::check(&site, &mut diagnostics);
     timer.lap("model");
     if diagnostics.has_errors() {
         timings.extend(timer.timings);
-        return Err(diagnostics);
+        return Err(relocate(diagnostics));
     }
     let rendered = site.render_markdown_reusing(
         highlighter,
@@ -185,6 +208,7 @@ pub fn load_site_from(
     );
     timer.lap("markdown");
     timings.extend(timer.timings);
+    let diagnostics = relocate(diagnostics);
     if diagnostics.has_errors() {
         return Err(diagnostics);
     }
@@ -193,6 +217,12 @@ pub fn load_site_from(
         drafts,
         read: content_read,
         rendered,
+        inferred: layout
+            .inferred
+            .then(|| crate::migrate::layout::summary(&layout, &crate::migrate::kind_counts(&site))),
+        standard_layout: !layout.inferred
+            && !layout.foreign
+            && layout.content_dir == options.root.join("content"),
     };
     Ok((site, diagnostics, loaded))
 }
@@ -210,6 +240,11 @@ pub struct Loaded {
     pub read: usize,
     /// Documents whose markdown was rendered.
     pub rendered: usize,
+    /// What a build without `opsbook.toml` inferred, in one line.
+    pub inferred: Option<String>,
+    /// opsbook's own layout (`content/`, no other tool's conventions): the one in which a
+    /// session takes documents over and patches pages.
+    pub standard_layout: bool,
 }
 
 /// Builds the site into the output folder, atomically.
@@ -226,6 +261,7 @@ pub struct Built {
     pub theme_dir: Option<PathBuf>,
     pub stamps: Stamps,
     pub drafts: Vec<source::Document>,
+    pub standard_layout: bool,
 }
 
 /// [`build`], keeping what it made.
@@ -253,6 +289,14 @@ pub fn build_from(
     output::check_destination(&options.root, &out).map_err(|d| BuildFailure {
         diagnostics: vec![d],
     })?;
+    let config = Config::load(&options.root).unwrap_or_default();
+    crate::migrate::check_output(
+        &crate::migrate::Layout::detect(&options.root, &config, &out),
+        &out,
+    )
+    .map_err(|d| BuildFailure {
+        diagnostics: vec![d],
+    })?;
     let mut timings = Vec::new();
     highlighter.forget_classes();
     let (site, mut diagnostics, loaded) =
@@ -271,10 +315,12 @@ pub fn build_from(
         theme_dir,
         stamps: loaded.stamps,
         drafts: loaded.drafts,
+        standard_layout: loaded.standard_layout,
     };
     let mut report = write_site(options, &built, diagnostics, timings, search_files)?;
     report.read = loaded.read;
     report.markdown = loaded.rendered;
+    report.inferred = loaded.inferred;
     Ok((report, built))
 }
 
@@ -446,6 +492,7 @@ pub fn write_site(
         warnings: diagnostics.warnings().cloned().collect(),
         timings: timer.timings,
         out,
+        inferred: None,
     })
 }
 
@@ -922,7 +969,8 @@ fn copy_static(
     }
     // Warnings here must not fail the build.
     problems.retain(Diagnostic::is_error);
-    let content = options.root.join("content");
+    let content =
+        crate::migrate::Layout::detect(&options.root, &site.config, &options.out_dir()).content_dir;
     for asset in &site.assets {
         match staging.copy(&content.join(asset), asset) {
             Ok(()) => count += 1,

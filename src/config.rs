@@ -3,12 +3,13 @@
 //! Unknown keys are errors (with line and column) so a typo never silently does nothing. This
 //! module reads one file and knows nothing of content.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::Deserialize;
 
 use crate::diagnostic::{Diagnostic, LineIndex, Location};
+use crate::source::Kind;
 
 pub const CONFIG_FILE: &str = "opsbook.toml";
 
@@ -28,6 +29,17 @@ struct RawConfig {
     status: RawStatus,
     #[serde(default)]
     checks: RawChecks,
+    #[serde(default)]
+    content: RawContent,
+}
+
+/// Where the markdown lives and what its folders hold, for handbooks laid out by another tool.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawContent {
+    dir: Option<String>,
+    #[serde(default)]
+    kinds: BTreeMap<String, Kind>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -84,6 +96,10 @@ pub struct Config {
     pub broken_links: LinkPolicy,
     pub components: Vec<Component>,
     pub review_interval_days: u32,
+    /// The content folder relative to the handbook (`content`; `""` for the handbook itself).
+    pub content_dir: String,
+    /// Folder name → kind of the pages under it, beside the built-in names.
+    pub folder_kinds: BTreeMap<String, Kind>,
 }
 
 pub const DEFAULT_REVIEW_INTERVAL_DAYS: u32 = 180;
@@ -157,6 +173,11 @@ impl Config {
                 .checks
                 .review_interval_days
                 .unwrap_or(DEFAULT_REVIEW_INTERVAL_DAYS),
+            content_dir: raw.content.dir.map_or_else(
+                || "content".to_string(),
+                |d| d.trim_matches('/').to_string(),
+            ),
+            folder_kinds: raw.content.kinds,
         }
     }
 

@@ -79,7 +79,10 @@ impl Session {
         changed: impl IntoIterator<Item = &'a str>,
     ) -> Result<(BuildReport, Session), BuildFailure> {
         let changed: HashSet<&str> = changed.into_iter().collect();
-        if build::today(self.options.now) != self.today || changed.contains("opsbook.toml") {
+        if build::today(self.options.now) != self.today
+            || changed.contains("opsbook.toml")
+            || !self.built.standard_layout
+        {
             return Session::build(&self.options);
         }
         let Session {
@@ -176,7 +179,7 @@ impl Session {
     /// Applies the edit of `changed` (paths relative to the handbook folder) to the live output,
     /// or returns `None` — having written nothing — when it takes a full build.
     pub fn patch<'a>(&mut self, changed: impl IntoIterator<Item = &'a str>) -> Option<Patch> {
-        if build::today(self.options.now) != self.today {
+        if build::today(self.options.now) != self.today || !self.built.standard_layout {
             return None;
         }
         let plan = self.plan(changed)?;

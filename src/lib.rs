@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod highlight;
 pub mod incremental;
 pub mod markdown;
+pub mod migrate;
 pub mod model;
 pub mod offline;
 pub mod ops;

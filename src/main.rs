@@ -156,6 +156,9 @@ fn run_build(args: BuildArgs) -> ExitCode {
     match build::build(&options) {
         Ok(report) => {
             if !args.quiet {
+                if let Some(inferred) = &report.inferred {
+                    eprintln!("{inferred}");
+                }
                 print_diagnostics(&report.warnings);
             }
             if args.timings {

@@ -72,11 +72,36 @@ fn candidates(path: &str, is_folder: bool) -> Vec<String> {
         }
     };
     if !is_folder && (path.ends_with(".md") || path.ends_with(".markdown")) {
-        return vec![path.to_string()];
+        // A folder's README.md or index.md may have become its section's `_index.md`.
+        let mut list = vec![path.to_string()];
+        let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+        if name == "readme.md" || name == "index.md" {
+            let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+            list.push(if dir.is_empty() {
+                "_index.md".to_string()
+            } else {
+                format!("{dir}/_index.md")
+            });
+        }
+        return list;
+    }
+    // Other tools' links: `x.html` and `x.mdx` name the page `x.md`.
+    if let Some(stem) = trimmed
+        .strip_suffix(".html")
+        .or_else(|| trimmed.strip_suffix(".mdx"))
+    {
+        return vec![
+            format!("{stem}.md"),
+            format!("{stem}.mdx"),
+            format!("{stem}/_index.md"),
+            format!("{stem}/index.md"),
+        ];
     }
     let mut list = vec![index("_index.md"), index("index.md")];
-    if !is_folder && !trimmed.is_empty() {
+    if !trimmed.is_empty() {
         list.push(format!("{trimmed}.md"));
+        list.push(format!("{trimmed}.mdx"));
+        list.push(index("README.md"));
     }
     list
 }

@@ -151,6 +151,13 @@ pub fn render(body: &str, context: &Context<'_>) -> Rendered {
 
     let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(e, _)| e));
+    if html.contains(crate::migrate::body::TOC_MARKER) {
+        let toc = format!(
+            "<nav class=\"toc-marker\" aria-label=\"Contents\">{}</nav>",
+            toc_html(&rendered.toc)
+        );
+        html = html.replace(crate::migrate::body::TOC_MARKER, &toc);
+    }
     rendered.html = html;
     rendered
 }
@@ -285,6 +292,10 @@ fn highlight_code(
             }
             Event::End(TagEnd::CodeBlock) => {
                 if let Some((lang, code, range)) = block.take() {
+                    if let Some(html) = diagram_or_math(&lang, &code) {
+                        out.push((Event::Html(CowStr::from(html)), range));
+                        continue;
+                    }
                     let html = highlighter.block(&lang, &code);
                     for class in crate::highlight::class_names(&html) {
                         if !classes.contains(class) {
@@ -298,6 +309,38 @@ fn highlight_code(
         }
     }
     *events = out;
+}
+
+/// `mermaid` blocks are drawn in the browser by the theme's renderer (loaded only on pages that
+/// have one); `math` blocks are shown as their TeX source, set apart. Both stay readable as text.
+fn diagram_or_math(lang: &str, code: &str) -> Option<String> {
+    let class = match lang.split([' ', ',', '{']).next().unwrap_or("") {
+        "mermaid" => "mermaid",
+        "math" | "latex" | "tex" | "katex" => "math",
+        _ => return None,
+    };
+    Some(format!(
+        "<pre class=\"{class}\">{}</pre>\n",
+        headings::escape_attr(code)
+    ))
+}
+
+/// An inline table of contents where GitLab's `[[_TOC_]]` stood.
+fn toc_html(entries: &[TocEntry]) -> String {
+    let mut html = String::from("<ul>");
+    for entry in entries {
+        html.push_str(&format!(
+            "<li><a href=\"#{}\">{}</a>",
+            headings::escape_attr(&entry.id),
+            entry.title
+        ));
+        if !entry.children.is_empty() {
+            html.push_str(&toc_html(&entry.children));
+        }
+        html.push_str("</li>");
+    }
+    html.push_str("</ul>");
+    html
 }
 
 /// GitHub alerts (`> [!WARNING]`) become the same markup as admonitions.

@@ -497,8 +497,10 @@ impl<'a> Builder<'a> {
     fn edit_url(&self, page: &Page) -> Option<String> {
         let repo = self.config().repo_url.as_deref()?;
         page.document.as_ref()?;
+        let dir = &self.config().content_dir;
+        let slash = if dir.is_empty() { "" } else { "/" };
         Some(format!(
-            "{repo}/edit/{}/content/{}",
+            "{repo}/edit/{}/{dir}{slash}{}",
             self.config().branch,
             page.path
         ))

@@ -1,5 +1,5 @@
 //! Whether an index is stale: a stamp of the handbook's sources (every file's path, size and
-//! modification time under `content/`, `opsbook.toml`) and of this program's version.
+//! modification time under the content folder, `opsbook.toml`) and of this program's version.
 
 use std::path::Path;
 
@@ -13,10 +13,19 @@ pub fn source_stamp(root: &Path) -> String {
     hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
     hasher.update(SCHEMA.as_bytes());
     let mut entries: Vec<(String, u64, u128)> = Vec::new();
-    let config = root.join(crate::config::CONFIG_FILE);
-    let walker = walkdir::WalkDir::new(root.join("content"))
+    // The content folder of another tool's layout may be the handbook itself, holding the
+    // index's own cache folder: hidden and skipped folders are left out.
+    let config = crate::config::Config::load(root).unwrap_or_default();
+    let layout = crate::migrate::Layout::detect(root, &config, &root.join("public"));
+    let walker = walkdir::WalkDir::new(&layout.content_dir)
         .follow_links(false)
-        .into_iter();
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !(crate::source::is_ignored(&e.file_name().to_string_lossy())
+                    || layout.is_skipped(e.path()))
+        });
+    let config = root.join(crate::config::CONFIG_FILE);
     let files = walker
         .filter_map(Result::ok)
         .map(|e| e.into_path())

@@ -123,6 +123,16 @@ impl Positions {
     }
 }
 
+impl Positions {
+    /// Makes `to` point where `from` was written: a field read under another tool's name.
+    pub fn alias(&mut self, from: &str, to: &str) {
+        let key = self.key(from);
+        let value = self.value(from);
+        self.keys.insert(to.to_string(), key);
+        self.values.insert(to.to_string(), value);
+    }
+}
+
 impl Parsed {
     /// Shorthand for the position of the value at `path`.
     pub fn position(&self, path: &str) -> (usize, usize) {

@@ -85,15 +85,33 @@ pub fn load_reusing(
     content_dir: &Path,
     shown_as: &str,
     diagnostics: &mut Diagnostics,
+    known: HashMap<String, Known>,
+) -> Content {
+    let mut layout = crate::migrate::Layout::standard(content_dir);
+    layout.content_dir = content_dir.to_path_buf();
+    layout.shown_as = shown_as.to_string();
+    load_in(&layout, diagnostics, known)
+}
+
+/// [`load_reusing`] for a handbook laid out as `layout` says (another tool's layout, maybe).
+pub fn load_in(
+    layout: &crate::migrate::Layout,
+    diagnostics: &mut Diagnostics,
     mut known: HashMap<String, Known>,
 ) -> Content {
+    let content_dir = layout.content_dir.as_path();
+    let shown_as = layout.shown_as.as_str();
     let mut markdown = Vec::new();
     let mut assets = Vec::new();
     let walker = walkdir::WalkDir::new(content_dir)
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name().to_string_lossy().as_ref()));
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !(is_ignored(e.file_name().to_string_lossy().as_ref())
+                    || layout.is_skipped(e.path()))
+        });
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
@@ -120,7 +138,7 @@ pub fn load_reusing(
         if !entry.file_type().is_file() {
             continue;
         }
-        if relative.ends_with(".md") || relative.ends_with(".markdown") {
+        if is_markdown(&relative) {
             let stamp = entry
                 .metadata()
                 .map_or((0, None), |m| (m.len(), m.modified().ok()));
@@ -142,7 +160,7 @@ pub fn load_reusing(
             if let Some(known) = previous {
                 return (relative, stamp, Some(known.document), known.warnings);
             }
-            match read_document(content_dir, &relative, shown_as) {
+            match read_document_in(layout, &relative) {
                 Ok((document, warnings)) => (relative, stamp, Some(document), warnings),
                 Err(problems) => (relative, stamp, None, problems),
             }
@@ -163,6 +181,11 @@ pub fn load_reusing(
         stamps,
         read,
     }
+}
+
+/// Markdown files: `.md`, `.markdown`, and Docusaurus' `.mdx` (read as markdown).
+pub fn is_markdown(path: &str) -> bool {
+    path.ends_with(".md") || path.ends_with(".markdown") || path.ends_with(".mdx")
 }
 
 /// Editor temp files, swap files and hidden files are never content.
@@ -194,7 +217,20 @@ pub fn read_document(
     relative: &str,
     shown_as: &str,
 ) -> Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let display = PathBuf::from(format!("{shown_as}/{relative}"));
+    let mut layout = crate::migrate::Layout::standard(content_dir);
+    layout.content_dir = content_dir.to_path_buf();
+    layout.shown_as = shown_as.to_string();
+    read_document_in(&layout, relative)
+}
+
+/// [`read_document`] in a handbook laid out as `layout` says: its folder names decide kinds, and
+/// the front matter of other tools is mapped onto opsbook's fields.
+pub fn read_document_in(
+    layout: &crate::migrate::Layout,
+    relative: &str,
+) -> Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let content_dir = layout.content_dir.as_path();
+    let display = PathBuf::from(layout.shown(relative));
     let bytes = std::fs::read(content_dir.join(relative)).map_err(|e| {
         vec![Diagnostic::error(
             Some(Location::file(&display)),
@@ -218,21 +254,17 @@ pub fn read_document(
     let at = |line, column| Some(Location::at(&display, line, column));
     let split = front_matter::split(&text)
         .map_err(|p| vec![Diagnostic::error(at(p.line, p.column), p.message)])?;
-    let parsed = front_matter::parse(&split)
+    let mut parsed = front_matter::parse(&split)
         .map_err(|p| vec![Diagnostic::error(at(p.line, p.column), p.message)])?;
     let body_offset = split.body_offset;
     let folder_kind = if file_name(relative) == "_index.md" {
         Kind::Page
     } else {
-        Kind::from_folder(
-            relative
-                .split('/')
-                .next()
-                .filter(|_| relative.contains('/'))
-                .unwrap_or(""),
-        )
+        layout.kind_of_folder(relative.rsplit_once('/').map_or("", |(dir, _)| dir))
     };
-    let (meta, problems) = meta::read(&parsed, folder_kind);
+    let mapped = crate::migrate::fields::translate(&mut parsed, folder_kind, layout, relative);
+    let (meta, mut problems) = meta::read(&parsed, folder_kind);
+    problems.splice(0..0, mapped.problems);
     let diagnostics: Vec<Diagnostic> = problems
         .into_iter()
         .map(|p| {
@@ -247,13 +279,20 @@ pub fn read_document(
             }
         })
         .collect();
-    let Some(meta) = meta else {
+    let Some(mut meta) = meta else {
         return Err(diagnostics);
     };
+    meta.extra.extend(mapped.kept);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics);
     }
     let body_line = text[..body_offset].matches('\n').count() + 1;
+    let (text, diagnostics) = {
+        let (text, mut warnings) =
+            crate::migrate::rewrite_body(layout, relative, text, body_offset, body_line);
+        warnings.splice(0..0, diagnostics);
+        (text, warnings)
+    };
     let document = Document {
         path: relative.to_string(),
         text,

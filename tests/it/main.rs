@@ -8,6 +8,7 @@ mod browser_search;
 mod build_example;
 mod fixtures_valid;
 mod invalid;
+mod migrate;
 mod ops;
 mod output_safety;
 mod reuse;

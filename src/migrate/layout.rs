@@ -1,0 +1,420 @@
+//! Where a handbook's markdown is and what its folders hold: opsbook's own layout
+//! (`opsbook.toml` + `content/`), or one inferred from a folder another tool laid out.
+//!
+//! Inference only looks at folder names and the other tools' config files; it reads no markdown.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use crate::config::{Config, CONFIG_FILE};
+use crate::source::Kind;
+
+/// Folders that hold the markdown in the layouts of other tools, in the order they are tried.
+const CONTENT_FOLDERS: [&str; 4] = ["content", "docs", "src", "source"];
+
+/// Folder names that say what their pages are, in handbooks written for other tools.
+const FOLDER_KINDS: [(&str, Kind); 15] = [
+    ("runbooks", Kind::Runbook),
+    ("runbook", Kind::Runbook),
+    ("playbooks", Kind::Runbook),
+    ("playbook", Kind::Runbook),
+    ("alerts", Kind::Runbook),
+    ("processes", Kind::Process),
+    ("process", Kind::Process),
+    ("postmortems", Kind::Postmortem),
+    ("postmortem", Kind::Postmortem),
+    ("post-mortems", Kind::Postmortem),
+    ("incidents", Kind::Postmortem),
+    ("rca", Kind::Postmortem),
+    ("rcas", Kind::Postmortem),
+    ("status", Kind::Incident),
+    ("issues", Kind::Incident),
+];
+
+/// Folders at the top of a handbook that are opsbook's own or a tool's, never content.
+/// (Jekyll's `_site`, MkDocs' `site`, Docusaurus' `build` are other tools' output.)
+const NOT_CONTENT: [&str; 13] = [
+    "static",
+    "templates",
+    "themes",
+    "node_modules",
+    "vendor",
+    "public",
+    "site",
+    "build",
+    "_site",
+    "_layouts",
+    "_includes",
+    "_sass",
+    "_data",
+];
+
+/// The tool a handbook was written for, as its config files tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    Hugo,
+    CState,
+    MkDocs,
+    Docusaurus,
+    Jekyll,
+}
+
+impl Tool {
+    pub fn name(self) -> &'static str {
+        match self {
+            Tool::Hugo => "Hugo",
+            Tool::CState => "cState",
+            Tool::MkDocs => "MkDocs",
+            Tool::Docusaurus => "Docusaurus",
+            Tool::Jekyll => "Jekyll",
+        }
+    }
+}
+
+/// How to read one handbook.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// The folder holding the markdown.
+    pub content_dir: PathBuf,
+    /// How that folder is named in messages: `content`, `docs`, or `""` for the handbook itself.
+    pub shown_as: String,
+    /// No `opsbook.toml`: everything below was inferred.
+    pub inferred: bool,
+    /// Anything but opsbook's own layout: `README.md` and `index.md` beside other pages describe
+    /// their folder, `.html.md` names lose `.html`.
+    pub foreign: bool,
+    pub tool: Option<Tool>,
+    /// Folder name → kind; folders not named here fall back to opsbook's names.
+    pub folder_kinds: BTreeMap<String, Kind>,
+    /// Folders under the content folder that are never read (the output folder among them).
+    pub skipped: Vec<PathBuf>,
+    /// Titles from `mkdocs.yml`'s `nav`, by content-relative path.
+    pub nav_titles: HashMap<String, String>,
+    /// Docusaurus leaves `01-` prefixes of file and folder names out of URLs.
+    pub strip_number_prefixes: bool,
+}
+
+impl Layout {
+    /// opsbook's own layout: `content/`, kinds by opsbook's folder names.
+    pub fn standard(root: &Path) -> Layout {
+        Layout {
+            content_dir: root.join("content"),
+            shown_as: "content".into(),
+            inferred: false,
+            foreign: false,
+            tool: None,
+            folder_kinds: BTreeMap::new(),
+            skipped: Vec::new(),
+            nav_titles: HashMap::new(),
+            strip_number_prefixes: false,
+        }
+    }
+
+    /// The layout of the handbook at `root` whose config is `config`; `out` is the output folder.
+    pub fn detect(root: &Path, config: &Config, out: &Path) -> Layout {
+        let has_config = root.join(CONFIG_FILE).is_file();
+        let tool = detect_tool(root);
+        let dir = if has_config {
+            config.content_dir.clone()
+        } else {
+            CONTENT_FOLDERS
+                .iter()
+                .find(|d| root.join(d).is_dir())
+                .map_or_else(String::new, |d| d.to_string())
+        };
+        let content_dir = if dir.is_empty() {
+            root.to_path_buf()
+        } else {
+            root.join(&dir)
+        };
+        let foreign = !has_config || dir != "content" || !config.folder_kinds.is_empty();
+        let mut folder_kinds = config.folder_kinds.clone();
+        if !has_config {
+            folder_kinds = inferred_kinds(&content_dir, tool);
+        }
+        let mut skipped: Vec<PathBuf> = Vec::new();
+        if dir.is_empty() {
+            skipped.extend(NOT_CONTENT.iter().map(|n| root.join(n)));
+        }
+        let out = crate::output::absolute(out);
+        if out.starts_with(crate::output::absolute(&content_dir)) {
+            skipped.push(out);
+        }
+        let nav_titles = mkdocs_nav_titles(root);
+        Layout {
+            content_dir,
+            shown_as: dir,
+            inferred: !has_config,
+            foreign,
+            tool,
+            folder_kinds,
+            skipped,
+            nav_titles,
+            strip_number_prefixes: foreign && tool == Some(Tool::Docusaurus),
+        }
+    }
+
+    /// The kind of pages in `folder` (content-relative): its nearest named folder decides.
+    pub fn kind_of_folder(&self, folder: &str) -> Kind {
+        let named = folder
+            .split('/')
+            .rev()
+            .find_map(|name| self.folder_kinds.get(name).copied());
+        match named {
+            Some(kind) => kind,
+            None if self.inferred => Kind::Page,
+            None => Kind::from_folder(folder.split('/').next().unwrap_or("")),
+        }
+    }
+
+    /// Whether `path` (absolute, under the content folder) is never read.
+    pub fn is_skipped(&self, path: &Path) -> bool {
+        let path = crate::output::absolute(path);
+        self.skipped.iter().any(|s| path.starts_with(s))
+    }
+
+    /// `content/x.md` as messages should name it.
+    pub fn shown(&self, relative: &str) -> String {
+        if self.shown_as.is_empty() {
+            relative.to_string()
+        } else {
+            format!("{}/{relative}", self.shown_as)
+        }
+    }
+}
+
+/// Folder kinds for a handbook without config: the named folders that exist under `content_dir`.
+fn inferred_kinds(content_dir: &Path, tool: Option<Tool>) -> BTreeMap<String, Kind> {
+    let mut kinds = BTreeMap::new();
+    let folders = walkdir::WalkDir::new(content_dir)
+        .max_depth(4)
+        .into_iter()
+        .filter_entry(|e| !crate::source::is_ignored(&e.file_name().to_string_lossy()))
+        .flatten()
+        .filter(|e| e.file_type().is_dir() && e.depth() > 0);
+    for entry in folders {
+        let name = entry.file_name().to_string_lossy().to_lowercase();
+        let Some(&(_, kind)) = FOLDER_KINDS.iter().find(|(n, _)| *n == name) else {
+            continue;
+        };
+        // cState keeps its incidents in `issues/`; elsewhere that name means something else.
+        if name == "issues" && tool != Some(Tool::CState) {
+            continue;
+        }
+        kinds.insert(entry.file_name().to_string_lossy().into_owned(), kind);
+    }
+    kinds
+}
+
+fn detect_tool(root: &Path) -> Option<Tool> {
+    let exists = |name: &str| root.join(name).is_file();
+    let any = |names: &[&str]| names.iter().any(|n| exists(n));
+    if any(&["mkdocs.yml", "mkdocs.yaml"]) {
+        return Some(Tool::MkDocs);
+    }
+    if any(&[
+        "docusaurus.config.js",
+        "docusaurus.config.ts",
+        "docusaurus.config.mjs",
+        "sidebars.js",
+        "sidebars.ts",
+    ]) {
+        return Some(Tool::Docusaurus);
+    }
+    let hugo_configs = [
+        "hugo.toml",
+        "hugo.yaml",
+        "hugo.yml",
+        "config.toml",
+        "config.yaml",
+        "config.yml",
+    ];
+    for name in hugo_configs {
+        if let Ok(text) = std::fs::read_to_string(root.join(name)) {
+            if text.to_lowercase().contains("cstate") {
+                return Some(Tool::CState);
+            }
+            return Some(Tool::Hugo);
+        }
+    }
+    if any(&["_config.yml", "Gemfile", "config/tech-docs.yml"]) {
+        return Some(Tool::Jekyll);
+    }
+    None
+}
+
+/// `nav:` of `mkdocs.yml`: `- Title: path.md` entries, nested sections included.
+fn mkdocs_nav_titles(root: &Path) -> HashMap<String, String> {
+    let mut titles = HashMap::new();
+    let Ok(text) = std::fs::read_to_string(root.join("mkdocs.yml")) else {
+        return titles;
+    };
+    let Ok(value) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&text) else {
+        return titles;
+    };
+    if let Some(nav) = value.get("nav") {
+        collect_nav(nav, &mut titles);
+    }
+    titles
+}
+
+fn collect_nav(value: &serde_yaml_ng::Value, titles: &mut HashMap<String, String>) {
+    use serde_yaml_ng::Value as Y;
+    match value {
+        Y::Sequence(items) => items.iter().for_each(|item| collect_nav(item, titles)),
+        Y::Mapping(map) => {
+            for (title, target) in map {
+                match (title, target) {
+                    (Y::String(title), Y::String(path)) if !path.contains("://") => {
+                        titles.insert(path.trim_start_matches("./").to_string(), title.clone());
+                    }
+                    (_, nested) => collect_nav(nested, titles),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The site title another tool's config gives, if any.
+pub fn foreign_title(root: &Path) -> Option<String> {
+    let read = |name: &str| std::fs::read_to_string(root.join(name)).ok();
+    let value_after = |text: &str, keys: &[&str]| {
+        text.lines().find_map(|line| {
+            let line = line.trim();
+            keys.iter().find_map(|key| {
+                let rest = line.strip_prefix(key)?.trim_start();
+                let rest = rest.strip_prefix([':', '='])?.trim();
+                let unquoted = rest.trim_end_matches(',').trim_matches(['"', '\'']);
+                (!unquoted.is_empty()).then(|| unquoted.to_string())
+            })
+        })
+    };
+    let sources: [(&str, &[&str]); 9] = [
+        ("mkdocs.yml", &["site_name"]),
+        ("docusaurus.config.js", &["title"]),
+        ("docusaurus.config.ts", &["title"]),
+        ("hugo.toml", &["title"]),
+        ("config.toml", &["title"]),
+        ("config.yml", &["title"]),
+        ("_config.yml", &["title"]),
+        ("config/tech-docs.yml", &["service_name"]),
+        ("mkdocs.yaml", &["site_name"]),
+    ];
+    sources
+        .iter()
+        .find_map(|(file, keys)| read(file).and_then(|text| value_after(&text, keys)))
+}
+
+/// The `opsbook.toml` that states what a build of `root` without one infers, for the user to
+/// adjust: content folder, folder kinds, and broken links as warnings while migrating.
+pub fn inferred_config(root: &Path) -> String {
+    let layout = Layout::detect(root, &Config::default(), &root.join("public"));
+    let mut toml = String::new();
+    let title = foreign_title(root).unwrap_or_else(|| "Operations Handbook".to_string());
+    toml.push_str(&format!("title = {}\n", toml_string(&title)));
+    if let Some(tool) = layout.tool {
+        toml.push_str(&format!("# Read from a {} handbook.\n", tool.name()));
+    }
+    toml.push_str("\n[content]\n");
+    toml.push_str(&format!("dir = {}\n", toml_string(&layout.shown_as)));
+    if !layout.folder_kinds.is_empty() {
+        toml.push_str("\n[content.kinds]\n");
+        for (folder, kind) in &layout.folder_kinds {
+            toml.push_str(&format!("{} = \"{}\"\n", toml_key(folder), kind.as_str()));
+        }
+    }
+    toml.push_str("\n[build]\n# Links that lead nowhere are warnings until the migration is done.\nbroken_links = \"warn\"\n");
+    toml
+}
+
+fn toml_key(text: &str) -> String {
+    let bare = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if bare {
+        text.to_string()
+    } else {
+        toml_string(text)
+    }
+}
+
+fn toml_string(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+/// One line saying what a build without config inferred, once the documents are read.
+pub fn summary(layout: &Layout, kinds: &BTreeMap<Kind, usize>) -> String {
+    let folder = if layout.shown_as.is_empty() {
+        "the handbook folder itself".to_string()
+    } else {
+        format!("`{}/`", layout.shown_as)
+    };
+    let tool = layout
+        .tool
+        .map_or(String::new(), |t| format!(" ({} layout)", t.name()));
+    let folders: Vec<String> = layout
+        .folder_kinds
+        .iter()
+        .map(|(folder, kind)| format!("{folder}/ → {}", kind.as_str()))
+        .collect();
+    let folders = if folders.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", folders.join(", "))
+    };
+    let counts: Vec<String> = kinds
+        .iter()
+        .map(|(kind, n)| format!("{n} {}{}", kind.as_str(), if *n == 1 { "" } else { "s" }))
+        .collect();
+    let counts = if counts.is_empty() {
+        "no pages but the home page".to_string()
+    } else {
+        counts.join(", ")
+    };
+    format!(
+        "No opsbook.toml: read {folder} as the content{tool}{folders}; {counts}; broken links are warnings."
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inferred_config_states_folder_kinds_and_link_policy() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("docs/playbooks")).unwrap();
+        std::fs::create_dir_all(root.join("docs/rca")).unwrap();
+        std::fs::write(root.join("docs/playbooks/a.md"), "# A\n").unwrap();
+        std::fs::write(root.join("mkdocs.yml"), "site_name: Ops Docs\n").unwrap();
+        let text = inferred_config(root);
+        assert!(text.contains("title = \"Ops Docs\""), "{text}");
+        assert!(text.contains("dir = \"docs\""), "{text}");
+        assert!(text.contains("playbooks = \"runbook\""), "{text}");
+        assert!(text.contains("rca = \"postmortem\""), "{text}");
+        assert!(text.contains("broken_links = \"warn\""), "{text}");
+        // What it writes is a valid config that keeps the same layout.
+        let config = Config::parse(&text).unwrap();
+        assert_eq!(config.content_dir, "docs");
+        assert_eq!(config.folder_kinds["playbooks"], Kind::Runbook);
+        assert_eq!(config.broken_links, crate::config::LinkPolicy::Warn);
+    }
+
+    #[test]
+    fn nearest_named_folder_decides_the_kind() {
+        let mut layout = Layout::standard(Path::new("/x"));
+        layout.inferred = true;
+        layout
+            .folder_kinds
+            .insert("playbooks".into(), Kind::Runbook);
+        assert_eq!(layout.kind_of_folder("ops/playbooks"), Kind::Runbook);
+        assert_eq!(layout.kind_of_folder("ops"), Kind::Page);
+        assert_eq!(
+            Layout::standard(Path::new("/x")).kind_of_folder("postmortems/2026"),
+            Kind::Postmortem
+        );
+    }
+}

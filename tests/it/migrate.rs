@@ -1,0 +1,455 @@
+//! Handbooks written for other tools, built as they are with no opsbook.toml: Hugo, MkDocs,
+//! Docusaurus, cState, GOV.UK tech-docs and plain GitLab-style markdown
+//! (`tests/fixtures/migrate/`).
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{attrs, build, count, fixture_dir, page, text, texts, Handbook, Run};
+
+/// Builds a migration fixture into a fresh temporary folder.
+fn build_fixture(name: &str) -> (tempfile::TempDir, PathBuf, Run) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let run = build(&fixture_dir(&format!("migrate/{name}")), &out, &[]);
+    run.assert_success();
+    (tmp, out, run)
+}
+
+/// Every markdown file of each fixture and the URL of the page it becomes (`None`: a draft).
+const PAGES: &[(&str, &str, Option<&str>)] = &[
+    ("hugo", "content/_index.md", Some("")),
+    ("hugo", "content/runbooks/_index.md", Some("runbooks/")),
+    ("hugo", "content/runbooks/disk.md", Some("runbooks/disk/")),
+    (
+        "hugo",
+        "content/runbooks/database.md",
+        Some("runbooks/database/"),
+    ),
+    ("hugo", "content/runbooks/old-procedure.md", None),
+    (
+        "hugo",
+        "content/postmortems/2026-03-02-api-outage.md",
+        Some("postmortems/2026-03-02-api-outage/"),
+    ),
+    ("mkdocs", "docs/index.md", Some("")),
+    (
+        "mkdocs",
+        "docs/runbooks/restart.md",
+        Some("runbooks/restart/"),
+    ),
+    ("mkdocs", "docs/runbooks/cache.md", Some("runbooks/cache/")),
+    (
+        "mkdocs",
+        "docs/postmortems/2026-01-05-cache.md",
+        Some("postmortems/2026-01-05-cache/"),
+    ),
+    ("docusaurus", "docs/intro.md", Some("introduction/")),
+    (
+        "docusaurus",
+        "docs/01-getting-started/02-install.md",
+        Some("getting-started/install/"),
+    ),
+    (
+        "docusaurus",
+        "docs/01-getting-started/03-configure.mdx",
+        Some("getting-started/configure/"),
+    ),
+    (
+        "docusaurus",
+        "docs/runbooks/deploy-rollback.md",
+        Some("runbooks/deploy-rollback/"),
+    ),
+    (
+        "cstate",
+        "content/issues/2018-04-13-api-down.md",
+        Some("issues/2018-04-13-api-down/"),
+    ),
+    (
+        "cstate",
+        "content/issues/2021-06-04-slow-website.md",
+        Some("issues/2021-06-04-slow-website/"),
+    ),
+    (
+        "cstate",
+        "content/issues/2021-07-01-maintenance.md",
+        Some("issues/2021-07-01-maintenance/"),
+    ),
+    ("govuk", "source/index.html.md", Some("")),
+    (
+        "govuk",
+        "source/documentation/runbooks/rotate-keys.html.md",
+        Some("documentation/runbooks/rotate-keys/"),
+    ),
+    (
+        "govuk",
+        "source/documentation/support/on-call.html.md",
+        Some("documentation/support/on-call/"),
+    ),
+    ("gitlab", "README.md", Some("")),
+    ("gitlab", "playbooks/README.md", Some("playbooks/")),
+    (
+        "gitlab",
+        "playbooks/db-failover.md",
+        Some("playbooks/db-failover/"),
+    ),
+    (
+        "gitlab",
+        "playbooks/cert-renewal.md",
+        Some("playbooks/cert-renewal/"),
+    ),
+    (
+        "gitlab",
+        "postmortems/2026-02-01-database.md",
+        Some("postmortems/2026-02-01-database/"),
+    ),
+];
+
+const FIXTURES: [&str; 6] = ["hugo", "mkdocs", "docusaurus", "cstate", "govuk", "gitlab"];
+
+fn markdown_files(root: &Path) -> Vec<String> {
+    let mut files: Vec<String> = walkdir::WalkDir::new(root)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            e.path()
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .filter(|p| p.ends_with(".md") || p.ends_with(".mdx"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// `warning: path:line:column: message` (or `path:line:`).
+fn names_file_and_line(warning: &str) -> bool {
+    let Some(rest) = warning.strip_prefix("warning: ") else {
+        return false;
+    };
+    let mut parts = rest.splitn(3, ':');
+    let (Some(file), Some(line)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    !file.is_empty() && !file.contains(' ') && line.parse::<usize>().is_ok_and(|n| n > 0)
+}
+
+#[test]
+fn every_fixture_builds_a_page_per_markdown_file_and_warnings_name_file_and_line() {
+    for name in FIXTURES {
+        let root = fixture_dir(&format!("migrate/{name}"));
+        let (_tmp, out, run) = build_fixture(name);
+        assert!(run.errors().is_empty(), "{name}: {}", run.stderr);
+        assert!(
+            run.stderr.starts_with("No opsbook.toml: read "),
+            "{name}: the inferred layout is stated first:\n{}",
+            run.stderr
+        );
+        for warning in run.warnings() {
+            assert!(names_file_and_line(warning), "{name}: {warning}");
+        }
+        for file in markdown_files(&root) {
+            let expected = PAGES
+                .iter()
+                .find(|(fixture, path, _)| *fixture == name && *path == file)
+                .unwrap_or_else(|| panic!("{name}/{file} has no expected page in PAGES"));
+            match expected.2 {
+                Some(url) => assert!(
+                    out.join(url).join("index.html").is_file(),
+                    "{name}/{file} did not become `{url}`"
+                ),
+                None => assert!(!out.join("runbooks/old-procedure").exists()),
+            }
+        }
+    }
+}
+
+#[test]
+fn hugo_front_matter_refs_and_shortcodes() {
+    let (_tmp, out, run) = build_fixture("hugo");
+    let disk = page(&out, "runbooks/disk/");
+    assert_eq!(text(&disk, "h1.doc-title"), "Disk almost full");
+    assert_eq!(count(&disk, "article.doc-runbook"), 1);
+    assert_eq!(
+        attrs(&disk, ".content p a", "href"),
+        ["/runbooks/database/#failover", "/runbooks/"]
+    );
+    // The shortcode stays visible and is reported by name.
+    assert!(texts(&disk, ".content p")
+        .iter()
+        .any(|p| p.contains("{{< hint warning >}}")));
+    assert!(run
+        .warnings()
+        .contains(&"warning: content/runbooks/disk.md:20:1: Hugo shortcode `hint` is not supported: left as text"));
+    // Theme keys are kept with the usual warning; Hugo's own keys are understood silently.
+    assert!(run.stderr.contains("unknown field `bookToc`"));
+    assert!(!run.stderr.contains("linkTitle") && !run.stderr.contains("`menu`"));
+    // aliases and url keep old addresses working; weight orders the section.
+    assert!(out.join("old/disk/index.html").is_file());
+    assert!(out.join("db-failover/index.html").is_file());
+    let home = page(&out, "");
+    assert!(attrs(&home, ".content p a", "href").contains(&"/runbooks/disk/".to_string()));
+    let postmortem = page(&out, "postmortems/2026-03-02-api-outage/");
+    assert_eq!(count(&postmortem, "article.doc-postmortem"), 1);
+    assert_eq!(
+        attrs(&postmortem, ".content p a", "href"),
+        ["/runbooks/disk/"]
+    );
+}
+
+#[test]
+fn mkdocs_titles_from_nav_admonitions_and_attribute_lists() {
+    let (_tmp, out, run) = build_fixture("mkdocs");
+    assert!(run.warnings().is_empty(), "{}", run.stderr);
+    let restart = page(&out, "runbooks/restart/");
+    assert_eq!(text(&restart, "h1.doc-title"), "Restart the API");
+    assert_eq!(count(&restart, "div.admonition.tip"), 1);
+    assert_eq!(count(&restart, "details.admonition.warning:not([open])"), 1);
+    assert_eq!(count(&restart, "details.admonition.info[open]"), 1);
+    assert_eq!(count(&restart, "h2#steps-anchor.big"), 1);
+    let body = texts(&restart, ".content").join(" ");
+    assert!(
+        !body.contains("{:"),
+        "attribute lists never printed: {body}"
+    );
+    assert!(attrs(&restart, ".content p a", "href").contains(&"/runbooks/cache/".to_string()));
+    let cache = page(&out, "runbooks/cache/");
+    assert_eq!(text(&cache, "h1.doc-title"), "Flush the cache");
+    assert!(text(&cache, ".content p").ends_with('🔥'));
+    let home = page(&out, "");
+    assert_eq!(
+        attrs(&home, ".content p a", "href"),
+        ["/runbooks/restart/", "/runbooks/cache/"]
+    );
+    assert_eq!(text(&home, ".admonition-title"), "Read first");
+    let postmortem = page(&out, "postmortems/2026-01-05-cache/");
+    assert_eq!(text(&postmortem, "h1.doc-title"), "Cache stampede");
+    assert_eq!(
+        attrs(&postmortem, ".content p a", "href"),
+        ["/runbooks/restart/#steps-anchor"]
+    );
+}
+
+#[test]
+fn docusaurus_prefixes_slugs_admonitions_and_mdx() {
+    let (_tmp, out, run) = build_fixture("docusaurus");
+    let intro = page(&out, "introduction/");
+    assert_eq!(text(&intro, "h1.doc-title"), "Introduction");
+    assert_eq!(
+        text(&intro, "div.admonition.note .admonition-title"),
+        "Read this"
+    );
+    assert_eq!(
+        text(&intro, "li div.admonition.tip .admonition-title"),
+        "Indented"
+    );
+    assert_eq!(
+        attrs(&intro, ".content p a", "href"),
+        ["/getting-started/configure/"]
+    );
+    let install = page(&out, "getting-started/install/");
+    assert_eq!(text(&install, "h1.doc-title"), "Install the agent");
+    assert_eq!(
+        text(&install, "div.admonition.danger .admonition-title"),
+        "Root only"
+    );
+    assert_eq!(attrs(&install, ".content p a", "href"), ["/introduction/"]);
+    let configure = page(&out, "getting-started/configure/");
+    assert_eq!(count(&configure, ".content .mdx-placeholder"), 2);
+    assert_eq!(count(&configure, "div.admonition.warning"), 1);
+    assert!(!texts(&configure, ".content")
+        .join(" ")
+        .contains("import Tabs"));
+    let mdx = "docs/01-getting-started/03-configure.mdx";
+    assert!(run.warnings().contains(
+        &format!(
+            "warning: {mdx}:8:1: MDX component `<Tabs>` is not rendered: shown as a placeholder"
+        )
+        .as_str()
+    ));
+    // `_category_.json` titles its folder.
+    assert_eq!(
+        text(&page(&out, "getting-started/"), "h1"),
+        "Getting started"
+    );
+    let runbook = page(&out, "runbooks/deploy-rollback/");
+    assert_eq!(count(&runbook, "article.doc-runbook"), 1);
+}
+
+#[test]
+fn cstate_issues_become_status_incidents() {
+    let (_tmp, out, run) = build_fixture("cstate");
+    let down = page(&out, "issues/2018-04-13-api-down/");
+    assert_eq!(count(&down, "article.doc-incident"), 1);
+    assert_eq!(count(&down, ".incident-banner.impact-critical"), 1);
+    assert_eq!(
+        text(&down, ".incident-summary"),
+        "This incident lasted 1 h 37 min."
+    );
+    assert_eq!(texts(&down, "dl.facts .inline-list li"), ["API"]);
+    // The `track` shortcode shows its date.
+    assert!(texts(&down, ".content p")[0].contains("2018-04-13 11:00:00"));
+    let slow = page(&out, "issues/2021-06-04-slow-website/");
+    assert_eq!(count(&slow, ".incident-banner.impact-major"), 1);
+    assert_eq!(
+        text(&slow, ".incident-summary"),
+        "This incident lasted 2 h 30 min."
+    );
+    let notice = page(&out, "issues/2021-07-01-maintenance/");
+    assert_eq!(count(&notice, ".incident-banner.impact-none.is-ongoing"), 1);
+    let warnings = run.warnings();
+    assert!(warnings.contains(&"warning: content/issues/2018-04-13-api-down.md:7:1: status component `api` (\"API\") created from `affected`"), "{warnings:?}");
+    assert!(warnings.contains(&"warning: content/issues/2018-04-13-api-down.md:3:1: `date` `2018-04-13 09:23:00` has no time zone: read as UTC"));
+    assert_eq!(warnings.len(), 5, "{warnings:?}");
+}
+
+#[test]
+fn govuk_review_dates_owners_and_html_md_names() {
+    let (_tmp, out, run) = build_fixture("govuk");
+    assert!(run.warnings().is_empty(), "{}", run.stderr);
+    let runbook = page(&out, "documentation/runbooks/rotate-keys/");
+    assert_eq!(count(&runbook, "article.doc-runbook"), 1);
+    assert_eq!(count(&runbook, "h1"), 1, "the repeated H1 is shown once");
+    assert_eq!(
+        count(&runbook, ".review-warning"),
+        1,
+        "six months after 2026-01-10 is past"
+    );
+    assert!(attrs(&runbook, "dl.facts time", "datetime").contains(&"2026-01-10".to_string()));
+    assert_eq!(
+        attrs(&runbook, ".content p a", "href"),
+        ["/documentation/support/on-call/"]
+    );
+    assert!(out.join("owners/platform-team/index.html").is_file());
+    let on_call = page(&out, "documentation/support/on-call/");
+    assert_eq!(count(&on_call, "article.doc-process"), 1);
+    assert_eq!(count(&on_call, ".review-warning"), 0);
+    let home = page(&out, "");
+    assert_eq!(
+        attrs(&home, ".content p a", "href"),
+        ["/documentation/runbooks/rotate-keys/"]
+    );
+}
+
+#[test]
+fn gitlab_markdown_toc_links_diagrams_and_fences() {
+    let (_tmp, out, run) = build_fixture("gitlab");
+    let home = page(&out, "");
+    assert_eq!(
+        attrs(&home, "nav.toc-marker a", "href"),
+        ["#on-call", "#tools"]
+    );
+    let links = attrs(&home, ".content p a", "href");
+    assert_eq!(
+        links,
+        [
+            "/playbooks/",
+            "/playbooks/db-failover/",
+            "/playbooks/cert-renewal/",
+            "/scripts/check.sh",
+            "scripts/missing.sh"
+        ]
+    );
+    assert!(out.join("scripts/check.sh").is_file());
+    assert!(texts(&home, ".content p").iter().any(|p| p.contains('🚨')));
+    assert!(run
+        .warnings()
+        .contains(&"warning: README.md:12:43: broken link `scripts/missing.sh`: no page or file at `scripts/missing.sh`"));
+    let failover = page(&out, "playbooks/db-failover/");
+    assert_eq!(count(&failover, "article.doc-runbook"), 1);
+    assert_eq!(count(&failover, "pre.mermaid"), 1);
+    assert_eq!(count(&failover, "pre.math"), 2);
+    assert_eq!(count(&failover, ".content details summary"), 1);
+    assert_eq!(
+        attrs(&failover, "script[src$='mermaid.min.js']", "src"),
+        ["/vendor/mermaid/mermaid.min.js"]
+    );
+    assert!(out.join("vendor/mermaid/mermaid.min.js").is_file());
+    // The doctoc block is left as written; its links find the headings.
+    assert_eq!(
+        attrs(&failover, ".content li a", "href"),
+        ["#failover", "#verify"]
+    );
+    // The fence left open at the end is closed, with a warning at its line.
+    assert!(texts(&failover, ".content pre.code")
+        .join(" ")
+        .contains("psql"));
+    assert!(run.warnings().contains(
+        &"warning: playbooks/db-failover.md:35:1: code block is never closed: closed at the end of the file"
+    ));
+    let cert = page(&out, "playbooks/cert-renewal/");
+    assert_eq!(count(&cert, "script[src$='mermaid.min.js']"), 0);
+    // Messages name the key the user wrote, not the field it became.
+    assert!(run.warnings().contains(
+        &"warning: postmortems/2026-02-01-database.md:3:1: `start_time` `2026-02-01 10:00` has no time zone: read as UTC"
+    ));
+    let postmortem = page(&out, "postmortems/2026-02-01-database/");
+    assert_eq!(count(&postmortem, "article.doc-postmortem"), 1);
+    assert_eq!(
+        texts(&postmortem, "dl.facts .fact-extra dd"),
+        ["Acme", "Database", "config-change"]
+    );
+}
+
+#[test]
+fn a_folder_of_markdown_builds_into_its_own_public_folder_twice() {
+    let hb = Handbook::new(&[
+        (
+            "README.md",
+            "# Team handbook\n\nSee [disk](runbooks/disk.md).\n",
+        ),
+        ("runbooks/disk.md", "# Disk full\n\nFree space.\n"),
+    ]);
+    for _ in 0..2 {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_opsbook"))
+            .args(["build", "--no-cache", "--now", crate::support::NOW])
+            .arg(&hb.root)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        assert!(stderr.contains("read the handbook folder itself as the content"));
+        assert!(
+            stderr.contains("1 runbook"),
+            "public/ is never read: {stderr}"
+        );
+    }
+    let out = hb.root.join("public");
+    assert_eq!(text(&page(&out, ""), "h1.hero-title"), "Team handbook");
+    assert_eq!(
+        count(&page(&out, "runbooks/disk/"), "article.doc-runbook"),
+        1
+    );
+    // An output folder that holds the handbook's markdown is refused.
+    let run = build(&hb.root, &hb.root.join("runbooks"), &[]);
+    run.assert_failure();
+    assert!(
+        run.stderr.contains("it is inside the content folder"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_output_folder_inside_docs_is_refused() {
+    let hb = Handbook::new(&[("docs/index.md", "# Docs\n")]);
+    let run = build(&hb.root, &hb.root.join("docs/site"), &[]);
+    run.assert_failure();
+    assert!(
+        run.stderr.contains("it is inside the content folder"),
+        "{}",
+        run.stderr
+    );
+    let run = build(&hb.root, &hb.out("public"), &[]);
+    run.assert_success();
+    assert!(
+        run.stderr.starts_with(
+            "No opsbook.toml: read `docs/` as the content; no pages but the home page;"
+        ),
+        "{}",
+        run.stderr
+    );
+}
