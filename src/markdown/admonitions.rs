@@ -290,7 +290,8 @@ pub fn opens_fence(line: &str) -> Option<String> {
     None
 }
 
-fn closes_fence(line: &str, marker: &str) -> bool {
+/// Whether `line` closes a code fence opened with `marker` (three or more of one character).
+pub fn closes_fence(line: &str, marker: &str) -> bool {
     let trimmed = line.trim();
     trimmed.starts_with(marker) && trimmed.chars().all(|c| c == marker.as_bytes()[0] as char)
 }

@@ -5,6 +5,7 @@
 //! as lines of the user's file. This module knows nothing of the site beyond [`LinkTargets`].
 
 mod admonitions;
+pub use admonitions::closes_fence;
 pub mod headings;
 pub mod links;
 pub mod tasks;

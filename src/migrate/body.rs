@@ -6,6 +6,8 @@
 //! Every rewrite keeps the line count, so positions found later still point at the user's line.
 //! Code blocks and inline code are never touched.
 
+use crate::markdown::closes_fence;
+
 /// Where the table of contents goes; the markdown stage replaces it.
 pub const TOC_MARKER: &str = "<!-- opsbook:toc -->";
 
@@ -313,11 +315,6 @@ fn opens_fence(line: &str) -> Option<String> {
         }
     }
     None
-}
-
-fn closes_fence(line: &str, marker: &str) -> bool {
-    let trimmed = line.trim();
-    trimmed.starts_with(marker) && trimmed.chars().all(|c| c == marker.as_bytes()[0] as char)
 }
 
 #[cfg(test)]
