@@ -7,6 +7,7 @@
 //! [`incremental`] applies small edits to a built site in place.
 
 pub mod build;
+pub mod check;
 pub mod config;
 pub mod dates;
 pub mod diagnostic;

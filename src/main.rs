@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use opsbook::build::{self, BuildOptions};
+use opsbook::check;
 use opsbook::dates::DateTime;
 use opsbook::diagnostic::{Diagnostic, Level};
 use opsbook::search;
@@ -35,6 +36,28 @@ enum Command {
     Serve(ServeArgs),
     /// Search the handbook from the terminal, with the index the site's search uses.
     Search(SearchArgs),
+    /// Check links, front matter, review dates, postmortems and alert coverage; write nothing.
+    Check(CheckArgs),
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// The handbook folder (holds opsbook.toml and content/).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// How to print findings: grouped by file, one JSON document, or GitHub annotations.
+    #[arg(long, value_enum, default_value = "human")]
+    format: check::format::Format,
+    /// Treat every warning as an error (review dates, unknown fields, …).
+    #[arg(long)]
+    strict: bool,
+    /// Prometheus / Alertmanager rule files: report alerts without a runbook, `runbook_url`s
+    /// that are not the alert's page on this site, and runbook alerts no rule defines.
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    alert_rules: Vec<PathBuf>,
+    /// The date used as "today" for review and due dates (YYYY-MM-DD or RFC 3339) [default: SOURCE_DATE_EPOCH, else the clock].
+    #[arg(long, value_parser = parse_date)]
+    now: Option<DateTime>,
 }
 
 #[derive(Args, Debug)]
@@ -130,6 +153,7 @@ fn main() -> ExitCode {
         Command::Build(args) => run_build(args),
         Command::Serve(args) => run_serve(args),
         Command::Search(args) => run_search(args),
+        Command::Check(args) => run_check(args),
     }
 }
 
@@ -203,6 +227,24 @@ fn run_build(args: BuildArgs) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn run_check(args: CheckArgs) -> ExitCode {
+    let report = check::run(&check::CheckOptions {
+        root: args.dir.clone(),
+        alert_rules: args.alert_rules,
+        strict: args.strict,
+        now: args.now,
+    });
+    let colour = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    // Written with errors ignored: a closed pipe is not a failure of the check.
+    let mut out = std::io::stdout().lock();
+    let _ = check::format::write(&report, args.format, &args.dir, colour, &mut out);
+    if args.format != check::format::Format::Human {
+        eprintln!("{}", check::format::summary(&report));
+    }
+    ExitCode::from(report.exit_code())
 }
 
 fn run_search(args: SearchArgs) -> ExitCode {
