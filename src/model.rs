@@ -333,8 +333,8 @@ impl Site {
             }
         }
         for (id, page) in self.pages.iter().enumerate() {
-            for alias in &page.meta.aliases {
-                let location = Some(Location::file(format!("content/{}", page.path)));
+            for (index, alias) in page.meta.aliases.iter().enumerate() {
+                let location = Some(page.location_of(&format!("aliases.{index}")));
                 match normalize_alias(alias) {
                     None => diagnostics.push(
                         Diagnostic::error(

@@ -86,7 +86,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Vec<AlertRule>, Diagnostic> {
             finding(
                 "alert-rules-file",
                 Location::at(path, line, column),
-                format!("not a Prometheus rule file: {e}"),
+                format!(
+                    "not a Prometheus rule file: {}",
+                    without_position(&e.to_string())
+                ),
             )
         })?;
         let groups = file
@@ -113,6 +116,11 @@ pub fn parse(text: &str, path: &Path) -> Result<Vec<AlertRule>, Diagnostic> {
         });
     }
     Ok(rules)
+}
+
+/// serde_yaml_ng ends messages with " at line L column C", which the location already says.
+fn without_position(message: &str) -> &str {
+    message.split(" at line ").next().unwrap_or(message)
 }
 
 /// Where `alert:` and `runbook_url:` keys are, read from the lines of block-style YAML (the way

@@ -404,12 +404,7 @@ impl<'a> KnownUrls<'a> {
 
 /// Links written from the site root (`/runbooks/x/`), which markdown keeps as they are.
 fn rooted_links(page: &Page, urls: &KnownUrls<'_>, out: &mut Diagnostics) {
-    let rooted = page
-        .rendered
-        .links
-        .iter()
-        .filter(|l| l.target.is_none() && l.href.starts_with('/') && !l.href.starts_with("//"));
-    for link in rooted {
+    for link in &page.rendered.rooted_links {
         if !urls.resolves(&link.href[1..]) {
             out.push(finding(
                 "broken-link",

@@ -6,6 +6,7 @@ mod support;
 mod browser;
 mod browser_search;
 mod build_example;
+mod check;
 mod fixtures_valid;
 mod invalid;
 mod output_safety;
