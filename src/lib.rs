@@ -19,6 +19,7 @@ pub mod offline;
 pub mod output;
 pub mod render;
 pub mod reuse;
+pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod source;

@@ -10,6 +10,7 @@ use opsbook::build::{self, BuildOptions};
 use opsbook::check;
 use opsbook::dates::DateTime;
 use opsbook::diagnostic::{Diagnostic, Level};
+use opsbook::scaffold;
 use opsbook::search;
 
 // A build allocates millions of small strings on all cores; mimalloc handles that markedly
@@ -38,6 +39,44 @@ enum Command {
     Search(SearchArgs),
     /// Check links, front matter, review dates, postmortems and alert coverage; write nothing.
     Check(CheckArgs),
+    /// Create a page from its kind's archetype, named as the handbook expects.
+    New(NewArgs),
+    /// Start a handbook: config, one page of each kind, and CI for GitHub and GitLab Pages.
+    Init(InitArgs),
+}
+
+#[derive(Args, Debug)]
+struct NewArgs {
+    /// What to create.
+    #[arg(value_enum)]
+    kind: scaffold::new::NewKind,
+    /// The page's title; the file is named after it.
+    title: String,
+    /// The handbook folder (holds opsbook.toml and content/).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// A service the page is about (incidents: a status component id); repeat for more.
+    #[arg(long = "service", value_name = "SERVICE")]
+    services: Vec<String>,
+    /// sev1 … sev4 [default: sev3]; an incident's impact follows it (sev1 critical, sev2 major, else minor).
+    #[arg(long)]
+    severity: Option<String>,
+    /// The date used as "today" (YYYY-MM-DD or RFC 3339) [default: SOURCE_DATE_EPOCH, else the clock].
+    #[arg(long, value_parser = parse_date)]
+    now: Option<DateTime>,
+}
+
+#[derive(Args, Debug)]
+struct InitArgs {
+    /// Where to create the handbook (created when missing).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Write into a folder that is not empty; existing files are still never replaced.
+    #[arg(long)]
+    force: bool,
+    /// The date used as "today" (YYYY-MM-DD or RFC 3339) [default: SOURCE_DATE_EPOCH, else the clock].
+    #[arg(long, value_parser = parse_date)]
+    now: Option<DateTime>,
 }
 
 #[derive(Args, Debug)]
@@ -154,6 +193,8 @@ fn main() -> ExitCode {
         Command::Serve(args) => run_serve(args),
         Command::Search(args) => run_search(args),
         Command::Check(args) => run_check(args),
+        Command::New(args) => run_new(args),
+        Command::Init(args) => run_init(args),
     }
 }
 
@@ -245,6 +286,48 @@ fn run_check(args: CheckArgs) -> ExitCode {
         eprintln!("{}", check::format::summary(&report));
     }
     ExitCode::from(report.exit_code())
+}
+
+fn run_new(args: NewArgs) -> ExitCode {
+    let page = scaffold::new::NewPage {
+        root: args.dir,
+        kind: args.kind,
+        title: args.title,
+        services: args.services,
+        severity: args.severity,
+        today: build::today(args.now),
+    };
+    match scaffold::new::create(&page) {
+        Ok(path) => {
+            println!("{}", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_init(args: InitArgs) -> ExitCode {
+    match scaffold::init::create(&args.dir, args.force, build::today(args.now)) {
+        Ok(created) => {
+            for path in &created.kept {
+                eprintln!("kept `{}`: it already exists", path.display());
+            }
+            eprintln!(
+                "Created a handbook in `{}` ({} files). Next: `opsbook serve {}`",
+                args.dir.display(),
+                created.written.len(),
+                args.dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn run_search(args: SearchArgs) -> ExitCode {

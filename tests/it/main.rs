@@ -11,6 +11,7 @@ mod fixtures_valid;
 mod invalid;
 mod output_safety;
 mod reuse;
+mod scaffold;
 mod search;
 mod search_parity;
 mod serve;
