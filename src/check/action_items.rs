@@ -180,28 +180,44 @@ fn item(text: &str, done: bool, line: usize, column: usize) -> ActionItem {
     }
 }
 
-/// `@name` words: letters, digits and `._-/` (`@team-data`, `@a.kowalski`, `@org/team`).
+/// Owners: `@name` words, and the name after `owner:` (`(OPS-12, owner: team-data)`, the
+/// form trackers export). A name is letters, digits and `._-/`.
 fn owners(text: &str) -> Vec<String> {
     let is_name = |c: char| c.is_alphanumeric() || "._-/".contains(c);
-    text.match_indices('@')
-        .filter(|(i, _)| {
-            // `ops@example.org` is an address, not an owner.
-            text[..*i]
-                .chars()
-                .next_back()
-                .is_none_or(|c| !c.is_alphanumeric())
-        })
-        .map(|(i, _)| {
-            let name: String = text[i + 1..].chars().take_while(|c| is_name(*c)).collect();
-            name.trim_end_matches(['.', '-', '/']).to_string()
-        })
+    let name_at = |start: usize| -> String {
+        let name: String = text[start..].chars().take_while(|c| is_name(*c)).collect();
+        name.trim_end_matches(['.', '-', '/']).to_string()
+    };
+    let starts_word = |i: usize| {
+        text[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric())
+    };
+    // `ops@example.org` is an address, not an owner.
+    let mentions = text
+        .match_indices('@')
+        .filter(|(i, _)| starts_word(*i))
+        .map(|(i, _)| name_at(i + 1));
+    // ASCII lowercase keeps byte offsets, so they index `text` too.
+    let lower = text.to_ascii_lowercase();
+    let labelled = lower
+        .match_indices("owner:")
+        .filter(|(i, _)| starts_word(*i))
+        .map(|(i, label)| {
+            let rest = &text[i + label.len()..];
+            name_at(i + label.len() + (rest.len() - rest.trim_start().len()))
+        });
+    mentions
+        .chain(labelled)
         .filter(|name| !name.is_empty())
         .collect()
 }
 
 /// The date after the word `due`.
 fn due_date(text: &str) -> Option<DateTime> {
-    let lower = text.to_lowercase();
+    // ASCII lowercase keeps byte offsets, so they index `text` too.
+    let lower = text.to_ascii_lowercase();
     lower.match_indices("due").find_map(|(i, _)| {
         let before_ok = lower[..i]
             .chars()
@@ -238,6 +254,8 @@ mod tests {
 
     #[test]
     fn code_blocks_mail_addresses_and_plain_lists_are_not_items() {
+        let tracker = action_items("- [ ] Fix it (OPS-1, owner: team-infra)\n", 1);
+        assert_eq!(tracker[0].owners, ["team-infra"]);
         let body = "```\n- [ ] code\n## Not a heading\n```\n- plain\n- [ ] ask ops@example.org\n";
         let items = action_items(body, 1);
         assert_eq!(items.len(), 1);
