@@ -2,7 +2,7 @@
 //! findings; none changes the site. Locations point at the front matter field concerned, or at
 //! the line of the body the finding is about.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use super::action_items::{self, section_matches};
@@ -334,7 +334,8 @@ fn duplicate_titles(site: &Site, out: &mut Diagnostics) {
 /// files, taxonomy pages and the files every build writes.
 pub struct KnownUrls<'a> {
     site: &'a Site,
-    pages: HashSet<String>,
+    /// Page URL → page id.
+    pages: HashMap<String, usize>,
     files: BTreeSet<String>,
 }
 
@@ -380,7 +381,9 @@ impl<'a> KnownUrls<'a> {
                 }
             }
         }
-        let pages = site.pages.iter().map(|p| p.url.clone()).collect();
+        let pages = (site.pages.iter().enumerate())
+            .map(|(id, p)| (p.url.clone(), id))
+            .collect();
         KnownUrls { site, pages, files }
     }
 
@@ -390,32 +393,62 @@ impl<'a> KnownUrls<'a> {
         if path.is_empty() || GENERATED_AREAS.iter().any(|a| path.starts_with(a)) {
             return true;
         }
-        let page_path = path.strip_suffix("index.html").unwrap_or(path);
-        let as_folder = if page_path.ends_with('/') || page_path.is_empty() {
-            page_path.to_string()
-        } else {
-            format!("{page_path}/")
-        };
-        self.pages.contains(&as_folder)
-            || self.site.aliases.contains_key(&as_folder)
+        let as_folder = as_folder(path);
+        self.page(path).is_some()
             || self.site.aliases.contains_key(path)
             || self.files.contains(path)
             || self.files.contains(&as_folder)
     }
+
+    /// The page at a site path, directly or through one of its `aliases`.
+    fn page(&self, path: &str) -> Option<usize> {
+        let as_folder = as_folder(path.split(['#', '?']).next().unwrap_or(""));
+        self.pages
+            .get(&as_folder)
+            .or_else(|| self.site.aliases.get(&as_folder))
+            .copied()
+    }
 }
 
-/// Links written from the site root (`/runbooks/x/`), which markdown keeps as they are.
+/// `runbooks/x`, `runbooks/x/index.html` → `runbooks/x/`.
+fn as_folder(path: &str) -> String {
+    let path = path.strip_suffix("index.html").unwrap_or(path);
+    if path.ends_with('/') || path.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}/")
+    }
+}
+
+/// Links written from the site root (`/runbooks/x/#step-2`), which markdown keeps as they are.
 fn rooted_links(page: &Page, urls: &KnownUrls<'_>, out: &mut Diagnostics) {
     for link in &page.rendered.rooted_links {
-        if !urls.resolves(&link.href[1..]) {
+        let at = Location::at(file_of(page), link.line, link.column);
+        let path = &link.href[1..];
+        if !urls.resolves(path) {
             out.push(finding(
                 "broken-link",
-                Location::at(file_of(page), link.line, link.column),
+                at,
                 format!(
                     "broken link `{}`: no page, alias or file has that URL",
                     link.href
                 ),
             ));
+            continue;
+        }
+        let target = urls.page(path).map(|id| &urls.site.pages[id]);
+        if let (Some(target), Some(anchor)) = (target, &link.anchor) {
+            if !target.rendered.anchors.contains(anchor.as_str()) {
+                out.push(finding(
+                    "broken-anchor",
+                    at,
+                    format!(
+                        "broken link `{}`: `{}` has no heading with the id `{anchor}`",
+                        link.href,
+                        file_of(target)
+                    ),
+                ));
+            }
         }
     }
 }

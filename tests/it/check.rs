@@ -28,7 +28,10 @@ const CASES: &[(&str, &[&str], i32, &[Expected])] = &[
         "broken-anchor",
         &[],
         1,
-        &[("error", "broken-anchor", "content/about.md", 3, 5)],
+        &[
+            ("error", "broken-anchor", "content/about.md", 3, 5),
+            ("error", "broken-anchor", "content/about.md", 5, 6),
+        ],
     ),
     (
         "front-matter",
