@@ -254,7 +254,8 @@ pub fn run(options: &CheckOptions) -> Report {
             }
         }
     }
-    let mut report = finish(diagnostics.into_vec(), &site.config, options);
+    let findings = without_links_to_unreadable_pages(diagnostics.into_vec());
+    let mut report = finish(findings, &site.config, options);
     report.unreadable = unreadable_rules;
     report
 }
@@ -286,6 +287,26 @@ fn load_site(
         Err(problems) => diagnostics.extend(problems),
     }
     site
+}
+
+/// A page whose front matter is wrong is left out of the site, so links to it are broken too;
+/// its own error says what to fix, and one finding per link would bury it.
+fn without_links_to_unreadable_pages(findings: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let unreadable: Vec<String> = findings
+        .iter()
+        .filter(|d| d.is_error() && matches!(d.rule, Some("front-matter" | "invalid-field")))
+        .filter_map(|d| d.location.as_ref())
+        .map(|l| format!("no page or file at `{}`", l.path.display()))
+        .collect();
+    if unreadable.is_empty() {
+        return findings;
+    }
+    findings
+        .into_iter()
+        .filter(|d| {
+            d.rule != Some("broken-link") || !unreadable.iter().any(|u| d.message.ends_with(u))
+        })
+        .collect()
 }
 
 fn unreadable(problems: Vec<Diagnostic>, options: &CheckOptions) -> Report {

@@ -45,6 +45,13 @@ const CASES: &[(&str, &[&str], i32, &[Expected])] = &[
         1,
         &[("error", "invalid-field", "content/runbooks/disk.md", 6, 12)],
     ),
+    // The page's own error, not one more for every link to it.
+    (
+        "link-to-invalid-page",
+        &[],
+        1,
+        &[("error", "invalid-field", "content/runbooks/disk.md", 6, 12)],
+    ),
     (
         "unknown-field",
         &[],
