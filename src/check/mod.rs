@@ -9,6 +9,7 @@
 pub mod action_items;
 pub mod alerts;
 pub mod format;
+mod links;
 mod rules;
 
 use std::path::{Path, PathBuf};
@@ -283,7 +284,7 @@ fn load_site(
         ..BuildOptions::default()
     };
     match build::load_templates(&site, &build_options) {
-        Ok(_) => rules::template_links(&site, &options.root, diagnostics),
+        Ok(_) => links::template_links(&site, &options.root, diagnostics),
         Err(problems) => diagnostics.extend(problems),
     }
     site
