@@ -546,3 +546,25 @@ fn the_readme_lists_every_rule() {
         );
     }
 }
+
+#[test]
+fn the_example_alert_rules_all_lead_to_runbooks() {
+    let run = check_in(
+        &example_dir(),
+        &[
+            "--format",
+            "json",
+            "--alert-rules",
+            "monitoring/alert-rules.yml",
+        ],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let alert_findings: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"].as_str().unwrap_or("").starts_with("alert-"))
+        .collect();
+    assert!(alert_findings.is_empty(), "{alert_findings:#?}");
+}
