@@ -9,6 +9,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::diagnostic::{Diagnostic, LineIndex, Location};
+use crate::source::meta::Impact;
 use crate::source::Kind;
 
 pub const CONFIG_FILE: &str = "opsbook.toml";
@@ -59,7 +60,42 @@ struct RawStatus {
 #[serde(deny_unknown_fields)]
 struct RawChecks {
     review_interval_days: Option<u32>,
+    #[serde(default)]
+    rules: BTreeMap<String, RuleLevel>,
+    postmortem_sections: Option<Vec<String>>,
+    ongoing_incident_max_days: Option<u32>,
+    postmortem_required_impacts: Option<Vec<Impact>>,
 }
+
+/// The level `[checks] rules` gives one `opsbook check` rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleLevel {
+    Error,
+    Warning,
+    Off,
+}
+
+/// The `[checks]` policies `opsbook check` applies beyond what `build` validates.
+#[derive(Debug, Clone)]
+pub struct CheckPolicy {
+    /// Rule id → level, as written; unknown ids are reported by `check`.
+    pub rules: BTreeMap<String, RuleLevel>,
+    /// Headings every postmortem must have, matched without regard to case.
+    pub postmortem_sections: Vec<String>,
+    /// An incident still open after this many days is reported.
+    pub ongoing_incident_max_days: u32,
+    /// Resolved incidents of these impacts need a postmortem naming them.
+    pub postmortem_required_impacts: Vec<Impact>,
+}
+
+pub const DEFAULT_POSTMORTEM_SECTIONS: [&str; 5] = [
+    "Summary",
+    "Impact",
+    "Timeline",
+    "Root cause",
+    "Action items",
+];
 
 /// What a link to a missing page or anchor does to the build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -100,6 +136,7 @@ pub struct Config {
     pub content_dir: String,
     /// Folder name → kind of the pages under it, beside the built-in names.
     pub folder_kinds: BTreeMap<String, Kind>,
+    pub checks: CheckPolicy,
 }
 
 pub const DEFAULT_REVIEW_INTERVAL_DAYS: u32 = 180;
@@ -178,6 +215,18 @@ impl Config {
                 |d| d.trim_matches('/').to_string(),
             ),
             folder_kinds: raw.content.kinds,
+            checks: CheckPolicy {
+                rules: raw.checks.rules,
+                postmortem_sections: raw
+                    .checks
+                    .postmortem_sections
+                    .unwrap_or_else(|| DEFAULT_POSTMORTEM_SECTIONS.map(String::from).to_vec()),
+                ongoing_incident_max_days: raw.checks.ongoing_incident_max_days.unwrap_or(14),
+                postmortem_required_impacts: raw
+                    .checks
+                    .postmortem_required_impacts
+                    .unwrap_or_else(|| vec![Impact::Major, Impact::Critical]),
+            },
         }
     }
 

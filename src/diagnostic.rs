@@ -60,6 +60,9 @@ pub struct Diagnostic {
     pub location: Option<Location>,
     pub message: String,
     pub hint: Option<String>,
+    /// The stable id of the check that found it (`broken-link`); `opsbook check` shows it and
+    /// lets `[checks] rules` change its level. `None` when the finder did not name one.
+    pub rule: Option<&'static str>,
 }
 
 impl Diagnostic {
@@ -69,6 +72,7 @@ impl Diagnostic {
             location,
             message: message.into(),
             hint: None,
+            rule: None,
         }
     }
 
@@ -78,11 +82,17 @@ impl Diagnostic {
             location,
             message: message.into(),
             hint: None,
+            rule: None,
         }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn with_rule(mut self, rule: &'static str) -> Self {
+        self.rule = Some(rule);
         self
     }
 

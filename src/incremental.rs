@@ -374,6 +374,8 @@ impl<'a> SeenElsewhere<'a> {
             anchors,
             links,
             broken,
+            // Only `check` reads them; they change nothing on other pages.
+            rooted_links: _,
             summary,
             word_count,
             first_heading,

@@ -7,6 +7,7 @@
 //! [`incremental`] applies small edits to a built site in place.
 
 pub mod build;
+pub mod check;
 pub mod config;
 pub mod dates;
 pub mod diagnostic;
@@ -20,6 +21,7 @@ pub mod ops;
 pub mod output;
 pub mod render;
 pub mod reuse;
+pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod source;

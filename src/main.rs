@@ -7,8 +7,10 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use opsbook::build::{self, BuildOptions};
+use opsbook::check;
 use opsbook::dates::DateTime;
 use opsbook::diagnostic::{Diagnostic, Level};
+use opsbook::scaffold;
 use opsbook::search;
 
 // A build allocates millions of small strings on all cores; mimalloc handles that markedly
@@ -35,6 +37,66 @@ enum Command {
     Serve(ServeArgs),
     /// Search the handbook from the terminal, with the index the site's search uses.
     Search(SearchArgs),
+    /// Check links, front matter, review dates, postmortems and alert coverage; write nothing.
+    Check(CheckArgs),
+    /// Create a page from its kind's archetype, named as the handbook expects.
+    New(NewArgs),
+    /// Start a handbook: config, one page of each kind, and CI for GitHub and GitLab Pages.
+    Init(InitArgs),
+}
+
+#[derive(Args, Debug)]
+struct NewArgs {
+    /// What to create.
+    #[arg(value_enum)]
+    kind: scaffold::new::NewKind,
+    /// The page's title; the file is named after it.
+    title: String,
+    /// The handbook folder (holds opsbook.toml and content/).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// A service the page is about (incidents: a status component id); repeat for more.
+    #[arg(long = "service", value_name = "SERVICE")]
+    services: Vec<String>,
+    /// sev1 … sev4 [default: sev3]; an incident's impact follows it (sev1 critical, sev2 major, else minor).
+    #[arg(long)]
+    severity: Option<String>,
+    /// The date used as "today" (YYYY-MM-DD or RFC 3339) [default: SOURCE_DATE_EPOCH, else the clock].
+    #[arg(long, value_parser = parse_date)]
+    now: Option<DateTime>,
+}
+
+#[derive(Args, Debug)]
+struct InitArgs {
+    /// Where to create the handbook (created when missing).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Write into a folder that is not empty; existing files are still never replaced.
+    #[arg(long)]
+    force: bool,
+    /// The date used as "today" (YYYY-MM-DD or RFC 3339) [default: SOURCE_DATE_EPOCH, else the clock].
+    #[arg(long, value_parser = parse_date)]
+    now: Option<DateTime>,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// The handbook folder (holds opsbook.toml and content/).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// How to print findings: grouped by file, one JSON document, or GitHub annotations.
+    #[arg(long, value_enum, default_value = "human")]
+    format: check::format::Format,
+    /// Treat every warning as an error (review dates, unknown fields, …).
+    #[arg(long)]
+    strict: bool,
+    /// Prometheus / Alertmanager rule files: report alerts without a runbook, `runbook_url`s
+    /// that are not the alert's page on this site, and runbook alerts no rule defines.
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    alert_rules: Vec<PathBuf>,
+    /// The date used as "today" for review and due dates (YYYY-MM-DD or RFC 3339) [default: SOURCE_DATE_EPOCH, else the clock].
+    #[arg(long, value_parser = parse_date)]
+    now: Option<DateTime>,
 }
 
 #[derive(Args, Debug)]
@@ -130,6 +192,9 @@ fn main() -> ExitCode {
         Command::Build(args) => run_build(args),
         Command::Serve(args) => run_serve(args),
         Command::Search(args) => run_search(args),
+        Command::Check(args) => run_check(args),
+        Command::New(args) => run_new(args),
+        Command::Init(args) => run_init(args),
     }
 }
 
@@ -203,6 +268,66 @@ fn run_build(args: BuildArgs) -> ExitCode {
                 "Build failed with {errors} error{}; the output folder was left as it was.",
                 if errors == 1 { "" } else { "s" }
             );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_check(args: CheckArgs) -> ExitCode {
+    let report = check::run(&check::CheckOptions {
+        root: args.dir.clone(),
+        alert_rules: args.alert_rules,
+        strict: args.strict,
+        now: args.now,
+    });
+    let colour = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    // Written with errors ignored: a closed pipe is not a failure of the check.
+    let mut out = std::io::stdout().lock();
+    let _ = check::format::write(&report, args.format, &args.dir, colour, &mut out);
+    if args.format != check::format::Format::Human {
+        eprintln!("{}", check::format::summary(&report));
+    }
+    ExitCode::from(report.exit_code())
+}
+
+fn run_new(args: NewArgs) -> ExitCode {
+    let page = scaffold::new::NewPage {
+        root: args.dir,
+        kind: args.kind,
+        title: args.title,
+        services: args.services,
+        severity: args.severity,
+        today: build::today(args.now),
+    };
+    match scaffold::new::create(&page) {
+        Ok(path) => {
+            println!("{}", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_init(args: InitArgs) -> ExitCode {
+    match scaffold::init::create(&args.dir, args.force, build::today(args.now)) {
+        Ok(created) => {
+            for path in &created.kept {
+                eprintln!("kept `{}`: it already exists", path.display());
+            }
+            eprintln!(
+                "Created a handbook in `{}` ({} files). Next: `opsbook serve {}`",
+                args.dir.display(),
+                created.written.len(),
+                args.dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }

@@ -328,25 +328,36 @@ impl Site {
                         Some(Location::file(format!("content/{}", page.path))),
                         message,
                     )
-                    .with_hint("rename one of the files or give one a different `slug`"),
+                    .with_hint("rename one of the files or give one a different `slug`")
+                    .with_rule("url-conflict"),
                 );
             } else {
                 owners.insert(page.url.clone(), id);
             }
         }
         for (id, page) in self.pages.iter().enumerate() {
-            for alias in &page.meta.aliases {
-                let location = Some(Location::file(format!("content/{}", page.path)));
+            for (index, alias) in page.meta.aliases.iter().enumerate() {
+                let location = Some(page.location_of(&format!("aliases.{index}")));
                 match normalize_alias(alias) {
-                    None => diagnostics.push(Diagnostic::error(
-                        location,
-                        format!("alias `{alias}` leaves the site: an alias is a path inside it"),
-                    )),
-                    Some(url) if owners.contains_key(&url) || self.aliases.contains_key(&url) => {
-                        diagnostics.push(Diagnostic::error(
+                    None => diagnostics.push(
+                        Diagnostic::error(
                             location,
-                            format!("alias `{alias}` is already the URL of another page or alias"),
-                        ))
+                            format!(
+                                "alias `{alias}` leaves the site: an alias is a path inside it"
+                            ),
+                        )
+                        .with_rule("bad-alias"),
+                    ),
+                    Some(url) if owners.contains_key(&url) || self.aliases.contains_key(&url) => {
+                        diagnostics.push(
+                            Diagnostic::error(
+                                location,
+                                format!(
+                                    "alias `{alias}` is already the URL of another page or alias"
+                                ),
+                            )
+                            .with_rule("bad-alias"),
+                        )
                     }
                     Some(url) => {
                         self.aliases.insert(url, id);
@@ -510,9 +521,9 @@ impl Site {
 
     fn check_links(&mut self, diagnostics: &mut Diagnostics) {
         let policy = self.config.broken_links;
-        let report = |location: Location, message: String| match policy {
-            LinkPolicy::Error => Diagnostic::error(Some(location), message),
-            LinkPolicy::Warn => Diagnostic::warning(Some(location), message),
+        let report = |location: Location, message: String, rule| match policy {
+            LinkPolicy::Error => Diagnostic::error(Some(location), message).with_rule(rule),
+            LinkPolicy::Warn => Diagnostic::warning(Some(location), message).with_rule(rule),
         };
         let mut backlinks: Vec<Vec<usize>> = vec![Vec::new(); self.pages.len()];
         for (id, page) in self.pages.iter().enumerate() {
@@ -521,6 +532,7 @@ impl Site {
                 diagnostics.push(report(
                     Location::at(&file, broken.line, broken.column),
                     format!("broken link `{}`: {}", broken.href, broken.reason),
+                    "broken-link",
                 ));
             }
             for link in &page.rendered.links {
@@ -537,6 +549,7 @@ impl Site {
                                 "broken link `{}`: `content/{}` has no heading with the id `{anchor}`",
                                 link.href, self.pages[target].path
                             ),
+                            "broken-anchor",
                         ));
                     }
                 }
@@ -645,7 +658,7 @@ pub fn check_operations(site: &Site, diagnostics: &mut Diagnostics) {
                         diagnostics.push(Diagnostic::error(
                             Some(page.location_of("incident")),
                             format!("postmortem names incident `{name}`, but no status page has that file name"),
-                        ));
+                        ).with_rule("unknown-incident"));
                     }
                 }
             }
@@ -675,27 +688,34 @@ fn check_incident(site: &Site, page: &Page, diagnostics: &mut Diagnostics) {
                 Some(page.location_of(&format!("components.{index}"))),
                 format!("incident names unknown component `{component}`"),
             )
-            .with_hint(hint),
+            .with_hint(hint)
+            .with_rule("unknown-component"),
         );
     }
     if let (Some(started), Some(resolved)) = (page.meta.started, page.meta.resolved) {
         if resolved < started {
-            diagnostics.push(Diagnostic::error(
-                Some(page.location_of("resolved")),
-                format!("incident is resolved ({resolved}) before it started ({started})"),
-            ));
+            diagnostics.push(
+                Diagnostic::error(
+                    Some(page.location_of("resolved")),
+                    format!("incident is resolved ({resolved}) before it started ({started})"),
+                )
+                .with_rule("incident-resolved-before-start"),
+            );
         }
     }
     if let Some(started) = page.meta.started {
         for (index, update) in page.meta.updates.iter().enumerate() {
             if update.at < started {
-                diagnostics.push(Diagnostic::error(
-                    Some(page.location_of(&format!("updates.{index}.at"))),
-                    format!(
-                        "update at {} comes before the incident started ({started})",
-                        update.at
-                    ),
-                ));
+                diagnostics.push(
+                    Diagnostic::error(
+                        Some(page.location_of(&format!("updates.{index}.at"))),
+                        format!(
+                            "update at {} comes before the incident started ({started})",
+                            update.at
+                        ),
+                    )
+                    .with_rule("incident-update-order"),
+                );
             }
         }
     }

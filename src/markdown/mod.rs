@@ -64,6 +64,8 @@ pub struct Rendered {
     pub anchors: HashSet<String>,
     pub links: Vec<LinkRef>,
     pub broken: Vec<BrokenLink>,
+    /// Links written from the site root (`/runbooks/x/`): kept as written, checked by `check`.
+    pub rooted_links: Vec<LinkRef>,
     /// The first paragraph as plain text, at most 200 characters.
     pub summary: String,
     pub word_count: usize,
@@ -250,14 +252,17 @@ fn rewrite_links(
             }
             Resolved::Rewrite { url, target } => {
                 *dest = CowStr::from(url);
-                if let Some(target) = target {
-                    rendered.links.push(LinkRef {
-                        target: Some(target),
-                        anchor,
-                        href,
-                        line,
-                        column,
-                    });
+                let link = LinkRef {
+                    target,
+                    anchor,
+                    href,
+                    line,
+                    column,
+                };
+                if target.is_some() {
+                    rendered.links.push(link);
+                } else if link.href.starts_with('/') {
+                    rendered.rooted_links.push(link);
                 }
             }
             Resolved::Missing { reason } => rendered.broken.push(BrokenLink {

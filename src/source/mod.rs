@@ -252,10 +252,11 @@ pub fn read_document_in(
         .map(str::to_string)
         .unwrap_or(text);
     let at = |line, column| Some(Location::at(&display, line, column));
-    let split = front_matter::split(&text)
-        .map_err(|p| vec![Diagnostic::error(at(p.line, p.column), p.message)])?;
-    let mut parsed = front_matter::parse(&split)
-        .map_err(|p| vec![Diagnostic::error(at(p.line, p.column), p.message)])?;
+    let syntax_error = |p: front_matter::Problem| {
+        vec![Diagnostic::error(at(p.line, p.column), p.message).with_rule("front-matter")]
+    };
+    let split = front_matter::split(&text).map_err(syntax_error)?;
+    let mut parsed = front_matter::parse(&split).map_err(syntax_error)?;
     let body_offset = split.body_offset;
     let folder_kind = if file_name(relative) == "_index.md" {
         Kind::Page
@@ -269,9 +270,9 @@ pub fn read_document_in(
         .into_iter()
         .map(|p| {
             let d = if p.is_error {
-                Diagnostic::error(at(p.line, p.column), p.message)
+                Diagnostic::error(at(p.line, p.column), p.message).with_rule("invalid-field")
             } else {
-                Diagnostic::warning(at(p.line, p.column), p.message)
+                Diagnostic::warning(at(p.line, p.column), p.message).with_rule("unknown-field")
             };
             match p.hint {
                 Some(hint) => d.with_hint(hint),

@@ -1,0 +1,331 @@
+//! The rules `check` adds to what `build` validates. Each reads the assembled site and pushes
+//! findings; none changes the site. Locations point at the front matter field concerned, or at
+//! the line of the body the finding is about.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::action_items::{self, section_matches};
+use super::finding;
+use super::links::{rooted_links, KnownUrls};
+use crate::config::CheckPolicy;
+use crate::dates::DateTime;
+use crate::diagnostic::{Diagnostics, Location};
+use crate::model::{Page, Site};
+use crate::source::meta::{Impact, PostmortemStatus};
+use crate::source::Kind;
+
+/// What every rule may read.
+pub struct Context<'a> {
+    pub site: &'a Site,
+    pub root: &'a Path,
+    pub policy: &'a CheckPolicy,
+    pub today: DateTime,
+}
+
+pub fn run_all(context: &Context<'_>, out: &mut Diagnostics) {
+    let urls = KnownUrls::new(context.site, context.root);
+    for (id, page) in context.site.pages.iter().enumerate() {
+        if page.document.is_none() {
+            continue;
+        }
+        rooted_links(page, &urls, out);
+        if page.is_section() {
+            continue;
+        }
+        required_fields(page, out);
+        match page.kind {
+            Kind::Runbook => {
+                review(page, out);
+                runbook_owner(page, out);
+            }
+            Kind::Process => review(page, out),
+            Kind::Incident => incident(context, id, page, out),
+            Kind::Postmortem => postmortem(context, page, out),
+            Kind::Page => {}
+        }
+    }
+    duplicate_alerts(context.site, out);
+    orphan_pages(context.site, out);
+    duplicate_titles(context.site, out);
+}
+
+fn file_of(page: &Page) -> String {
+    format!("content/{}", page.path)
+}
+
+/// Fields each kind needs; a group is satisfied by any one of its fields.
+fn required(kind: Kind) -> &'static [&'static [&'static str]] {
+    match kind {
+        Kind::Runbook | Kind::Process => &[&["last_reviewed"]],
+        Kind::Postmortem => &[&["started", "date"], &["severity"], &["status"]],
+        Kind::Incident => &[&["impact"], &["started", "scheduled_start"]],
+        Kind::Page => &[],
+    }
+}
+
+fn has_field(page: &Page, field: &str) -> bool {
+    let meta = &page.meta;
+    match field {
+        "last_reviewed" => meta.last_reviewed.is_some(),
+        "started" => meta.started.is_some(),
+        "date" => meta.date.is_some(),
+        "severity" => meta.severity.is_some(),
+        "status" => meta.status.is_some(),
+        "impact" => meta.impact.is_some(),
+        "scheduled_start" => meta.scheduled_start.is_some(),
+        _ => true,
+    }
+}
+
+fn required_fields(page: &Page, out: &mut Diagnostics) {
+    for group in required(page.kind) {
+        if group.iter().any(|field| has_field(page, field)) {
+            continue;
+        }
+        let names: Vec<String> = group.iter().map(|f| format!("`{f}`")).collect();
+        out.push(
+            finding(
+                "missing-field",
+                page.location_of(group[0]),
+                format!("{} page has no {}", page.kind.as_str(), names.join(" or ")),
+            )
+            .with_hint(format!(
+                "every {} needs it; `opsbook new {}` writes a complete front matter",
+                page.kind.as_str(),
+                page.kind.as_str()
+            )),
+        );
+    }
+}
+
+fn review(page: &Page, out: &mut Diagnostics) {
+    let Some(review) = page.review.filter(|r| r.overdue_days > 0) else {
+        return;
+    };
+    let last = page.meta.last_reviewed.map(|d| d.iso()).unwrap_or_default();
+    out.push(
+        finding(
+            "review-overdue",
+            page.location_of("last_reviewed"),
+            format!(
+                "review overdue by {} days (last reviewed {last}, due every {} days)",
+                review.overdue_days, review.interval_days
+            ),
+        )
+        .with_hint("review the page, then set `last_reviewed` to the day you did"),
+    );
+}
+
+fn runbook_owner(page: &Page, out: &mut Diagnostics) {
+    if page.meta.owners.is_empty() {
+        out.push(
+            finding(
+                "runbook-no-owner",
+                page.location_of("owners"),
+                "runbook has no owners",
+            )
+            .with_hint("add `owners = [\"team-name\"]`: who keeps it right"),
+        );
+    }
+}
+
+fn incident(context: &Context<'_>, id: usize, page: &Page, out: &mut Diagnostics) {
+    let meta = &page.meta;
+    for (index, pair) in meta.updates.windows(2).enumerate() {
+        if pair[1].at < pair[0].at {
+            out.push(
+                finding(
+                    "incident-update-order",
+                    page.location_of(&format!("updates.{}.at", index + 1)),
+                    format!(
+                        "update at {} comes before the update above it ({})",
+                        pair[1].at, pair[0].at
+                    ),
+                )
+                .with_hint("list updates oldest first"),
+            );
+        }
+    }
+    if let (Some(started), None) = (meta.started, meta.resolved) {
+        let days = started.days_until(&context.today);
+        let max = i64::from(context.policy.ongoing_incident_max_days);
+        if meta.impact != Some(Impact::Maintenance) && days > max {
+            out.push(finding(
+                "incident-ongoing",
+                page.location_of("started"),
+                format!("incident has been ongoing for {days} days (more than {max})"),
+            ).with_hint("set `resolved` when it is over; the age is `ongoing_incident_max_days` in [checks]"));
+        }
+    }
+    let needs_postmortem = meta.resolved.is_some()
+        && meta
+            .impact
+            .is_some_and(|i| context.policy.postmortem_required_impacts.contains(&i));
+    if needs_postmortem && context.site.postmortem_of(id).is_none() {
+        out.push(
+            finding(
+                "postmortem-missing",
+                page.location_of("impact"),
+                format!(
+                    "{} incident has no postmortem",
+                    meta.impact.map_or("", impact_name)
+                ),
+            )
+            .with_hint(format!(
+                "write one with `opsbook new postmortem` and set its `incident = \"{}\"`",
+                page.stem()
+            )),
+        );
+    }
+}
+
+fn impact_name(impact: Impact) -> &'static str {
+    match impact {
+        Impact::None => "none",
+        Impact::Minor => "minor",
+        Impact::Major => "major",
+        Impact::Critical => "critical",
+        Impact::Maintenance => "maintenance",
+    }
+}
+
+fn postmortem(context: &Context<'_>, page: &Page, out: &mut Diagnostics) {
+    let Some(document) = &page.document else {
+        return;
+    };
+    let file = file_of(page);
+    let headings = action_items::headings(document.body(), document.body_line);
+    for section in &context.policy.postmortem_sections {
+        if !headings.iter().any(|h| section_matches(&h.text, section)) {
+            out.push(
+                finding(
+                    "postmortem-section-missing",
+                    Location::at(&file, document.body_line, 1),
+                    format!("postmortem has no `{section}` section"),
+                )
+                .with_hint(format!(
+                    "add a `## {section}` heading; the required sections are `postmortem_sections` in [checks]"
+                )),
+            );
+        }
+    }
+    let items = action_items::action_items(document.body(), document.body_line);
+    if items.is_empty() && page.meta.status == Some(PostmortemStatus::Published) {
+        out.push(
+            finding(
+                "postmortem-no-action-items",
+                page.location_of("status"),
+                "published postmortem has no action items",
+            )
+            .with_hint("list them as task items: `- [ ] what (@owner, due YYYY-MM-DD)`"),
+        );
+    }
+    for item in items {
+        let at = Location::at(&file, item.line, item.column);
+        if item.owners.is_empty() {
+            out.push(
+                finding(
+                    "action-item-no-owner",
+                    at.clone(),
+                    format!("action item has no owner: {}", item.text),
+                )
+                .with_hint("name one with `@`: `(@team-data, due 2026-12-01)`"),
+            );
+        }
+        if let Some(due) = item.due.filter(|due| !item.done && *due < context.today) {
+            out.push(
+                finding(
+                    "action-item-overdue",
+                    at,
+                    format!("open action item was due {}: {}", due.iso(), item.text),
+                )
+                .with_hint("tick it (`[x]`) when done, or set a new `due` date"),
+            );
+        }
+    }
+}
+
+fn duplicate_alerts(site: &Site, out: &mut Diagnostics) {
+    let mut first: HashMap<&str, &Page> = HashMap::new();
+    for page in site.pages.iter().filter(|p| p.kind == Kind::Runbook) {
+        for (index, alert) in page.meta.alerts.iter().enumerate() {
+            match first.get(alert.as_str()) {
+                Some(other) => out.push(
+                    finding(
+                        "duplicate-alert",
+                        page.location_of(&format!("alerts.{index}")),
+                        format!("alert `{alert}` is also declared by `{}`", file_of(other)),
+                    )
+                    .with_hint("an alert leads to one runbook: declare it in only one of them"),
+                ),
+                None => {
+                    first.insert(alert, page);
+                }
+            }
+        }
+    }
+}
+
+/// Pages a section lists: the default section and home templates list all their pages; a
+/// section with its own `template` may not.
+fn lists_its_pages(section: &Page) -> bool {
+    matches!(
+        section.meta.template.as_deref(),
+        None | Some("section.html") | Some("index.html")
+    )
+}
+
+fn orphan_pages(site: &Site, out: &mut Diagnostics) {
+    // A page is shown when every section above it lists its pages.
+    let reached: Vec<bool> = (0..site.pages.len())
+        .map(|id| {
+            site.ancestors(id)
+                .iter()
+                .all(|&s| lists_its_pages(&site.pages[s]))
+        })
+        .collect();
+    for (id, page) in site.pages.iter().enumerate().skip(1) {
+        if reached[id] || !page.backlinks.is_empty() || page.document.is_none() {
+            continue;
+        }
+        out.push(
+            finding(
+                "orphan-page",
+                Location::at(file_of(page), 1, 1),
+                "no page links here and no section list shows this page",
+            )
+            .with_hint("link to it from a related page, or delete it if it is obsolete"),
+        );
+    }
+}
+
+/// Incidents are told apart by their date, and often share a title ("Elevated error rates").
+fn duplicate_titles(site: &Site, out: &mut Diagnostics) {
+    let sections = site.pages.iter().filter(|p| p.kind != Kind::Incident);
+    for section in sections.filter_map(|p| p.list.as_ref()) {
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut ids = section.pages.clone();
+        ids.sort_by(|&a, &b| site.pages[a].path.cmp(&site.pages[b].path));
+        for id in ids {
+            let page = &site.pages[id];
+            match seen.get(&page.title.to_lowercase()) {
+                Some(&other) => out.push(
+                    finding(
+                        "duplicate-title",
+                        page.location_of("title"),
+                        format!(
+                            "`{}` has the same title as `{}` in this section",
+                            page.title,
+                            file_of(&site.pages[other])
+                        ),
+                    )
+                    .with_hint("readers tell pages apart by title: make one more specific"),
+                ),
+                None => {
+                    seen.insert(page.title.to_lowercase(), id);
+                }
+            }
+        }
+    }
+}
