@@ -23,8 +23,8 @@ pub struct KnownUrls<'a> {
     files: BTreeSet<String>,
 }
 
-/// Generated areas other parts of the build own; rooted links into them are not checked.
-const GENERATED_AREAS: [&str; 2] = ["search/", "alerts/"];
+/// The search files, written beside the pages; rooted links into them are not checked.
+const GENERATED_AREAS: [&str; 1] = ["search/"];
 
 impl<'a> KnownUrls<'a> {
     pub fn new(site: &'a Site, root: &Path) -> Self {
@@ -65,6 +65,10 @@ impl<'a> KnownUrls<'a> {
                 }
             }
         }
+        // The operations pages and files (status, alerts, services, postmortem lists).
+        let generated = crate::ops::generate(site, crate::ops::now(None));
+        files.extend(generated.pages.iter().map(|p| p.url.clone()));
+        files.extend(generated.files.into_iter().map(|(path, _)| path));
         let pages = (site.pages.iter().enumerate())
             .map(|(id, p)| (p.url.clone(), id))
             .collect();

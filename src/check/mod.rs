@@ -222,8 +222,9 @@ pub fn run(options: &CheckOptions) -> Report {
         Ok(config) => config,
         Err(problems) => return unreadable(problems, options),
     };
-    let content_dir = options.root.join("content");
-    if !content_dir.is_dir() {
+    let layout =
+        crate::migrate::Layout::detect(&options.root, &config, &options.root.join("public"));
+    if !layout.content_dir.is_dir() {
         let problem = Diagnostic::error(
             Some(Location::file("content")),
             "the handbook has no `content/` folder",
@@ -235,7 +236,7 @@ pub fn run(options: &CheckOptions) -> Report {
         return unreadable(vec![problem], options);
     }
     let today = build::today(options.now);
-    let site = load_site(options, config, today, &mut diagnostics);
+    let site = load_site(options, config, &layout, today, &mut diagnostics);
     let policy = site.config.checks.clone();
     let context = rules::Context {
         site: &site,
@@ -265,20 +266,29 @@ pub fn run(options: &CheckOptions) -> Report {
 /// all, and never renders or writes a page.
 fn load_site(
     options: &CheckOptions,
-    config: Config,
+    mut config: Config,
+    layout: &crate::migrate::Layout,
     today: DateTime,
     diagnostics: &mut Diagnostics,
 ) -> Site {
-    let content = source::load(&options.root.join("content"), "content", diagnostics);
+    if layout.inferred {
+        config.broken_links = crate::config::LinkPolicy::Warn;
+    }
+    let mut found = Diagnostics::default();
+    let mut content = source::load_in(layout, &mut found, Default::default());
+    let renames = crate::migrate::adopt_documents(&mut content.documents, layout);
     let model_options = model::Options {
         drafts: false,
         today,
     };
-    let mut site = Site::assemble(config, content, &model_options, diagnostics);
-    model::check_operations(&site, diagnostics);
+    let mut site = Site::assemble(config, content, &model_options, &mut found);
+    crate::migrate::adopt_site(&mut site, layout, &mut found);
+    model::check_operations(&site, &mut found);
+    crate::ops::validate::check(&site, &mut found);
     // The cache a previous build left makes highlighting cheap; check never writes it.
     let highlighter = Highlighter::new(Some(options.root.join(".opsbook-cache")));
-    site.render_markdown(&highlighter, diagnostics);
+    site.render_markdown(&highlighter, &mut found);
+    diagnostics.extend(crate::migrate::relocate(found, layout, &renames).into_vec());
     let build_options = BuildOptions {
         root: options.root.clone(),
         ..BuildOptions::default()

@@ -45,7 +45,6 @@ pub fn run_all(context: &Context<'_>, out: &mut Diagnostics) {
             Kind::Page => {}
         }
     }
-    duplicate_alerts(context.site, out);
     orphan_pages(context.site, out);
     duplicate_titles(context.site, out);
 }
@@ -242,27 +241,6 @@ fn postmortem(context: &Context<'_>, page: &Page, out: &mut Diagnostics) {
                 )
                 .with_hint("tick it (`[x]`) when done, or set a new `due` date"),
             );
-        }
-    }
-}
-
-fn duplicate_alerts(site: &Site, out: &mut Diagnostics) {
-    let mut first: HashMap<&str, &Page> = HashMap::new();
-    for page in site.pages.iter().filter(|p| p.kind == Kind::Runbook) {
-        for (index, alert) in page.meta.alerts.iter().enumerate() {
-            match first.get(alert.as_str()) {
-                Some(other) => out.push(
-                    finding(
-                        "duplicate-alert",
-                        page.location_of(&format!("alerts.{index}")),
-                        format!("alert `{alert}` is also declared by `{}`", file_of(other)),
-                    )
-                    .with_hint("an alert leads to one runbook: declare it in only one of them"),
-                ),
-                None => {
-                    first.insert(alert, page);
-                }
-            }
         }
     }
 }

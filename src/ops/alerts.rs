@@ -72,7 +72,8 @@ pub fn check(site: &Site, diagnostics: &mut Diagnostics) {
                             }
                         ),
                     )
-                    .with_hint("an alert leads to one runbook: remove it from one of them"),
+                    .with_hint("an alert leads to one runbook: remove it from one of them")
+                    .with_rule("duplicate-alert"),
                 ),
                 None => {
                     seen.insert(alert.to_lowercase(), (id, alert));
