@@ -2,7 +2,7 @@
 //! Messages go to stderr, data to stdout; every problem is printed from here.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
@@ -77,6 +77,10 @@ struct InitArgs {
     /// The date used as "today" (YYYY-MM-DD or RFC 3339) [default: SOURCE_DATE_EPOCH, else the clock].
     #[arg(long, value_parser = parse_date)]
     now: Option<DateTime>,
+    /// Write only the opsbook.toml that `build` infers for this existing handbook (Hugo, MkDocs,
+    /// Docusaurus, cState, a folder of markdown), so it can be adjusted.
+    #[arg(long, value_name = "HANDBOOK", conflicts_with_all = ["dir", "force"])]
+    from: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -313,6 +317,9 @@ fn run_new(args: NewArgs) -> ExitCode {
 }
 
 fn run_init(args: InitArgs) -> ExitCode {
+    if let Some(handbook) = &args.from {
+        return write_inferred_config(handbook);
+    }
     match scaffold::init::create(&args.dir, args.force, build::today(args.now)) {
         Ok(created) => {
             for path in &created.kept {
@@ -328,6 +335,43 @@ fn run_init(args: InitArgs) -> ExitCode {
         }
         Err(e) => {
             eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `init --from`: the inferred opsbook.toml, written beside the handbook's files; never over
+/// an existing one.
+fn write_inferred_config(handbook: &Path) -> ExitCode {
+    if !handbook.is_dir() {
+        eprintln!("error: `{}` is not a folder", handbook.display());
+        return ExitCode::from(2);
+    }
+    let path = handbook.join("opsbook.toml");
+    let text = opsbook::migrate::inferred_config(handbook);
+    let created = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .and_then(|mut file| std::io::Write::write_all(&mut file, text.as_bytes()));
+    match created {
+        Ok(()) => {
+            eprintln!(
+                "Wrote `{}`: what opsbook inferred, broken links as warnings. Next: `opsbook check {}`",
+                path.display(),
+                handbook.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            eprintln!(
+                "error: `{}` exists already; it was left as it is",
+                path.display()
+            );
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
             ExitCode::FAILURE
         }
     }

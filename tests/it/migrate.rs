@@ -453,3 +453,51 @@ fn an_output_folder_inside_docs_is_refused() {
         run.stderr
     );
 }
+
+#[test]
+fn init_from_writes_the_inferred_config_once_and_the_handbook_builds_with_it() {
+    let hb = Handbook::new(&[
+        (
+            "docs/playbooks/disk.md",
+            "# Disk full\n\nSee [nothing](gone.md).\n",
+        ),
+        ("docs/index.md", "# Team handbook\n"),
+    ]);
+    let init = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_opsbook"))
+            .args(["init", "--from"])
+            .arg(&hb.root)
+            .output()
+            .unwrap()
+    };
+    let first = init();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let config = std::fs::read_to_string(hb.root.join("opsbook.toml")).unwrap();
+    assert!(config.contains("broken_links = \"warn\""), "{config}");
+    assert!(config.contains("playbooks"), "{config}");
+    // Never over an existing file.
+    let second = init();
+    assert_eq!(second.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&second.stderr).contains("exists already"));
+    assert_eq!(
+        std::fs::read_to_string(hb.root.join("opsbook.toml")).unwrap(),
+        config
+    );
+    // With the written config the build reads the same layout, and the broken link warns.
+    let out = hb.out("site");
+    let run = build(&hb.root, &out, &[]);
+    run.assert_success();
+    assert!(
+        run.warnings().iter().any(|w| w.contains("gone.md")),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        count(&page(&out, "playbooks/disk/"), "article.doc-runbook"),
+        1
+    );
+}
