@@ -6,7 +6,6 @@
 //! `opsbook.toml` changes a rule's level or turns it off. This module decides levels and the
 //! exit status; [`format`] prints. It must never write into the handbook or the output folder.
 
-pub mod action_items;
 pub mod alerts;
 pub mod format;
 mod links;

@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::action_items::{self, section_matches};
 use super::finding;
 use super::links::{rooted_links, KnownUrls};
 use crate::config::CheckPolicy;
 use crate::dates::DateTime;
 use crate::diagnostic::{Diagnostics, Location};
+use crate::markdown::action_items::{self, section_matches};
 use crate::model::{Page, Site};
 use crate::source::meta::{Impact, PostmortemStatus};
 use crate::source::Kind;

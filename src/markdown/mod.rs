@@ -6,9 +6,9 @@
 
 mod admonitions;
 pub use admonitions::closes_fence;
+pub mod action_items;
 pub mod headings;
 pub mod links;
-pub mod tasks;
 
 use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;

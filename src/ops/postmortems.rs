@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::{shown, value, Generated, GeneratedPage, Links};
 use crate::dates::{DateTime, HumanMinutes};
-use crate::markdown::tasks::task_items;
+use crate::markdown::action_items as scanned;
 use crate::model::{url_segment, Site};
 use crate::source::meta::{PostmortemStatus, Severity};
 use crate::source::Kind;
@@ -104,9 +104,20 @@ pub fn action_items(site: &Site, id: usize, today: Date) -> Vec<ActionItem> {
     let Some(document) = &site.pages[id].document else {
         return Vec::new();
     };
-    task_items(document.body(), document.body_line)
+    scanned::action_items(document.body(), document.body_line)
         .into_iter()
-        .map(|t| parse_item(&t.text, t.done, t.line, today))
+        .map(|item| {
+            let due = item.due.map(|d| d.date());
+            ActionItem {
+                // The text as shown, without its owners-and-due parenthesis.
+                text: parse_item(&item.text, item.done, item.line, today).text,
+                overdue: !item.done && due.is_some_and(|d| d < today),
+                done: item.done,
+                owners: item.owners,
+                due,
+                line: item.line,
+            }
+        })
         .collect()
 }
 

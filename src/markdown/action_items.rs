@@ -1,5 +1,6 @@
-//! The postmortem body conventions `check` reads: headings, and action items written as
-//! markdown task-list items, `- [ ] Add a disk alert (@team-data, due 2026-12-01)`.
+//! The postmortem body conventions `check` and the postmortem pages read: headings, and action
+//! items written as markdown task-list items, `- [ ] Add a disk alert (@team-data, due
+//! 2026-12-01)`.
 //!
 //! A small line scanner, not a markdown parser: it skips fenced code blocks and reads ATX
 //! headings (`## Root cause`) and task-list items (`-`, `*`, `+` or `1.` bullets). It only
