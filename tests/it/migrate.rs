@@ -303,6 +303,43 @@ fn cstate_issues_become_status_incidents() {
     assert!(warnings.contains(&"warning: content/issues/2018-04-13-api-down.md:7:1: status component `api` (\"API\") created from `affected`"), "{warnings:?}");
     assert!(warnings.contains(&"warning: content/issues/2018-04-13-api-down.md:3:1: `date` `2018-04-13 09:23:00` has no time zone: read as UTC"));
     assert_eq!(warnings.len(), 5, "{warnings:?}");
+    // On the status page and in its machine files, with the components `affected` created.
+    let json = |path: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(out.join(path)).unwrap()).unwrap()
+    };
+    let incidents = json("status/api/v2/incidents.json");
+    let shown: Vec<(&str, &str, &str)> = incidents["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["name"].as_str().unwrap(),
+                i["impact"].as_str().unwrap(),
+                i["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("Planned database maintenance", "none", "investigating"),
+            ("Slow website", "major", "resolved"),
+            ("API outage", "critical", "resolved"),
+        ]
+    );
+    let components = json("status/api/v2/components.json");
+    let names: Vec<&str> = components["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["API", "Website"]);
+    let status = page(&out, "status/");
+    assert!(texts(&status, "a")
+        .iter()
+        .any(|t| t == "Planned database maintenance"));
 }
 
 #[test]
