@@ -197,7 +197,8 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
         ..BuildOptions::default()
     };
     let (sender, receiver) = mpsc::channel();
-    let mut watch = Watch::start(&root, options.poll, sender.clone(), receiver)?;
+    let content = content_folder(&root, &private_dir);
+    let mut watch = Watch::start(&root, &content, options.poll, sender.clone(), receiver)?;
     stop_on_ctrl_c(sender)?;
 
     let shared = Arc::new(Shared {
@@ -280,6 +281,21 @@ fn local_url(address: SocketAddr) -> String {
         IpAddr::V6(ip) => format!("http://[{ip}]:{port}/"),
         IpAddr::V4(ip) => format!("http://{ip}:{port}/"),
     }
+}
+
+/// The folder of the handbook's markdown, relative to it: `content`, or another tool's folder
+/// (`docs`, `src`) when the handbook is laid out for it. A handbook whose markdown is its own
+/// folder is watched as `content/` too, so edits there need a restart.
+fn content_folder(root: &Path, private_dir: &Path) -> String {
+    let config = crate::config::Config::load(root).unwrap_or_default();
+    let layout = crate::migrate::Layout::detect(root, &config, &private_dir.join("site"));
+    layout
+        .content_dir
+        .strip_prefix(root)
+        .ok()
+        .map(|folder| folder.to_string_lossy().replace('\\', "/"))
+        .filter(|folder| !folder.is_empty())
+        .unwrap_or_else(|| "content".to_string())
 }
 
 fn site_title(root: &Path) -> String {

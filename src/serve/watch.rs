@@ -51,7 +51,14 @@ pub enum Kind {
 }
 
 /// What a path (relative to the handbook) is, or `None` when it cannot affect the site.
-pub fn classify(relative: &Path) -> Option<Kind> {
+#[cfg(test)]
+fn classify(relative: &Path) -> Option<Kind> {
+    classify_in(relative, "content")
+}
+
+/// [`classify`] for a handbook whose markdown is in the folder `content` (`docs` for another
+/// tool's layout).
+pub fn classify_in(relative: &Path, content: &str) -> Option<Kind> {
     let parts: Vec<String> = relative
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -63,7 +70,7 @@ pub fn classify(relative: &Path) -> Option<Kind> {
     let last = parts.last()?;
     match parts[0].as_str() {
         "opsbook.toml" if parts.len() == 1 => Some(Kind::Config),
-        "content" => {
+        folder if folder == content => {
             let markdown = last.ends_with(".md") || !last.contains('.');
             Some(if markdown { Kind::Content } else { Kind::Asset })
         }
@@ -108,15 +115,20 @@ impl Changes {
         self.paths.keys().map(String::as_str)
     }
 
+    #[cfg(test)]
     fn add(&mut self, root: &Path, path: &Path) {
+        self.add_in(root, "content", path);
+    }
+
+    fn add_in(&mut self, root: &Path, content: &str, path: &Path) {
         let Ok(relative) = path.strip_prefix(root) else {
             return;
         };
-        let Some(kind) = classify(relative) else {
+        let Some(kind) = classify_in(relative, content) else {
             return;
         };
         let name = relative.to_string_lossy().replace('\\', "/");
-        if FOLDERS.contains(&name.as_str()) {
+        if FOLDERS.contains(&name.as_str()) || name == content {
             self.folders.insert(name.clone());
         }
         self.paths.insert(name, kind);
@@ -137,16 +149,20 @@ impl fmt::Display for Changes {
 /// The watcher and the channel its events arrive on.
 pub struct Watch {
     root: PathBuf,
+    /// The folder of the markdown: `content`, or another tool's (`docs`).
+    content: String,
     watcher: Box<dyn Watcher + Send>,
     watched: BTreeSet<String>,
     events: Receiver<Message>,
 }
 
 impl Watch {
-    /// Starts watching `root` (canonical); events go to `sender`, batches come from
+    /// Starts watching `root` (canonical), whose markdown is in the folder `content`; events go
+    /// to `sender`, batches come from
     /// [`Watch::next`]. `poll` uses notify's polling watcher.
     pub fn start(
         root: &Path,
+        content: &str,
         poll: bool,
         sender: Sender<Message>,
         events: Receiver<Message>,
@@ -167,6 +183,7 @@ impl Watch {
         watcher.watch(root, RecursiveMode::NonRecursive)?;
         let mut watch = Watch {
             root: root.to_path_buf(),
+            content: content.to_string(),
             watcher,
             watched: BTreeSet::new(),
             events,
@@ -177,7 +194,8 @@ impl Watch {
 
     /// Watches the handbook folders that exist now, again those that were replaced.
     pub fn refresh(&mut self, changes: &Changes) {
-        for name in FOLDERS {
+        let content = self.content.clone();
+        for name in FOLDERS.into_iter().chain([content.as_str()]) {
             let dir = self.root.join(name);
             let replaced = changes.folders.contains(name);
             if self.watched.contains(name) && (replaced || !dir.is_dir()) {
@@ -221,7 +239,7 @@ impl Watch {
             Ok(event) if matches!(event.kind, EventKind::Access(_)) => {}
             Ok(event) => {
                 for path in &event.paths {
-                    changes.add(&self.root, path);
+                    changes.add_in(&self.root, &self.content, path);
                 }
             }
             Err(e) => say!("warning: watching for changes: {e}"),

@@ -885,3 +885,25 @@ fn live_reload_overlay_and_css_swap_in_chromium() {
     });
     assert!(run.is_ok(), "the server said:\n{}", serve.log());
 }
+
+#[test]
+fn another_tools_layout_is_watched_in_its_own_folder() {
+    let hb = Handbook::new(&[
+        ("docs/index.md", "# Team handbook\n\nHello.\n"),
+        ("docs/runbooks/disk.md", "# Disk full\n\nFree space.\n"),
+    ]);
+    let serve = Serve::start(&hb.root);
+    let site = step(
+        &serve,
+        &hb.root,
+        ("edit a page under docs/", "full"),
+        || {
+            let path = hb.root.join("docs/runbooks/disk.md");
+            let mut text = std::fs::read_to_string(&path).unwrap();
+            text.push_str("\nCheck the quokka partition first.\n");
+            std::fs::write(path, text).unwrap();
+        },
+    );
+    let page = String::from_utf8_lossy(&site["runbooks/disk/index.html"]).into_owned();
+    assert!(page.contains("quokka partition"), "{page}");
+}
