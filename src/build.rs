@@ -270,7 +270,7 @@ pub fn build_keeping(options: &BuildOptions) -> Result<(BuildReport, Built), Bui
         options,
         Highlighter::new(options.cache_dir.clone()),
         None,
-        SearchFiles::Now,
+        Writing::Staged,
     )
 }
 
@@ -280,7 +280,7 @@ pub fn build_from(
     options: &BuildOptions,
     highlighter: Highlighter,
     earlier: Option<Earlier>,
-    search_files: SearchFiles,
+    writing: Writing,
 ) -> Result<(BuildReport, Built), BuildFailure> {
     let fail = |diagnostics: Diagnostics| BuildFailure {
         diagnostics: diagnostics.into_vec(),
@@ -317,7 +317,7 @@ pub fn build_from(
         drafts: loaded.drafts,
         standard_layout: loaded.standard_layout,
     };
-    let mut report = write_site(options, &built, diagnostics, timings, search_files)?;
+    let mut report = write_site(options, &built, diagnostics, timings, writing)?;
     report.read = loaded.read;
     report.markdown = loaded.rendered;
     report.inferred = loaded.inferred;
@@ -358,7 +358,7 @@ pub fn write_site(
     built: &Built,
     mut diagnostics: Diagnostics,
     timings: Vec<(&'static str, Duration)>,
-    search_files: SearchFiles,
+    writing: Writing,
 ) -> Result<BuildReport, BuildFailure> {
     let fail = |diagnostics: Diagnostics| BuildFailure {
         diagnostics: diagnostics.into_vec(),
@@ -375,7 +375,11 @@ pub fn write_site(
         start: Instant::now(),
         timings,
     };
-    let staging = Staging::new(&out).map_err(|e| BuildFailure {
+    let staging = match writing {
+        Writing::InPlace(_) if out.is_dir() => Ok(Staging::over(&out)),
+        _ => Staging::new(&out),
+    };
+    let staging = staging.map_err(|e| BuildFailure {
         diagnostics: vec![Diagnostic::error(
             Some(Location::file(&out)),
             format!("cannot create the output folder: {e}"),
@@ -401,8 +405,8 @@ pub fn write_site(
         &search_fingerprint,
     );
     let live_is_current =
-        matches!(search_files, SearchFiles::Later(Some(live)) if live == search_fingerprint);
-    let search_later = !reused_search && matches!(search_files, SearchFiles::Later(_));
+        matches!(writing, Writing::InPlace(Some(live)) if live == search_fingerprint);
+    let search_later = !reused_search && matches!(writing, Writing::InPlace(_));
     let (written, search_files) = std::thread::scope(|scope| {
         let search = (!reused_search && !search_later).then(|| {
             scope.spawn(|| {
@@ -496,16 +500,18 @@ pub fn write_site(
     })
 }
 
-/// When the browser search files of a build are written.
+/// How a build writes the output folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SearchFiles {
-    /// With the rest of the site.
-    Now,
-    /// After it, by [`write_search_in_place`]: until then the output keeps the ones it has (a
+pub enum Writing {
+    /// Into a new folder swapped in at the end, search files included: `opsbook build`.
+    Staged,
+    /// Over the output as it is (`opsbook serve`): new files renamed in at the end and the
+    /// others removed, so that unchanged files are neither linked nor deleted. The search files
+    /// come after, by [`write_search_in_place`]; until then the output keeps the ones it has (a
     /// preview shows the new page first; its search follows a moment later). Holds the
     /// [`search::input_fingerprint`] of the output's search files when known: when it matches,
     /// they are already right.
-    Later(Option<[u8; 32]>),
+    InPlace(Option<[u8; 32]>),
 }
 
 /// Takes the search files of the output folder as they are into `staging`; returns how many.

@@ -22,7 +22,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
-use crate::build::{self, BuildFailure, BuildOptions, BuildReport, Built, Earlier, SearchFiles};
+use crate::build::{self, BuildFailure, BuildOptions, BuildReport, Built, Earlier, Writing};
 use crate::config::LinkPolicy;
 use crate::dates::DateTime;
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -131,9 +131,8 @@ impl Session {
             links,
         };
         let today = build::today(options.now);
-        let search_files = SearchFiles::Later(live_search);
-        let (report, built) =
-            build::build_from(&options, highlighter, Some(earlier), search_files)?;
+        let writing = Writing::InPlace(live_search);
+        let (report, built) = build::build_from(&options, highlighter, Some(earlier), writing)?;
         let session = Session {
             options,
             built,
@@ -163,7 +162,7 @@ impl Session {
             &self.built,
             Diagnostics::default(),
             Vec::new(),
-            SearchFiles::Later(live_search),
+            Writing::InPlace(live_search),
         );
         match &result {
             Ok(report) if report.search_later => self.search_stale = true,

@@ -83,6 +83,27 @@ pub struct Staging {
     dir: Option<tempfile::TempDir>,
     destination: PathBuf,
     live: bool,
+    over: Option<Over>,
+}
+
+/// A whole build written over the finished output ([`Staging::over`]): each new file beside the
+/// old one under a temporary name until the commit renames them all, so a failed build changes
+/// nothing; the commit then removes the files the build did not make.
+#[derive(Default)]
+struct Over {
+    /// Files written under their temporary name, relative.
+    pending: std::sync::Mutex<Vec<String>>,
+    /// Every file of the build, written or kept as it is, relative.
+    files: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+/// Where [`Staging::over`] writes `path` until the commit.
+fn temporary(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.opsbook-new"))
 }
 
 impl Staging {
@@ -101,7 +122,32 @@ impl Staging {
             dir: Some(dir),
             destination,
             live: false,
+            over: None,
         })
+    }
+
+    /// A whole build written over the finished output `destination` (see [`Over`]): what a
+    /// rebuild that keeps most files needs, without linking them into a new folder and
+    /// removing the old one.
+    pub fn over(destination: &Path) -> Staging {
+        Staging {
+            dir: None,
+            destination: destination.to_path_buf(),
+            live: false,
+            over: Some(Over::default()),
+        }
+    }
+
+    /// Notes that `relative` now waits under its temporary name.
+    fn pending(&self, over: &Over, relative: &str) {
+        over.pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(relative.to_string());
+        over.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(relative.to_string());
     }
 
     /// Writes into the finished output `destination` directly, each file replaced whole by a
@@ -112,11 +158,12 @@ impl Staging {
             dir: None,
             destination: destination.to_path_buf(),
             live: true,
+            over: None,
         }
     }
 
     pub fn path(&self) -> &Path {
-        if self.live {
+        if self.live || self.over.is_some() {
             return &self.destination;
         }
         self.dir.as_ref().map_or(Path::new(""), |d| d.path())
@@ -125,6 +172,15 @@ impl Staging {
     /// Writes `relative` (a `/`-separated path checked to stay inside) with `bytes`.
     pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         let path = self.resolve(relative)?;
+        if let Some(over) = &self.over {
+            let temporary = temporary(&path);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| io_error(parent, e))?;
+            }
+            std::fs::write(&temporary, bytes).map_err(|e| io_error(&temporary, e))?;
+            self.pending(over, relative);
+            return Ok(());
+        }
         if self.live {
             return write_atomically(&path, |out| std::io::Write::write_all(out, bytes))
                 .map_err(|e| io_error(&path, e));
@@ -137,7 +193,7 @@ impl Staging {
 
     /// Copies a file into the output.
     pub fn copy(&self, from: &Path, relative: &str) -> Result<(), Diagnostic> {
-        if self.live {
+        if self.live || self.over.is_some() {
             let bytes = std::fs::read(from).map_err(|e| io_error(from, e))?;
             return self.write(relative, &bytes);
         }
@@ -163,6 +219,18 @@ impl Staging {
     /// system has none); returns the staged path.
     pub fn link(&self, from: &Path, relative: &str) -> Result<PathBuf, Diagnostic> {
         let path = self.resolve(relative)?;
+        if let Some(over) = &self.over {
+            if from == path {
+                over.files
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(relative.to_string());
+                return Ok(path);
+            }
+            let bytes = std::fs::read(from).map_err(|e| io_error(from, e))?;
+            self.write(relative, &bytes)?;
+            return Ok(temporary(&path));
+        }
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| io_error(parent, e))?;
         }
@@ -174,7 +242,11 @@ impl Staging {
 
     /// The staged path of `relative`.
     pub fn path_of(&self, relative: &str) -> Result<PathBuf, Diagnostic> {
-        self.resolve(relative)
+        let path = self.resolve(relative)?;
+        if self.over.is_some() && temporary(&path).is_file() {
+            return Ok(temporary(&path));
+        }
+        Ok(path)
     }
 
     fn resolve(&self, relative: &str) -> Result<PathBuf, Diagnostic> {
@@ -205,6 +277,18 @@ impl Staging {
         if self.live {
             return Ok(());
         }
+        if let Some(over) = self.over.take() {
+            let mut pending = over.pending.into_inner().unwrap_or_else(|e| e.into_inner());
+            // A file written twice (a theme's file, then the handbook's) is renamed once.
+            pending.sort_unstable();
+            pending.dedup();
+            for relative in &pending {
+                let path = self.destination.join(relative);
+                std::fs::rename(temporary(&path), &path)?;
+            }
+            let files = over.files.into_inner().unwrap_or_else(|e| e.into_inner());
+            return remove_all_but(&self.destination, &files);
+        }
         let staged = self
             .dir
             .take()
@@ -229,6 +313,39 @@ impl Staging {
         }
         remove_tree(&old)
     }
+}
+
+impl Drop for Staging {
+    /// A build over the output that was not committed leaves nothing behind.
+    fn drop(&mut self) {
+        if let Some(over) = &self.over {
+            let pending = over.pending.lock().unwrap_or_else(|e| e.into_inner());
+            for relative in pending.iter() {
+                let _ = std::fs::remove_file(temporary(&self.destination.join(relative)));
+            }
+        }
+    }
+}
+
+/// Removes every file under `dir` that `files` (relative, `/`-separated) does not name, and the
+/// folders left empty. Symbolic links are removed, never followed.
+fn remove_all_but(dir: &Path, files: &std::collections::HashSet<String>) -> io::Result<()> {
+    for entry in walkdir::WalkDir::new(dir).min_depth(1).contents_first(true) {
+        let entry = entry.map_err(io::Error::other)?;
+        let relative = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
+        if entry.file_type().is_dir() {
+            // Fails, as it should, while the folder still holds files of the build.
+            let _ = std::fs::remove_dir(entry.path());
+        } else if !files.contains(&relative) {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
 }
 
 /// Removes a folder and everything in it, folders in parallel (a site has thousands of them).
@@ -306,5 +423,63 @@ mod tests {
         assert!(!out.join("stale.html").exists());
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "only public/ remains");
+    }
+
+    #[test]
+    fn a_build_over_the_output_changes_nothing_until_it_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        for (path, text) in [
+            ("a/index.html", "old a"),
+            ("b.css", "b"),
+            ("gone/x.html", "x"),
+        ] {
+            std::fs::create_dir_all(out.join(path).parent().unwrap()).unwrap();
+            std::fs::write(out.join(path), text).unwrap();
+        }
+        let abandoned = Staging::over(&out);
+        abandoned.write("a/index.html", b"half").unwrap();
+        drop(abandoned);
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "old a"
+        );
+        assert_eq!(entries(&out), ["a/index.html", "b.css", "gone/x.html"]);
+
+        let staging = Staging::over(&out);
+        staging.write("a/index.html", b"new a").unwrap();
+        staging.link(&out.join("b.css"), "b.css").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "old a"
+        );
+        staging.commit().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "new a"
+        );
+        assert_eq!(
+            entries(&out),
+            ["a/index.html", "b.css"],
+            "gone/ and its file are removed"
+        );
+    }
+
+    fn entries(dir: &Path) -> Vec<String> {
+        let mut found: Vec<String> = walkdir::WalkDir::new(dir)
+            .min_depth(1)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                e.path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect();
+        found.sort();
+        found
     }
 }
