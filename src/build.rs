@@ -193,6 +193,7 @@ pub fn load_site_from(
         today: today(options.now),
     };
     let mut site = Site::assemble(config, content, &model_options, &mut diagnostics);
+    site.read_from = renames.to_map();
     crate::migrate::adopt_site(&mut site, &layout, &mut diagnostics);
     model::check_operations(&site, &mut diagnostics);
     crate::ops::validate::check(&site, &mut diagnostics);

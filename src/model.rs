@@ -107,6 +107,9 @@ pub struct Site {
     asset_set: HashSet<String>,
     /// Incident pages by file name, and the postmortem naming each.
     incidents: HashMap<String, usize>,
+    /// Document path → the file it was read from, where they differ (another tool's
+    /// `README.md` read as `_index.md`).
+    pub read_from: HashMap<String, String>,
     postmortems: HashMap<usize, usize>,
 }
 
@@ -142,6 +145,7 @@ impl Site {
             by_path: HashMap::new(),
             incidents: HashMap::new(),
             postmortems: HashMap::new(),
+            read_from: HashMap::new(),
         };
         site.add_sections(&documents);
         for document in documents {
@@ -567,6 +571,13 @@ impl Site {
             });
             self.pages[id].backlinks = links;
         }
+    }
+
+    /// The file page `page`'s document was read from, relative to the content folder.
+    pub fn source_file<'a>(&'a self, page: &'a Page) -> &'a str {
+        self.read_from
+            .get(&page.path)
+            .map_or(&page.path, String::as_str)
     }
 
     /// The page whose source is `path` (content-relative).

@@ -26,6 +26,11 @@ pub use layout::{inferred_config, Layout};
 pub struct Renames(HashMap<String, String>);
 
 impl Renames {
+    /// Document path → the file it was read from.
+    pub fn to_map(&self) -> HashMap<String, String> {
+        self.0.clone()
+    }
+
     /// The file a document path was read from.
     pub fn original<'a>(&'a self, path: &'a str) -> &'a str {
         self.0.get(path).map_or(path, String::as_str)

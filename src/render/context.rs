@@ -476,7 +476,7 @@ impl<'a> Builder<'a> {
             reading_minutes: words.div_ceil(220).max(1),
             breadcrumbs: self.breadcrumbs(id),
             edit_url: self.edit_url(page),
-            source_path: &page.path,
+            source_path: self.site.source_file(page),
             backlinks: crate::ops::referenced_by(site, id)
                 .iter()
                 .map(|&b| Backlink {
@@ -502,7 +502,7 @@ impl<'a> Builder<'a> {
         Some(format!(
             "{repo}/edit/{}/{dir}{slash}{}",
             self.config().branch,
-            page.path
+            self.site.source_file(page)
         ))
     }
 

@@ -538,3 +538,33 @@ fn init_from_writes_the_inferred_config_once_and_the_handbook_builds_with_it() {
         1
     );
 }
+
+#[test]
+fn edit_links_name_the_file_as_the_other_tool_wrote_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("govuk");
+    let source = fixture_dir("migrate/govuk");
+    for entry in walkdir::WalkDir::new(&source) {
+        let entry = entry.unwrap();
+        let target = root.join(entry.path().strip_prefix(&source).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+    let config = opsbook::migrate::inferred_config(&root);
+    let config = format!("repo_url = \"https://git.example/ops\"\n{config}");
+    std::fs::write(root.join("opsbook.toml"), config).unwrap();
+    let out = tmp.path().join("site");
+    build(&root, &out, &[]).assert_success();
+    let edit = attrs(
+        &page(&out, "documentation/runbooks/rotate-keys/"),
+        "a[href*='/edit/']",
+        "href",
+    );
+    assert_eq!(
+        edit,
+        ["https://git.example/ops/edit/main/source/documentation/runbooks/rotate-keys.html.md"]
+    );
+}
