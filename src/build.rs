@@ -517,21 +517,25 @@ pub enum Writing {
 
 /// Takes the search files of the output folder as they are into `staging`; returns how many.
 fn link_current_search_files(staging: &Staging, out: &Path) -> Result<usize, Diagnostic> {
-    let mut count = 0;
-    for entry in walkdir::WalkDir::new(out.join("search"))
+    let files = current_search_files(out);
+    for (path, relative) in &files {
+        staging.link(path, relative)?;
+    }
+    Ok(files.len())
+}
+
+/// The browser search files in the output folder `out`: their paths, and relative to `out`.
+fn current_search_files(out: &Path) -> Vec<(PathBuf, String)> {
+    walkdir::WalkDir::new(out.join("search"))
         .into_iter()
         .flatten()
-    {
-        let Ok(relative) = entry.path().strip_prefix(out) else {
-            continue;
-        };
-        let path = relative.to_string_lossy().replace('\\', "/");
-        if entry.file_type().is_file() && search::is_browser_file(&path) {
-            staging.link(entry.path(), &path)?;
-            count += 1;
-        }
-    }
-    Ok(count)
+        .filter(|entry| entry.file_type().is_file())
+        .filter_map(|entry| {
+            let relative = entry.path().strip_prefix(out).ok()?;
+            let relative = relative.to_string_lossy().replace('\\', "/");
+            search::is_browser_file(&relative).then(|| (entry.path().to_path_buf(), relative))
+        })
+        .collect()
 }
 
 /// Renders the pages `ids` of `built` straight into the finished output folder, each file
@@ -585,16 +589,9 @@ pub fn write_search_in_place(options: &BuildOptions, site: &Site) -> Result<usiz
         staging.write(&path, text.as_bytes())?;
         kept.insert(path);
     }
-    for entry in walkdir::WalkDir::new(out.join("search"))
-        .into_iter()
-        .flatten()
-    {
-        let Ok(relative) = entry.path().strip_prefix(&out) else {
-            continue;
-        };
-        let path = relative.to_string_lossy().replace('\\', "/");
-        if entry.file_type().is_file() && search::is_browser_file(&path) && !kept.contains(&path) {
-            staging.remove(&path)?;
+    for (_, relative) in current_search_files(&out) {
+        if !kept.contains(&relative) {
+            staging.remove(&relative)?;
         }
     }
     Ok(files.len())
@@ -1022,7 +1019,7 @@ fn sitemap(site: &Site, builder: &Builder<'_>, generated: &crate::ops::Generated
     entries.dedup_by(|a, b| a.0 == b.0);
     for (url, lastmod) in entries {
         xml.push_str("  <url><loc>");
-        xml.push_str(&xml_escape(&url));
+        xml.push_str(&crate::ops::feeds::xml_text(&url));
         xml.push_str("</loc>");
         if let Some(date) = lastmod {
             xml.push_str("<lastmod>");
@@ -1033,14 +1030,6 @@ fn sitemap(site: &Site, builder: &Builder<'_>, generated: &crate::ops::Generated
     }
     xml.push_str("</urlset>\n");
     xml
-}
-
-fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
 }
 
 /// The search index of the handbook, rebuilt first when it is missing or older than the sources.

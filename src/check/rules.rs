@@ -168,7 +168,7 @@ fn incident(context: &Context<'_>, id: usize, page: &Page, out: &mut Diagnostics
                 page.location_of("impact"),
                 format!(
                     "{} incident has no postmortem",
-                    meta.impact.map_or("", impact_name)
+                    meta.impact.map_or("", Impact::as_str)
                 ),
             )
             .with_hint(format!(
@@ -176,16 +176,6 @@ fn incident(context: &Context<'_>, id: usize, page: &Page, out: &mut Diagnostics
                 page.stem()
             )),
         );
-    }
-}
-
-fn impact_name(impact: Impact) -> &'static str {
-    match impact {
-        Impact::None => "none",
-        Impact::Minor => "minor",
-        Impact::Major => "major",
-        Impact::Critical => "critical",
-        Impact::Maintenance => "maintenance",
     }
 }
 

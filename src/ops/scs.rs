@@ -98,7 +98,7 @@ pub struct IncidentData {
 
 /// The impact type id of an opsbook impact.
 pub fn impact_type(impact: Impact) -> &'static str {
-    super::statuspage::impact_id(impact)
+    impact.as_str()
 }
 
 /// Where an impact falls on the severity scale.

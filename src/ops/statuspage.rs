@@ -14,7 +14,7 @@ use super::feeds::{rfc3339, update_status_id};
 use super::status::{self, ComponentState, Event, Phase};
 use super::Links;
 use crate::model::{url_segment, Site};
-use crate::source::meta::{Impact, UpdateStatus};
+use crate::source::meta::UpdateStatus;
 
 const LIMIT: usize = 50;
 
@@ -361,7 +361,7 @@ impl<'a> Api<'a> {
                 Phase::Resolved | Phase::Completed => event.end.map(rfc3339),
                 _ => None,
             },
-            impact: impact_id(event.impact),
+            impact: event.impact.as_str(),
             shortlink: self.links.permalink(&page.url),
             started_at: event.start.map_or(created_at, rfc3339),
             page_id: self.page.id.clone(),
@@ -409,16 +409,6 @@ impl<'a> Api<'a> {
             .config
             .component(id)
             .map_or(id.to_string(), |c| c.name.clone())
-    }
-}
-
-pub fn impact_id(impact: Impact) -> &'static str {
-    match impact {
-        Impact::None => "none",
-        Impact::Minor => "minor",
-        Impact::Major => "major",
-        Impact::Critical => "critical",
-        Impact::Maintenance => "maintenance",
     }
 }
 

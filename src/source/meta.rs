@@ -124,6 +124,19 @@ pub enum Impact {
     Maintenance,
 }
 
+impl Impact {
+    /// The name as front matter and the status APIs write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Impact::None => "none",
+            Impact::Minor => "minor",
+            Impact::Major => "major",
+            Impact::Critical => "critical",
+            Impact::Maintenance => "maintenance",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PostmortemStatus {
