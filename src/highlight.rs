@@ -120,6 +120,14 @@ impl Highlighter {
             .clear();
     }
 
+    /// Forgets every block, class and line highlighted so far, keeping the loaded grammars: for
+    /// a caller that highlights without end, such as a fuzzer, whose memory must stay flat.
+    pub fn forget_everything_highlighted(&self) {
+        self.forget_classes();
+        self.used.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.lines.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
     /// Counts `classes` as used, for a page whose rendering an earlier build made.
     pub fn note_used_classes<'a>(&self, classes: impl IntoIterator<Item = &'a String>) {
         let mut used = self.classes.lock().unwrap_or_else(|e| e.into_inner());
