@@ -164,6 +164,18 @@ pub fn load_site_from(
         None => Default::default(),
     };
     let mut content = source::load_in(&layout, &mut diagnostics, known);
+    let theme_static = (config.theme != "default").then(|| {
+        options
+            .root
+            .join("themes")
+            .join(&config.theme)
+            .join("static")
+    });
+    let static_folders = [Some(options.root.join("static")), theme_static];
+    diagnostics.extend(source::check_static(
+        &options.root,
+        static_folders.iter().flatten(),
+    ));
     if layout.inferred && content.documents.is_empty() && !diagnostics.has_errors() {
         // A folder without config and without markdown is most likely the wrong folder.
         diagnostics.push(
@@ -944,14 +956,12 @@ fn copy_static(
             .sort_by_file_name()
         {
             let Ok(entry) = entry else { continue };
-            if entry.path_is_symlink() {
-                problems.push(Diagnostic::warning(
-                    Some(Location::file(crate::diagnostic::display_path(
-                        &options.root,
-                        entry.path(),
-                    ))),
-                    "symbolic link skipped: opsbook never follows links out of the handbook",
-                ));
+            // Reported when the handbook is read (see `source::check_static`).
+            if entry.path_is_symlink()
+                || !source::is_copied_static(
+                    entry.path().strip_prefix(folder).unwrap_or(entry.path()),
+                )
+            {
                 continue;
             }
             if !entry.file_type().is_file()

@@ -4,6 +4,7 @@
 //! one, so a build prints all of them at once. This module only describes and formats problems;
 //! it never decides whether a build goes on.
 
+use std::cell::Cell;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -174,13 +175,20 @@ impl IntoIterator for Diagnostics {
 /// Converts byte offsets in a text into 1-based line and column (in characters).
 pub struct LineIndex {
     line_starts: Vec<usize>,
+    /// The last offset asked for and its 0-based column: the next offset on the same line is
+    /// counted from there, so the columns of every link on a 2 MB line cost one pass, not one
+    /// pass each.
+    last: Cell<(usize, usize)>,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { line_starts }
+        LineIndex {
+            line_starts,
+            last: Cell::new((0, 0)),
+        }
     }
 
     /// Line and column of `offset`; `text` must be the text the index was made from.
@@ -188,12 +196,53 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = self.line_starts.partition_point(|&start| start <= offset);
         let start = self.line_starts[line - 1];
-        let column = text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count())
-            + 1;
-        (line, column)
+        let (last_offset, last_column) = self.last.get();
+        let (from, counted) = if (start..=offset).contains(&last_offset) {
+            (last_offset, last_column)
+        } else {
+            (start, 0)
+        };
+        let column = counted
+            + text
+                .get(from..offset)
+                .map_or(offset - from, |s| s.chars().count());
+        if text.is_char_boundary(offset) {
+            self.last.set((offset, column));
+        }
+        (line, column + 1)
     }
+}
+
+/// How many problems of one file a person is shown; the rest are counted. A page with a
+/// million broken links prints twenty of them, not a million lines.
+pub const SHOWN_PER_FILE: usize = 20;
+
+/// Splits `sorted` (grouped by file) into what to show, and for each file with more than
+/// [`SHOWN_PER_FILE`] problems, how many were left out, keyed by the last one shown.
+pub fn shown_per_file<'a>(sorted: &[&'a Diagnostic]) -> Vec<(&'a Diagnostic, usize)> {
+    let mut shown: Vec<(&Diagnostic, usize)> = Vec::new();
+    let mut in_file = 0;
+    let mut file: Option<&Path> = None;
+    for &diagnostic in sorted {
+        let this = diagnostic.location.as_ref().map(|l| l.path.as_path());
+        if this != file || this.is_none() {
+            file = this;
+            in_file = 0;
+        }
+        in_file += 1;
+        if in_file <= SHOWN_PER_FILE {
+            shown.push((diagnostic, 0));
+        } else if let Some(last) = shown.last_mut() {
+            last.1 += 1;
+        }
+    }
+    shown
+}
+
+/// The line that stands for `hidden` problems of `file` left out.
+pub fn hidden_line(file: Option<&Location>, hidden: usize) -> String {
+    let file = file.map_or_else(String::new, |l| format!(" in {}", l.path.display()));
+    format!("  … and {hidden} more{file}, not shown")
 }
 
 /// The path to show for a file: relative to the handbook root when it is inside it.
@@ -227,6 +276,27 @@ mod tests {
         assert_eq!(index.position(text, 0), (1, 1));
         assert_eq!(index.position(text, 3), (2, 1));
         assert_eq!(index.position(text, text.find('f').unwrap()), (2, 5));
+    }
+
+    #[test]
+    fn positions_remembered_along_a_line_equal_those_counted_afresh() {
+        let text = "é [a](x) ü [b](y)\nzz [c](w) ñ\n";
+        let remembering = LineIndex::new(text);
+        let offsets: Vec<usize> = (0..=text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .collect();
+        // Forwards, backwards and jumping between lines, as diagnostics may ask.
+        let order = offsets
+            .iter()
+            .chain(offsets.iter().rev())
+            .chain(offsets.iter().step_by(3));
+        for &offset in order {
+            assert_eq!(
+                remembering.position(text, offset),
+                LineIndex::new(text).position(text, offset),
+                "offset {offset}"
+            );
+        }
     }
 
     #[test]

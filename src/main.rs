@@ -464,7 +464,7 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) {
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
     sorted.sort_by(|a, b| (&a.location, &a.message).cmp(&(&b.location, &b.message)));
-    for diagnostic in sorted {
+    for (diagnostic, hidden) in opsbook::diagnostic::shown_per_file(&sorted) {
         let text = diagnostic.to_string();
         if colour {
             let code = if diagnostic.level == Level::Error {
@@ -476,6 +476,12 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) {
             eprintln!("\x1b[1;{code}m{head}\x1b[0m: {rest}");
         } else {
             eprintln!("{text}");
+        }
+        if hidden > 0 {
+            eprintln!(
+                "{}",
+                opsbook::diagnostic::hidden_line(diagnostic.location.as_ref(), hidden)
+            );
         }
     }
 }

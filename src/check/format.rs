@@ -53,7 +53,8 @@ fn human(report: &Report, colour: bool, out: &mut dyn Write) -> io::Result<()> {
         }
     };
     let mut current: Option<String> = None;
-    for finding in &report.findings {
+    let findings: Vec<&Diagnostic> = report.findings.iter().collect();
+    for (finding, hidden) in crate::diagnostic::shown_per_file(&findings) {
         let file = finding
             .location
             .as_ref()
@@ -80,6 +81,13 @@ fn human(report: &Report, colour: bool, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "  {place:>7}  {level}: {} {rule}", finding.message)?;
         if let Some(hint) = &finding.hint {
             writeln!(out, "           {} {hint}", paint("36", "hint:"))?;
+        }
+        if hidden > 0 {
+            writeln!(
+                out,
+                "  {}",
+                paint("2", &format!("… and {hidden} more, not shown"))
+            )?;
         }
     }
     if !report.findings.is_empty() {

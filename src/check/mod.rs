@@ -66,7 +66,12 @@ pub const RULES: &[Rule] = &[
     rule(
         "content",
         E,
-        "a content file that cannot be read (not UTF-8, unreadable)",
+        "a content file that cannot be read (not UTF-8, unreadable, a name that is not UTF-8)",
+    ),
+    rule(
+        "nul-character",
+        W,
+        "a NUL character in a file, replaced with U+FFFD",
     ),
     rule("url-conflict", E, "two files want the same URL"),
     rule("bad-alias", E, "an alias that leaves the site or is taken"),

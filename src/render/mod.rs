@@ -54,11 +54,14 @@ impl Renderer {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         tera.set_escape_fn(escape_html);
+        tera.register_function(DEPTH_GUARD, depth_guard);
         let mut names: Vec<&String> = sources.keys().collect();
         names.sort();
+        let guarded: Vec<String> = names.iter().map(|n| guarded(&sources[*n].1)).collect();
         let templates: Vec<(&str, &str)> = names
             .iter()
-            .map(|n| (n.as_str(), sources[*n].1.as_str()))
+            .zip(&guarded)
+            .map(|(n, text)| (n.as_str(), text.as_str()))
             .collect();
         if let Err(error) = tera.add_raw_templates(templates) {
             return Err(vec![template_error(&error, &sources, None)]);
@@ -97,10 +100,104 @@ impl Renderer {
         context: &tera::Context,
         page: &str,
     ) -> Result<String, Diagnostic> {
-        self.tera
-            .render(template, context)
-            .map_err(|e| template_error(&e, &self.sources, Some(page)))
+        let base = 0u8;
+        STACK_BASE.set(std::ptr::addr_of!(base) as usize);
+        let rendered = self.tera.render(template, context);
+        STACK_BASE.set(0);
+        rendered.map_err(|e| template_error(&e, &self.sources, Some(page)))
     }
+}
+
+/// tera has no limit on how deeply macros call macros and templates include templates, so a
+/// template that calls itself without end would overflow the stack and abort the process. Every
+/// template and every macro body starts with a call of this function, which fails the render
+/// once it has taken more than [`STACK_LIMIT`] of stack: an error naming the template, not a
+/// crash.
+const DEPTH_GUARD: &str = "__opsbook_depth_guard";
+
+/// Far deeper than any real theme nests (the default theme's deepest page takes 12 KiB of stack
+/// in a release build, 90 KiB in a debug one), and half the 2 MiB stack of a spawned thread.
+const STACK_LIMIT: usize = 1024 * 1024;
+
+thread_local! {
+    /// Where the stack stood when the current render began; 0 outside a render.
+    static STACK_BASE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+fn depth_guard(_: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let here = 0u8;
+    let here = std::ptr::addr_of!(here) as usize;
+    let base = STACK_BASE.get();
+    // The stack grows down on every platform opsbook runs on.
+    if base != 0 && base.saturating_sub(here) > STACK_LIMIT {
+        return Err(tera::Error::msg(
+            "templates nest too deeply: a macro or an include calls itself without end",
+        ));
+    }
+    Ok(tera::Value::String(String::new()))
+}
+
+/// `text` with a call of the depth guard where the template's content starts (after its
+/// imports; none when it extends another template, whose start renders instead) and at the
+/// start of each macro body. The calls print nothing, trim what the tag before them trimmed, and
+/// keep every line where it was.
+fn guarded(text: &str) -> String {
+    let call = |after: &str| {
+        if after.ends_with("-%}") {
+            format!("{{{{- {DEPTH_GUARD}() -}}}}")
+        } else {
+            format!("{{{{ {DEPTH_GUARD}() }}}}")
+        }
+    };
+    let mut out = String::with_capacity(text.len() + 64);
+    let extends = tags(text).any(|(tag, _)| tag_word(tag) == "extends");
+    let content_starts = tags(text)
+        .take_while(|(tag, _)| tag_word(tag) == "import")
+        .last();
+    let mut copied = 0;
+    if !extends {
+        match content_starts {
+            Some((tag, end)) => {
+                // tera drops the blank text between the imports and the content.
+                let end = end + (text[end..].len() - text[end..].trim_start().len());
+                out.push_str(&text[..end]);
+                out.push_str(&call(tag));
+                copied = end;
+            }
+            None => out.push_str(&call("")),
+        }
+    }
+    let scanned_from = copied;
+    for (tag, end) in tags(&text[scanned_from..]) {
+        if tag_word(tag) == "macro" {
+            let end = scanned_from + end;
+            out.push_str(&text[copied..end]);
+            out.push_str(&call(tag));
+            copied = end;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// Every `{% … %}` tag of `text`, with the offset just after it.
+fn tags(text: &str) -> impl Iterator<Item = (&str, usize)> {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let start = from + text[from..].find("{%")?;
+        let end = start + text[start..].find("%}")? + 2;
+        from = end;
+        Some((&text[start..end], end))
+    })
+}
+
+/// The keyword of a tag: `macro` for `{%- macro name(x) %}`.
+fn tag_word(tag: &str) -> &str {
+    tag.trim_start_matches("{%")
+        .trim_start_matches('-')
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
 }
 
 /// Escapes `& < > "`, enough for text and double-quoted attributes; unlike tera's default it
@@ -184,6 +281,15 @@ fn template_error(
             .map(|(file, _)| Location::at(file, line, column)),
         None => runtime_error_location(&messages, template, sources),
     };
+    if let Some(guard) = messages.iter().find(|m| m.contains(DEPTH_GUARD)) {
+        // The guard's own name means nothing to the user: keep its message and the template.
+        let reason = messages.last().unwrap_or(guard);
+        let message = match page {
+            Some(page) => format!("while rendering {page}: {reason}"),
+            None => reason.to_string(),
+        };
+        return Diagnostic::error(location, message);
+    }
     let detail: Vec<String> = messages
         .iter()
         .map(|m| {
@@ -286,5 +392,96 @@ mod tests {
         let location = errors[0].location.clone().unwrap();
         assert_eq!(location.path, PathBuf::from("templates/page.html"));
         assert!(location.line >= 2, "{errors:?}");
+    }
+    /// Renders `index.html` from `templates` on a thread with the 2 MiB stack of any spawned
+    /// thread, as the build's workers have.
+    fn render_on_a_thread(
+        templates: &'static [(&'static str, &'static str)],
+    ) -> Result<String, String> {
+        std::thread::spawn(move || {
+            let dir = tempfile::tempdir().unwrap();
+            let folder = dir.path().join("templates");
+            for (name, text) in templates {
+                let path = folder.join(name);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, text).unwrap();
+            }
+            let renderer =
+                Renderer::load(None, &folder, dir.path()).map_err(|e| format!("{e:?}"))?;
+            renderer
+                .render("index.html", &tera::Context::new(), "the home page")
+                .map_err(|e| e.to_string())
+        })
+        .join()
+        .expect("the render thread ends without crashing")
+    }
+
+    #[test]
+    fn a_macro_calling_itself_without_end_fails_the_render_not_the_process() {
+        let error = render_on_a_thread(&[
+            (
+                "partials/loop.html",
+                "{% macro again(n) %}{{ self::again(n=n+1) }}{% endmacro again %}",
+            ),
+            (
+                "index.html",
+                "{% import \"partials/loop.html\" as l %}<p>{{ l::again(n=1) }}</p>",
+            ),
+        ])
+        .unwrap_err();
+        assert!(error.contains("templates/partials/loop.html"), "{error}");
+        assert!(
+            error.ends_with("while rendering the home page: templates nest too deeply: a macro or an include calls itself without end"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn templates_including_each_other_fail_the_render_not_the_process() {
+        let error = render_on_a_thread(&[
+            ("partials/a.html", "a{% include \"partials/b.html\" %}"),
+            ("partials/b.html", "b{% include \"partials/a.html\" %}"),
+            ("index.html", "<p>{% include \"partials/a.html\" %}</p>"),
+        ])
+        .unwrap_err();
+        assert!(error.contains("templates nest too deeply"), "{error}");
+    }
+
+    #[test]
+    fn recursion_that_ends_still_renders() {
+        let html = render_on_a_thread(&[
+            ("m.html", "{% macro down(n) %}{% if n > 0 %}.{{ self::down(n=n-1) }}{% endif %}{% endmacro down %}"),
+            ("index.html", "{% import \"m.html\" as m %}{{ m::down(n=40) }}"),
+        ])
+        .unwrap();
+        assert_eq!(html, ".".repeat(40));
+    }
+
+    #[test]
+    fn the_depth_guard_changes_no_output() {
+        let templates = [
+            "{%- import \"m.html\" as m -%}\n  <p>{{ m::f() }}</p>\n",
+            "{% import \"m.html\" as m %}\n\n{{ m::f() }}|{{ m::g() }}",
+            "  leading {{ 1 + 1 }} text\n",
+        ];
+        let macros = "{% macro f() -%}\n   trimmed\n{%- endmacro f %}\n{% macro g() %}\n kept \n{% endmacro g %}\n";
+        for template in templates {
+            let mut plain = Tera::default();
+            plain
+                .add_raw_templates(vec![("m.html", macros), ("t.html", template)])
+                .unwrap();
+            let mut guarded_tera = Tera::default();
+            guarded_tera.register_function(DEPTH_GUARD, depth_guard);
+            let (m, t) = (guarded(macros), guarded(template));
+            guarded_tera
+                .add_raw_templates(vec![("m.html", m.as_str()), ("t.html", t.as_str())])
+                .unwrap();
+            let context = tera::Context::new();
+            assert_eq!(
+                guarded_tera.render("t.html", &context).unwrap(),
+                plain.render("t.html", &context).unwrap(),
+                "{template:?}"
+            );
+        }
     }
 }

@@ -126,16 +126,20 @@ pub fn load_in(
         };
         let relative = relative_path(content_dir, entry.path());
         if entry.path_is_symlink() {
-            diagnostics.push(
-                Diagnostic::warning(
-                    Some(Location::file(shown(shown_as, content_dir, entry.path()))),
-                    "symbolic link skipped: opsbook never follows links out of the handbook",
-                )
-                .with_hint("copy the file into the handbook instead"),
-            );
+            diagnostics.push(symlink_skipped(shown(shown_as, content_dir, entry.path())));
             continue;
         }
         if !entry.file_type().is_file() {
+            continue;
+        }
+        if entry
+            .path()
+            .strip_prefix(content_dir)
+            .ok()
+            .and_then(Path::to_str)
+            .is_none()
+        {
+            diagnostics.push(name_not_utf8(shown(shown_as, content_dir, entry.path())));
             continue;
         }
         if is_markdown(&relative) {
@@ -181,6 +185,78 @@ pub fn load_in(
         stamps,
         read,
     }
+}
+
+/// What is wrong with the files of the `static` folders, which are copied as they are: a
+/// symbolic link is skipped with a warning, as in `content/`, so that nothing outside the
+/// handbook reaches the output; a name that is not UTF-8 is an error (it has no URL); two names
+/// that differ only in case are a warning, as one overwrites the other on macOS and Windows.
+pub fn check_static<'a>(
+    root: &Path,
+    folders: impl IntoIterator<Item = &'a PathBuf>,
+) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let mut by_lowercase: HashMap<String, PathBuf> = HashMap::new();
+    for folder in folders {
+        let walker = walkdir::WalkDir::new(folder)
+            .follow_links(false)
+            .sort_by_file_name();
+        for entry in walker.into_iter().flatten() {
+            let shown = crate::diagnostic::display_path(root, entry.path());
+            if entry.depth() == 0 {
+                continue;
+            }
+            if entry.path_is_symlink() {
+                problems.push(symlink_skipped(shown));
+            } else if entry.file_type().is_file() {
+                let Some(relative) = entry.path().strip_prefix(folder).ok() else {
+                    continue;
+                };
+                let Some(relative) = relative.to_str() else {
+                    problems.push(name_not_utf8(shown));
+                    continue;
+                };
+                let lower = relative.to_lowercase();
+                match by_lowercase.get(&lower) {
+                    Some(first) if first != &shown && !first.ends_with(relative) => {
+                        problems.push(Diagnostic::warning(
+                            Some(Location::file(&shown)),
+                            format!(
+                                "`{}` and `{}` differ only in case: on macOS and Windows one overwrites the other",
+                                first.display(),
+                                shown.display()
+                            ),
+                        ));
+                    }
+                    _ => {
+                        by_lowercase.insert(lower, shown);
+                    }
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// Whether the file at `relative` (inside a `static` folder) is copied: see [`check_static`].
+pub fn is_copied_static(relative: &Path) -> bool {
+    relative.to_str().is_some()
+}
+
+fn name_not_utf8(shown: PathBuf) -> Diagnostic {
+    Diagnostic::error(
+        Some(Location::file(shown)),
+        "the file name is not valid UTF-8, so it has no URL",
+    )
+    .with_hint("rename it")
+}
+
+fn symlink_skipped(shown: PathBuf) -> Diagnostic {
+    Diagnostic::warning(
+        Some(Location::file(shown)),
+        "symbolic link skipped: opsbook never follows links out of the handbook",
+    )
+    .with_hint("copy the file into the handbook instead")
 }
 
 /// Markdown files: `.md`, `.markdown`, and Docusaurus' `.mdx` (read as markdown).
@@ -229,14 +305,23 @@ pub fn read_document_in(
     layout: &crate::migrate::Layout,
     relative: &str,
 ) -> Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let content_dir = layout.content_dir.as_path();
-    let display = PathBuf::from(layout.shown(relative));
-    let bytes = std::fs::read(content_dir.join(relative)).map_err(|e| {
+    let bytes = std::fs::read(layout.content_dir.join(relative)).map_err(|e| {
         vec![Diagnostic::error(
-            Some(Location::file(&display)),
+            Some(Location::file(Path::new(&layout.shown(relative)))),
             format!("cannot read the file: {e}"),
         )]
     })?;
+    parse_document(layout, relative, bytes)
+}
+
+/// The document in `bytes`, the contents of the file at `relative` in `layout`: what
+/// [`read_document_in`] makes of a file once it is read.
+pub fn parse_document(
+    layout: &crate::migrate::Layout,
+    relative: &str,
+    bytes: Vec<u8>,
+) -> Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let display = PathBuf::from(layout.shown(relative));
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let valid = std::str::from_utf8(valid).unwrap_or("");
@@ -252,6 +337,20 @@ pub fn read_document_in(
         .map(str::to_string)
         .unwrap_or(text);
     let at = |line, column| Some(Location::at(&display, line, column));
+    // CommonMark replaces U+0000 for safety; so does opsbook, everywhere in the file (titles
+    // included), so that no NUL reaches a page, a feed or the search index.
+    let mut nul_warning = None;
+    let text = match text.find('\0') {
+        None => text,
+        Some(first) => {
+            let (line, column) = LineIndex::new(&text).position(&text, first);
+            nul_warning = Some(
+                Diagnostic::warning(at(line, column), "NUL character replaced with U+FFFD (�)")
+                    .with_rule("nul-character"),
+            );
+            text.replace('\0', "\u{fffd}")
+        }
+    };
     let syntax_error = |p: front_matter::Problem| {
         vec![Diagnostic::error(at(p.line, p.column), p.message).with_rule("front-matter")]
     };
@@ -292,6 +391,7 @@ pub fn read_document_in(
         let (text, mut warnings) =
             crate::migrate::rewrite_body(layout, relative, text, body_offset, body_line);
         warnings.splice(0..0, diagnostics);
+        warnings.extend(nul_warning);
         (text, warnings)
     };
     let document = Document {

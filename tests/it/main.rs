@@ -8,6 +8,7 @@ mod browser_search;
 mod build_example;
 mod check;
 mod fixtures_valid;
+mod hostile;
 mod invalid;
 mod migrate;
 mod ops;
