@@ -32,6 +32,15 @@ struct RawConfig {
     checks: RawChecks,
     #[serde(default)]
     content: RawContent,
+    #[serde(default)]
+    markdown: RawMarkdown,
+}
+
+/// How page bodies are read.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawMarkdown {
+    raw_html: Option<bool>,
 }
 
 /// Where the markdown lives and what its folders hold, for handbooks laid out by another tool.
@@ -137,6 +146,10 @@ pub struct Config {
     /// Folder name → kind of the pages under it, beside the built-in names.
     pub folder_kinds: BTreeMap<String, Kind>,
     pub checks: CheckPolicy,
+    /// Whether HTML written in markdown passes through (`[markdown] raw_html`, on by default:
+    /// a handbook is trusted content). Off, it is escaped into text, and links with a
+    /// `javascript:`, `vbscript:` or `data:` URL lose it.
+    pub raw_html: bool,
 }
 
 pub const DEFAULT_REVIEW_INTERVAL_DAYS: u32 = 180;
@@ -205,6 +218,7 @@ impl Config {
             branch: raw.branch.unwrap_or_else(|| "main".to_string()),
             theme: raw.theme.unwrap_or_else(|| "default".to_string()),
             broken_links: raw.build.broken_links.unwrap_or_default(),
+            raw_html: raw.markdown.raw_html.unwrap_or(true),
             components: raw.status.components,
             review_interval_days: raw
                 .checks
@@ -239,6 +253,14 @@ impl Config {
                 problems.push(Diagnostic::error(
                     Some(Location::at(CONFIG_FILE, line, 0)),
                     format!("status component `{}` is declared twice", component.id),
+                ));
+            }
+        }
+        if let Some(url) = &self.repo_url {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                problems.push(Diagnostic::error(
+                    Some(Location::at(CONFIG_FILE, line_of(text, "repo_url"), 0)),
+                    format!("`repo_url` must be an http(s) URL, not `{url}`"),
                 ));
             }
         }

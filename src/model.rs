@@ -495,10 +495,11 @@ impl Site {
     }
 
     /// A hash of what rendering a page's links depends on besides the page itself: the base
-    /// path, every page's id, source and URL, and the assets.
+    /// path, whether raw HTML passes, every page's id, source and URL, and the assets.
     pub fn link_environment(&self) -> [u8; 32] {
         let mut hasher = blake3::Hasher::new();
         hasher.update(self.config.base_path.as_bytes());
+        hasher.update(&[u8::from(self.config.raw_html)]);
         for page in &self.pages {
             for part in [&page.path, &page.url] {
                 hasher.update(&(part.len() as u64).to_le_bytes());
@@ -746,6 +747,7 @@ fn render_document(
             source: &document.path,
             first_line: document.body_line,
             title: Some(title),
+            raw_html: targets.site.config.raw_html,
         },
     )
 }

@@ -32,15 +32,21 @@ fuzz_target!(|bytes: &[u8]| {
     let Ok(body) = std::str::from_utf8(bytes) else {
         return;
     };
-    let context = Context {
-        highlighter: &HIGHLIGHTER,
-        targets: &Targets,
-        source: "processes/review.md",
-        first_line: 4,
-        title: Some("Review"),
-    };
-    let rendered = render(body, &context);
-    // What the page template and the search index read of it.
-    assert!(rendered.summary.chars().count() <= 201);
+    for raw_html in [true, false] {
+        let context = Context {
+            highlighter: &HIGHLIGHTER,
+            targets: &Targets,
+            source: "processes/review.md",
+            first_line: 4,
+            title: Some("Review"),
+            raw_html,
+        };
+        let rendered = render(body, &context);
+        // What the page template and the search index read of it.
+        assert!(rendered.summary.chars().count() <= 201);
+        if !raw_html {
+            assert!(!rendered.html.contains("<script"), "raw HTML got through");
+        }
+    }
     HIGHLIGHTER.forget_everything_highlighted();
 });

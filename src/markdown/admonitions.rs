@@ -116,6 +116,19 @@ fn push_block(out: &mut Vec<Line>, block: &Block, body: Vec<Line>, source: usize
     out.push((String::new(), last_source));
 }
 
+/// Whether `line`, which came from the user's line `source`, is one of the wrapper lines
+/// [`push_block`] writes (their only text, the title, is escaped), not HTML the user wrote.
+pub fn is_wrapper(line: &str, source: &str) -> bool {
+    let line = line.trim();
+    let wrapper = line.starts_with("<div class=\"admonition ")
+        || line.starts_with("<details class=\"admonition ")
+        || line.starts_with("<p class=\"admonition-title\">")
+        || line.starts_with("<summary class=\"admonition-title\">")
+        || line == "</div>"
+        || line == "</details>";
+    wrapper && !source.contains(line)
+}
+
 fn pulldown_cmark_escape_text(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     let _ = pulldown_cmark_escape::escape_html(&mut escaped, text);

@@ -32,6 +32,8 @@ pub struct Context<'a> {
     pub first_line: usize,
     /// Drop a leading `# Title` that only repeats the page title.
     pub title: Option<&'a str>,
+    /// Let HTML written in the markdown through; otherwise escape it and drop script URLs.
+    pub raw_html: bool,
 }
 
 /// An internal link to check once every page is rendered.
@@ -136,6 +138,20 @@ pub fn render(body: &str, context: &Context<'_>) -> Rendered {
     let mut events: Vec<Spanned<'_>> = Parser::new_ext(&text, options())
         .into_offset_iter()
         .collect();
+    if !context.raw_html {
+        let written: Vec<&str> = body.lines().collect();
+        let generated = |offset: usize| {
+            let (line, _) = position.index.position(&text, offset);
+            let source = written
+                .get(position.sources[line - 1])
+                .copied()
+                .unwrap_or("");
+            text[offset..].lines().next().is_some_and(|l| {
+                admonitions::is_wrapper(l, source) || l.trim() == crate::migrate::body::TOC_MARKER
+            })
+        };
+        make_inert(&mut events, generated);
+    }
     let mut rendered = Rendered::default();
     drop_repeated_title(&mut events, context.title, &mut rendered);
     let mut taken = HashSet::new();
@@ -350,6 +366,39 @@ fn toc_html(entries: &[TocEntry]) -> String {
 }
 
 /// GitHub alerts (`> [!WARNING]`) become the same markup as admonitions.
+/// For handbooks that take outside contributions: HTML becomes the text it was written as, and
+/// a link or image whose URL would run script points nowhere.
+/// `generated(offset)` tells the HTML opsbook itself wrote (admonition wrappers), which stays.
+fn make_inert(events: &mut [Spanned<'_>], generated: impl Fn(usize) -> bool) {
+    for (event, range) in events.iter_mut() {
+        match event {
+            Event::Html(_) if generated(range.start) => {}
+            Event::Html(html) | Event::InlineHtml(html) => {
+                *event = Event::Text(std::mem::replace(html, CowStr::Borrowed("")));
+            }
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. })
+                if runs_script(dest_url) =>
+            {
+                *dest_url = CowStr::Borrowed("#");
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether a browser would run `url` as script: its scheme, read as browsers read it (case
+/// ignored, tabs, newlines and leading controls dropped), is `javascript`, `vbscript` or `data`.
+fn runs_script(url: &str) -> bool {
+    let scheme: String = url
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
+        .take_while(|&c| c != ':')
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    url.contains(':') && matches!(scheme.as_str(), "javascript" | "vbscript" | "data")
+}
+
 fn render_alerts(events: &mut [Spanned<'_>]) {
     for (event, _) in events.iter_mut() {
         match event {
@@ -534,8 +583,70 @@ mod tests {
             source: "processes/p.md",
             first_line: 5,
             title: Some("Title"),
+            raw_html: true,
         };
         render(body, &context)
+    }
+
+    fn render_untrusted(body: &str) -> Rendered {
+        let highlighter = Highlighter::new(None);
+        let context = Context {
+            highlighter: &highlighter,
+            targets: &NoTargets,
+            source: "processes/p.md",
+            first_line: 5,
+            title: None,
+            raw_html: false,
+        };
+        render(body, &context)
+    }
+
+    #[test]
+    fn raw_html_off_escapes_html_and_drops_script_urls() {
+        let body = "<script>alert(1)</script>\n\nText <img src=x onerror=alert(2)> and <b>bold</b>.\n\n[a](javascript:alert(3)) [b](JaVa%09Script:x) [c](java\tscript:x) <javascript:alert(4)> ![d](data:text/html;base64,PHNjcmlwdD4=) [e](vbscript:x) [ok](https://example.com/javascript:x) [rel](../runbooks/disk.md)\n\n!!! warning \"Mind <this>\"\n    <iframe src=x></iframe>\n\n## Heading\n";
+        let html = render_untrusted(body).html;
+        for live in [
+            "<script",
+            "<img src=x",
+            "<b>",
+            "<iframe",
+            "href=\"javascript",
+            "href=\"vbscript",
+            "src=\"data:",
+        ] {
+            assert!(!html.contains(live), "{live} got through:\n{html}");
+        }
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{html}"
+        );
+        assert!(
+            html.contains("&lt;img src=x onerror=alert(2)&gt;"),
+            "{html}"
+        );
+        // Three links and an image lose their URLs; a percent-encoded tab is no scheme at all.
+        assert_eq!(html.matches("=\"#\"").count(), 4, "{html}");
+        assert!(html.contains("href=\"JaVa%09Script:x\""), "{html}");
+        assert!(html.contains("href=\"https://example.com/javascript:x\""));
+        assert!(html.contains("href=\"/runbooks/disk/\""));
+        // What opsbook writes itself stays HTML.
+        assert!(
+            html.contains("<div class=\"admonition warning\">"),
+            "{html}"
+        );
+        assert!(html.contains("<p class=\"admonition-title\">Mind &lt;this&gt;</p>"));
+        assert!(
+            html.contains("&lt;iframe src=x&gt;&lt;/iframe&gt;"),
+            "{html}"
+        );
+        assert!(html.contains("<h2 id=\"heading\">"), "{html}");
+    }
+
+    #[test]
+    fn raw_html_on_lets_html_through() {
+        let html = render_text("<div class=\"custom\">kept</div>\n\nA <kbd>Ctrl</kbd> key.\n").html;
+        assert!(html.contains("<div class=\"custom\">kept</div>"), "{html}");
+        assert!(html.contains("<kbd>Ctrl</kbd>"), "{html}");
     }
 
     #[test]

@@ -1,0 +1,291 @@
+//! The escaping audit: text anyone may write in front matter and markdown (titles,
+//! descriptions, owners, incident messages, alert names, action items, component names) carrying
+//! `<script>`, quotes, attribute breakers and `javascript:` URLs must come out inert in every
+//! format the build writes: HTML, JSON, Atom, iCalendar and the search index.
+
+use std::path::Path;
+
+use scraper::Html;
+
+use crate::support::{sel, snapshot, Handbook};
+
+/// Breaks out of text, of both kinds of attribute, and of a `<script>` element.
+const EVIL: &str =
+    "<script>pwned()</script>\"><img src=x onerror=pwned()>' javascript:pwned() </script><b>&amp;";
+
+fn toml_string(text: &str) -> String {
+    format!("{:?}", text).replace("\\'", "'")
+}
+
+/// A handbook with [`EVIL`] in every field. With `raw_html`, markdown HTML is trusted, so the
+/// bodies hold it only in code; without, the bodies hold it as it is.
+fn hostile_handbook(raw_html: bool) -> Handbook {
+    let evil = toml_string(EVIL);
+    let in_body = if raw_html {
+        format!("`{EVIL}`")
+    } else {
+        EVIL.to_string()
+    };
+    let config = format!(
+        "title = {evil}\ndescription = {evil}\nrepo_url = \"https://example.com/repo\"\n\n[markdown]\nraw_html = {raw_html}\n\n[[status.components]]\nid = \"api\"\nname = {evil}\ngroup = {evil}\n"
+    );
+    let runbook = format!(
+        "+++\ntitle = {evil}\ndescription = {evil}\nservices = [\"api\"]\nowners = [{evil}]\ntags = [{evil}]\nalerts = [\"DiskFull\"]\nlast_reviewed = 2026-11-01\n+++\n\n## Steps {in_body}\n\nRun `{EVIL}` and read [the docs](javascript:pwned()).\n\n<script>pwned()</script>\n"
+    );
+    let incident = format!(
+        "+++\ntitle = {evil}\ndescription = {evil}\ncomponents = [\"api\"]\nimpact = \"major\"\nstarted = 2026-11-20T10:00:00Z\nresolved = 2026-11-20T11:00:00Z\n\n[[updates]]\nat = 2026-11-20T10:05:00Z\nstatus = \"investigating\"\nmessage = {evil}\n\n[[updates]]\nat = 2026-11-20T11:00:00Z\nstatus = \"resolved\"\nmessage = {evil}\n+++\n\n{in_body}\n"
+    );
+    let maintenance = format!(
+        "+++\ntitle = {evil}\ndescription = {evil}\ncomponents = [\"api\"]\nimpact = \"maintenance\"\nscheduled_start = 2026-12-03T01:00:00Z\nscheduled_end = 2026-12-03T05:00:00Z\n\n[[updates]]\nat = 2026-11-19T10:00:00Z\nstatus = \"scheduled\"\nmessage = {}\n+++\n",
+        toml_string(&format!("{EVIL}\nEND:VEVENT\nBEGIN:VEVENT\nSUMMARY:injected"))
+    );
+    let postmortem = format!(
+        "+++\ntitle = {evil}\ndescription = {evil}\ndate = 2026-11-21\nseverity = \"sev2\"\nservices = [\"api\"]\nstarted = 2026-11-20T10:00:00Z\nresolved = 2026-11-20T11:00:00Z\nauthors = [{evil}]\nstatus = \"published\"\n+++\n\n## Action items\n\n- [ ] {in_body} (@team-a, due 2026-12-01)\n"
+    );
+    Handbook::new(&[
+        ("opsbook.toml", &config),
+        (
+            "content/_index.md",
+            "+++\ntitle = \"Home\"\n+++\nWelcome.\n",
+        ),
+        ("content/runbooks/evil.md", &runbook),
+        ("content/status/2026-11-20-evil.md", &incident),
+        (
+            "content/status/2026-12-03-evil-maintenance.md",
+            &maintenance,
+        ),
+        ("content/postmortems/2026-11-21-evil.md", &postmortem),
+    ])
+}
+
+/// Everything in `html` that would run script or that the hostile text made into markup.
+fn live_markup(html: &str) -> Vec<String> {
+    let document = Html::parse_document(html);
+    let mut found = Vec::new();
+    for script in document.select(&sel("script")) {
+        let code: String = script.text().collect();
+        if code.contains("pwned") {
+            found.push(format!("script running {code:?}"));
+        }
+    }
+    for element in document.select(&sel("*")) {
+        for (name, value) in element.value().attrs() {
+            let compact: String = value
+                .chars()
+                .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            if name.starts_with("on") && value.contains("pwned") {
+                found.push(format!(
+                    "<{}> handler {name}={value:?}",
+                    element.value().name()
+                ));
+            }
+            if matches!(name, "href" | "src" | "action" | "formaction")
+                && compact.starts_with("javascript:")
+            {
+                found.push(format!("<{}> {name}={value:?}", element.value().name()));
+            }
+        }
+        // `<b>` from the hostile text would be markup made from text.
+        if element.value().name() == "b" {
+            found.push("a <b> element".to_string());
+        }
+    }
+    found
+}
+
+fn files_with_extension<'a>(
+    files: &'a std::collections::BTreeMap<String, Vec<u8>>,
+    extension: &'a str,
+) -> impl Iterator<Item = (&'a String, String)> + 'a {
+    files
+        .iter()
+        .filter(move |(name, _)| name.ends_with(extension))
+        .map(|(name, bytes)| (name, String::from_utf8_lossy(bytes).into_owned()))
+}
+
+/// Every string anywhere in `value`.
+fn strings(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
+        serde_json::Value::Object(map) => map.values().for_each(|v| strings(v, out)),
+        _ => {}
+    }
+}
+
+fn built(raw_html: bool) -> (Handbook, std::collections::BTreeMap<String, Vec<u8>>) {
+    let hb = hostile_handbook(raw_html);
+    let run = hb.build(&[]);
+    run.assert_success();
+    let files = snapshot(&hb.out("public"));
+    (hb, files)
+}
+
+#[test]
+fn hostile_text_is_inert_in_every_html_page() {
+    let (_hb, files) = built(true);
+    let pages: Vec<_> = files_with_extension(&files, ".html").collect();
+    assert!(pages.len() > 15, "{} pages", pages.len());
+    let mut shown_as_text = 0;
+    for (name, html) in &pages {
+        let live = live_markup(html);
+        // Its body's own HTML is trusted: see `markdown_html_is_trusted_by_default`.
+        if name.as_str() != "runbooks/evil/index.html" {
+            assert!(live.is_empty(), "{name}: {live:?}");
+        }
+        // The text is there, escaped, where pages show it.
+        if html.contains(
+            "&lt;script&gt;pwned()&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=pwned()&gt;",
+        ) {
+            shown_as_text += 1;
+        }
+    }
+    assert!(
+        shown_as_text > 10,
+        "the hostile text shows on {shown_as_text} pages"
+    );
+}
+
+#[test]
+fn markdown_html_is_trusted_by_default() {
+    let (_hb, files) = built(true);
+    let runbook = String::from_utf8_lossy(&files["runbooks/evil/index.html"]).into_owned();
+    assert_eq!(
+        live_markup(&runbook),
+        [
+            "script running \"pwned()\"",
+            "<a> href=\"javascript:pwned()\""
+        ]
+    );
+}
+
+#[test]
+fn raw_html_off_escapes_the_markdown_html_too() {
+    let (_hb, files) = built(false);
+    for (name, html) in files_with_extension(&files, ".html") {
+        let mut live = live_markup(&html);
+        // `[the docs](javascript:…)` is emptied, not only escaped.
+        live.retain(|l| !l.is_empty());
+        assert!(live.is_empty(), "{name}: {live:?}");
+    }
+    let runbook = String::from_utf8_lossy(&files["runbooks/evil/index.html"]).into_owned();
+    assert!(runbook.contains("&lt;script&gt;pwned()&lt;/script&gt;"));
+    assert!(runbook.contains("<a href=\"#\">the docs</a>"), "{runbook}");
+}
+
+#[test]
+fn hostile_text_round_trips_through_json_atom_ical_and_search_files() {
+    let (hb, files) = built(true);
+    let out = hb.out("public");
+
+    // JSON: valid, and the text comes back exactly as written.
+    let mut json_files = 0;
+    for (name, text) in files_with_extension(&files, ".json") {
+        let value: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut all = Vec::new();
+        strings(&value, &mut all);
+        if all.iter().any(|s| s.contains(EVIL)) {
+            json_files += 1;
+        }
+    }
+    assert!(json_files >= 3, "the text is in {json_files} JSON files");
+
+    // Atom: well-formed, with the titles and messages as text.
+    let atom = std::fs::read(out.join("status/feed.xml")).unwrap();
+    let feed = feed_rs::parser::parse(atom.as_slice()).expect("the Atom feed parses");
+    assert!(feed
+        .entries
+        .iter()
+        .any(|e| e.title.as_ref().is_some_and(|t| t.content.contains(EVIL))));
+    let atom = String::from_utf8(atom).unwrap();
+    assert!(
+        !atom.contains("<script>") && !atom.contains("<img"),
+        "{atom}"
+    );
+
+    // iCalendar: the message's line breaks cannot start an event of their own.
+    let ics = std::fs::read_to_string(out.join("status/maintenance.ics")).unwrap();
+    let events = ics.lines().filter(|l| *l == "BEGIN:VEVENT").count();
+    assert_eq!(events, 1, "{ics}");
+    assert!(
+        !ics.lines().any(|l| l.starts_with("SUMMARY:injected")),
+        "{ics}"
+    );
+    assert!(
+        ics.contains("END:VEVENT\\nBEGIN:VEVENT\\nSUMMARY:injected") || !ics.contains("injected")
+    );
+
+    // Search files are scripts that register JSON: each call's argument parses, and the text
+    // is inside a JSON string, never script.
+    let mut search_hits = 0;
+    for (name, text) in files_with_extension(&files, ".js") {
+        if !name.starts_with("search/") || name.ends_with("opsbook-search.js") {
+            continue;
+        }
+        let Some(open) = text.find('(') else { continue };
+        let inner = text[open + 1..]
+            .trim_end()
+            .trim_end_matches(';')
+            .trim_end_matches(')');
+        // `register(17, {…})` or `register({…})`.
+        let json = match inner.find(['{', '[']) {
+            Some(start) => &inner[start..],
+            None => continue,
+        };
+        let payload: serde_json::Value = serde_json::from_str(json)
+            .unwrap_or_else(|e| panic!("{name}: {e}\n{}", &text[..text.len().min(300)]));
+        let mut all = Vec::new();
+        strings(&payload, &mut all);
+        if all.iter().any(|s| s.contains("<script>pwned()</script>")) {
+            search_hits += 1;
+        }
+    }
+    assert!(search_hits > 0, "the hostile text is in no search file");
+    assert!(Path::new(&out).join("alerts/DiskFull/index.html").is_file());
+}
+
+#[test]
+fn alert_names_that_are_no_prometheus_names_are_refused() {
+    let hb = Handbook::new(&[
+        ("opsbook.toml", "title = \"x\"\n"),
+        ("content/_index.md", "+++\ntitle = \"Home\"\n+++\n"),
+        (
+            "content/runbooks/r.md",
+            "+++\ntitle = \"R\"\nalerts = [\"Disk<script>\", \"../../x\"]\n+++\n",
+        ),
+    ]);
+    let run = hb.build(&[]);
+    run.assert_failure();
+    assert_eq!(
+        run.errors(),
+        [
+            "error: content/runbooks/r.md:3:11: alert name `Disk<script>` cannot be a URL",
+            "error: content/runbooks/r.md:3:27: alert name `../../x` cannot be a URL",
+        ],
+        "{}",
+        run.stderr
+    );
+    assert!(!hb.out("public").exists());
+}
+
+#[test]
+fn repo_url_must_be_http() {
+    let hb = Handbook::new(&[
+        (
+            "opsbook.toml",
+            "title = \"x\"\nrepo_url = \"javascript:pwned()\"\n",
+        ),
+        ("content/_index.md", "+++\ntitle = \"Home\"\n+++\n"),
+    ]);
+    let run = hb.build(&[]);
+    assert_eq!(run.code(), Some(1), "{}", run.stderr);
+    assert_eq!(
+        run.errors(),
+        ["error: opsbook.toml:2: `repo_url` must be an http(s) URL, not `javascript:pwned()`"],
+        "{}",
+        run.stderr
+    );
+}
