@@ -37,5 +37,7 @@ fuzz_target!(|bytes: &[u8]| {
         .search_as_typed(query, &filters, 10)
         .expect("a query never fails");
     assert!(hits.len() <= 10);
-    let _ = SEARCHER.search(query, &Filters::default(), 10).expect("a query never fails");
+    let _ = SEARCHER
+        .search(query, &Filters::default(), 10)
+        .expect("a query never fails");
 });

@@ -55,6 +55,12 @@ impl Renderer {
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         tera.set_escape_fn(escape_html);
         tera.register_function(DEPTH_GUARD, depth_guard);
+        // tera's own `get_env` would let a template copy CI secrets into a published page.
+        tera.register_function("get_env", |_: &HashMap<String, tera::Value>| {
+            Err(tera::Error::msg(
+                "templates cannot read environment variables: they could publish a secret",
+            ))
+        });
         let mut names: Vec<&String> = sources.keys().collect();
         names.sort();
         let guarded: Vec<String> = names.iter().map(|n| guarded(&sources[*n].1)).collect();

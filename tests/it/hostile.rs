@@ -386,3 +386,28 @@ fn files_differing_only_in_case_are_named() {
     assert_eq!(std::fs::read(out.join("img/Logo.png")).unwrap(), b"upper");
     assert_eq!(std::fs::read(out.join("img/logo.png")).unwrap(), b"lower");
 }
+
+#[test]
+fn templates_cannot_read_the_environment() {
+    let hb = handbook(&[(
+        "templates/index.html",
+        "<html>{{ get_env(name=\"OPSBOOK_TEST_SECRET\", default=\"none\") }}</html>",
+    )]);
+    let run = crate::support::build_with_env(
+        &hb.root,
+        &hb.out("public"),
+        &[],
+        &[("OPSBOOK_TEST_SECRET", "hunter2")],
+    );
+    run.assert_failure();
+    assert_eq!(run.errors().len(), 1, "{}", run.stderr);
+    assert!(
+        run.errors()[0].starts_with("error: templates/index.html")
+            && run.errors()[0].ends_with(
+                "templates cannot read environment variables: they could publish a secret"
+            ),
+        "{}",
+        run.stderr
+    );
+    assert!(!hb.out("public").exists());
+}

@@ -907,3 +907,68 @@ fn another_tools_layout_is_watched_in_its_own_folder() {
     let page = String::from_utf8_lossy(&site["runbooks/disk/index.html"]).into_owned();
     assert!(page.contains("quokka partition"), "{page}");
 }
+
+#[test]
+fn idle_connections_and_a_burst_of_requests_during_edits_fail_nothing() {
+    let (_tmp, root) = copy_of_example();
+    let serve = Serve::start(&root);
+    // Slow-loris: connections that send nothing, or never finish their request head.
+    let idle: Vec<TcpStream> = (0..200)
+        .map(|i| {
+            let mut stream = TcpStream::connect(("127.0.0.1", serve.port)).unwrap();
+            if i % 2 == 1 {
+                stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+            }
+            stream
+        })
+        .collect();
+    let mut streams: Vec<_> = (0..10).map(|_| open_events(serve.port)).collect();
+    let page = root.join("content/runbooks/billing-job-stuck.md");
+    let original = std::fs::read_to_string(&page).unwrap();
+    let builds = serve.builds();
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            for edit in 0..30 {
+                std::fs::write(&page, format!("{original}\nEdit {edit} under load.\n")).unwrap();
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        });
+        for worker in 0..8 {
+            let serve = &serve;
+            scope.spawn(move || {
+                let paths = [
+                    "/",
+                    "/runbooks/",
+                    "/runbooks/billing-job-stuck/",
+                    "/style.css",
+                    "/status/",
+                ];
+                for n in 0..100 {
+                    let path = paths[(worker + n) % paths.len()];
+                    let reply = serve.get(path);
+                    assert_eq!(reply.status, 200, "{path} while editing");
+                    assert!(!reply.body.is_empty(), "{path} came back empty");
+                }
+            });
+        }
+    });
+    let status = serve.wait_for_build(builds);
+    let last = status["generation"].as_u64().unwrap().to_string();
+    // Every open page hears of the last build.
+    for stream in &mut streams {
+        while next_event(stream, "reload") != last {}
+    }
+    let served = serve.get("/runbooks/billing-job-stuck/").text();
+    assert!(served.contains("Edit 29 under load."));
+    assert_eq!(serve.status()["clients"], 10);
+    drop(streams);
+    drop(idle);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while serve.status()["clients"] != 0 {
+        assert!(
+            Instant::now() < deadline,
+            "closed streams kept their threads"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
