@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build benchmark: generates the shared benchmark handbook at 1,000 and 10,000 pages and measures
 # a cold release build (no highlight cache, no previous output), a second build (cache warm,
-# previous output replaced), and peak memory, with per-stage timings.
+# previous output replaced), and peak memory, with per-stage timings. Then what the search index
+# adds: two cold builds without cache into new folders, with and without `[search] enabled`.
 #
 #   scripts/bench-build.sh [PAGES...]      default: 1000 10000
 #
@@ -38,4 +39,18 @@ for pages in "${sizes[@]}"; do
   measure "second build (cache warm)" "$bin" build "$corpus" -o "$out" -q
   measure "build without cache" "$bin" build "$corpus" -o "$out" -q --no-cache
   echo "      output: $(du -sh "$out" | cut -f1), $(find "$out" -type f | wc -l) files"
+
+  # The same handbook with search turned off, both read from a warm page cache.
+  rm -rf "$corpus-nosearch" "$out-a" "$out-b"
+  cp -r "$corpus" "$corpus-nosearch"
+  printf '\n[search]\nenabled = false\n' >>"$corpus-nosearch/opsbook.toml"
+  cat "$corpus"/content/*/*.md "$corpus-nosearch"/content/*/*.md >/dev/null 2>&1 || true
+  without=$( { /usr/bin/time -f %e "$bin" build "$corpus-nosearch" -o "$out-a" -q --no-cache; } 2>&1 | tail -1)
+  with=$( { /usr/bin/time -f %e "$bin" build "$corpus" -o "$out-b" -q --no-cache; } 2>&1 | tail -1)
+  index=$(du -sh "$out-b/search" | cut -f1)
+  gz=$(tar -C "$out-b" -czf - search | wc -c)
+  echo "      search: cold build $with s with it, $without s without: it adds" \
+    "$(python3 -c "print(f'{($with - $without) / $without:.0%}')"); index $index on disk," \
+    "$((gz / 1024)) KB gzipped, $(find "$out-b/search" -type f | wc -l) files"
+  rm -rf "$corpus-nosearch" "$out-a" "$out-b"
 done

@@ -411,17 +411,19 @@ pub fn write_site(
     // The search index is built beside the rendering (they share nothing but the site), unless
     // the previous build's search files can be taken over whole.
     let search_fingerprint = search::input_fingerprint(site);
-    let reused_search = reuse_group(
-        &reuse,
-        &staging,
-        search::is_browser_file,
-        &search_fingerprint,
-    );
+    let searched = site.config.search;
+    let reused_search = searched
+        && reuse_group(
+            &reuse,
+            &staging,
+            search::is_browser_file,
+            &search_fingerprint,
+        );
     let live_is_current =
-        matches!(writing, Writing::InPlace(Some(live)) if live == search_fingerprint);
-    let search_later = !reused_search && matches!(writing, Writing::InPlace(_));
+        searched && matches!(writing, Writing::InPlace(Some(live)) if live == search_fingerprint);
+    let search_later = searched && !reused_search && matches!(writing, Writing::InPlace(_));
     let (written, search_files) = std::thread::scope(|scope| {
-        let search = (!reused_search && !search_later).then(|| {
+        let search = (searched && !reused_search && !search_later).then(|| {
             scope.spawn(|| {
                 let start = Instant::now();
                 (search::browser_files(site), start.elapsed())
@@ -593,8 +595,12 @@ pub fn write_pages_in_place(
 pub fn write_search_in_place(options: &BuildOptions, site: &Site) -> Result<usize, Diagnostic> {
     let out = options.out_dir();
     let staging = Staging::live(&out);
-    let files = search::browser_files(site)
-        .map_err(|e| Diagnostic::error(None, format!("cannot build the search index: {e}")))?;
+    let files = if site.config.search {
+        search::browser_files(site)
+            .map_err(|e| Diagnostic::error(None, format!("cannot build the search index: {e}")))?
+    } else {
+        Vec::new()
+    };
     let mut kept = std::collections::HashSet::new();
     for (name, text) in &files {
         let path = format!("search/{name}");
@@ -665,7 +671,10 @@ impl SiteWriter<'_> {
         }
         outputs.extend(operations.pages.iter().map(Output::Generated));
         outputs.push(Output::NotFound);
-        if renderer.has_template("search.html") && !site.pages.iter().any(|p| p.url == "search/") {
+        if site.config.search
+            && renderer.has_template("search.html")
+            && !site.pages.iter().any(|p| p.url == "search/")
+        {
             outputs.push(Output::Search);
         }
         outputs.extend(

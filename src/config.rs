@@ -34,6 +34,15 @@ struct RawConfig {
     content: RawContent,
     #[serde(default)]
     markdown: RawMarkdown,
+    #[serde(default)]
+    search: RawSearch,
+}
+
+/// The site's search.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSearch {
+    enabled: Option<bool>,
 }
 
 /// How page bodies are read.
@@ -150,6 +159,8 @@ pub struct Config {
     /// a handbook is trusted content). Off, it is escaped into text, and links with a
     /// `javascript:`, `vbscript:` or `data:` URL lose it.
     pub raw_html: bool,
+    /// Whether the site has its search box and index (`[search] enabled`, on by default).
+    pub search: bool,
 }
 
 pub const DEFAULT_REVIEW_INTERVAL_DAYS: u32 = 180;
@@ -219,6 +230,7 @@ impl Config {
             theme: raw.theme.unwrap_or_else(|| "default".to_string()),
             broken_links: raw.build.broken_links.unwrap_or_default(),
             raw_html: raw.markdown.raw_html.unwrap_or(true),
+            search: raw.search.enabled.unwrap_or(true),
             components: raw.status.components,
             review_interval_days: raw
                 .checks

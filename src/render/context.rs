@@ -23,6 +23,8 @@ pub struct SiteInfo<'a> {
     language: &'a str,
     repo_url: Option<&'a str>,
     branch: &'a str,
+    /// Whether the site has search (`[search] enabled`).
+    search: bool,
 }
 
 #[derive(Serialize)]
@@ -64,6 +66,7 @@ impl<'a> Globals<'a> {
                 language: &config.language,
                 repo_url: config.repo_url.as_deref(),
                 branch: &config.branch,
+                search: config.search,
             },
             assets: Assets {
                 style: asset("style.css"),

@@ -198,3 +198,32 @@ fn an_unreadable_handbook_exits_2() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("no `content/` folder"), "{stderr}");
 }
+
+#[test]
+fn a_site_without_search_has_no_box_no_page_and_no_index() {
+    let disk = "+++\ntitle = \"Disk\"\n+++\nFull disk.\n";
+    let with = Handbook::new(&[
+        ("opsbook.toml", "title = \"x\"\n"),
+        ("content/runbooks/disk.md", disk),
+    ]);
+    let without = Handbook::new(&[
+        (
+            "opsbook.toml",
+            "title = \"x\"\n\n[search]\nenabled = false\n",
+        ),
+        ("content/runbooks/disk.md", disk),
+    ]);
+    for (hb, searched) in [(&with, true), (&without, false)] {
+        hb.build(&[]).assert_success();
+        let out = hb.out("public");
+        let html = page(&out, "runbooks/disk/");
+        assert_eq!(count(&html, "form#site-search"), usize::from(searched));
+        assert_eq!(
+            count(&html, "script[src='/search-ui.js']"),
+            usize::from(searched)
+        );
+        assert_eq!(out.join("search/index.html").is_file(), searched);
+        assert_eq!(out.join("search/meta.js").is_file(), searched);
+        assert_eq!(out.join("search").exists(), searched);
+    }
+}
