@@ -1,7 +1,7 @@
 //! Heading ids (GitHub-style slugs, unique per page, `{#id}` wins), anchor links, and the table
 //! of contents.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
 use serde::Serialize;
@@ -45,6 +45,7 @@ pub fn slugify(text: &str) -> String {
 /// Gives every heading a unique id and an anchor link; returns the headings in order.
 pub fn assign_ids(events: &mut [Spanned<'_>], taken: &mut HashSet<String>) -> Vec<Heading> {
     let mut headings = Vec::new();
+    let mut suffixes = HashMap::new();
     let mut i = 0;
     while i < events.len() {
         let Event::Start(Tag::Heading {
@@ -66,7 +67,7 @@ pub fn assign_ids(events: &mut [Spanned<'_>], taken: &mut HashSet<String>) -> Ve
                 slug => slug,
             },
         };
-        let id = unique(base, taken);
+        let id = unique(base, taken, &mut suffixes);
         let n = level_number(level);
         let class_attr = if classes.is_empty() {
             String::new()
@@ -90,14 +91,24 @@ pub fn assign_ids(events: &mut [Spanned<'_>], taken: &mut HashSet<String>) -> Ve
     headings
 }
 
-fn unique(base: String, taken: &mut HashSet<String>) -> String {
+/// `base`, or `base-1`, `base-2`… the first not taken. `suffixes` remembers, per base, the last
+/// suffix handed out: every smaller one was taken then and still is, so fifty thousand headings of
+/// the same name cost one probe each, not one per heading before them.
+fn unique(
+    base: String,
+    taken: &mut HashSet<String>,
+    suffixes: &mut HashMap<String, usize>,
+) -> String {
     if taken.insert(base.clone()) {
         return base;
     }
-    (1..)
-        .map(|n| format!("{base}-{n}"))
-        .find(|candidate| taken.insert(candidate.clone()))
-        .unwrap_or(base)
+    let from = suffixes.get(&base).map_or(1, |last| last + 1);
+    let (n, id) = (from..)
+        .map(|n| (n, format!("{base}-{n}")))
+        .find(|(_, candidate)| taken.insert(candidate.clone()))
+        .unwrap_or((0, base.clone()));
+    suffixes.insert(base, n);
+    id
 }
 
 /// The text a reader sees in a run of inline events.
@@ -183,5 +194,25 @@ mod tests {
         assert_eq!(toc.len(), 2);
         assert_eq!(toc[0].children.len(), 2);
         assert_eq!(toc[1].children[0].id, "e");
+    }
+
+    #[test]
+    fn repeated_headings_take_the_first_free_suffix_in_one_probe_each() {
+        let ids = |headings: &[&str]| {
+            let mut taken = HashSet::new();
+            let mut suffixes = HashMap::new();
+            headings
+                .iter()
+                .map(|h| unique(h.to_string(), &mut taken, &mut suffixes))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            ids(&["a", "a", "a-1", "a", "a"]),
+            ["a", "a-1", "a-1-1", "a-2", "a-3"]
+        );
+        assert_eq!(ids(&["a-2", "a", "a", "a"]), ["a-2", "a", "a-1", "a-3"]);
+        // Fifty thousand of one name took four minutes when each probed every suffix before it.
+        let many = ids(&vec!["same"; 50_000]);
+        assert_eq!(many[49_999], "same-49999");
     }
 }
