@@ -4,6 +4,9 @@
 # and findings of each. Needs the nightly toolchain and `cargo install cargo-fuzz`.
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
+#
+# MAX_LEN=65536 lets inputs grow past libFuzzer's default of about 4 KB, to find work that grows
+# faster than the input (a hang is then an input that takes over a second).
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 seconds=${1:-1200}
@@ -28,7 +31,7 @@ for target in "${targets[@]}"; do
   # finding is saved to fuzz/artifacts/ and the run goes on for its whole time.
   status=0
   cargo +nightly fuzz run -O "$target" "$corpus" "seeds/$target" -- \
-    -max_total_time="$seconds" -timeout=1 -rss_limit_mb=2048 \
+    -max_total_time="$seconds" -timeout=1 -rss_limit_mb=2048 ${MAX_LEN:+-max_len=$MAX_LEN} \
     -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
     "${dict[@]}" >"$logs/$target.log" 2>&1 || status=$?
   last=$(grep -E '^#[0-9]+: cov' "$logs/$target.log" | tail -1)
