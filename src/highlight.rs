@@ -65,6 +65,26 @@ pub struct Highlighter {
     cache_dir: Option<PathBuf>,
 }
 
+/// Backtracking steps one regex search of a grammar may take (oniguruma's default is ten
+/// million per start position, without a limit per search). A few grammars backtrack without
+/// end on hostile lines: a 200-byte Python line the fuzzer found took 165 ms, so a page of a
+/// thousand such lines took minutes. Past the limit a search counts as no match (syntect's
+/// rule), which only changes the colours of such a line, the same way on every machine; real
+/// code stays far below it.
+const REGEX_RETRY_LIMIT: u64 = 100_000;
+
+#[allow(unsafe_code)]
+fn bound_regex_backtracking() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: each call stores one integer in a global of oniguruma that every later
+        // search reads; `Once` makes it happen once, before this process highlights anything.
+        unsafe {
+            onig_sys::onig_set_retry_limit_in_search(REGEX_RETRY_LIMIT as std::os::raw::c_ulong);
+        }
+    });
+}
+
 impl Highlighter {
     /// A highlighter that reads and later writes its cache in `cache_dir`, when given.
     pub fn new(cache_dir: Option<PathBuf>) -> Highlighter {
@@ -82,7 +102,10 @@ impl Highlighter {
     }
 
     fn syntaxes(&self) -> &SyntaxSet {
-        self.syntaxes.get_or_init(two_face::syntax::extra_newlines)
+        self.syntaxes.get_or_init(|| {
+            bound_regex_backtracking();
+            two_face::syntax::extra_newlines()
+        })
     }
 
     fn themes(&self) -> &Themes {
@@ -661,5 +684,29 @@ mod tests {
             first.stylesheets(),
             "cached blocks still get their styles"
         );
+    }
+
+    /// A Python line the markdown fuzzer found (`fuzz/artifacts`), on which a string regex of
+    /// the grammar backtracked for 165 ms in a release build.
+    const BACKTRACKING_LINE: &str = "with pso_opg.connect(\"sere^1]\\\\\\\\\\\\\\\\P\u{fffd}\\\\\\\\\\\\\\\\\\\\\\\\1\\\\\\\\z\\\\[\\\\i\u{fffd}iflcat% oC le\u{b}i<///////////[^el- \u{b}i<ele]\u{b}i<///////////[^el- [\u{f}\u{fffd} ] i<<el";
+
+    #[test]
+    fn lines_that_make_a_grammar_backtrack_without_end_are_cut_short() {
+        let highlighter = Highlighter::new(None);
+        let code: String = (0..200)
+            .map(|i| format!("{BACKTRACKING_LINE}{i}\n"))
+            .collect();
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                let html = highlighter.block("python", &code);
+                let _ = done.send(html);
+            });
+            // Unbounded, this took 47 s in a debug build; bounded, 2 s.
+            let html = finished
+                .recv_timeout(std::time::Duration::from_secs(20))
+                .expect("highlighting ends");
+            assert_eq!(html.matches("i&lt;&lt;el").count(), 200);
+        });
     }
 }
