@@ -576,27 +576,22 @@ mod tests {
     }
 
     fn render_text(body: &str) -> Rendered {
-        let highlighter = Highlighter::new(None);
-        let context = Context {
-            highlighter: &highlighter,
-            targets: &NoTargets,
-            source: "processes/p.md",
-            first_line: 5,
-            title: Some("Title"),
-            raw_html: true,
-        };
-        render(body, &context)
+        render_with(body, Some("Title"), true)
     }
 
     fn render_untrusted(body: &str) -> Rendered {
+        render_with(body, None, false)
+    }
+
+    fn render_with(body: &str, title: Option<&str>, raw_html: bool) -> Rendered {
         let highlighter = Highlighter::new(None);
         let context = Context {
             highlighter: &highlighter,
             targets: &NoTargets,
             source: "processes/p.md",
             first_line: 5,
-            title: None,
-            raw_html: false,
+            title,
+            raw_html,
         };
         render(body, &context)
     }

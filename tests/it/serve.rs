@@ -168,6 +168,18 @@ impl Serve {
         panic!("no rebuild after build {builds}:\n{}", self.log());
     }
 
+    /// Waits until every event stream closed by its page has given back its thread.
+    fn wait_until_no_clients(&self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.status()["clients"] != 0 {
+            assert!(
+                Instant::now() < deadline,
+                "closed streams kept their threads"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn builds(&self) -> u64 {
         self.status()["builds"].as_u64().unwrap()
     }
@@ -423,14 +435,7 @@ fn fifty_open_event_streams_do_not_stop_pages_and_are_dropped_when_closed() {
         first.read_line(&mut line).unwrap();
     }
     drop(first);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while serve.status()["clients"] != 0 {
-        assert!(
-            Instant::now() < deadline,
-            "closed streams kept their threads"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    serve.wait_until_no_clients();
 }
 
 /// Copies the example handbook into a temporary folder.
@@ -963,12 +968,5 @@ fn idle_connections_and_a_burst_of_requests_during_edits_fail_nothing() {
     assert_eq!(serve.status()["clients"], 10);
     drop(streams);
     drop(idle);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while serve.status()["clients"] != 0 {
-        assert!(
-            Instant::now() < deadline,
-            "closed streams kept their threads"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    serve.wait_until_no_clients();
 }
