@@ -9,8 +9,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::diagnostic::{Diagnostic, LineIndex, Location};
-use crate::source::meta::Impact;
-use crate::source::Kind;
+use crate::vocabulary::{Impact, Kind};
 
 pub const CONFIG_FILE: &str = "opsbook.toml";
 

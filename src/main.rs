@@ -348,7 +348,7 @@ fn write_inferred_config(handbook: &Path) -> ExitCode {
         return ExitCode::from(2);
     }
     let path = handbook.join("opsbook.toml");
-    let text = opsbook::migrate::inferred_config(handbook);
+    let text = opsbook::source::inferred_config(handbook);
     let created = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -392,7 +392,7 @@ fn run_search(args: SearchArgs) -> ExitCode {
         root: dir,
         ..BuildOptions::default()
     };
-    let index = match build::fresh_search_index(&options) {
+    let index = match build::index::fresh_search_index(&options) {
         Ok((index, rebuilt)) => {
             if rebuilt && !args.json {
                 eprintln!("Indexed the handbook.");

@@ -5,8 +5,7 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use opsbook::migrate::Layout;
-use opsbook::source::parse_document;
+use opsbook::source::{parse_document, Handbook, Placed};
 
 /// One file name per kind, and a section index.
 const PATHS: [&str; 7] = [
@@ -20,12 +19,15 @@ const PATHS: [&str; 7] = [
 ];
 
 fuzz_target!(|bytes: &[u8]| {
-    let standard = Layout::standard(Path::new("/handbook"));
-    let mut foreign = standard.clone();
-    foreign.foreign = true;
-    for layout in [&standard, &foreign] {
+    let standard = Handbook::standard(Path::new("/handbook"), false);
+    let foreign = Handbook::standard(Path::new("/handbook"), true);
+    for handbook in [&standard, &foreign] {
         for path in PATHS {
-            let _ = parse_document(layout, path, bytes.to_vec());
+            let placed = Placed {
+                source: path.to_string(),
+                path: path.to_string(),
+            };
+            let _ = parse_document(handbook, &placed, bytes.to_vec());
         }
     }
 });

@@ -21,6 +21,9 @@ impl LinkTargets for Targets {
     fn asset_exists(&self, path: &str) -> bool {
         path.ends_with(".png")
     }
+    fn file(&self, path: &str) -> String {
+        format!("content/{path}")
+    }
     fn base_path(&self) -> &str {
         "/handbook/"
     }

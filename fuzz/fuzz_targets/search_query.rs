@@ -6,7 +6,8 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
-use opsbook::build::{fresh_search_index, BuildOptions};
+use opsbook::build::index::fresh_search_index;
+use opsbook::build::BuildOptions;
 use opsbook::search::{Filters, Searcher};
 
 static SEARCHER: LazyLock<Searcher> = LazyLock::new(|| {

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::finding;
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::model::Site;
-use crate::source::Kind;
+use crate::vocabulary::Kind;
 
 /// Rules whose findings are in rule files, not in the handbook.
 pub const RULE_FILE_RULES: [&str; 3] =

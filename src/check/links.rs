@@ -6,16 +6,16 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use super::finding;
+use crate::build::Contents;
 use crate::diagnostic::{Diagnostics, Location};
 use crate::model::{Page, Site};
-use crate::render::DEFAULT_THEME;
 
-fn file_of(page: &Page) -> String {
-    format!("content/{}", page.path)
+fn file_of(page: &Page) -> &crate::paths::HandbookPath {
+    &page.file
 }
 
 /// Every URL the site will have that a rooted link may name: pages, aliases, assets, static
-/// files, taxonomy pages and the files every build writes.
+/// files, taxonomy pages, operations pages and the files every build writes.
 pub struct KnownUrls<'a> {
     site: &'a Site,
     /// Page URL → page id.
@@ -27,48 +27,14 @@ pub struct KnownUrls<'a> {
 const GENERATED_AREAS: [&str; 1] = ["search/"];
 
 impl<'a> KnownUrls<'a> {
-    pub fn new(site: &'a Site, root: &Path) -> Self {
-        let mut files: BTreeSet<String> = site.assets.iter().cloned().collect();
-        files.extend(
-            [
-                "404.html",
-                "sitemap.xml",
-                "robots.txt",
-                "syntax-light.css",
-                "syntax-dark.css",
-            ]
-            .map(String::from),
-        );
-        for (name, terms) in &site.taxonomies {
-            if !terms.is_empty() {
-                files.insert(format!("{name}/"));
+    pub fn new(site: &'a Site, contents: &Contents<'_>) -> Self {
+        let mut files = BTreeSet::new();
+        for path in contents.outputs.keys() {
+            if path.ends_with("index.html") {
+                files.insert(as_folder(path));
             }
-            files.extend(terms.keys().map(|slug| format!("{name}/{slug}/")));
+            files.insert(path.clone());
         }
-        if let Some(dir) = DEFAULT_THEME.get_dir("static") {
-            let mut stack = vec![dir];
-            while let Some(dir) = stack.pop() {
-                stack.extend(dir.dirs());
-                files.extend(dir.files().filter_map(|f| {
-                    let relative = f.path().strip_prefix("static").ok()?;
-                    Some(relative.to_string_lossy().replace('\\', "/"))
-                }));
-            }
-        }
-        let theme = root.join("themes").join(&site.config.theme).join("static");
-        for folder in [theme, root.join("static")] {
-            for entry in walkdir::WalkDir::new(&folder).into_iter().flatten() {
-                if let Ok(relative) = entry.path().strip_prefix(&folder) {
-                    if entry.file_type().is_file() {
-                        files.insert(relative.to_string_lossy().replace('\\', "/"));
-                    }
-                }
-            }
-        }
-        // The operations pages and files (status, alerts, services, postmortem lists).
-        let generated = crate::ops::generate(site, crate::ops::now(None));
-        files.extend(generated.pages.iter().map(|p| p.url.clone()));
-        files.extend(generated.files.into_iter().map(|(path, _)| path));
         let pages = (site.pages.iter().enumerate())
             .map(|(id, p)| (p.url.clone(), id))
             .collect();
@@ -143,8 +109,8 @@ pub fn rooted_links(page: &Page, urls: &KnownUrls<'_>, out: &mut Diagnostics) {
 
 /// Hard-coded links in the handbook's own templates (`href="{{ site.base_path }}runbooks/"`,
 /// `href="/runbooks/"`) that lead nowhere. The default theme's links are tested with it.
-pub fn template_links(site: &Site, root: &Path, out: &mut Diagnostics) {
-    let urls = KnownUrls::new(site, root);
+pub fn template_links(urls: &KnownUrls<'_>, root: &Path, out: &mut Diagnostics) {
+    let site = urls.site;
     let theme = Path::new("themes")
         .join(&site.config.theme)
         .join("templates");

@@ -18,8 +18,7 @@ use crate::config::{Config, RuleLevel};
 use crate::dates::DateTime;
 use crate::diagnostic::{Diagnostic, Diagnostics, Level, Location};
 use crate::highlight::Highlighter;
-use crate::model::{self, Site};
-use crate::source;
+use crate::paths::HandbookPath;
 
 /// One rule `check` knows: its id, its level unless configured, and what it finds.
 pub struct Rule {
@@ -221,39 +220,50 @@ impl Report {
 
 /// Checks the handbook at `options.root`.
 pub fn run(options: &CheckOptions) -> Report {
-    let mut diagnostics = Diagnostics::default();
-    let config = match Config::load(&options.root) {
-        Ok(config) => config,
+    let build_options = BuildOptions {
+        root: options.root.clone(),
+        ..BuildOptions::default()
+    };
+    let loaded = match build::load(&build_options, Default::default()) {
+        Ok(loaded) => loaded,
         Err(problems) => return unreadable(problems, options),
     };
-    let layout =
-        crate::migrate::Layout::detect(&options.root, &config, &options.root.join("public"));
-    if !layout.content_dir.is_dir() {
-        let problem = Diagnostic::error(
-            Some(Location::file("content")),
-            "the handbook has no `content/` folder",
-        )
-        .with_hint(format!(
-            "is `{}` the handbook folder? It should hold opsbook.toml and content/",
-            options.root.display()
-        ));
-        return unreadable(vec![problem], options);
-    }
     let today = build::today(options.now);
-    let site = load_site(options, config, &layout, today, &mut diagnostics);
+    let mut assembled = build::assemble(loaded, today, false);
+    // The cache a previous build left makes highlighting cheap; check never writes it.
+    let highlighter = Highlighter::new(Some(options.root.join(".opsbook-cache")));
+    assembled.render_markdown(&highlighter, &mut Default::default());
+    let mut diagnostics = std::mem::take(&mut assembled.diagnostics);
+    let site = &assembled.site;
+    let templates = build::load_templates(&site.config, &assembled.handbook);
+    let generated = crate::ops::generate(site, crate::ops::now(options.now));
+    let contents = build::Contents::plan(
+        site,
+        &generated,
+        templates
+            .as_ref()
+            .map_or(true, |t| t.has_template("search.html")),
+        (&assembled.statics, assembled.handbook.content_dir()),
+        highlighter.stylesheets(),
+    );
+    let urls = links::KnownUrls::new(site, &contents);
+    match templates {
+        Ok(_) => links::template_links(&urls, &options.root, &mut diagnostics),
+        Err(problems) => diagnostics.extend(problems),
+    }
     let policy = site.config.checks.clone();
     let context = rules::Context {
-        site: &site,
-        root: &options.root,
+        site,
         policy: &policy,
         today,
+        urls: &urls,
     };
     rules::run_all(&context, &mut diagnostics);
     unknown_rules(&site.config, &options.root, &mut diagnostics);
     let mut unreadable_rules = false;
     if !options.alert_rules.is_empty() {
         match alerts::read_all(&options.alert_rules, &mut diagnostics) {
-            Ok(rules) => alerts::check_coverage(&site, &rules, &mut diagnostics),
+            Ok(rules) => alerts::check_coverage(site, &rules, &mut diagnostics),
             Err(problem) => {
                 diagnostics.push(problem);
                 unreadable_rules = true;
@@ -261,47 +271,10 @@ pub fn run(options: &CheckOptions) -> Report {
         }
     }
     let findings = without_links_to_unreadable_pages(diagnostics.into_vec());
-    let mut report = finish(findings, &site.config, options);
+    let content = assembled.handbook.content.clone();
+    let mut report = finish(findings, &site.config, &content, options);
     report.unreadable = unreadable_rules;
     report
-}
-
-/// Reads the handbook as `build` does, but goes on after errors so that one run reports them
-/// all, and never renders or writes a page.
-fn load_site(
-    options: &CheckOptions,
-    mut config: Config,
-    layout: &crate::migrate::Layout,
-    today: DateTime,
-    diagnostics: &mut Diagnostics,
-) -> Site {
-    if layout.inferred {
-        config.broken_links = crate::config::LinkPolicy::Warn;
-    }
-    let mut found = Diagnostics::default();
-    let mut content = source::load_in(layout, &mut found, Default::default());
-    let renames = crate::migrate::adopt_documents(&mut content.documents, layout);
-    let model_options = model::Options {
-        drafts: false,
-        today,
-    };
-    let mut site = Site::assemble(config, content, &model_options, &mut found);
-    crate::migrate::adopt_site(&mut site, layout, &mut found);
-    model::check_operations(&site, &mut found);
-    crate::ops::validate::check(&site, &mut found);
-    // The cache a previous build left makes highlighting cheap; check never writes it.
-    let highlighter = Highlighter::new(Some(options.root.join(".opsbook-cache")));
-    site.render_markdown(&highlighter, &mut found);
-    diagnostics.extend(crate::migrate::relocate(found, layout, &renames).into_vec());
-    let build_options = BuildOptions {
-        root: options.root.clone(),
-        ..BuildOptions::default()
-    };
-    match build::load_templates(&site, &build_options) {
-        Ok(_) => links::template_links(&site, &options.root, diagnostics),
-        Err(problems) => diagnostics.extend(problems),
-    }
-    site
 }
 
 /// A page whose front matter is wrong is left out of the site, so links to it are broken too;
@@ -325,17 +298,25 @@ fn without_links_to_unreadable_pages(findings: Vec<Diagnostic>) -> Vec<Diagnosti
 }
 
 fn unreadable(problems: Vec<Diagnostic>, options: &CheckOptions) -> Report {
-    let mut report = finish(problems, &Config::default(), options);
+    let content = HandbookPath::new("content");
+    let mut report = finish(problems, &Config::default(), &content, options);
     report.unreadable = true;
     report
 }
 
 /// Names every finding's rule, applies `[checks] rules` and `--strict`, and sorts.
-fn finish(findings: Vec<Diagnostic>, config: &Config, options: &CheckOptions) -> Report {
+fn finish(
+    findings: Vec<Diagnostic>,
+    config: &Config,
+    content: &HandbookPath,
+    options: &CheckOptions,
+) -> Report {
     let mut kept: Vec<Diagnostic> = findings
         .into_iter()
         .filter_map(|mut finding| {
-            let rule = finding.rule.unwrap_or_else(|| default_rule(&finding));
+            let rule = finding
+                .rule
+                .unwrap_or_else(|| default_rule(&finding, content));
             finding.rule = Some(rule);
             match config.checks.rules.get(rule) {
                 Some(RuleLevel::Off) => return None,
@@ -358,16 +339,16 @@ fn finish(findings: Vec<Diagnostic>, config: &Config, options: &CheckOptions) ->
 }
 
 /// The rule of a finding whose finder named none, by the file it is about.
-fn default_rule(finding: &Diagnostic) -> &'static str {
+fn default_rule(finding: &Diagnostic, content: &HandbookPath) -> &'static str {
     let Some(location) = &finding.location else {
         return "build";
     };
-    let path = location.path.to_string_lossy();
-    if path == crate::config::CONFIG_FILE {
+    let path = HandbookPath::new(crate::paths::slashed(&location.path));
+    if path.as_str() == crate::config::CONFIG_FILE {
         "config"
-    } else if path.starts_with("templates") || path.starts_with("themes") {
+    } else if matches!(path.top(), "templates" | "themes") {
         "template"
-    } else if path.starts_with("content") {
+    } else if path.inside(content).is_some() || path.top() == "content" {
         "content"
     } else {
         "build"

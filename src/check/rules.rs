@@ -3,7 +3,6 @@
 //! the line of the body the finding is about.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use super::finding;
 use super::links::{rooted_links, KnownUrls};
@@ -12,24 +11,23 @@ use crate::dates::DateTime;
 use crate::diagnostic::{Diagnostics, Location};
 use crate::markdown::action_items::{self, section_matches};
 use crate::model::{Page, Site};
-use crate::source::meta::{Impact, PostmortemStatus};
-use crate::source::Kind;
+use crate::vocabulary::{Impact, Kind, PostmortemStatus};
 
 /// What every rule may read.
 pub struct Context<'a> {
     pub site: &'a Site,
-    pub root: &'a Path,
     pub policy: &'a CheckPolicy,
     pub today: DateTime,
+    /// Every URL the site will have.
+    pub urls: &'a KnownUrls<'a>,
 }
 
 pub fn run_all(context: &Context<'_>, out: &mut Diagnostics) {
-    let urls = KnownUrls::new(context.site, context.root);
     for (id, page) in context.site.pages.iter().enumerate() {
         if page.document.is_none() {
             continue;
         }
-        rooted_links(page, &urls, out);
+        rooted_links(page, context.urls, out);
         if page.is_section() {
             continue;
         }
@@ -49,8 +47,8 @@ pub fn run_all(context: &Context<'_>, out: &mut Diagnostics) {
     duplicate_titles(context.site, out);
 }
 
-fn file_of(page: &Page) -> String {
-    format!("content/{}", page.path)
+fn file_of(page: &Page) -> &crate::paths::HandbookPath {
+    &page.file
 }
 
 /// Fields each kind needs; a group is satisfied by any one of its fields.
@@ -190,7 +188,7 @@ fn postmortem(context: &Context<'_>, page: &Page, out: &mut Diagnostics) {
             out.push(
                 finding(
                     "postmortem-section-missing",
-                    Location::at(&file, document.body_line, 1),
+                    Location::at(file, document.body_line, 1),
                     format!("postmortem has no `{section}` section"),
                 )
                 .with_hint(format!(
@@ -211,7 +209,7 @@ fn postmortem(context: &Context<'_>, page: &Page, out: &mut Diagnostics) {
         );
     }
     for item in items {
-        let at = Location::at(&file, item.line, item.column);
+        let at = Location::at(file, item.line, item.column);
         if item.owners.is_empty() {
             out.push(
                 finding(

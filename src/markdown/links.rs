@@ -16,8 +16,10 @@ pub enum Resolved {
 
 /// Answers where content paths lead; implemented by the site model.
 pub trait LinkTargets: Sync {
-    /// A page or section whose source is `path` (relative to `content/`, `/`-separated).
+    /// A page or section whose file is `path` (relative to the content folder, `/`-separated).
     fn page_at(&self, path: &str) -> Option<(usize, &str)>;
+    /// How messages name the content file `path`: as the user sees it in the handbook.
+    fn file(&self, path: &str) -> String;
     /// Whether a non-markdown file exists at `path` (it is copied beside the pages).
     fn asset_exists(&self, path: &str) -> bool;
     /// The site's base path (`/handbook/`).
@@ -57,7 +59,7 @@ pub fn resolve(href: &str, source: &str, targets: &dyn LinkTargets) -> Resolved 
         return Resolved::Rewrite { url, target: None };
     }
     Resolved::Missing {
-        reason: format!("no page or file at `content/{joined}`"),
+        reason: format!("no page or file at `{}`", targets.file(&joined)),
     }
 }
 
@@ -179,6 +181,9 @@ mod tests {
         }
         fn asset_exists(&self, path: &str) -> bool {
             path == "runbooks/object-store/chart.svg"
+        }
+        fn file(&self, path: &str) -> String {
+            format!("content/{path}")
         }
         fn base_path(&self) -> &str {
             "/hb/"

@@ -8,6 +8,7 @@ mod admonitions;
 pub use admonitions::closes_fence;
 pub mod action_items;
 pub mod headings;
+mod inline;
 pub mod links;
 
 use std::collections::{BTreeSet, HashSet};
@@ -18,9 +19,14 @@ use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, Options, Pars
 use crate::diagnostic::LineIndex;
 use crate::highlight::Highlighter;
 pub use headings::{slugify, Heading, TocEntry};
+pub use inline::inline;
 pub use links::{LinkTargets, Resolved};
 
 pub(crate) type Spanned<'a> = (Event<'a>, Range<usize>);
+
+/// Where the table of contents goes (`[[_TOC_]]`, `[TOC]` in other tools' handbooks); rendering
+/// replaces it.
+pub const TOC_MARKER: &str = "<!-- opsbook:toc -->";
 
 /// What a page's markdown needs from the rest of the build.
 pub struct Context<'a> {
@@ -146,9 +152,10 @@ pub fn render(body: &str, context: &Context<'_>) -> Rendered {
                 .get(position.sources[line - 1])
                 .copied()
                 .unwrap_or("");
-            text[offset..].lines().next().is_some_and(|l| {
-                admonitions::is_wrapper(l, source) || l.trim() == crate::migrate::body::TOC_MARKER
-            })
+            text[offset..]
+                .lines()
+                .next()
+                .is_some_and(|l| admonitions::is_wrapper(l, source) || l.trim() == TOC_MARKER)
         };
         make_inert(&mut events, generated);
     }
@@ -170,12 +177,12 @@ pub fn render(body: &str, context: &Context<'_>) -> Rendered {
 
     let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(e, _)| e));
-    if html.contains(crate::migrate::body::TOC_MARKER) {
+    if html.contains(TOC_MARKER) {
         let toc = format!(
             "<nav class=\"toc-marker\" aria-label=\"Contents\">{}</nav>",
             toc_html(&rendered.toc)
         );
-        html = html.replace(crate::migrate::body::TOC_MARKER, &toc);
+        html = html.replace(TOC_MARKER, &toc);
     }
     rendered.html = html;
     rendered
@@ -388,7 +395,7 @@ fn make_inert(events: &mut [Spanned<'_>], generated: impl Fn(usize) -> bool) {
 
 /// Whether a browser would run `url` as script: its scheme, read as browsers read it (case
 /// ignored, tabs, newlines and leading controls dropped), is `javascript`, `vbscript` or `data`.
-fn runs_script(url: &str) -> bool {
+pub(crate) fn runs_script(url: &str) -> bool {
     let scheme: String = url
         .chars()
         .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
@@ -569,6 +576,9 @@ mod tests {
         }
         fn asset_exists(&self, _: &str) -> bool {
             false
+        }
+        fn file(&self, path: &str) -> String {
+            format!("content/{path}")
         }
         fn base_path(&self) -> &str {
             "/"

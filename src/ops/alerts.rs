@@ -10,8 +10,7 @@ use serde::Serialize;
 use super::{value, Generated, GeneratedPage, Links};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::Site;
-use crate::source::meta::Severity;
-use crate::source::Kind;
+use crate::vocabulary::{Kind, Severity};
 
 /// Every declared alert and the runbook declaring it (the first, when two do: an error).
 pub fn alerts(site: &Site) -> BTreeMap<&str, usize> {
@@ -63,8 +62,8 @@ pub fn check(site: &Site, diagnostics: &mut Diagnostics) {
                     Diagnostic::error(
                         location,
                         format!(
-                            "alert `{alert}` is already declared by `content/{}`{}",
-                            site.pages[other].path,
+                            "alert `{alert}` is already declared by `{}`{}",
+                            site.pages[other].file,
                             if name == alert {
                                 String::new()
                             } else {

@@ -14,9 +14,9 @@ use serde::Serialize;
 use super::status::{self, Event};
 use super::{value, Generated, GeneratedPage, Links};
 use crate::dates::DateTime;
-use crate::model::{url_segment, Site};
-use crate::render::context::{Builder, PageSummary};
-use crate::source::Kind;
+use crate::model::{PageSummary, Site};
+use crate::paths::url_segment;
+use crate::vocabulary::Kind;
 
 #[derive(Debug, Serialize)]
 struct Named {
@@ -58,14 +58,12 @@ pub fn add_services(site: &Site, events: &[Event], generated: &mut Generated) {
         return;
     };
     let links = Links { site };
-    let builder = Builder { site };
     let alerts = super::alerts::alerts(site);
     for term in terms.values() {
         let url = format!("services/{}/", term.slug);
         let context = Service {
             site,
             links: &links,
-            builder: &builder,
             events,
             alerts: &alerts,
         }
@@ -93,7 +91,6 @@ pub fn add_services(site: &Site, events: &[Event], generated: &mut Generated) {
 struct Service<'a> {
     site: &'a Site,
     links: &'a Links<'a>,
-    builder: &'a Builder<'a>,
     events: &'a [Event],
     /// Every alert with its runbook.
     alerts: &'a std::collections::BTreeMap<&'a str, usize>,
@@ -104,7 +101,6 @@ impl Service<'_> {
         let Service {
             site,
             links,
-            builder,
             events,
             alerts: known_alerts,
         } = *self;
@@ -159,7 +155,7 @@ impl Service<'_> {
         overdue.sort_by_key(|&p| {
             std::cmp::Reverse(site.pages[p].review.map_or(0, |r| r.overdue_days))
         });
-        let summaries = |ids: &[usize]| ids.iter().map(|&p| builder.summary(p)).collect::<Vec<_>>();
+        let summaries = |ids: &[usize]| ids.iter().map(|&p| site.summary(p)).collect::<Vec<_>>();
         ServiceContext {
             name: name.to_string(),
             owners: owners

@@ -8,8 +8,7 @@ use jiff::Timestamp;
 use super::status::Event;
 use super::Links;
 use crate::model::Site;
-use crate::render::context::inline_markdown;
-use crate::source::meta::UpdateStatus;
+use crate::vocabulary::UpdateStatus;
 
 /// `status/feed.xml`.
 pub fn atom(site: &Site, events: &[Event], now: Timestamp) -> String {
@@ -25,7 +24,7 @@ pub fn atom(site: &Site, events: &[Event], now: Timestamp) -> String {
             let mut content = format!(
                 "<p><strong>{label}</strong> · {}</p>\n<p>{}</p>",
                 xml_text(&update.at.human()),
-                inline_markdown(&update.message)
+                crate::markdown::inline(&update.message)
             );
             let components = component_names(site, event);
             if !components.is_empty() {

@@ -18,7 +18,7 @@ use super::status::{Event, Phase};
 use super::{shown, value, Generated, GeneratedPage, Links};
 use crate::dates::HumanMinutes;
 use crate::model::Site;
-use crate::source::meta::Severity;
+use crate::vocabulary::Severity;
 
 /// How many months the charts cover at most.
 pub const MONTHS: usize = 12;

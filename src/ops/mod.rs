@@ -24,7 +24,7 @@ use serde_json::Value;
 
 use crate::dates::DateTime;
 use crate::model::Site;
-use crate::source::Kind;
+use crate::vocabulary::Kind;
 
 /// "Now" for the status page: `--now` (a date alone is midnight UTC, as everywhere), else
 /// `SOURCE_DATE_EPOCH`, else the clock. Unlike the review date it keeps the time of day, so an
@@ -160,44 +160,6 @@ pub fn hubs(site: &Site) -> Vec<(&'static str, &'static str)> {
         hubs.push(("Reviews", "reviews/"));
     }
     hubs
-}
-
-/// The pages referring to page `id`: those linking to it, and those naming it in front matter
-/// (a postmortem's `incident`, and for a postmortem the incident it explains), by title.
-pub fn referenced_by(site: &Site, id: usize) -> Vec<usize> {
-    let page = &site.pages[id];
-    let mut ids = page.backlinks.clone();
-    let named = match page.kind {
-        Kind::Incident => site.postmortem_of(id),
-        Kind::Postmortem => page
-            .meta
-            .incident
-            .as_deref()
-            .and_then(|n| site.incident_named(n)),
-        _ => None,
-    };
-    if let Some(other) = named.filter(|o| !ids.contains(o)) {
-        ids.push(other);
-        ids.sort_by(|&a, &b| {
-            site.pages[a]
-                .title
-                .cmp(&site.pages[b].title)
-                .then(a.cmp(&b))
-        });
-    }
-    ids
-}
-
-/// The runbooks `page` links to, in the order it first mentions them.
-pub fn runbooks_linked_from(site: &Site, page: &crate::model::Page) -> Vec<usize> {
-    let mut runbooks: Vec<usize> = Vec::new();
-    for target in page.rendered.links.iter().filter_map(|l| l.target) {
-        let linked = &site.pages[target];
-        if linked.kind == Kind::Runbook && !linked.is_section() && !runbooks.contains(&target) {
-            runbooks.push(target);
-        }
-    }
-    runbooks
 }
 
 /// Helpers the page builders share.

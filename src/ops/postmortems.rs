@@ -13,9 +13,9 @@ use serde::Serialize;
 use super::{shown, value, Generated, GeneratedPage, Links};
 use crate::dates::{DateTime, HumanMinutes};
 use crate::markdown::action_items as scanned;
-use crate::model::{url_segment, Site};
-use crate::source::meta::{PostmortemStatus, Severity};
-use crate::source::Kind;
+use crate::model::Site;
+use crate::paths::url_segment;
+use crate::vocabulary::{Kind, PostmortemStatus, Severity};
 
 /// The orders the table is pre-rendered in: URL segment, column, label.
 pub const ORDERS: [(&str, &str); 5] = [

@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::feeds::rfc3339;
 use super::status::Event;
 use crate::model::Site;
-use crate::source::meta::{Impact, UpdateStatus};
+use crate::vocabulary::{Impact, UpdateStatus};
 
 /// Phases in order; an incident's phase is its latest update's status.
 const PHASES: [(UpdateStatus, &str); 7] = [

@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::config::Component;
 use crate::model::Site;
-use crate::source::meta::{Impact, Meta, UpdateStatus};
-use crate::source::Kind;
+use crate::source::Meta;
+use crate::vocabulary::{Impact, Kind, UpdateStatus};
 
 /// A component's state, ordered from best to worst: the worst of its active incidents wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -10,7 +10,7 @@ use super::uptime::{self, Day};
 use super::{shown, value, Generated, GeneratedPage, Links};
 use crate::dates::{DateTime, HumanMinutes};
 use crate::model::Site;
-use crate::source::meta::{Impact, UpdateStatus};
+use crate::vocabulary::{Impact, UpdateStatus};
 
 const MONTHS: [&str; 12] = [
     "January",

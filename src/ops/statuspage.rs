@@ -13,8 +13,9 @@ use serde::Serialize;
 use super::feeds::{rfc3339, update_status_id};
 use super::status::{self, ComponentState, Event, Phase};
 use super::Links;
-use crate::model::{url_segment, Site};
-use crate::source::meta::UpdateStatus;
+use crate::model::Site;
+use crate::paths::url_segment;
+use crate::vocabulary::UpdateStatus;
 
 const LIMIT: usize = 50;
 

@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::status::{ComponentState, Event};
-use crate::source::meta::Impact;
+use crate::vocabulary::Impact;
 
 /// How many days the bars cover.
 pub const DAYS: usize = 90;

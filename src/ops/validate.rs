@@ -5,8 +5,7 @@
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Page, Site};
-use crate::source::meta::{Impact, UpdateStatus};
-use crate::source::Kind;
+use crate::vocabulary::{Impact, Kind, UpdateStatus};
 
 /// Runs every check of this module.
 pub fn check(site: &Site, diagnostics: &mut Diagnostics) {
@@ -45,10 +44,7 @@ fn check_reserved_urls(site: &Site, diagnostics: &mut Diagnostics) {
         }
         diagnostics.push(
             Diagnostic::error(
-                Some(crate::diagnostic::Location::file(format!(
-                    "content/{}",
-                    page.path
-                ))),
+                Some(crate::diagnostic::Location::file(&page.file)),
                 format!(
                     "the URL `{}{}` belongs to a page opsbook generates (`{}{reserved}`)",
                     site.config.base_path, page.url, site.config.base_path
@@ -62,12 +58,7 @@ fn check_reserved_urls(site: &Site, diagnostics: &mut Diagnostics) {
 /// Incidents the status page would show oddly: warnings, since the page still builds.
 fn warn_about_incomplete_incident(page: &Page, diagnostics: &mut Diagnostics) {
     let meta = &page.meta;
-    let file = || {
-        Some(crate::diagnostic::Location::file(format!(
-            "content/{}",
-            page.path
-        )))
-    };
+    let file = || Some(crate::diagnostic::Location::file(&page.file));
     let latest = meta.updates.iter().max_by_key(|u| u.at).map(|u| u.status);
     if meta.impact == Some(Impact::Maintenance) {
         if meta.scheduled_start.is_none() && meta.started.is_none() {
@@ -160,8 +151,8 @@ fn overlap(
     Diagnostic::error(
         Some(second.location_of(&format!("components.{index}"))),
         format!(
-            "maintenance window {b_start} → {b_end} for component `{component}` overlaps `content/{}` ({a_start} → {a_end})",
-            first.path
+            "maintenance window {b_start} → {b_end} for component `{component}` overlaps `{}` ({a_start} → {a_end})",
+            first.file
         ),
     )
     .with_hint("merge the two maintenances, or move one window so they do not overlap")

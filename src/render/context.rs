@@ -7,9 +7,8 @@ use serde_json::{Map, Value};
 use crate::config::Config;
 use crate::dates::{DateTime, Duration};
 use crate::markdown::TocEntry;
-use crate::model::{Page, Site, TAXONOMIES};
-use crate::source::meta::{Impact, PostmortemStatus, Severity, UpdateStatus};
-use crate::source::Kind;
+use crate::model::{Page, PageSummary, Site, TermLink, TAXONOMIES};
+use crate::vocabulary::{Impact, Kind, PostmortemStatus, Severity, UpdateStatus};
 
 /// How many pages of the current section the sidebar lists around the current page.
 const NAV_WINDOW: usize = 50;
@@ -124,38 +123,6 @@ pub struct NavPage {
     url: String,
     kind: &'static str,
     active: bool,
-}
-
-#[derive(Serialize)]
-pub struct TermLink {
-    name: String,
-    url: String,
-}
-
-#[derive(Serialize)]
-pub struct PageSummary {
-    title: String,
-    url: String,
-    kind: &'static str,
-    description: Option<String>,
-    summary: String,
-    date: Option<DateTime>,
-    tags: Vec<TermLink>,
-    services: Vec<TermLink>,
-    severity: Option<Severity>,
-    impact: Option<Impact>,
-    /// A postmortem's status, or an incident's latest update status.
-    status: Option<SummaryStatus>,
-    ongoing: bool,
-    review_overdue: bool,
-    owners: Vec<TermLink>,
-}
-
-#[derive(Serialize)]
-#[serde(untagged)]
-pub enum SummaryStatus {
-    Postmortem(PostmortemStatus),
-    Update(UpdateStatus),
 }
 
 #[derive(Serialize)]
@@ -318,30 +285,11 @@ impl<'a> Builder<'a> {
     }
 
     pub fn url(&self, id: usize) -> String {
-        format!("{}{}", self.config().base_path, self.site.pages[id].url)
+        self.site.url(id)
     }
 
     pub fn permalink(&self, id: usize) -> String {
-        format!("{}{}", self.config().base_url, self.site.pages[id].url)
-    }
-
-    fn term_url(&self, taxonomy: &str, name: &str) -> String {
-        format!(
-            "{}{taxonomy}/{}/",
-            self.config().base_path,
-            crate::model::url_segment(name)
-        )
-    }
-
-    fn terms(&self, taxonomy: &str, names: &[String]) -> Vec<TermLink> {
-        names
-            .iter()
-            .filter(|n| !crate::model::url_segment(n).is_empty())
-            .map(|name| TermLink {
-                name: name.clone(),
-                url: self.term_url(taxonomy, name),
-            })
-            .collect()
+        self.site.permalink(id)
     }
 
     pub fn breadcrumbs(&self, id: usize) -> Vec<Link> {
@@ -407,36 +355,6 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn summary(&self, id: usize) -> PageSummary {
-        let page = &self.site.pages[id];
-        let meta = &page.meta;
-        PageSummary {
-            title: page.title.clone(),
-            url: self.url(id),
-            kind: page.kind.as_str(),
-            description: meta.description.clone(),
-            summary: page.rendered.summary.clone(),
-            date: meta.date.or(meta.started).or(meta.scheduled_start),
-            tags: self.terms("tags", &meta.tags),
-            services: self.terms("services", &meta.services),
-            severity: meta.severity,
-            impact: meta.impact,
-            status: match page.kind {
-                Kind::Incident => meta
-                    .updates
-                    .iter()
-                    .max_by_key(|u| u.at)
-                    .map(|u| SummaryStatus::Update(u.status)),
-                _ => meta.status.map(SummaryStatus::Postmortem),
-            },
-            ongoing: page.kind == Kind::Incident
-                && meta.resolved.is_none()
-                && meta.impact != Some(Impact::Maintenance),
-            review_overdue: page.review.is_some_and(|r| r.overdue_days > 0),
-            owners: self.terms("owners", &meta.owners),
-        }
-    }
-
     pub fn page(&self, id: usize) -> PageContext<'a> {
         let site = self.site;
         let page: &'a Page = &site.pages[id];
@@ -472,15 +390,15 @@ impl<'a> Builder<'a> {
             toc: &page.rendered.toc,
             date: meta.date,
             updated: meta.updated,
-            tags: self.terms("tags", &meta.tags),
-            owners: self.terms("owners", &meta.owners),
-            services: self.terms("services", &meta.services),
+            tags: self.site.term_links("tags", &meta.tags),
+            owners: self.site.term_links("owners", &meta.owners),
+            services: self.site.term_links("services", &meta.services),
             word_count: words,
             reading_minutes: words.div_ceil(220).max(1),
             breadcrumbs: self.breadcrumbs(id),
             edit_url: self.edit_url(page),
-            source_path: self.site.source_file(page),
-            backlinks: crate::ops::referenced_by(site, id)
+            source_path: page.source(),
+            backlinks: crate::model::referenced_by(site, id)
                 .iter()
                 .map(|&b| Backlink {
                     title: site.pages[b].title.clone(),
@@ -500,12 +418,10 @@ impl<'a> Builder<'a> {
     fn edit_url(&self, page: &Page) -> Option<String> {
         let repo = self.config().repo_url.as_deref()?;
         page.document.as_ref()?;
-        let dir = &self.config().content_dir;
-        let slash = if dir.is_empty() { "" } else { "/" };
         Some(format!(
-            "{repo}/edit/{}/{dir}{slash}{}",
+            "{repo}/edit/{}/{}",
             self.config().branch,
-            self.site.source_file(page)
+            page.file
         ))
     }
 
@@ -529,7 +445,7 @@ impl<'a> Builder<'a> {
             time_to_mitigate: between(meta.started, meta.mitigated),
             incident_url: incident.map(|i| self.url(i)),
             incident_title: incident.map(|i| self.site.pages[i].title.clone()),
-            runbooks: crate::ops::runbooks_linked_from(self.site, page)
+            runbooks: crate::model::runbooks_linked_from(self.site, page)
                 .into_iter()
                 .map(|r| Link {
                     title: self.site.pages[r].title.clone(),
@@ -547,7 +463,7 @@ impl<'a> Builder<'a> {
             .map(|u| UpdateInfo {
                 at: u.at,
                 status: u.status,
-                message_html: inline_markdown(&u.message),
+                message_html: crate::markdown::inline(&u.message),
             })
             .collect();
         updates.sort_by_key(|u| std::cmp::Reverse(u.at));
@@ -599,7 +515,7 @@ impl<'a> Builder<'a> {
             kind: page.kind.as_str(),
             breadcrumbs: self.breadcrumbs(id),
             toc: &page.rendered.toc,
-            pages: list.pages.iter().map(|&p| self.summary(p)).collect(),
+            pages: list.pages.iter().map(|&p| self.site.summary(p)).collect(),
             subsections: list
                 .subsections
                 .iter()
@@ -626,7 +542,7 @@ impl<'a> Builder<'a> {
                 .values()
                 .map(|t| TermSummary {
                     name: t.name.clone(),
-                    url: self.term_url(name, &t.name),
+                    url: self.site.term_url(name, &t.name),
                     count: t.pages.len(),
                 })
                 .collect(),
@@ -651,29 +567,16 @@ impl<'a> Builder<'a> {
                     .pages
                     .iter()
                     .filter(|&&p| self.site.pages[p].kind == kind)
-                    .map(|&p| self.summary(p))
+                    .map(|&p| self.site.summary(p))
                     .collect(),
             })
             .filter(|group| !group.pages.is_empty())
             .collect();
         TermContext {
             name: term.name.clone(),
-            url: self.term_url(taxonomy, &term.name),
+            url: self.site.term_url(taxonomy, &term.name),
             count: term.pages.len(),
             groups,
         }
     }
-}
-
-/// Incident messages allow inline markdown (links, code, emphasis), never raw HTML.
-pub(crate) fn inline_markdown(text: &str) -> String {
-    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
-    let events = Parser::new(text).filter_map(|event| match event {
-        Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => None,
-        Event::Html(html) | Event::InlineHtml(html) => Some(Event::Text(html)),
-        other => Some(other),
-    });
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, events);
-    html.trim().to_string()
 }

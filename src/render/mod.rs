@@ -17,6 +17,20 @@ use crate::diagnostic::{Diagnostic, Location};
 /// The default theme: `templates/` and `static/`.
 pub static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
+/// The default theme's `static/` files (stylesheet, script, icons), by their path in the site.
+pub fn default_static_files() -> Vec<(String, &'static [u8])> {
+    DEFAULT_THEME
+        .get_dir("static")
+        .map(all_files)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|file| {
+            let relative = file.path().strip_prefix("static").unwrap_or(file.path());
+            (crate::paths::slashed(relative), file.contents())
+        })
+        .collect()
+}
+
 /// A loaded set of templates.
 pub struct Renderer {
     tera: Tera,

@@ -186,8 +186,8 @@ fn section_document(fields: &Fields, page: &Page, section: &TextSection) -> Tant
     document
 }
 
-fn severity_name(severity: crate::source::meta::Severity) -> &'static str {
-    use crate::source::meta::Severity::*;
+fn severity_name(severity: crate::vocabulary::Severity) -> &'static str {
+    use crate::vocabulary::Severity::*;
     match severity {
         Sev1 => "sev1",
         Sev2 => "sev2",

@@ -1,29 +1,28 @@
 //! Whether an index is stale: a stamp of the handbook's sources (every file's path, size and
 //! modification time under the content folder, `opsbook.toml`) and of this program's version.
 
-use std::path::Path;
+use crate::source::Handbook;
 
 pub const STAMP_FILE: &str = "opsbook-stamp";
 /// Changes whenever the index schema does, so an index of an older schema is rebuilt.
 const SCHEMA: &str = "schema 2: path";
 
-/// The stamp of the handbook in `root` as it is now.
-pub fn source_stamp(root: &Path) -> String {
+/// The stamp of `handbook` as it is now.
+pub fn source_stamp(handbook: &Handbook) -> String {
+    let root = handbook.root.as_path();
     let mut hasher = blake3::Hasher::new();
     hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
     hasher.update(SCHEMA.as_bytes());
     let mut entries: Vec<(String, u64, u128)> = Vec::new();
     // The content folder of another tool's layout may be the handbook itself, holding the
     // index's own cache folder: hidden and skipped folders are left out.
-    let config = crate::config::Config::load(root).unwrap_or_default();
-    let layout = crate::migrate::Layout::detect(root, &config, &root.join("public"));
-    let walker = walkdir::WalkDir::new(&layout.content_dir)
+    let walker = walkdir::WalkDir::new(handbook.content_dir())
         .follow_links(false)
         .into_iter()
         .filter_entry(|e| {
             e.depth() == 0
                 || !(crate::source::is_ignored(&e.file_name().to_string_lossy())
-                    || layout.is_skipped(e.path()))
+                    || handbook.is_skipped(e.path()))
         });
     let config = root.join(crate::config::CONFIG_FILE);
     let files = walker

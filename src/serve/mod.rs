@@ -31,9 +31,9 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, Context as _};
 use serde::Serialize;
 
+use crate::build::session::{Patch, Session};
 use crate::build::{BuildOptions, BuildReport};
 use crate::diagnostic::Diagnostic;
-use crate::incremental::{Patch, Session};
 use reload::{Event, Hub};
 use watch::{Changes, Message, Watch};
 
@@ -197,7 +197,10 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
         ..BuildOptions::default()
     };
     let (sender, receiver) = mpsc::channel();
-    let content = content_folder(&root, &private_dir);
+    // Opened for what to watch and what to call the site; each build opens it again, as the
+    // config may change while serving.
+    let opened = crate::source::Handbook::open(&root, &private_dir.join("site")).ok();
+    let content = content_folder(opened.as_ref().map(|(handbook, _)| handbook));
     let mut watch = Watch::start(&root, &content, options.poll, sender.clone(), receiver)?;
     stop_on_ctrl_c(sender)?;
 
@@ -214,7 +217,10 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
     };
     rebuilder.rebuild(None);
     http::start(listener, Arc::clone(&shared), WORKERS)?;
-    say!("Serving {} at {url}", site_title(&root));
+    say!(
+        "Serving {} at {url}",
+        site_title(&root, opened.as_ref().map(|(_, config)| config))
+    );
     say!(
         "Watching {} for changes; press Ctrl-C to stop.",
         root.display()
@@ -286,21 +292,17 @@ fn local_url(address: SocketAddr) -> String {
 /// The folder of the handbook's markdown, relative to it: `content`, or another tool's folder
 /// (`docs`, `src`) when the handbook is laid out for it. A handbook whose markdown is its own
 /// folder is watched as `content/` too, so edits there need a restart.
-fn content_folder(root: &Path, private_dir: &Path) -> String {
-    let config = crate::config::Config::load(root).unwrap_or_default();
-    let layout = crate::migrate::Layout::detect(root, &config, &private_dir.join("site"));
-    layout
-        .content_dir
-        .strip_prefix(root)
-        .ok()
-        .map(|folder| folder.to_string_lossy().replace('\\', "/"))
+fn content_folder(handbook: Option<&crate::source::Handbook>) -> String {
+    handbook
+        .map(|h| h.content.as_str())
         .filter(|folder| !folder.is_empty())
-        .unwrap_or_else(|| "content".to_string())
+        .unwrap_or("content")
+        .to_string()
 }
 
-fn site_title(root: &Path) -> String {
-    match crate::config::Config::load(root) {
-        Ok(config) if !config.title.is_empty() => config.title,
+fn site_title(root: &Path, config: Option<&crate::config::Config>) -> String {
+    match config {
+        Some(config) if !config.title.is_empty() => config.title.clone(),
         _ => root.file_name().map_or_else(
             || "the handbook".into(),
             |n| n.to_string_lossy().into_owned(),

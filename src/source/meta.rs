@@ -1,77 +1,45 @@
 //! Typed front matter: the fields opsbook knows, per kind, checked; everything else kept as
 //! `extra` with a warning (and a did-you-mean hint when it looks like a typo).
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::front_matter::Parsed;
 use crate::dates::DateTime;
+use crate::vocabulary::{Impact, Kind, PostmortemStatus, Severity, UpdateStatus};
 
-/// What a page is; decides its fields, template and header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    Page,
-    Runbook,
-    Process,
-    Postmortem,
-    Incident,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Page => "page",
-            Kind::Runbook => "runbook",
-            Kind::Process => "process",
-            Kind::Postmortem => "postmortem",
-            Kind::Incident => "incident",
-        }
-    }
-
-    /// The kind of pages under a top-level content folder.
-    pub fn from_folder(folder: &str) -> Kind {
-        match folder {
-            "runbooks" => Kind::Runbook,
-            "processes" => Kind::Process,
-            "postmortems" => Kind::Postmortem,
-            "status" | "incidents" => Kind::Incident,
-            _ => Kind::Page,
-        }
-    }
-
-    fn fields(self) -> &'static [&'static str] {
-        match self {
-            Kind::Page => &[],
-            Kind::Runbook => &[
-                "services",
-                "alerts",
-                "severity",
-                "last_reviewed",
-                "review_interval_days",
-            ],
-            Kind::Process => &["last_reviewed", "review_interval_days"],
-            Kind::Postmortem => &[
-                "severity",
-                "services",
-                "started",
-                "detected",
-                "mitigated",
-                "resolved",
-                "incident",
-                "authors",
-                "status",
-            ],
-            Kind::Incident => &[
-                "components",
-                "impact",
-                "started",
-                "resolved",
-                "scheduled_start",
-                "scheduled_end",
-                "updates",
-            ],
-        }
+/// The fields of `kind` beyond the common ones.
+fn fields_of(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Page => &[],
+        Kind::Runbook => &[
+            "services",
+            "alerts",
+            "severity",
+            "last_reviewed",
+            "review_interval_days",
+        ],
+        Kind::Process => &["last_reviewed", "review_interval_days"],
+        Kind::Postmortem => &[
+            "severity",
+            "services",
+            "started",
+            "detected",
+            "mitigated",
+            "resolved",
+            "incident",
+            "authors",
+            "status",
+        ],
+        Kind::Incident => &[
+            "components",
+            "impact",
+            "started",
+            "resolved",
+            "scheduled_start",
+            "scheduled_end",
+            "updates",
+        ],
     }
 }
 
@@ -102,59 +70,7 @@ pub fn all_fields() -> impl Iterator<Item = &'static str> {
     COMMON_FIELDS
         .iter()
         .copied()
-        .chain(kinds.into_iter().flat_map(|k| k.fields().iter().copied()))
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Sev1,
-    Sev2,
-    Sev3,
-    Sev4,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Impact {
-    None,
-    Minor,
-    Major,
-    Critical,
-    Maintenance,
-}
-
-impl Impact {
-    /// The name as front matter and the status APIs write it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Impact::None => "none",
-            Impact::Minor => "minor",
-            Impact::Major => "major",
-            Impact::Critical => "critical",
-            Impact::Maintenance => "maintenance",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PostmortemStatus {
-    Draft,
-    InReview,
-    Published,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UpdateStatus {
-    Investigating,
-    Identified,
-    Monitoring,
-    Resolved,
-    Scheduled,
-    InProgress,
-    Completed,
+        .chain(kinds.into_iter().flat_map(|k| fields_of(k).iter().copied()))
 }
 
 /// One entry of an incident's timeline.
@@ -254,7 +170,7 @@ pub fn read(parsed: &Parsed, folder_kind: Kind) -> (Option<Meta>, Vec<FieldProbl
         None => folder_kind,
     };
     for (key, value) in &parsed.values {
-        if COMMON_FIELDS.contains(&key.as_str()) || kind.fields().contains(&key.as_str()) {
+        if COMMON_FIELDS.contains(&key.as_str()) || fields_of(kind).contains(&key.as_str()) {
             // Empty strings mean "not set" in many migrated handbooks.
             if value.as_str() != Some("") {
                 known.insert(key.clone(), value.clone());
@@ -276,7 +192,8 @@ pub fn read(parsed: &Parsed, folder_kind: Kind) -> (Option<Meta>, Vec<FieldProbl
                 format!("unknown field `{key}`; kept as `page.extra.{key}`"),
                 crate::diagnostic::did_you_mean(
                     key,
-                    all_fields().filter(|f| COMMON_FIELDS.contains(f) || kind.fields().contains(f)),
+                    all_fields()
+                        .filter(|f| COMMON_FIELDS.contains(f) || fields_of(kind).contains(f)),
                 )
                 .map(|f| format!("did you mean `{f}`?")),
             )

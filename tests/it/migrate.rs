@@ -553,7 +553,7 @@ fn edit_links_name_the_file_as_the_other_tool_wrote_it() {
             std::fs::copy(entry.path(), &target).unwrap();
         }
     }
-    let config = opsbook::migrate::inferred_config(&root);
+    let config = opsbook::source::inferred_config(&root);
     let config = format!("repo_url = \"https://git.example/ops\"\n{config}");
     std::fs::write(root.join("opsbook.toml"), config).unwrap();
     let out = tmp.path().join("site");

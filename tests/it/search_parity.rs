@@ -240,7 +240,8 @@ fn check_prefixes(handbook: &Path, tmp: &Path, site: &Path) {
         cache_dir: Some(tmp.join("typed-cache")),
         ..Default::default()
     };
-    let (index, _) = opsbook::build::fresh_search_index(&options).expect("the handbook indexes");
+    let (index, _) =
+        opsbook::build::index::fresh_search_index(&options).expect("the handbook indexes");
     let searcher = opsbook::search::Searcher::open(&index).unwrap();
     let filters = opsbook::search::Filters::default();
     let cases: Vec<Value> = TYPED

@@ -895,13 +895,15 @@ fn live_reload_overlay_and_css_swap_in_chromium() {
 fn another_tools_layout_is_watched_in_its_own_folder() {
     let hb = Handbook::new(&[
         ("docs/index.md", "# Team handbook\n\nHello.\n"),
+        ("docs/runbooks/README.md", "# Runbooks\n\nAll of them.\n"),
         ("docs/runbooks/disk.md", "# Disk full\n\nFree space.\n"),
     ]);
     let serve = Serve::start(&hb.root);
+    // The same session serves every layout: a body edit is patched in place.
     let site = step(
         &serve,
         &hb.root,
-        ("edit a page under docs/", "full"),
+        ("edit a page under docs/", "patch"),
         || {
             let path = hb.root.join("docs/runbooks/disk.md");
             let mut text = std::fs::read_to_string(&path).unwrap();
@@ -911,6 +913,24 @@ fn another_tools_layout_is_watched_in_its_own_folder() {
     );
     let page = String::from_utf8_lossy(&site["runbooks/disk/index.html"]).into_owned();
     assert!(page.contains("quokka partition"), "{page}");
+    let site = step(&serve, &hb.root, ("add a page under docs/", "full"), || {
+        std::fs::write(
+            hb.root.join("docs/runbooks/cpu.md"),
+            "# CPU hot\n\nSee [disk](disk.md).\n",
+        )
+        .unwrap();
+    });
+    assert!(site.contains_key("runbooks/cpu/index.html"));
+    // A README.md is its folder's own page; its title is the section's.
+    let site = step(&serve, &hb.root, ("retitle a README", "full"), || {
+        replace_in(
+            &hb.root.join("docs/runbooks/README.md"),
+            "# Runbooks",
+            "# Every runbook",
+        );
+    });
+    let section = String::from_utf8_lossy(&site["runbooks/index.html"]).into_owned();
+    assert!(section.contains("Every runbook"), "{section}");
 }
 
 #[test]

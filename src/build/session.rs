@@ -22,12 +22,16 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
-use crate::build::{self, BuildFailure, BuildOptions, BuildReport, Built, Earlier, Writing};
+use super::contents::{self, Copied};
+use super::write::{self, Writing};
+use super::{BuildFailure, BuildOptions, BuildReport, Built, Earlier, Timer};
 use crate::config::LinkPolicy;
 use crate::dates::DateTime;
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::highlight::Highlighter;
 use crate::markdown::{self, Rendered};
 use crate::output::Staging;
+use crate::paths::HandbookPath;
 use crate::source::{self, Document, Known};
 
 /// The output of the last good build and what made it.
@@ -57,8 +61,10 @@ pub struct Patch {
 impl Session {
     /// A full build that keeps what it made.
     pub fn build(options: &BuildOptions) -> Result<(BuildReport, Session), BuildFailure> {
-        let today = build::today(options.now);
-        let (report, built) = build::build_keeping(options)?;
+        let today = super::today(options.now);
+        let highlighter = Highlighter::new(options.cache_dir.clone());
+        let (report, built) =
+            super::build_from(options, highlighter, Earlier::default(), Writing::Staged)?;
         let session = Session {
             options: options.clone(),
             built,
@@ -79,10 +85,7 @@ impl Session {
         changed: impl IntoIterator<Item = &'a str>,
     ) -> Result<(BuildReport, Session), BuildFailure> {
         let changed: HashSet<&str> = changed.into_iter().collect();
-        if build::today(self.options.now) != self.today
-            || changed.contains("opsbook.toml")
-            || !self.built.standard_layout
-        {
+        if super::today(self.options.now) != self.today || changed.contains("opsbook.toml") {
             return Session::build(&self.options);
         }
         let Session {
@@ -94,6 +97,7 @@ impl Session {
         } = self;
         let live_search = live_search.filter(|_| !search_stale);
         let Built {
+            handbook,
             site,
             highlighter,
             mut stamps,
@@ -108,31 +112,31 @@ impl Session {
             Some((document, Some((page.title, page.rendered))))
         });
         for (document, rendering) in pages.chain(drafts.into_iter().map(|d| (d, None))) {
-            let path = document.path.clone();
-            let Some((stamp, warnings)) = stamps.remove(&path) else {
+            let source = document.source.clone();
+            let Some((stamp, warnings)) = stamps.remove(&source) else {
                 continue;
             };
-            if changed.contains(format!("content/{path}").as_str()) {
+            if changed.contains(handbook.file(&source).as_str()) {
                 continue;
             }
             if let Some(rendering) = rendering {
-                rendered.insert(path.clone(), rendering);
+                rendered.insert(document.path.clone(), rendering);
             }
             let known = Known {
                 stamp,
                 document,
                 warnings,
             };
-            documents.insert(path, known);
+            documents.insert(source, known);
         }
         let earlier = Earlier {
             documents,
             rendered,
-            links,
+            links: Some(links),
         };
-        let today = build::today(options.now);
+        let today = super::today(options.now);
         let writing = Writing::InPlace(live_search);
-        let (report, built) = build::build_from(&options, highlighter, Some(earlier), writing)?;
+        let (report, built) = super::build_from(&options, highlighter, earlier, writing)?;
         let session = Session {
             options,
             built,
@@ -147,30 +151,26 @@ impl Session {
     /// `None` when the day changed since it was read (a full build is needed). On failure the
     /// session keeps its old templates, and the old output stays in place.
     pub fn rerender(&mut self) -> Option<Result<BuildReport, BuildFailure>> {
-        if build::today(self.options.now) != self.today {
+        if super::today(self.options.now) != self.today {
             return None;
         }
-        let (renderer, theme_dir) = match build::load_templates(&self.built.site, &self.options) {
-            Ok(loaded) => loaded,
+        let renderer = match super::load_templates(&self.built.site.config, &self.built.handbook) {
+            Ok(renderer) => renderer,
             Err(diagnostics) => return Some(Err(BuildFailure { diagnostics })),
         };
         let previous = std::mem::replace(&mut self.built.renderer, renderer);
-        let previous_theme = std::mem::replace(&mut self.built.theme_dir, theme_dir);
         let live_search = self.live_search.filter(|_| !self.search_stale);
-        let result = build::write_site(
+        let result = write::write_site(
             &self.options,
-            &self.built,
+            &mut self.built,
             Diagnostics::default(),
-            Vec::new(),
+            Timer::start(),
             Writing::InPlace(live_search),
         );
         match &result {
             Ok(report) if report.search_later => self.search_stale = true,
             Ok(report) => self.live_search = Some(report.search_input),
-            Err(_) => {
-                self.built.renderer = previous;
-                self.built.theme_dir = previous_theme;
-            }
+            Err(_) => self.built.renderer = previous,
         }
         Some(result)
     }
@@ -178,7 +178,7 @@ impl Session {
     /// Applies the edit of `changed` (paths relative to the handbook folder) to the live output,
     /// or returns `None` — having written nothing — when it takes a full build.
     pub fn patch<'a>(&mut self, changed: impl IntoIterator<Item = &'a str>) -> Option<Patch> {
-        if build::today(self.options.now) != self.today || !self.built.standard_layout {
+        if super::today(self.options.now) != self.today {
             return None;
         }
         let plan = self.plan(changed)?;
@@ -190,7 +190,7 @@ impl Session {
             patch.warnings.extend(warnings);
         }
         for (id, document, rendered, stamp) in pages {
-            self.built.stamps.insert(document.path.clone(), stamp);
+            self.built.stamps.insert(document.source.clone(), stamp);
             let page = &mut self.built.site.pages[id];
             // Everything else the search files are made from is in front matter, unchanged.
             self.search_stale |= page.rendered.sections != rendered.sections;
@@ -199,7 +199,7 @@ impl Session {
         }
         let ids: Vec<usize> = plan.pages.iter().map(|(id, _)| *id).collect();
         patch.pages = ids.len();
-        match build::write_pages_in_place(&self.options, &self.built, &ids) {
+        match write::write_pages_in_place(&self.options, &self.built, &ids) {
             Ok(written) => patch.written.extend(written),
             // The same error comes out of a full build, which tells it properly.
             Err(_) => return None,
@@ -218,7 +218,7 @@ impl Session {
         if !self.search_stale {
             return Ok(false);
         }
-        build::write_search_in_place(&self.options, &self.built.site)?;
+        write::write_search_in_place(&self.options, &self.built.site)?;
         self.search_stale = false;
         self.live_search = Some(crate::search::input_fingerprint(&self.built.site));
         Ok(true)
@@ -227,77 +227,35 @@ impl Session {
     /// Which pages to render and which files to copy for `changed`; `None` when any of it
     /// takes a full build.
     fn plan<'a>(&self, changed: impl IntoIterator<Item = &'a str>) -> Option<Plan> {
-        let root = &self.options.root;
-        let site = &self.built.site;
-        let out = self.options.out_dir();
+        let built = &self.built;
+        let root = &built.handbook.root;
         let mut plan = Plan::default();
         for path in changed {
-            let file = root.join(path);
-            let metadata = std::fs::symlink_metadata(&file).ok()?;
-            if !metadata.is_file() {
+            let file = HandbookPath::new(path);
+            let on_disk = file.on_disk(root);
+            if !std::fs::symlink_metadata(&on_disk).ok()?.is_file() {
                 return None;
             }
-            if let Some(relative) = path.strip_prefix("content/") {
-                if relative.ends_with(".md") || relative.ends_with(".markdown") {
-                    plan.pages
-                        .insert((site.page_at(relative)?, relative.to_string()));
-                    continue;
+            let copied = contents::copied_file(&built.handbook, &built.site.config, &file);
+            if let Some(output) = copied {
+                // Only a file the site already copies; a new one changes what the site holds.
+                let Some(Copied::File(from)) = built.copies.get(&output) else {
+                    return None;
+                };
+                // A file another one shadows changes nothing.
+                if *from == on_disk {
+                    plan.copies.insert((on_disk, output));
                 }
-                site.assets
-                    .binary_search_by(|a| a.as_str().cmp(relative))
-                    .ok()?;
-                plan.copies.insert((file, relative.to_string()));
                 continue;
             }
-            let theme_static = self
-                .built
-                .theme_dir
-                .as_ref()
-                .and_then(|dir| dir.strip_prefix(root).ok())
-                .map(|dir| format!("{}/static/", dir.to_string_lossy().replace('\\', "/")));
-            let relative = path
-                .strip_prefix("static/")
-                .or_else(|| path.strip_prefix(theme_static.as_deref()?))?;
-            // Only a file already in the site, and never one standing where a page is rendered.
-            let generated = relative.ends_with(".html")
-                || relative.starts_with("search/")
-                || [
-                    "sitemap.xml",
-                    "robots.txt",
-                    "syntax-light.css",
-                    "syntax-dark.css",
-                ]
-                .contains(&relative);
-            if generated || !out.join(relative).is_file() {
+            let relative = file.inside(&built.handbook.content)?;
+            if !source::is_markdown(relative) {
                 return None;
             }
-            if self.copied_from(relative) == file {
-                plan.copies.insert((file, relative.to_string()));
-            }
+            let id = built.site.page_at(relative)?;
+            plan.pages.insert((id, relative.to_string()));
         }
         Some(plan)
-    }
-
-    /// The file the site's `relative` is copied from: an asset beside a page wins over
-    /// `static/`, which wins over the theme's `static/`.
-    fn copied_from(&self, relative: &str) -> PathBuf {
-        let root = &self.options.root;
-        let site = &self.built.site;
-        if site
-            .assets
-            .binary_search_by(|a| a.as_str().cmp(relative))
-            .is_ok()
-        {
-            return root.join("content").join(relative);
-        }
-        let own = root.join("static").join(relative);
-        if own.is_file() {
-            return own;
-        }
-        match &self.built.theme_dir {
-            Some(theme) => theme.join("static").join(relative),
-            None => PathBuf::new(),
-        }
     }
 
     /// Reads and renders page `id` again from `path`; `None` when the edit shows beyond the
@@ -313,10 +271,10 @@ impl Session {
             return None;
         }
         let old = page.document.as_ref()?;
-        let content_dir = self.options.root.join("content");
-        let stamp = std::fs::metadata(content_dir.join(path))
+        let handbook = &self.built.handbook;
+        let stamp = std::fs::metadata(handbook.content_dir().join(path))
             .map_or((0, None), |m| (m.len(), m.modified().ok()));
-        let (document, warnings) = source::read_document(&content_dir, path, "content").ok()?;
+        let (document, warnings) = source::read_one(handbook, path, &old.path).ok()?;
         if document.text[..document.body_offset] != old.text[..old.body_offset] {
             return None;
         }
@@ -343,7 +301,7 @@ impl Session {
 /// What an edit touches.
 #[derive(Default)]
 struct Plan {
-    /// Page ids and their sources, relative to `content/`.
+    /// Page ids and their files, relative to the content folder.
     pages: BTreeSet<(usize, String)>,
     /// Files to copy into the output: source, output path.
     copies: BTreeSet<(PathBuf, String)>,

@@ -6,10 +6,7 @@
 //! Every rewrite keeps the line count, so positions found later still point at the user's line.
 //! Code blocks and inline code are never touched.
 
-use crate::markdown::closes_fence;
-
-/// Where the table of contents goes; the markdown stage replaces it.
-pub const TOC_MARKER: &str = "<!-- opsbook:toc -->";
+use crate::markdown::{closes_fence, TOC_MARKER};
 
 /// A problem in a body: 0-based line of the body, 1-based column, message.
 #[derive(Debug, Clone, PartialEq, Eq)]

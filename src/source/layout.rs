@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::config::{Config, CONFIG_FILE};
-use crate::source::Kind;
+use crate::paths::HandbookPath;
+use crate::vocabulary::Kind;
 
 /// Folders that hold the markdown in the layouts of other tools, in the order they are tried.
 const CONTENT_FOLDERS: [&str; 4] = ["content", "docs", "src", "source"];
@@ -74,10 +75,12 @@ impl Tool {
 /// How to read one handbook.
 #[derive(Debug, Clone)]
 pub struct Layout {
-    /// The folder holding the markdown.
+    /// The handbook folder.
+    pub root: PathBuf,
+    /// The folder holding the markdown: `content`, `docs`, or `""` for the handbook itself.
+    pub content: HandbookPath,
+    /// The same folder on disk.
     pub content_dir: PathBuf,
-    /// How that folder is named in messages: `content`, `docs`, or `""` for the handbook itself.
-    pub shown_as: String,
     /// No `opsbook.toml`: everything below was inferred.
     pub inferred: bool,
     /// Anything but opsbook's own layout: `README.md` and `index.md` beside other pages describe
@@ -98,8 +101,9 @@ impl Layout {
     /// opsbook's own layout: `content/`, kinds by opsbook's folder names.
     pub fn standard(root: &Path) -> Layout {
         Layout {
+            root: root.to_path_buf(),
+            content: HandbookPath::new("content"),
             content_dir: root.join("content"),
-            shown_as: "content".into(),
             inferred: false,
             foreign: false,
             tool: None,
@@ -142,8 +146,9 @@ impl Layout {
         }
         let nav_titles = mkdocs_nav_titles(root);
         Layout {
+            root: root.to_path_buf(),
+            content: HandbookPath::new(dir),
             content_dir,
-            shown_as: dir,
             inferred: !has_config,
             foreign,
             tool,
@@ -173,13 +178,9 @@ impl Layout {
         self.skipped.iter().any(|s| path.starts_with(s))
     }
 
-    /// `content/x.md` as messages should name it.
-    pub fn shown(&self, relative: &str) -> String {
-        if self.shown_as.is_empty() {
-            relative.to_string()
-        } else {
-            format!("{}/{relative}", self.shown_as)
-        }
+    /// The file at `relative` (content-relative) as the user names it.
+    pub fn file(&self, relative: &str) -> HandbookPath {
+        self.content.join(relative)
     }
 }
 
@@ -317,7 +318,7 @@ pub fn inferred_config(root: &Path) -> String {
         toml.push_str(&format!("# Read from a {} handbook.\n", tool.name()));
     }
     toml.push_str("\n[content]\n");
-    toml.push_str(&format!("dir = {}\n", toml_string(&layout.shown_as)));
+    toml.push_str(&format!("dir = {}\n", toml_string(layout.content.as_str())));
     if !layout.folder_kinds.is_empty() {
         toml.push_str("\n[content.kinds]\n");
         for (folder, kind) in &layout.folder_kinds {
@@ -346,10 +347,10 @@ fn toml_string(text: &str) -> String {
 
 /// One line saying what a build without config inferred, once the documents are read.
 pub fn summary(layout: &Layout, kinds: &BTreeMap<Kind, usize>) -> String {
-    let folder = if layout.shown_as.is_empty() {
+    let folder = if layout.content.is_root() {
         "the handbook folder itself".to_string()
     } else {
-        format!("`{}/`", layout.shown_as)
+        format!("`{}/`", layout.content)
     };
     let tool = layout
         .tool

@@ -10,11 +10,12 @@
 use serde_json::{Map, Value};
 
 use super::dates::{lenient, Lenient};
-use super::layout::Layout;
 use crate::dates::DateTime;
+use crate::source::document::Placed;
 use crate::source::front_matter::Parsed;
+use crate::source::layout::Layout;
 use crate::source::meta::FieldProblem;
-use crate::source::Kind;
+use crate::vocabulary::Kind;
 
 /// What mapping a document's front matter gave besides the rewritten values.
 #[derive(Debug, Default)]
@@ -83,13 +84,14 @@ const DATE_FIELDS: &[&str] = &[
     "scheduled_end",
 ];
 
-/// Maps the foreign keys of `parsed` in place; `relative` is the document's content path.
+/// Maps the foreign keys of `parsed`, the front matter of the file `placed`, in place.
 pub fn translate(
     parsed: &mut Parsed,
     folder_kind: Kind,
     layout: &Layout,
-    relative: &str,
+    placed: &Placed,
 ) -> Mapped {
+    let relative = placed.path.as_str();
     let mut map = Mapper {
         parsed,
         mapped: Mapped::default(),
@@ -104,8 +106,14 @@ pub fn translate(
     map.hugo(relative);
     map.jekyll(explicit_kind, folder_kind);
     map.docusaurus(relative);
+    if layout.strip_number_prefixes {
+        // Docusaurus orders by the number prefix the URL leaves out (`02-install.md`).
+        if let Some(weight) = super::number_prefix(crate::paths::file_name(&placed.source)) {
+            map.insert_if_absent("weight", Value::from(weight), "weight");
+        }
+    }
     map.collections();
-    if let Some(title) = layout.nav_titles.get(relative) {
+    if let Some(title) = layout.nav_titles.get(&placed.source) {
         map.insert_if_absent("title", Value::String(title.clone()), "title");
     }
     map.lenient_dates();
@@ -195,7 +203,7 @@ impl Mapper<'_> {
             let ids: Vec<Value> = names
                 .iter()
                 .filter_map(Value::as_str)
-                .map(|name| Value::String(crate::model::url_segment(name)))
+                .map(|name| Value::String(crate::paths::url_segment(name)))
                 .collect();
             self.insert_if_absent("components", Value::Array(ids), "affected");
         }
@@ -430,9 +438,9 @@ fn natural_url(relative: &str) -> String {
     let mut parts: Vec<&str> = relative.split('/').collect();
     let name = parts.pop().unwrap_or("");
     let stem = name.split('.').next().unwrap_or(name);
-    let mut segments: Vec<String> = parts.iter().map(|p| crate::model::url_segment(p)).collect();
+    let mut segments: Vec<String> = parts.iter().map(|p| crate::paths::url_segment(p)).collect();
     if stem != "index" && stem != "_index" {
-        segments.push(crate::model::url_segment(stem));
+        segments.push(crate::paths::url_segment(stem));
     }
     segments.join("/")
 }
@@ -460,10 +468,17 @@ mod tests {
     use super::*;
     use crate::source::front_matter::{parse, split};
 
+    fn placed(path: &str) -> Placed {
+        Placed {
+            source: path.into(),
+            path: path.into(),
+        }
+    }
+
     fn mapped(text: &str, kind: Kind) -> (Parsed, Mapped) {
         let mut parsed = parse(&split(text).unwrap()).unwrap();
         let layout = Layout::standard(std::path::Path::new("/x"));
-        let mapped = translate(&mut parsed, kind, &layout, "a.md");
+        let mapped = translate(&mut parsed, kind, &layout, &placed("a.md"));
         (parsed, mapped)
     }
 
@@ -544,7 +559,12 @@ mod tests {
     fn an_url_that_is_the_page_own_is_no_alias() {
         let mut parsed = parse(&split("---\nurl: /runbooks/disk/\n---\n").unwrap()).unwrap();
         let layout = Layout::standard(std::path::Path::new("/x"));
-        translate(&mut parsed, Kind::Runbook, &layout, "runbooks/disk.md");
+        translate(
+            &mut parsed,
+            Kind::Runbook,
+            &layout,
+            &placed("runbooks/disk.md"),
+        );
         assert!(!parsed.values.contains_key("aliases"));
     }
 

@@ -1,0 +1,238 @@
+//! What the site contains: every output path, and what makes it — a template rendered for a
+//! page, a section, a taxonomy, an alias or an operations page; a text the build writes itself
+//! (the sitemap, the highlighting stylesheets, the status feeds and APIs); a file copied as it
+//! is. The full build writes this list, serve's patches look files up in it, and `check`
+//! resolves rooted links against it.
+//!
+//! When two sources want one path, the later in this order wins: rendered pages, written
+//! texts, the default theme's static files, the theme's `static/`, the handbook's `static/`,
+//! assets beside the pages. The search files come on top of everything, under `search/`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::model::{Site, TAXONOMIES};
+use crate::ops::{Generated, GeneratedPage};
+use crate::paths::HandbookPath;
+use crate::source::{is_markdown, Handbook, StaticFile};
+
+/// What renders one output with a template.
+#[derive(Clone, Copy)]
+pub(crate) enum Render<'a> {
+    Page(usize),
+    Taxonomy(&'static str, &'static str),
+    Term(&'static str, &'static str, &'a str),
+    NotFound,
+    /// The search results page, unless a page of the handbook has the URL `search/`.
+    Search,
+    Alias(&'a str, usize),
+    /// A page of the operations features (status, postmortem insights, alerts, …).
+    Generated(&'a GeneratedPage),
+}
+
+/// Where a copied file comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Copied {
+    /// A file of the default theme, built into the binary.
+    Embedded(&'static [u8]),
+    File(PathBuf),
+}
+
+/// What makes one output file.
+pub(crate) enum Made<'a> {
+    Rendered(Render<'a>),
+    Written(String),
+    Copied(Copied),
+}
+
+/// Every output of the site but the search files, by path.
+pub(crate) struct Contents<'a> {
+    pub outputs: BTreeMap<String, Made<'a>>,
+}
+
+/// Output path → source of every file copied as it is: what serve keeps to patch copies.
+pub(crate) type Copies = BTreeMap<String, Copied>;
+
+/// The texts the build writes beside every site.
+pub(crate) const WRITTEN: [&str; 4] = [
+    "sitemap.xml",
+    "robots.txt",
+    "syntax-light.css",
+    "syntax-dark.css",
+];
+
+impl<'a> Contents<'a> {
+    /// The site's outputs. `search_page` says whether the templates have one, `content_dir`
+    /// is the content folder on disk, `stylesheets` the highlighting stylesheets (light, dark).
+    pub fn plan(
+        site: &'a Site,
+        generated: &'a Generated,
+        search_page: bool,
+        (statics, content_dir): (&[StaticFile], &Path),
+        stylesheets: (String, String),
+    ) -> Contents<'a> {
+        let mut outputs = BTreeMap::new();
+        for render in rendered(site, generated, search_page) {
+            outputs.insert(render_path(site, &render), Made::Rendered(render));
+        }
+        let (light, dark) = stylesheets;
+        let written = [sitemap(site, generated), robots(site), light, dark];
+        for (path, text) in WRITTEN.iter().zip(written) {
+            outputs.insert(path.to_string(), Made::Written(text));
+        }
+        for (path, text) in &generated.files {
+            outputs.insert(path.clone(), Made::Written(text.clone()));
+        }
+        for (path, copied) in copies(site, statics, content_dir) {
+            outputs.insert(path, Made::Copied(copied));
+        }
+        Contents { outputs }
+    }
+
+    /// The copied files, for serve's patches.
+    pub fn copies(&self) -> Copies {
+        self.outputs
+            .iter()
+            .filter_map(|(path, made)| match made {
+                Made::Copied(copied) => Some((path.clone(), copied.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// Every output rendered with a template, in the order the site lists them.
+fn rendered<'a>(site: &'a Site, generated: &'a Generated, search_page: bool) -> Vec<Render<'a>> {
+    // A generated page takes over the URL of a section or term page (`/status/`).
+    let mut outputs: Vec<Render<'a>> = (0..site.pages.len())
+        .filter(|&id| !generated.owns(&site.pages[id].url))
+        .map(Render::Page)
+        .collect();
+    for (name, title) in TAXONOMIES {
+        let Some(terms) = site.taxonomies.get(name).filter(|t| !t.is_empty()) else {
+            continue;
+        };
+        outputs.push(Render::Taxonomy(name, title));
+        outputs.extend(
+            terms
+                .keys()
+                .filter(|slug| !generated.owns(&format!("{name}/{slug}/")))
+                .map(|slug| Render::Term(name, title, slug)),
+        );
+    }
+    outputs.extend(generated.pages.iter().map(Render::Generated));
+    outputs.push(Render::NotFound);
+    if site.config.search && search_page && !site.pages.iter().any(|p| p.url == "search/") {
+        outputs.push(Render::Search);
+    }
+    outputs.extend(
+        site.aliases
+            .iter()
+            .map(|(alias, &id)| Render::Alias(alias, id)),
+    );
+    outputs
+}
+
+/// Where a rendered output goes.
+pub(crate) fn render_path(site: &Site, render: &Render<'_>) -> String {
+    match *render {
+        Render::Page(id) => format!("{}index.html", site.pages[id].url),
+        Render::Taxonomy(name, _) => format!("{name}/index.html"),
+        Render::Term(name, _, slug) => format!("{name}/{slug}/index.html"),
+        Render::NotFound => "404.html".into(),
+        Render::Search => "search/index.html".into(),
+        Render::Alias(alias, _) if alias.ends_with(".html") => alias.to_string(),
+        Render::Alias(alias, _) => format!("{alias}index.html"),
+        Render::Generated(page) => page.output_path(),
+    }
+}
+
+/// Every copied file by its output path, the last source of a path winning.
+fn copies(site: &Site, statics: &[StaticFile], content_dir: &Path) -> Copies {
+    let mut copies = BTreeMap::new();
+    for (path, bytes) in crate::render::default_static_files() {
+        copies.insert(path, Copied::Embedded(bytes));
+    }
+    for file in statics {
+        copies.insert(file.output.clone(), Copied::File(file.from.clone()));
+    }
+    for asset in &site.assets {
+        copies.insert(asset.clone(), Copied::File(content_dir.join(asset)));
+    }
+    copies
+}
+
+/// The output path the handbook's `file` is copied to, when it is a file copied as it is: in
+/// `static/`, in the theme's `static/`, or beside the pages in the content folder.
+pub(crate) fn copied_file(
+    handbook: &Handbook,
+    config: &Config,
+    file: &HandbookPath,
+) -> Option<String> {
+    let theme_static = HandbookPath::new(format!("themes/{}/static", config.theme));
+    let from_static = file.inside(&HandbookPath::new("static")).or_else(|| {
+        file.inside(&theme_static)
+            .filter(|_| config.theme != "default")
+    });
+    if let Some(output) = from_static {
+        return Some(output.to_string());
+    }
+    let asset = file.inside(&handbook.content)?;
+    (!is_markdown(asset)).then(|| asset.to_string())
+}
+
+fn robots(site: &Site) -> String {
+    format!(
+        "User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n",
+        site.config.base_url
+    )
+}
+
+fn sitemap(site: &Site, generated: &Generated) -> String {
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut entries: Vec<(String, Option<String>)> = site
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(id, page)| {
+            (
+                site.permalink(id),
+                page.meta
+                    .updated
+                    .or(page.meta.date)
+                    .map(|d| d.date().to_string()),
+            )
+        })
+        .collect();
+    for (name, _) in TAXONOMIES {
+        if site.taxonomies.get(name).is_some_and(|t| !t.is_empty()) {
+            entries.push((format!("{}{name}/", site.config.base_url), None));
+        }
+        for slug in site.taxonomies.get(name).into_iter().flat_map(|t| t.keys()) {
+            entries.push((format!("{}{name}/{slug}/", site.config.base_url), None));
+        }
+    }
+    entries.extend(
+        generated
+            .pages
+            .iter()
+            .filter(|p| p.in_sitemap)
+            .map(|p| (format!("{}{}", site.config.base_url, p.url), None)),
+    );
+    entries.sort();
+    entries.dedup_by(|a, b| a.0 == b.0);
+    for (url, lastmod) in entries {
+        xml.push_str("  <url><loc>");
+        xml.push_str(&crate::ops::feeds::xml_text(&url));
+        xml.push_str("</loc>");
+        if let Some(date) = lastmod {
+            xml.push_str("<lastmod>");
+            xml.push_str(&date);
+            xml.push_str("</lastmod>");
+        }
+        xml.push_str("</url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}

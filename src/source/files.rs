@@ -1,0 +1,184 @@
+//! Listing the handbook's files: the content folder (markdown and the assets beside it) and the
+//! `static` folders copied as they are.
+//!
+//! Symbolic links are skipped with a warning, so a link to a file outside the handbook never
+//! reaches the output; a name that is not UTF-8 is an error (it has no URL).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use super::Handbook;
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::paths::{slashed, HandbookPath};
+
+/// A file's size and modification time: while both stay the same, the file is taken as
+/// unchanged.
+pub type Stamp = (u64, Option<SystemTime>);
+
+/// What the content folder holds, content-relative and sorted.
+#[derive(Debug, Default)]
+pub struct ContentFiles {
+    pub markdown: Vec<(String, Stamp)>,
+    pub assets: Vec<String>,
+}
+
+/// Lists the content folder of `handbook`.
+pub fn list_content(handbook: &Handbook, diagnostics: &mut Diagnostics) -> ContentFiles {
+    let content_dir = handbook.content_dir();
+    let mut files = ContentFiles::default();
+    let walker = walkdir::WalkDir::new(content_dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !(is_ignored(e.file_name().to_string_lossy().as_ref())
+                    || handbook.is_skipped(e.path()))
+        });
+    let shown = |path: &Path| shown(handbook, path);
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                diagnostics.push(Diagnostic::error(
+                    e.path().map(|p| Location::file(shown(p))),
+                    format!("cannot read: {e}"),
+                ));
+                continue;
+            }
+        };
+        if entry.path_is_symlink() {
+            diagnostics.push(symlink_skipped(shown(entry.path())));
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Some(relative) = entry
+            .path()
+            .strip_prefix(content_dir)
+            .ok()
+            .and_then(Path::to_str)
+        else {
+            diagnostics.push(name_not_utf8(shown(entry.path())));
+            continue;
+        };
+        let relative = slashed(Path::new(relative));
+        if is_markdown(&relative) {
+            let stamp = entry
+                .metadata()
+                .map_or((0, None), |m| (m.len(), m.modified().ok()));
+            files.markdown.push((relative, stamp));
+        } else {
+            files.assets.push(relative);
+        }
+    }
+    files
+}
+
+/// A file copied into the site as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaticFile {
+    /// Its path in the output, `/`-separated.
+    pub output: String,
+    /// Where it is copied from.
+    pub from: PathBuf,
+}
+
+/// The files of the `static` folders — the theme's, then the handbook's own, which wins — with
+/// what is wrong with them: a symbolic link is skipped with a warning, as in the content; a
+/// name that is not UTF-8 is an error; two names that differ only in case are a warning, as
+/// one overwrites the other on macOS and Windows.
+pub fn list_static(root: &Path, folders: &[PathBuf]) -> (Vec<StaticFile>, Vec<Diagnostic>) {
+    let mut problems = Vec::new();
+    let mut chosen: HashMap<String, StaticFile> = HashMap::new();
+    let mut by_lowercase: HashMap<String, PathBuf> = HashMap::new();
+    for folder in folders {
+        let walker = walkdir::WalkDir::new(folder)
+            .follow_links(false)
+            .sort_by_file_name();
+        for entry in walker.into_iter().flatten() {
+            if entry.depth() == 0 {
+                continue;
+            }
+            let shown = crate::diagnostic::display_path(root, entry.path());
+            if entry.path_is_symlink() {
+                problems.push(symlink_skipped(shown));
+                continue;
+            }
+            if !entry.file_type().is_file() || is_ignored(&entry.file_name().to_string_lossy()) {
+                continue;
+            }
+            let Some(relative) = entry.path().strip_prefix(folder).ok() else {
+                continue;
+            };
+            let Some(relative) = relative.to_str() else {
+                problems.push(name_not_utf8(shown));
+                continue;
+            };
+            let output = slashed(Path::new(relative));
+            let lower = output.to_lowercase();
+            match by_lowercase.get(&lower) {
+                Some(first) if first != &shown && !first.ends_with(relative) => {
+                    problems.push(Diagnostic::warning(
+                        Some(Location::file(&shown)),
+                        format!(
+                            "`{}` and `{}` differ only in case: on macOS and Windows one overwrites the other",
+                            first.display(),
+                            shown.display()
+                        ),
+                    ));
+                }
+                _ => {
+                    by_lowercase.insert(lower, shown);
+                }
+            }
+            let file = StaticFile {
+                output: output.clone(),
+                from: entry.path().to_path_buf(),
+            };
+            chosen.insert(output, file);
+        }
+    }
+    let mut files: Vec<StaticFile> = chosen.into_values().collect();
+    files.sort_by(|a, b| a.output.cmp(&b.output));
+    (files, problems)
+}
+
+fn shown(handbook: &Handbook, path: &Path) -> PathBuf {
+    HandbookPath::of(&handbook.root, path)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate::diagnostic::display_path(&handbook.root, path))
+}
+
+fn name_not_utf8(shown: PathBuf) -> Diagnostic {
+    Diagnostic::error(
+        Some(Location::file(shown)),
+        "the file name is not valid UTF-8, so it has no URL",
+    )
+    .with_hint("rename it")
+}
+
+fn symlink_skipped(shown: PathBuf) -> Diagnostic {
+    Diagnostic::warning(
+        Some(Location::file(shown)),
+        "symbolic link skipped: opsbook never follows links out of the handbook",
+    )
+    .with_hint("copy the file into the handbook instead")
+}
+
+/// Markdown files: `.md`, `.markdown`, and Docusaurus' `.mdx` (read as markdown).
+pub fn is_markdown(path: &str) -> bool {
+    path.ends_with(".md") || path.ends_with(".markdown") || path.ends_with(".mdx")
+}
+
+/// Editor temp files, swap files and hidden files are never content.
+pub fn is_ignored(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+}
