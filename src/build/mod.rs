@@ -16,6 +16,7 @@
 
 mod contents;
 pub mod index;
+mod offline;
 pub mod session;
 mod write;
 

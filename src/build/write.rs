@@ -363,7 +363,7 @@ impl Writer<'_> {
         fill(self.site, render, builder, &mut context);
         let mut html = self.renderer.render(&template, &context, &label)?;
         if self.offline {
-            html = crate::offline::relativize(&html, &path, &self.site.config.base_path);
+            html = super::offline::relativize(&html, &path, &self.site.config.base_path);
         }
         self.staging.write(&path, html.as_bytes())?;
         self.reuse
