@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::diagnostic::{Diagnostic, LineIndex, Location};
 use crate::vocabulary::{Impact, Kind};
 
-pub const CONFIG_FILE: &str = "opsbook.toml";
+pub(crate) const CONFIG_FILE: &str = "opsbook.toml";
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -87,7 +87,7 @@ struct RawChecks {
 /// The level `[checks] rules` gives one `opsbook check` rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum RuleLevel {
+pub(crate) enum RuleLevel {
     Error,
     Warning,
     Off,
@@ -95,7 +95,7 @@ pub enum RuleLevel {
 
 /// The `[checks]` policies `opsbook check` applies beyond what `build` validates.
 #[derive(Debug, Clone)]
-pub struct CheckPolicy {
+pub(crate) struct CheckPolicy {
     /// Rule id → level, as written; unknown ids are reported by `check`.
     pub rules: BTreeMap<String, RuleLevel>,
     /// Headings every postmortem must have, matched without regard to case.
@@ -106,7 +106,7 @@ pub struct CheckPolicy {
     pub postmortem_required_impacts: Vec<Impact>,
 }
 
-pub const DEFAULT_POSTMORTEM_SECTIONS: [&str; 5] = [
+pub(crate) const DEFAULT_POSTMORTEM_SECTIONS: [&str; 5] = [
     "Summary",
     "Impact",
     "Timeline",
@@ -117,7 +117,7 @@ pub const DEFAULT_POSTMORTEM_SECTIONS: [&str; 5] = [
 /// What a link to a missing page or anchor does to the build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
-pub enum LinkPolicy {
+pub(crate) enum LinkPolicy {
     #[default]
     Error,
     Warn,
@@ -126,7 +126,7 @@ pub enum LinkPolicy {
 /// A part of the service shown on the status page.
 #[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
-pub struct Component {
+pub(crate) struct Component {
     pub id: String,
     pub name: String,
     pub description: Option<String>,
@@ -136,33 +136,33 @@ pub struct Component {
 /// The checked configuration of one handbook.
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub title: String,
-    pub description: Option<String>,
+    pub(crate) title: String,
+    pub(crate) description: Option<String>,
     /// Absolute site URL, always ending in `/`.
-    pub base_url: String,
+    pub(crate) base_url: String,
     /// The path part of `base_url`, always starting and ending in `/`.
-    pub base_path: String,
-    pub language: String,
-    pub repo_url: Option<String>,
-    pub branch: String,
-    pub theme: String,
-    pub broken_links: LinkPolicy,
-    pub components: Vec<Component>,
-    pub review_interval_days: u32,
+    pub(crate) base_path: String,
+    pub(crate) language: String,
+    pub(crate) repo_url: Option<String>,
+    pub(crate) branch: String,
+    pub(crate) theme: String,
+    pub(crate) broken_links: LinkPolicy,
+    pub(crate) components: Vec<Component>,
+    pub(crate) review_interval_days: u32,
     /// The content folder relative to the handbook (`content`; `""` for the handbook itself).
-    pub content_dir: String,
+    pub(crate) content_dir: String,
     /// Folder name → kind of the pages under it, beside the built-in names.
-    pub folder_kinds: BTreeMap<String, Kind>,
-    pub checks: CheckPolicy,
+    pub(crate) folder_kinds: BTreeMap<String, Kind>,
+    pub(crate) checks: CheckPolicy,
     /// Whether HTML written in markdown passes through (`[markdown] raw_html`, on by default:
     /// a handbook is trusted content). Off, it is escaped into text, and links with a
     /// `javascript:`, `vbscript:` or `data:` URL lose it.
-    pub raw_html: bool,
+    pub(crate) raw_html: bool,
     /// Whether the site has its search box and index (`[search] enabled`, on by default).
-    pub search: bool,
+    pub(crate) search: bool,
 }
 
-pub const DEFAULT_REVIEW_INTERVAL_DAYS: u32 = 180;
+pub(crate) const DEFAULT_REVIEW_INTERVAL_DAYS: u32 = 180;
 
 impl Default for Config {
     fn default() -> Self {
@@ -172,7 +172,7 @@ impl Default for Config {
 
 impl Config {
     /// Reads `opsbook.toml` in `root`; a handbook without one gets the defaults.
-    pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+    pub(crate) fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
         let path = root.join(CONFIG_FILE);
         let text = match std::fs::read(&path) {
             Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
@@ -279,12 +279,12 @@ impl Config {
     }
 
     /// Replaces the base URL, as `--base-url` does.
-    pub fn set_base_url(&mut self, url: &str) {
+    pub(crate) fn set_base_url(&mut self, url: &str) {
         self.base_url = normalize_base_url(url);
         self.base_path = base_path_of(&self.base_url);
     }
 
-    pub fn component(&self, id: &str) -> Option<&Component> {
+    pub(crate) fn component(&self, id: &str) -> Option<&Component> {
         self.components.iter().find(|c| c.id == id)
     }
 }

@@ -43,7 +43,7 @@ impl DateTime {
         ))
     }
 
-    pub fn from_date(date: Date) -> DateTime {
+    pub(crate) fn from_date(date: Date) -> DateTime {
         let instant = date
             .to_zoned_datetime(jiff::tz::TimeZone::UTC)
             .map(|z| z.timestamp())
@@ -55,14 +55,14 @@ impl DateTime {
     }
 
     /// The calendar day in UTC.
-    pub fn date(&self) -> Date {
+    pub(crate) fn date(&self) -> Date {
         self.instant
             .to_zoned_datetime(jiff::tz::TimeZone::UTC)
             .date()
     }
 
     /// `2026-10-02T09:14:00Z`, or `2026-10-02` for a date alone.
-    pub fn iso(&self) -> String {
+    pub(crate) fn iso(&self) -> String {
         if self.date_only {
             self.date().to_string()
         } else {
@@ -71,7 +71,7 @@ impl DateTime {
     }
 
     /// `2 Oct 2026, 09:14 UTC`, or `2 Oct 2026` for a date alone.
-    pub fn human(&self) -> String {
+    pub(crate) fn human(&self) -> String {
         if self.date_only {
             self.instant.strftime("%-d %b %Y").to_string()
         } else {
@@ -80,7 +80,7 @@ impl DateTime {
     }
 
     /// Whole minutes from `self` to `later` (negative when `later` is earlier).
-    pub fn minutes_until(&self, later: &DateTime) -> i64 {
+    pub(crate) fn minutes_until(&self, later: &DateTime) -> i64 {
         later
             .instant
             .as_second()
@@ -89,14 +89,14 @@ impl DateTime {
     }
 
     /// Whole days from `self` to `later`, by calendar day in UTC.
-    pub fn days_until(&self, later: &DateTime) -> i64 {
+    pub(crate) fn days_until(&self, later: &DateTime) -> i64 {
         self.date()
             .until((Unit::Day, later.date()))
             .map(|span| i64::from(span.get_days()))
             .unwrap_or(0)
     }
 
-    pub fn add_days(&self, days: i64) -> DateTime {
+    pub(crate) fn add_days(&self, days: i64) -> DateTime {
         let instant = self
             .instant
             .checked_add(jiff::SignedDuration::from_hours(days.saturating_mul(24)))
@@ -140,13 +140,13 @@ impl Serialize for DateTime {
 
 /// A length of time, shown as `2 h 16 min`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Duration {
+pub(crate) struct Duration {
     pub minutes: i64,
     pub human: HumanMinutes,
 }
 
 impl Duration {
-    pub fn between(start: &DateTime, end: &DateTime) -> Duration {
+    pub(crate) fn between(start: &DateTime, end: &DateTime) -> Duration {
         let minutes = start.minutes_until(end);
         Duration {
             minutes,
@@ -157,7 +157,7 @@ impl Duration {
 
 /// Minutes written for people: `45 min`, `2 h 16 min`, `3 d 4 h`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HumanMinutes(pub i64);
+pub(crate) struct HumanMinutes(pub i64);
 
 impl fmt::Display for HumanMinutes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -24,7 +24,7 @@ pub struct Location {
 }
 
 impl Location {
-    pub fn file(path: impl Into<PathBuf>) -> Self {
+    pub(crate) fn file(path: impl Into<PathBuf>) -> Self {
         Location {
             path: path.into(),
             line: 0,
@@ -32,7 +32,7 @@ impl Location {
         }
     }
 
-    pub fn at(path: impl Into<PathBuf>, line: usize, column: usize) -> Self {
+    pub(crate) fn at(path: impl Into<PathBuf>, line: usize, column: usize) -> Self {
         Location {
             path: path.into(),
             line,
@@ -67,7 +67,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(location: Option<Location>, message: impl Into<String>) -> Self {
+    pub(crate) fn error(location: Option<Location>, message: impl Into<String>) -> Self {
         Diagnostic {
             level: Level::Error,
             location,
@@ -77,7 +77,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(location: Option<Location>, message: impl Into<String>) -> Self {
+    pub(crate) fn warning(location: Option<Location>, message: impl Into<String>) -> Self {
         Diagnostic {
             level: Level::Warning,
             location,
@@ -87,12 +87,12 @@ impl Diagnostic {
         }
     }
 
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+    pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
 
-    pub fn with_rule(mut self, rule: &'static str) -> Self {
+    pub(crate) fn with_rule(mut self, rule: &'static str) -> Self {
         self.rule = Some(rule);
         self
     }
@@ -121,45 +121,28 @@ impl fmt::Display for Diagnostic {
 
 /// All problems of one build, errors and warnings.
 #[derive(Debug, Default, Clone)]
-pub struct Diagnostics {
+pub(crate) struct Diagnostics {
     items: Vec<Diagnostic>,
 }
 
 impl Diagnostics {
-    pub fn push(&mut self, diagnostic: Diagnostic) {
+    pub(crate) fn push(&mut self, diagnostic: Diagnostic) {
         self.items.push(diagnostic);
     }
 
-    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+    pub(crate) fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
         self.items.extend(other);
     }
 
-    pub fn has_errors(&self) -> bool {
+    pub(crate) fn has_errors(&self) -> bool {
         self.items.iter().any(Diagnostic::is_error)
     }
 
-    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.items.iter().filter(|d| d.is_error())
-    }
-
-    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+    pub(crate) fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter().filter(|d| !d.is_error())
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-
-    /// Problems in a stable order: by file, line, column, then message.
-    pub fn sorted(&self) -> Vec<&Diagnostic> {
-        let mut items: Vec<&Diagnostic> = self.items.iter().collect();
-        items.sort_by(|a, b| {
-            (&a.location, &a.message, a.level).cmp(&(&b.location, &b.message, b.level))
-        });
-        items
-    }
-
-    pub fn into_vec(self) -> Vec<Diagnostic> {
+    pub(crate) fn into_vec(self) -> Vec<Diagnostic> {
         self.items
     }
 }
@@ -173,7 +156,7 @@ impl IntoIterator for Diagnostics {
 }
 
 /// Converts byte offsets in a text into 1-based line and column (in characters).
-pub struct LineIndex {
+pub(crate) struct LineIndex {
     line_starts: Vec<usize>,
     /// The last offset asked for and its 0-based column: the next offset on the same line is
     /// counted from there, so the columns of every link on a 2 MB line cost one pass, not one
@@ -182,7 +165,7 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
-    pub fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         LineIndex {
@@ -192,7 +175,7 @@ impl LineIndex {
     }
 
     /// Line and column of `offset`; `text` must be the text the index was made from.
-    pub fn position(&self, text: &str, offset: usize) -> (usize, usize) {
+    pub(crate) fn position(&self, text: &str, offset: usize) -> (usize, usize) {
         let offset = offset.min(text.len());
         let line = self.line_starts.partition_point(|&start| start <= offset);
         let start = self.line_starts[line - 1];
@@ -215,7 +198,7 @@ impl LineIndex {
 
 /// How many problems of one file a person is shown; the rest are counted. A page with a
 /// million broken links prints twenty of them, not a million lines.
-pub const SHOWN_PER_FILE: usize = 20;
+pub(crate) const SHOWN_PER_FILE: usize = 20;
 
 /// Splits `sorted` (grouped by file) into what to show, and for each file with more than
 /// [`SHOWN_PER_FILE`] problems, how many were left out, keyed by the last one shown.
@@ -246,14 +229,14 @@ pub fn hidden_line(file: Option<&Location>, hidden: usize) -> String {
 }
 
 /// The path to show for a file: relative to the handbook root when it is inside it.
-pub fn display_path(root: &Path, path: &Path) -> PathBuf {
+pub(crate) fn display_path(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root)
         .map(Path::to_path_buf)
         .unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// The known name closest to `unknown`, when one is close enough to be a likely typo.
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     unknown: &str,
     known: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {

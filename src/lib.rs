@@ -42,7 +42,7 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod source;
-pub mod vocabulary;
+pub(crate) mod vocabulary;
 
 #[cfg(test)]
 mod layers {
@@ -120,7 +120,11 @@ mod layers {
         let mut wrong = Vec::new();
         for module in &declared {
             let file = src.join(format!("{module}.rs"));
-            let path = if file.is_file() { file } else { src.join(module) };
+            let path = if file.is_file() {
+                file
+            } else {
+                src.join(module)
+            };
             let mut uses = Vec::new();
             uses_in(&path, &mut uses);
             for (file, used) in uses {

@@ -8,7 +8,7 @@ use std::path::{Component, Path, PathBuf};
 use crate::diagnostic::{Diagnostic, Location};
 
 /// Refuses an output folder that would overwrite or delete the handbook.
-pub fn check_destination(root: &Path, out: &Path) -> Result<(), Diagnostic> {
+pub(crate) fn check_destination(root: &Path, out: &Path) -> Result<(), Diagnostic> {
     let root = absolute(root);
     let out = absolute(out);
     let refuse = |why: &str| {
@@ -44,7 +44,7 @@ pub fn check_destination(root: &Path, out: &Path) -> Result<(), Diagnostic> {
 }
 
 /// An absolute, `..`-free path; symlinked parents are resolved where they exist.
-pub fn absolute(path: &Path) -> PathBuf {
+pub(crate) fn absolute(path: &Path) -> PathBuf {
     let joined = if path.is_absolute() {
         path.to_path_buf()
     } else {
@@ -79,7 +79,7 @@ pub fn absolute(path: &Path) -> PathBuf {
 
 /// A build in progress: a hidden folder next to the destination, or, for a patch of a few
 /// files, the destination itself ([`Staging::live`]).
-pub struct Staging {
+pub(crate) struct Staging {
     dir: Option<tempfile::TempDir>,
     destination: PathBuf,
     live: bool,
@@ -107,7 +107,7 @@ fn temporary(path: &Path) -> PathBuf {
 }
 
 impl Staging {
-    pub fn new(destination: &Path) -> io::Result<Staging> {
+    pub(crate) fn new(destination: &Path) -> io::Result<Staging> {
         let destination = absolute(destination);
         let parent = destination.parent().unwrap_or(Path::new("/"));
         std::fs::create_dir_all(parent)?;
@@ -129,7 +129,7 @@ impl Staging {
     /// A whole build written over the finished output `destination` (see [`Over`]): what a
     /// rebuild that keeps most files needs, without linking them into a new folder and
     /// removing the old one.
-    pub fn over(destination: &Path) -> Staging {
+    pub(crate) fn over(destination: &Path) -> Staging {
         Staging {
             dir: None,
             destination: destination.to_path_buf(),
@@ -153,7 +153,7 @@ impl Staging {
     /// Writes into the finished output `destination` directly, each file replaced whole by a
     /// rename: a server reading it meanwhile sees the old file or the new one, never half of
     /// one, and a file hard-linked from an older build is never changed in place.
-    pub fn live(destination: &Path) -> Staging {
+    pub(crate) fn live(destination: &Path) -> Staging {
         Staging {
             dir: None,
             destination: destination.to_path_buf(),
@@ -162,7 +162,7 @@ impl Staging {
         }
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         if self.live || self.over.is_some() {
             return &self.destination;
         }
@@ -170,7 +170,7 @@ impl Staging {
     }
 
     /// Writes `relative` (a `/`-separated path checked to stay inside) with `bytes`.
-    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+    pub(crate) fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         let path = self.resolve(relative)?;
         if let Some(over) = &self.over {
             let temporary = temporary(&path);
@@ -192,7 +192,7 @@ impl Staging {
     }
 
     /// Copies a file into the output.
-    pub fn copy(&self, from: &Path, relative: &str) -> Result<(), Diagnostic> {
+    pub(crate) fn copy(&self, from: &Path, relative: &str) -> Result<(), Diagnostic> {
         if self.live || self.over.is_some() {
             let bytes = std::fs::read(from).map_err(|e| io_error(from, e))?;
             return self.write(relative, &bytes);
@@ -207,7 +207,7 @@ impl Staging {
     }
 
     /// Removes `relative` from the output, when it is there.
-    pub fn remove(&self, relative: &str) -> Result<(), Diagnostic> {
+    pub(crate) fn remove(&self, relative: &str) -> Result<(), Diagnostic> {
         let path = self.resolve(relative)?;
         match std::fs::remove_file(&path) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(io_error(&path, e)),
@@ -217,7 +217,7 @@ impl Staging {
 
     /// Puts the previous build's file `from` at `relative` as a hard link (a copy where the file
     /// system has none); returns the staged path.
-    pub fn link(&self, from: &Path, relative: &str) -> Result<PathBuf, Diagnostic> {
+    pub(crate) fn link(&self, from: &Path, relative: &str) -> Result<PathBuf, Diagnostic> {
         let path = self.resolve(relative)?;
         if let Some(over) = &self.over {
             if from == path {
@@ -241,7 +241,7 @@ impl Staging {
     }
 
     /// The staged path of `relative`.
-    pub fn path_of(&self, relative: &str) -> Result<PathBuf, Diagnostic> {
+    pub(crate) fn path_of(&self, relative: &str) -> Result<PathBuf, Diagnostic> {
         let path = self.resolve(relative)?;
         if self.over.is_some() && temporary(&path).is_file() {
             return Ok(temporary(&path));
@@ -273,7 +273,7 @@ impl Staging {
     }
 
     /// Replaces the destination with the finished build (a live one is in place already).
-    pub fn commit(mut self) -> io::Result<()> {
+    pub(crate) fn commit(mut self) -> io::Result<()> {
         if self.live {
             return Ok(());
         }
@@ -365,7 +365,7 @@ fn remove_tree(path: &Path) -> io::Result<()> {
 
 /// Writes a cache file through `write`, under a temporary name renamed over `path` at the end,
 /// so a reader never sees half a file.
-pub fn write_atomically(
+pub(crate) fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut io::BufWriter<std::fs::File>) -> io::Result<()>,
 ) -> io::Result<()> {

@@ -95,7 +95,7 @@ impl From<HandbookPath> for PathBuf {
 }
 
 /// The `/`-separated form of a path relative to some folder, as walking it gives.
-pub fn slashed(relative: &Path) -> String {
+pub(crate) fn slashed(relative: &Path) -> String {
     relative
         .components()
         .map(|c| c.as_os_str().to_string_lossy())
@@ -104,7 +104,7 @@ pub fn slashed(relative: &Path) -> String {
 }
 
 /// A URL path segment from a file or folder name: lowercase, spaces as `-`, unsafe characters out.
-pub fn url_segment(name: &str) -> String {
+pub(crate) fn url_segment(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for c in name.trim().chars().flat_map(char::to_lowercase) {
         match c {
@@ -117,12 +117,12 @@ pub fn url_segment(name: &str) -> String {
 }
 
 /// The last part of a `/`-separated path.
-pub fn file_name(path: &str) -> &str {
+pub(crate) fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
 /// Everything before the last `/` of a path, `""` at the top.
-pub fn parent(path: &str) -> &str {
+pub(crate) fn parent(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 

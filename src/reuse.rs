@@ -18,7 +18,7 @@ use serde::Serialize;
 const RECORD_FILE: &str = "outputs.bin";
 const MAGIC: &[u8] = concat!("opsbook-outputs 1 ", env!("CARGO_PKG_VERSION"), "\n").as_bytes();
 
-pub type Fingerprint = [u8; 32];
+pub(crate) type Fingerprint = [u8; 32];
 
 /// What a build wrote: fingerprint, size and modification time of each file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +29,7 @@ struct Written {
 }
 
 /// The previous build's record and this build's, for one output folder.
-pub struct Reuse {
+pub(crate) struct Reuse {
     dir: Option<PathBuf>,
     destination: PathBuf,
     previous: HashMap<String, Written>,
@@ -39,7 +39,7 @@ pub struct Reuse {
 
 impl Reuse {
     /// Reads the record for `destination` from `cache_dir` (no cache: nothing is reused).
-    pub fn load(cache_dir: Option<&Path>, destination: &Path) -> Reuse {
+    pub(crate) fn load(cache_dir: Option<&Path>, destination: &Path) -> Reuse {
         let previous = cache_dir
             .and_then(|dir| read_record(&dir.join(RECORD_FILE), destination))
             .unwrap_or_default();
@@ -53,7 +53,7 @@ impl Reuse {
     }
 
     /// The previous file at `relative` when it can stand for a file with `fingerprint`.
-    pub fn reusable(&self, relative: &str, fingerprint: &Fingerprint) -> Option<PathBuf> {
+    pub(crate) fn reusable(&self, relative: &str, fingerprint: &Fingerprint) -> Option<PathBuf> {
         let previous = self.previous.get(relative)?;
         if previous.fingerprint != *fingerprint {
             return None;
@@ -71,7 +71,7 @@ impl Reuse {
     }
 
     /// The paths the previous build recorded that `belongs` accepts.
-    pub fn previous_where(&self, belongs: impl Fn(&str) -> bool) -> Vec<String> {
+    pub(crate) fn previous_where(&self, belongs: impl Fn(&str) -> bool) -> Vec<String> {
         let mut paths: Vec<String> = self
             .previous
             .keys()
@@ -83,12 +83,12 @@ impl Reuse {
     }
 
     /// How many files were taken over from the previous build.
-    pub fn reused(&self) -> usize {
+    pub(crate) fn reused(&self) -> usize {
         self.reused.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Records that `path` (in the staging folder) now holds the file for `relative`.
-    pub fn record(&self, relative: &str, fingerprint: Fingerprint, path: &Path) {
+    pub(crate) fn record(&self, relative: &str, fingerprint: Fingerprint, path: &Path) {
         if self.dir.is_none() {
             return;
         }
@@ -106,7 +106,7 @@ impl Reuse {
     }
 
     /// Saves this build's record, for the next build into the same folder.
-    pub fn save(&self) -> std::io::Result<()> {
+    pub(crate) fn save(&self) -> std::io::Result<()> {
         let Some(dir) = &self.dir else { return Ok(()) };
         let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
         current.sort_by(|a, b| a.0.cmp(&b.0));
@@ -176,10 +176,10 @@ fn read_record(path: &Path, destination: &Path) -> Option<HashMap<String, Writte
 }
 
 /// Hashes serializable values into a fingerprint.
-pub struct Hasher(blake3::Hasher);
+pub(crate) struct Hasher(blake3::Hasher);
 
 /// The fingerprint of one file of a group of files made together from the same inputs.
-pub fn member(group: &Fingerprint, path: &str) -> Fingerprint {
+pub(crate) fn member(group: &Fingerprint, path: &str) -> Fingerprint {
     let mut hasher = blake3::Hasher::new();
     hasher.update(group);
     hasher.update(path.as_bytes());
@@ -187,13 +187,13 @@ pub fn member(group: &Fingerprint, path: &str) -> Fingerprint {
 }
 
 impl Hasher {
-    pub fn new(seed: &[u8]) -> Hasher {
+    pub(crate) fn new(seed: &[u8]) -> Hasher {
         let mut hasher = blake3::Hasher::new();
         hasher.update(seed);
         Hasher(hasher)
     }
 
-    pub fn add(&mut self, key: &str, value: &impl Serialize) {
+    pub(crate) fn add(&mut self, key: &str, value: &impl Serialize) {
         self.0.update(key.as_bytes());
         self.0.update(b"\0");
         // serde_json writes in small pieces; blake3 is fast on large ones.
@@ -204,7 +204,7 @@ impl Hasher {
         self.0.update(b"\0");
     }
 
-    pub fn finish(&self) -> Fingerprint {
+    pub(crate) fn finish(&self) -> Fingerprint {
         *self.0.finalize().as_bytes()
     }
 }

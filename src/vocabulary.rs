@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 /// What a page is; decides its fields, template and header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Kind {
+pub(crate) enum Kind {
     Page,
     Runbook,
     Process,
@@ -16,7 +16,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Kind::Page => "page",
             Kind::Runbook => "runbook",
@@ -27,7 +27,7 @@ impl Kind {
     }
 
     /// The kind of pages under a top-level content folder.
-    pub fn from_folder(folder: &str) -> Kind {
+    pub(crate) fn from_folder(folder: &str) -> Kind {
         match folder {
             "runbooks" => Kind::Runbook,
             "processes" => Kind::Process,
@@ -40,7 +40,7 @@ impl Kind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Severity {
+pub(crate) enum Severity {
     Sev1,
     Sev2,
     Sev3,
@@ -49,7 +49,7 @@ pub enum Severity {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Impact {
+pub(crate) enum Impact {
     None,
     Minor,
     Major,
@@ -59,7 +59,7 @@ pub enum Impact {
 
 impl Impact {
     /// The name as front matter and the status APIs write it.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Impact::None => "none",
             Impact::Minor => "minor",
@@ -72,7 +72,7 @@ impl Impact {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum PostmortemStatus {
+pub(crate) enum PostmortemStatus {
     Draft,
     InReview,
     Published,
@@ -80,7 +80,7 @@ pub enum PostmortemStatus {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum UpdateStatus {
+pub(crate) enum UpdateStatus {
     Investigating,
     Identified,
     Monitoring,

@@ -65,7 +65,7 @@ pub(crate) const WRITTEN: [&str; 4] = [
 impl<'a> Contents<'a> {
     /// The site's outputs. `search_page` says whether the templates have one, `content_dir`
     /// is the content folder on disk, `stylesheets` the highlighting stylesheets (light, dark).
-    pub fn plan(
+    pub(crate) fn plan(
         site: &'a Site,
         generated: &'a Generated,
         search_page: bool,
@@ -91,7 +91,7 @@ impl<'a> Contents<'a> {
     }
 
     /// The copied files, for serve's patches.
-    pub fn copies(&self) -> Copies {
+    pub(crate) fn copies(&self) -> Copies {
         self.outputs
             .iter()
             .filter_map(|(path, made)| match made {

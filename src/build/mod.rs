@@ -17,7 +17,7 @@
 mod contents;
 pub mod index;
 mod offline;
-pub mod session;
+pub(crate) mod session;
 mod write;
 
 use std::collections::HashMap;
@@ -32,7 +32,7 @@ use crate::model::{self, Renderings, Site};
 use crate::render::Renderer;
 use crate::source::{self, Handbook, Known, Loaded, Stamps, StaticFile};
 pub(crate) use contents::{Contents, Copies};
-pub use write::Writing;
+pub(crate) use write::Writing;
 
 /// What to build, and how.
 #[derive(Debug, Clone, Default)]
@@ -219,20 +219,20 @@ pub(crate) fn assemble(loaded: Loaded, today: DateTime, drafts: bool) -> Assembl
 impl Assembled {
     /// The markdown stage: every page rendered against the site (taking over what `earlier`
     /// still has right), links checked, backlinks recorded.
-    pub fn render_markdown(&mut self, highlighter: &Highlighter, earlier: &mut Earlier) {
+    pub(crate) fn render_markdown(&mut self, highlighter: &Highlighter, earlier: &mut Earlier) {
         let reuse = earlier
             .links
             .as_ref()
             .map(|links| (links, &mut earlier.rendered));
-        self.markdown =
-            self.site
-                .render_markdown_reusing(highlighter, &mut self.diagnostics, reuse);
+        self.markdown = self
+            .site
+            .render_markdown(highlighter, &mut self.diagnostics, reuse);
     }
 }
 
 /// What a successful build keeps for the next one: the handbook as read and rendered, its
 /// templates and the highlighter, so that an edit is applied without reading everything again.
-pub struct Built {
+pub(crate) struct Built {
     pub(crate) handbook: Handbook,
     pub(crate) site: Site,
     pub(crate) statics: Vec<StaticFile>,

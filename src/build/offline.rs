@@ -8,7 +8,7 @@
 
 /// Rewrites the internal URLs of `html`, the file at `path` (relative to the site root, like
 /// `runbooks/disk/index.html`), on a site whose URLs start with `base_path` (`/handbook/`).
-pub fn relativize(html: &str, path: &str, base_path: &str) -> String {
+pub(super) fn relativize(html: &str, path: &str, base_path: &str) -> String {
     let up = "../".repeat(path.matches('/').count());
     let mut out = String::with_capacity(html.len() + html.len() / 32);
     let mut rest = html;

@@ -35,7 +35,7 @@ use crate::paths::HandbookPath;
 use crate::source::{self, Document, Known};
 
 /// The output of the last good build and what made it.
-pub struct Session {
+pub(crate) struct Session {
     options: BuildOptions,
     built: Built,
     /// The "today" the kept handbook was computed for (review dates depend on it).
@@ -49,7 +49,7 @@ pub struct Session {
 
 /// What a patch did.
 #[derive(Debug, Default)]
-pub struct Patch {
+pub(crate) struct Patch {
     /// Pages read and rendered again.
     pub pages: usize,
     /// Output files written again, relative to the output folder.
@@ -60,7 +60,7 @@ pub struct Patch {
 
 impl Session {
     /// A full build that keeps what it made.
-    pub fn build(options: &BuildOptions) -> Result<(BuildReport, Session), BuildFailure> {
+    pub(crate) fn build(options: &BuildOptions) -> Result<(BuildReport, Session), BuildFailure> {
         let today = super::today(options.now);
         let highlighter = Highlighter::new(options.cache_dir.clone());
         let (report, built) =
@@ -80,7 +80,7 @@ impl Session {
     /// the markdown that can have changed, and renders and writes only the outputs whose
     /// inputs changed (the output reuse of `build`). The session is used up: on failure there
     /// is none left, and the next edit starts from nothing.
-    pub fn update<'a>(
+    pub(crate) fn update<'a>(
         self,
         changed: impl IntoIterator<Item = &'a str>,
     ) -> Result<(BuildReport, Session), BuildFailure> {
@@ -150,7 +150,7 @@ impl Session {
     /// Renders every output again with the templates as they are now, from the kept handbook;
     /// `None` when the day changed since it was read (a full build is needed). On failure the
     /// session keeps its old templates, and the old output stays in place.
-    pub fn rerender(&mut self) -> Option<Result<BuildReport, BuildFailure>> {
+    pub(crate) fn rerender(&mut self) -> Option<Result<BuildReport, BuildFailure>> {
         if super::today(self.options.now) != self.today {
             return None;
         }
@@ -177,7 +177,10 @@ impl Session {
 
     /// Applies the edit of `changed` (paths relative to the handbook folder) to the live output,
     /// or returns `None` — having written nothing — when it takes a full build.
-    pub fn patch<'a>(&mut self, changed: impl IntoIterator<Item = &'a str>) -> Option<Patch> {
+    pub(crate) fn patch<'a>(
+        &mut self,
+        changed: impl IntoIterator<Item = &'a str>,
+    ) -> Option<Patch> {
         if super::today(self.options.now) != self.today {
             return None;
         }
@@ -214,7 +217,7 @@ impl Session {
 
     /// Writes the browser search files again when a patch changed the text they are made from;
     /// returns whether it did.
-    pub fn refresh_search(&mut self) -> Result<bool, Diagnostic> {
+    pub(crate) fn refresh_search(&mut self) -> Result<bool, Diagnostic> {
         if !self.search_stale {
             return Ok(false);
         }

@@ -20,7 +20,7 @@ use crate::search;
 
 /// How a build writes the output folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Writing {
+pub(crate) enum Writing {
     /// Into a new folder swapped in at the end, search files included: `opsbook build`.
     Staged,
     /// Over the output as it is (`opsbook serve`): new files renamed in at the end and the

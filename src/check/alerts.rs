@@ -17,12 +17,12 @@ use crate::model::Site;
 use crate::vocabulary::Kind;
 
 /// Rules whose findings are in rule files, not in the handbook.
-pub const RULE_FILE_RULES: [&str; 3] =
+pub(crate) const RULE_FILE_RULES: [&str; 3] =
     ["alert-rules-file", "alert-no-runbook", "alert-runbook-url"];
 
 /// One alerting rule, and where it was written.
 #[derive(Debug, Clone, PartialEq)]
-pub struct AlertRule {
+pub(crate) struct AlertRule {
     pub name: String,
     pub runbook_url: Option<String>,
     pub at: Location,
@@ -59,7 +59,10 @@ struct RawRule {
 
 /// Reads every rule file; `Err` when one cannot be read at all. Files that are not rule files
 /// become findings.
-pub fn read_all(paths: &[PathBuf], out: &mut Diagnostics) -> Result<Vec<AlertRule>, Diagnostic> {
+pub(crate) fn read_all(
+    paths: &[PathBuf],
+    out: &mut Diagnostics,
+) -> Result<Vec<AlertRule>, Diagnostic> {
     let mut rules = Vec::new();
     for path in paths {
         let text = std::fs::read_to_string(path).map_err(|e| {
@@ -78,7 +81,7 @@ pub fn read_all(paths: &[PathBuf], out: &mut Diagnostics) -> Result<Vec<AlertRul
 }
 
 /// The alerting rules of one file (all its YAML documents), in the order written.
-pub fn parse(text: &str, path: &Path) -> Result<Vec<AlertRule>, Diagnostic> {
+pub(crate) fn parse(text: &str, path: &Path) -> Result<Vec<AlertRule>, Diagnostic> {
     let mut raw = Vec::new();
     for document in serde_yaml_ng::Deserializer::from_str(text) {
         let file = RuleFile::deserialize(document).map_err(|e| {
@@ -174,7 +177,7 @@ impl KeyPositions {
 }
 
 /// The URL a rule's `runbook_url` must have: the alert's page on this site.
-pub fn stable_url(site: &Site, alert: &str) -> String {
+pub(crate) fn stable_url(site: &Site, alert: &str) -> String {
     format!("{}alerts/{alert}/", site.config.base_url)
 }
 
@@ -189,7 +192,7 @@ fn url_matches(runbook_url: &str, alert: &str, expected: &str) -> bool {
 }
 
 /// Compares the rules with the runbooks.
-pub fn check_coverage(site: &Site, rules: &[AlertRule], out: &mut Diagnostics) {
+pub(crate) fn check_coverage(site: &Site, rules: &[AlertRule], out: &mut Diagnostics) {
     let runbooks = site
         .pages
         .iter()

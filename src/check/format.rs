@@ -19,7 +19,7 @@ pub enum Format {
 }
 
 /// The version of the JSON document; raised only when a field changes meaning or goes away.
-pub const JSON_VERSION: u32 = 1;
+pub(crate) const JSON_VERSION: u32 = 1;
 
 /// Writes `report` to `out`. `dir` is the handbook folder as given on the command line: GitHub
 /// wants paths from the repository root, so annotations name files under it.
@@ -119,7 +119,7 @@ fn github(report: &Report, dir: &Path, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-pub fn github_line(finding: &Diagnostic, dir: &Path) -> String {
+pub(crate) fn github_line(finding: &Diagnostic, dir: &Path) -> String {
     let mut properties = Vec::new();
     if let Some(location) = &finding.location {
         let in_rule_file = finding

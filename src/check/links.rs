@@ -16,7 +16,7 @@ fn file_of(page: &Page) -> &crate::paths::HandbookPath {
 
 /// Every URL the site will have that a rooted link may name: pages, aliases, assets, static
 /// files, taxonomy pages, operations pages and the files every build writes.
-pub struct KnownUrls<'a> {
+pub(super) struct KnownUrls<'a> {
     site: &'a Site,
     /// Page URL → page id.
     pages: HashMap<String, usize>,
@@ -27,7 +27,7 @@ pub struct KnownUrls<'a> {
 const GENERATED_AREAS: [&str; 1] = ["search/"];
 
 impl<'a> KnownUrls<'a> {
-    pub fn new(site: &'a Site, contents: &Contents<'_>) -> Self {
+    pub(super) fn new(site: &'a Site, contents: &Contents<'_>) -> Self {
         let mut files = BTreeSet::new();
         for path in contents.outputs.keys() {
             if path.ends_with("index.html") {
@@ -75,7 +75,7 @@ fn as_folder(path: &str) -> String {
 }
 
 /// Links written from the site root (`/runbooks/x/#step-2`), which markdown keeps as they are.
-pub fn rooted_links(page: &Page, urls: &KnownUrls<'_>, out: &mut Diagnostics) {
+pub(super) fn rooted_links(page: &Page, urls: &KnownUrls<'_>, out: &mut Diagnostics) {
     for link in &page.rendered.rooted_links {
         let at = Location::at(file_of(page), link.line, link.column);
         let path = &link.href[1..];
@@ -109,7 +109,7 @@ pub fn rooted_links(page: &Page, urls: &KnownUrls<'_>, out: &mut Diagnostics) {
 
 /// Hard-coded links in the handbook's own templates (`href="{{ site.base_path }}runbooks/"`,
 /// `href="/runbooks/"`) that lead nowhere. The default theme's links are tested with it.
-pub fn template_links(urls: &KnownUrls<'_>, root: &Path, out: &mut Diagnostics) {
+pub(super) fn template_links(urls: &KnownUrls<'_>, root: &Path, out: &mut Diagnostics) {
     let site = urls.site;
     let theme = Path::new("themes")
         .join(&site.config.theme)

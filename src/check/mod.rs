@@ -6,7 +6,7 @@
 //! `opsbook.toml` changes a rule's level or turns it off. This module decides levels and the
 //! exit status; [`format`] prints. It must never write into the handbook or the output folder.
 
-pub mod alerts;
+pub(crate) mod alerts;
 pub mod format;
 mod links;
 mod rules;
@@ -356,7 +356,7 @@ fn default_rule(finding: &Diagnostic, content: &HandbookPath) -> &'static str {
 }
 
 /// The level a rule has unless `[checks] rules` says otherwise.
-pub fn default_level(id: &str) -> Option<Level> {
+pub(crate) fn default_level(id: &str) -> Option<Level> {
     RULES.iter().find(|r| r.id == id).map(|r| r.level)
 }
 

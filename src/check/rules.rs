@@ -14,7 +14,7 @@ use crate::model::{Page, Site};
 use crate::vocabulary::{Impact, Kind, PostmortemStatus};
 
 /// What every rule may read.
-pub struct Context<'a> {
+pub(super) struct Context<'a> {
     pub site: &'a Site,
     pub policy: &'a CheckPolicy,
     pub today: DateTime,
@@ -22,7 +22,7 @@ pub struct Context<'a> {
     pub urls: &'a KnownUrls<'a>,
 }
 
-pub fn run_all(context: &Context<'_>, out: &mut Diagnostics) {
+pub(super) fn run_all(context: &Context<'_>, out: &mut Diagnostics) {
     for (id, page) in context.site.pages.iter().enumerate() {
         if page.document.is_none() {
             continue;

@@ -10,7 +10,7 @@ use crate::dates::DateTime;
 
 /// A `#` heading of the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Heading {
+pub(crate) struct Heading {
     pub level: usize,
     pub text: String,
     /// 1-based line in the file.
@@ -19,7 +19,7 @@ pub struct Heading {
 
 /// One task-list item.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ActionItem {
+pub(crate) struct ActionItem {
     /// The item's text after the checkbox.
     pub text: String,
     /// Ticked (`[x]`).
@@ -122,7 +122,7 @@ fn task(line: &str) -> Option<(&str, bool, usize)> {
 }
 
 /// The headings of `body`.
-pub fn headings(body: &str, first_line: usize) -> Vec<Heading> {
+pub(crate) fn headings(body: &str, first_line: usize) -> Vec<Heading> {
     scan(body, first_line)
         .into_iter()
         .filter_map(|(_, line)| match line {
@@ -135,7 +135,7 @@ pub fn headings(body: &str, first_line: usize) -> Vec<Heading> {
 /// The action items of `body`: the task items under a heading named "Action items" (to the
 /// next heading of the same or a higher level), or every task item when there is no such
 /// heading.
-pub fn action_items(body: &str, first_line: usize) -> Vec<ActionItem> {
+pub(crate) fn action_items(body: &str, first_line: usize) -> Vec<ActionItem> {
     let lines = scan(body, first_line);
     let has_section = lines
         .iter()
@@ -161,7 +161,7 @@ fn is_action_items_heading(text: &str) -> bool {
 
 /// Whether a heading is the section `name`: the same words, case aside, or those words
 /// followed by more (`Timeline (UTC)`, `Root cause analysis`).
-pub fn section_matches(heading: &str, name: &str) -> bool {
+pub(crate) fn section_matches(heading: &str, name: &str) -> bool {
     let heading = heading.trim().to_lowercase();
     let name = name.trim().to_lowercase();
     heading == name

@@ -9,10 +9,10 @@
 //! Fenced code blocks are left alone.
 
 /// A line of the rewritten text and the 0-based source line it came from.
-pub type Line = (String, usize);
+pub(super) type Line = (String, usize);
 
 /// Rewrites admonitions in `text`; returns the new lines with their source lines.
-pub fn rewrite(text: &str) -> Vec<Line> {
+pub(super) fn rewrite(text: &str) -> Vec<Line> {
     let lines: Vec<Line> = text
         .lines()
         .enumerate()
@@ -118,7 +118,7 @@ fn push_block(out: &mut Vec<Line>, block: &Block, body: Vec<Line>, source: usize
 
 /// Whether `line`, which came from the user's line `source`, is one of the wrapper lines
 /// [`push_block`] writes (their only text, the title, is escaped), not HTML the user wrote.
-pub fn is_wrapper(line: &str, source: &str) -> bool {
+pub(super) fn is_wrapper(line: &str, source: &str) -> bool {
     let line = line.trim();
     let wrapper = line.starts_with("<div class=\"admonition ")
         || line.starts_with("<details class=\"admonition ")
@@ -289,7 +289,7 @@ fn dedent(line: &str, columns: usize) -> String {
 }
 
 /// A code fence opener (```` ``` ```` or `~~~`, up to 3 spaces of indent), returning its marker.
-pub fn opens_fence(line: &str) -> Option<String> {
+pub(super) fn opens_fence(line: &str) -> Option<String> {
     if indentation(line) > 3 {
         return None;
     }
@@ -304,7 +304,7 @@ pub fn opens_fence(line: &str) -> Option<String> {
 }
 
 /// Whether `line` closes a code fence opened with `marker` (three or more of one character).
-pub fn closes_fence(line: &str, marker: &str) -> bool {
+pub(crate) fn closes_fence(line: &str, marker: &str) -> bool {
     let trimmed = line.trim();
     trimmed.starts_with(marker) && trimmed.chars().all(|c| c == marker.as_bytes()[0] as char)
 }

@@ -10,7 +10,7 @@ use super::Spanned;
 
 /// One entry of the table of contents; `title` is HTML-escaped text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TocEntry {
+pub(crate) struct TocEntry {
     pub level: u8,
     pub id: String,
     pub title: String,
@@ -19,7 +19,7 @@ pub struct TocEntry {
 
 /// A heading of the page, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Heading {
+pub(crate) struct Heading {
     pub level: u8,
     pub id: String,
     /// Plain text of the heading.
@@ -30,7 +30,7 @@ pub struct Heading {
 }
 
 /// GitHub's slug: lowercase, only letters, digits, `-` and `_` kept, spaces become `-`.
-pub fn slugify(text: &str) -> String {
+pub(crate) fn slugify(text: &str) -> String {
     text.trim()
         .chars()
         .flat_map(char::to_lowercase)
@@ -43,7 +43,7 @@ pub fn slugify(text: &str) -> String {
 }
 
 /// Gives every heading a unique id and an anchor link; returns the headings in order.
-pub fn assign_ids(events: &mut [Spanned<'_>], taken: &mut HashSet<String>) -> Vec<Heading> {
+pub(crate) fn assign_ids(events: &mut [Spanned<'_>], taken: &mut HashSet<String>) -> Vec<Heading> {
     let mut headings = Vec::new();
     let mut suffixes = HashMap::new();
     let mut i = 0;
@@ -112,7 +112,7 @@ fn unique(
 }
 
 /// The text a reader sees in a run of inline events.
-pub fn plain_text(events: &[Spanned<'_>]) -> String {
+pub(crate) fn plain_text(events: &[Spanned<'_>]) -> String {
     let mut text = String::new();
     for (event, _) in events {
         match event {
@@ -135,14 +135,14 @@ fn level_number(level: HeadingLevel) -> u8 {
     }
 }
 
-pub fn escape_attr(text: &str) -> String {
+pub(crate) fn escape_attr(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let _ = pulldown_cmark_escape::escape_html(&mut out, text);
     out
 }
 
 /// Nests h2…h6 into a tree; h1 headings are the page title and stay out.
-pub fn toc(headings: &[Heading]) -> Vec<TocEntry> {
+pub(crate) fn toc(headings: &[Heading]) -> Vec<TocEntry> {
     let mut root: Vec<TocEntry> = Vec::new();
     for heading in headings.iter().filter(|h| h.level >= 2) {
         let entry = TocEntry {

@@ -5,7 +5,7 @@
 use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd};
 
 /// `text` as inline HTML, without the paragraph around it.
-pub fn inline(text: &str) -> String {
+pub(crate) fn inline(text: &str) -> String {
     let events = Parser::new(text).filter_map(|event| match event {
         Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => None,
         Event::Html(html) | Event::InlineHtml(html) => Some(Event::Text(html)),

@@ -5,7 +5,7 @@
 
 /// What a link resolves to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resolved {
+pub(crate) enum Resolved {
     /// Leave the link as it is (external, mail, protocol-relative…).
     Keep,
     /// Rewrite to `url`; `target` is the page or section id when it is one, for anchor checks.
@@ -27,7 +27,7 @@ pub trait LinkTargets: Sync {
 }
 
 /// Resolves `href`, written in the file at `source` (content-relative).
-pub fn resolve(href: &str, source: &str, targets: &dyn LinkTargets) -> Resolved {
+pub(crate) fn resolve(href: &str, source: &str, targets: &dyn LinkTargets) -> Resolved {
     if href.is_empty() || href.starts_with('#') || has_scheme(href) || href.starts_with("//") {
         return Resolved::Keep;
     }
@@ -123,7 +123,7 @@ fn has_scheme(href: &str) -> bool {
 }
 
 /// Joins `relative` onto `base` and removes `.` and `..`; `None` when it climbs out of the root.
-pub fn normalize(base: &str, relative: &str) -> Option<String> {
+pub(crate) fn normalize(base: &str, relative: &str) -> Option<String> {
     let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
     for part in relative.split('/') {
         match part {

@@ -5,11 +5,11 @@
 //! as lines of the user's file. This module knows nothing of the site beyond [`LinkTargets`].
 
 mod admonitions;
-pub use admonitions::closes_fence;
-pub mod action_items;
-pub mod headings;
+pub(crate) use admonitions::closes_fence;
+pub(crate) mod action_items;
+pub(crate) mod headings;
 mod inline;
-pub mod links;
+pub(crate) mod links;
 
 use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;
@@ -18,15 +18,16 @@ use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, Options, Pars
 
 use crate::diagnostic::LineIndex;
 use crate::highlight::Highlighter;
-pub use headings::{slugify, Heading, TocEntry};
-pub use inline::inline;
-pub use links::{LinkTargets, Resolved};
+pub(crate) use headings::{Heading, TocEntry};
+pub(crate) use inline::inline;
+pub use links::LinkTargets;
+pub(crate) use links::Resolved;
 
 pub(crate) type Spanned<'a> = (Event<'a>, Range<usize>);
 
 /// Where the table of contents goes (`[[_TOC_]]`, `[TOC]` in other tools' handbooks); rendering
 /// replaces it.
-pub const TOC_MARKER: &str = "<!-- opsbook:toc -->";
+pub(crate) const TOC_MARKER: &str = "<!-- opsbook:toc -->";
 
 /// What a page's markdown needs from the rest of the build.
 pub struct Context<'a> {
@@ -44,7 +45,7 @@ pub struct Context<'a> {
 
 /// An internal link to check once every page is rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LinkRef {
+pub(crate) struct LinkRef {
     /// Page or section id, or `None` for a link to an anchor of this page.
     pub target: Option<usize>,
     pub anchor: Option<String>,
@@ -55,7 +56,7 @@ pub struct LinkRef {
 
 /// A link that leads nowhere.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BrokenLink {
+pub(crate) struct BrokenLink {
     pub href: String,
     pub reason: String,
     pub line: usize,
@@ -66,28 +67,28 @@ pub struct BrokenLink {
 #[derive(Debug, Default)]
 pub struct Rendered {
     pub html: String,
-    pub headings: Vec<Heading>,
-    pub toc: Vec<TocEntry>,
+    pub(crate) headings: Vec<Heading>,
+    pub(crate) toc: Vec<TocEntry>,
     /// Ids a link may target: headings, footnotes, and `id="…"` in raw HTML.
-    pub anchors: HashSet<String>,
-    pub links: Vec<LinkRef>,
-    pub broken: Vec<BrokenLink>,
+    pub(crate) anchors: HashSet<String>,
+    pub(crate) links: Vec<LinkRef>,
+    pub(crate) broken: Vec<BrokenLink>,
     /// Links written from the site root (`/runbooks/x/`): kept as written, checked by `check`.
-    pub rooted_links: Vec<LinkRef>,
+    pub(crate) rooted_links: Vec<LinkRef>,
     /// The first paragraph as plain text, at most 200 characters.
     pub summary: String,
-    pub word_count: usize,
+    pub(crate) word_count: usize,
     /// The text of the first `# heading`, when the body starts with one.
-    pub first_heading: Option<String>,
+    pub(crate) first_heading: Option<String>,
     /// The page cut at its headings, as plain text for the search index.
-    pub sections: Vec<TextSection>,
+    pub(crate) sections: Vec<TextSection>,
     /// The highlighting classes of its code blocks (the site's stylesheets hold them all).
-    pub highlight_classes: BTreeSet<String>,
+    pub(crate) highlight_classes: BTreeSet<String>,
 }
 
 /// The plain text of one heading's section (or of the introduction before the first heading).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TextSection {
+pub(crate) struct TextSection {
     /// The heading's id; `None` for the introduction.
     pub id: Option<String>,
     /// The headings above this one and this one, outermost first.
@@ -96,7 +97,7 @@ pub struct TextSection {
 }
 
 /// The text of the first level-1 heading, used as a title when front matter has none.
-pub fn first_heading(body: &str) -> Option<String> {
+pub(crate) fn first_heading(body: &str) -> Option<String> {
     let parser = Parser::new_ext(body, options());
     let mut inside = false;
     let mut text = String::new();

@@ -15,7 +15,7 @@ use crate::vocabulary::Kind;
 
 impl Site {
     /// Builds the graph from what `source` read; markdown is not rendered yet.
-    pub fn assemble(
+    pub(crate) fn assemble(
         config: Config,
         content: Content,
         options: &Options,
@@ -210,7 +210,7 @@ impl Site {
     }
 
     /// Section order: weight, then newest date first, then title, then path.
-    pub fn order(&self, a: usize, b: usize) -> std::cmp::Ordering {
+    pub(crate) fn order(&self, a: usize, b: usize) -> std::cmp::Ordering {
         let (a, b) = (&self.pages[a], &self.pages[b]);
         let weight = |p: &Page| p.meta.weight.unwrap_or(i64::MAX);
         let date = |p: &Page| p.meta.date.or(p.meta.started).map(|d| d.instant);
@@ -383,7 +383,7 @@ fn replace_last_segment(url: &str, slug: &str) -> String {
 }
 
 /// `/old/path/` → `old/path/`; `None` when it would leave the site.
-pub fn normalize_alias(alias: &str) -> Option<String> {
+pub(crate) fn normalize_alias(alias: &str) -> Option<String> {
     let trimmed = alias.trim().trim_start_matches('/');
     let mut parts = Vec::new();
     for part in trimmed.split('/') {
@@ -406,7 +406,7 @@ pub fn normalize_alias(alias: &str) -> Option<String> {
 }
 
 /// `disk-almost-full` → `Disk almost full`.
-pub fn humanize(name: &str) -> String {
+pub(crate) fn humanize(name: &str) -> String {
     let text = name.replace(['-', '_'], " ");
     let mut chars = text.trim().chars();
     chars

@@ -6,7 +6,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::vocabulary::Kind;
 
 /// Runs the checks that need incidents and postmortems side by side.
-pub fn check_operations(site: &Site, diagnostics: &mut Diagnostics) {
+pub(crate) fn check_operations(site: &Site, diagnostics: &mut Diagnostics) {
     for page in site.pages.iter().filter(|p| !p.is_section()) {
         match page.kind {
             Kind::Postmortem => {

@@ -12,15 +12,11 @@ use crate::markdown::{self, LinkTargets, Rendered};
 use crate::source::Document;
 
 impl Site {
-    /// Renders every page's markdown in parallel, then checks anchors and records backlinks.
-    pub fn render_markdown(&mut self, highlighter: &Highlighter, diagnostics: &mut Diagnostics) {
-        self.render_markdown_reusing(highlighter, diagnostics, None);
-    }
-
-    /// [`Site::render_markdown`], taking over an earlier rendering of a page whose document is
+    /// Renders every page's markdown in parallel, then checks anchors and records backlinks;
+    /// takes over an earlier rendering of a page whose document is
     /// unchanged (`earlier`: path → title and rendering) when the pages and assets its links
     /// could resolve to are still the same (`earlier_links` equals [`Site::link_environment`]).
-    pub fn render_markdown_reusing(
+    pub(crate) fn render_markdown(
         &mut self,
         highlighter: &Highlighter,
         diagnostics: &mut Diagnostics,
@@ -73,7 +69,7 @@ impl Site {
 
     /// Renders `document` as the markdown of the page titled `title` against the site as it
     /// is: what an edit of that one page gives.
-    pub fn render_one(
+    pub(crate) fn render_one(
         &self,
         document: &Document,
         title: &str,
@@ -84,7 +80,7 @@ impl Site {
 
     /// A hash of what rendering a page's links depends on besides the page itself: the base
     /// path, whether raw HTML passes, every page's id, source and URL, and the assets.
-    pub fn link_environment(&self) -> [u8; 32] {
+    pub(crate) fn link_environment(&self) -> [u8; 32] {
         let mut hasher = blake3::Hasher::new();
         hasher.update(self.config.base_path.as_bytes());
         hasher.update(&[u8::from(self.config.raw_html)]);

@@ -20,13 +20,12 @@ use crate::markdown::Rendered;
 use crate::paths::{file_name, parent, HandbookPath};
 use crate::source::{Document, Meta};
 use crate::vocabulary::Kind;
-pub use assemble::{humanize, normalize_alias};
-pub use checks::check_operations;
-pub use summary::{referenced_by, runbooks_linked_from, PageSummary, TermLink};
+pub(crate) use checks::check_operations;
+pub(crate) use summary::{referenced_by, runbooks_linked_from, PageSummary, TermLink};
 
 /// A page or a section of the site.
 #[derive(Debug)]
-pub struct Page {
+pub(crate) struct Page {
     /// Where it sits, relative to the content folder, in opsbook's names
     /// ([`Document::path`]; `folder/_index.md` for a section without one).
     pub path: String,
@@ -48,14 +47,14 @@ pub struct Page {
 }
 
 #[derive(Debug, Default, Clone)]
-pub struct SectionList {
+pub(crate) struct SectionList {
     pub pages: Vec<usize>,
     pub subsections: Vec<usize>,
 }
 
 /// When a runbook or process is due for review.
 #[derive(Debug, Clone, Copy)]
-pub struct Review {
+pub(crate) struct Review {
     pub interval_days: u32,
     pub due: Option<DateTime>,
     pub overdue_days: i64,
@@ -63,19 +62,19 @@ pub struct Review {
 
 impl Page {
     /// Where the front matter field at `path` (`components.1`) was written.
-    pub fn location_of(&self, path: &str) -> Location {
+    pub(crate) fn location_of(&self, path: &str) -> Location {
         match &self.document {
             Some(document) => document.location_of(path),
             None => Location::file(&self.file),
         }
     }
 
-    pub fn is_section(&self) -> bool {
+    pub(crate) fn is_section(&self) -> bool {
         self.list.is_some()
     }
 
     /// The file name without `.md` (the folder name for `index.md`): how incidents are named.
-    pub fn stem(&self) -> &str {
+    pub(crate) fn stem(&self) -> &str {
         let name = file_name(&self.path);
         if name == "index.md" || name == "_index.md" {
             return file_name(parent(&self.path));
@@ -84,14 +83,14 @@ impl Page {
     }
 
     /// The file it was read from, relative to the content folder, as the user wrote it.
-    pub fn source(&self) -> &str {
+    pub(crate) fn source(&self) -> &str {
         self.document.as_ref().map_or(&self.path, |d| &d.source)
     }
 }
 
 /// A taxonomy term and the pages that carry it.
 #[derive(Debug, Clone)]
-pub struct Term {
+pub(crate) struct Term {
     pub name: String,
     pub slug: String,
     pub pages: Vec<usize>,
@@ -99,14 +98,14 @@ pub struct Term {
 
 /// What the build was asked for, beyond the config.
 #[derive(Debug, Clone)]
-pub struct Options {
+pub(crate) struct Options {
     pub drafts: bool,
     /// "Today", for review dates.
     pub today: DateTime,
 }
 
 /// The whole handbook, assembled.
-pub struct Site {
+pub(crate) struct Site {
     pub config: Config,
     pub pages: Vec<Page>,
     /// Files beside the pages, content-relative, sorted.
@@ -128,9 +127,9 @@ pub struct Site {
 }
 
 /// Rendered markdown by document path, with the page title it was rendered under.
-pub type Renderings = HashMap<String, (String, Rendered)>;
+pub(crate) type Renderings = HashMap<String, (String, Rendered)>;
 
-pub const TAXONOMIES: [(&str, &str); 3] = [
+pub(crate) const TAXONOMIES: [(&str, &str); 3] = [
     ("tags", "Tags"),
     ("services", "Services"),
     ("owners", "Owners"),
@@ -138,7 +137,7 @@ pub const TAXONOMIES: [(&str, &str); 3] = [
 
 impl Site {
     /// The page read from `source` (content-relative, as on disk), or placed at `source`.
-    pub fn page_at(&self, source: &str) -> Option<usize> {
+    pub(crate) fn page_at(&self, source: &str) -> Option<usize> {
         self.by_source
             .get(source)
             .or_else(|| self.by_path.get(source))
@@ -146,17 +145,17 @@ impl Site {
     }
 
     /// The incident page named by a postmortem's `incident` field (its file name).
-    pub fn incident_named(&self, name: &str) -> Option<usize> {
+    pub(crate) fn incident_named(&self, name: &str) -> Option<usize> {
         self.incidents.get(name).copied()
     }
 
     /// The postmortem that names `incident`.
-    pub fn postmortem_of(&self, incident: usize) -> Option<usize> {
+    pub(crate) fn postmortem_of(&self, incident: usize) -> Option<usize> {
         self.postmortems.get(&incident).copied()
     }
 
     /// Breadcrumbs: the sections from home down to the page's parent.
-    pub fn ancestors(&self, id: usize) -> Vec<usize> {
+    pub(crate) fn ancestors(&self, id: usize) -> Vec<usize> {
         let mut chain = Vec::new();
         let mut current = self.pages[id].parent;
         while let Some(parent) = current {
@@ -168,7 +167,7 @@ impl Site {
     }
 
     /// Top-level sections, in order.
-    pub fn top_sections(&self) -> &[usize] {
+    pub(crate) fn top_sections(&self) -> &[usize] {
         self.pages[0]
             .list
             .as_ref()
@@ -176,12 +175,12 @@ impl Site {
     }
 
     /// The URL of page `id` with the base path: what a link to it says.
-    pub fn url(&self, id: usize) -> String {
+    pub(crate) fn url(&self, id: usize) -> String {
         format!("{}{}", self.config.base_path, self.pages[id].url)
     }
 
     /// The absolute URL of page `id`.
-    pub fn permalink(&self, id: usize) -> String {
+    pub(crate) fn permalink(&self, id: usize) -> String {
         format!("{}{}", self.config.base_url, self.pages[id].url)
     }
 }

@@ -11,14 +11,14 @@ use crate::vocabulary::{Impact, Kind, PostmortemStatus, Severity, UpdateStatus};
 
 /// A taxonomy term as a link.
 #[derive(Debug, Serialize)]
-pub struct TermLink {
+pub(crate) struct TermLink {
     name: String,
     url: String,
 }
 
 /// One page in a list.
 #[derive(Debug, Serialize)]
-pub struct PageSummary {
+pub(crate) struct PageSummary {
     title: String,
     url: String,
     kind: &'static str,
@@ -38,19 +38,19 @@ pub struct PageSummary {
 
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
-pub enum SummaryStatus {
+pub(super) enum SummaryStatus {
     Postmortem(PostmortemStatus),
     Update(UpdateStatus),
 }
 
 impl Site {
     /// The URL of the page of term `name` of `taxonomy`.
-    pub fn term_url(&self, taxonomy: &str, name: &str) -> String {
+    pub(crate) fn term_url(&self, taxonomy: &str, name: &str) -> String {
         format!("{}{taxonomy}/{}/", self.config.base_path, url_segment(name))
     }
 
     /// `names`, terms of `taxonomy`, as links (names that make no URL left out).
-    pub fn term_links(&self, taxonomy: &str, names: &[String]) -> Vec<TermLink> {
+    pub(crate) fn term_links(&self, taxonomy: &str, names: &[String]) -> Vec<TermLink> {
         names
             .iter()
             .filter(|n| !url_segment(n).is_empty())
@@ -62,7 +62,7 @@ impl Site {
     }
 
     /// Page `id` as lists show it.
-    pub fn summary(&self, id: usize) -> PageSummary {
+    pub(crate) fn summary(&self, id: usize) -> PageSummary {
         let page = &self.pages[id];
         let meta = &page.meta;
         PageSummary {
@@ -95,7 +95,7 @@ impl Site {
 
 /// The pages referring to page `id`: those linking to it, and those naming it in front matter
 /// (a postmortem's `incident`, and for a postmortem the incident it explains), by title.
-pub fn referenced_by(site: &Site, id: usize) -> Vec<usize> {
+pub(crate) fn referenced_by(site: &Site, id: usize) -> Vec<usize> {
     let page = &site.pages[id];
     let mut ids = page.backlinks.clone();
     let named = match page.kind {
@@ -120,7 +120,7 @@ pub fn referenced_by(site: &Site, id: usize) -> Vec<usize> {
 }
 
 /// The runbooks `page` links to, in the order it first mentions them.
-pub fn runbooks_linked_from(site: &Site, page: &Page) -> Vec<usize> {
+pub(crate) fn runbooks_linked_from(site: &Site, page: &Page) -> Vec<usize> {
     let mut runbooks: Vec<usize> = Vec::new();
     for target in page.rendered.links.iter().filter_map(|l| l.target) {
         let linked = &site.pages[target];

@@ -13,7 +13,7 @@ use crate::model::Site;
 use crate::vocabulary::{Kind, Severity};
 
 /// Every declared alert and the runbook declaring it (the first, when two do: an error).
-pub fn alerts(site: &Site) -> BTreeMap<&str, usize> {
+pub(crate) fn alerts(site: &Site) -> BTreeMap<&str, usize> {
     let mut alerts = BTreeMap::new();
     for (id, page) in site.pages.iter().enumerate() {
         if page.kind != Kind::Runbook || page.is_section() {
@@ -39,7 +39,7 @@ fn is_url_safe(name: &str) -> bool {
 
 /// An alert declared by two runbooks (or by two names that differ only in case, which collide
 /// on case-insensitive disks), and names that cannot be a URL path segment, are errors.
-pub fn check(site: &Site, diagnostics: &mut Diagnostics) {
+pub(crate) fn check(site: &Site, diagnostics: &mut Diagnostics) {
     let mut seen: BTreeMap<String, (usize, &str)> = BTreeMap::new();
     for (id, page) in site.pages.iter().enumerate() {
         if page.kind != Kind::Runbook || page.is_section() {
@@ -100,7 +100,7 @@ struct AlertsContext {
 }
 
 /// Adds `/alerts/` and one redirect page per alert.
-pub fn add(site: &Site, generated: &mut Generated) {
+pub(crate) fn add(site: &Site, generated: &mut Generated) {
     let alerts = alerts(site);
     if alerts.is_empty() {
         return;

@@ -53,7 +53,7 @@ struct ComponentInfo {
 }
 
 /// Adds a page per service.
-pub fn add_services(site: &Site, events: &[Event], generated: &mut Generated) {
+pub(super) fn add_services(site: &Site, events: &[Event], generated: &mut Generated) {
     let Some(terms) = site.taxonomies.get("services") else {
         return;
     };
@@ -228,7 +228,7 @@ struct ReviewsContext {
 }
 
 /// Adds `/reviews/`: runbooks and processes by review date, overdue first.
-pub fn add_reviews(site: &Site, now: Timestamp, generated: &mut Generated) {
+pub(super) fn add_reviews(site: &Site, now: Timestamp, generated: &mut Generated) {
     let links = Links { site };
     let today = DateTime::from_date(super::shown(now).date());
     let mut rows: Vec<(usize, ReviewRow)> = site

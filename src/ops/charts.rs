@@ -89,7 +89,7 @@ fn month_labels(svg: &mut String, months: &[Month], slot: f64) {
 }
 
 /// Stacked bars: incidents per month by severity.
-pub fn severity_chart(months: &[Month]) -> String {
+pub(super) fn severity_chart(months: &[Month]) -> String {
     let max = months.iter().map(|m| m.total).max().unwrap_or(0) as f64;
     let (y_max, step) = axis(max);
     let mut svg = frame(
@@ -132,7 +132,7 @@ pub fn severity_chart(months: &[Month]) -> String {
 }
 
 /// Paired bars: median time to detect and to resolve per month, in hours.
-pub fn durations_chart(months: &[Month]) -> String {
+pub(super) fn durations_chart(months: &[Month]) -> String {
     let hours = |m: Option<i64>| m.map(|v| v as f64 / 60.0);
     let max = months
         .iter()
@@ -184,7 +184,7 @@ pub fn durations_chart(months: &[Month]) -> String {
 }
 
 /// Horizontal bars: incidents per service.
-pub fn services_chart(services: &[(String, usize)]) -> String {
+pub(super) fn services_chart(services: &[(String, usize)]) -> String {
     let row = 26.0;
     let label_width = 150.0;
     let height = TOP + row * services.len().max(1) as f64 + 30.0;

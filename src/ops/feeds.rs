@@ -11,7 +11,7 @@ use crate::model::Site;
 use crate::vocabulary::UpdateStatus;
 
 /// `status/feed.xml`.
-pub fn atom(site: &Site, events: &[Event], now: Timestamp) -> String {
+pub(crate) fn atom(site: &Site, events: &[Event], now: Timestamp) -> String {
     let links = Links { site };
     let mut entries: Vec<(Timestamp, String)> = Vec::new();
     for event in events {
@@ -66,7 +66,7 @@ pub fn atom(site: &Site, events: &[Event], now: Timestamp) -> String {
 }
 
 /// `status/maintenance.ics`.
-pub fn calendar(site: &Site, events: &[Event]) -> String {
+pub(crate) fn calendar(site: &Site, events: &[Event]) -> String {
     let links = Links { site };
     let host = host_of(&site.config.base_url);
     let mut lines = vec![
@@ -127,7 +127,7 @@ fn component_names(site: &Site, event: &Event) -> String {
         .join(", ")
 }
 
-pub fn status_label(status: UpdateStatus) -> &'static str {
+pub(crate) fn status_label(status: UpdateStatus) -> &'static str {
     match status {
         UpdateStatus::Investigating => "Investigating",
         UpdateStatus::Identified => "Identified",
@@ -139,7 +139,7 @@ pub fn status_label(status: UpdateStatus) -> &'static str {
     }
 }
 
-pub fn update_status_id(status: UpdateStatus) -> &'static str {
+pub(crate) fn update_status_id(status: UpdateStatus) -> &'static str {
     match status {
         UpdateStatus::Investigating => "investigating",
         UpdateStatus::Identified => "identified",
@@ -152,7 +152,7 @@ pub fn update_status_id(status: UpdateStatus) -> &'static str {
 }
 
 /// Escapes text for XML element content and double-quoted attributes.
-pub fn xml_text(text: &str) -> String {
+pub(crate) fn xml_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -170,7 +170,7 @@ pub fn xml_text(text: &str) -> String {
 }
 
 /// An iCalendar TEXT value: backslash, semicolon, comma and newlines escaped.
-pub fn ics_text(text: &str) -> String {
+pub(crate) fn ics_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -187,7 +187,7 @@ pub fn ics_text(text: &str) -> String {
 }
 
 /// `2026-10-02T09:14:00Z`, also for dates written without a time.
-pub fn rfc3339(instant: Timestamp) -> String {
+pub(crate) fn rfc3339(instant: Timestamp) -> String {
     super::shown(instant).iso()
 }
 
@@ -196,7 +196,7 @@ fn ics_time(instant: Timestamp) -> String {
 }
 
 /// One content line folded at 75 octets (never inside a UTF-8 character), ended with CRLF.
-pub fn fold(line: &str) -> String {
+pub(crate) fn fold(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + 8);
     let mut width = 0;
     for c in line.chars() {

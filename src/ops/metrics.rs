@@ -21,7 +21,7 @@ use crate::model::Site;
 use crate::vocabulary::Severity;
 
 /// How many months the charts cover at most.
-pub const MONTHS: usize = 12;
+pub(crate) const MONTHS: usize = 12;
 
 const MONTH_NAMES: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -29,7 +29,7 @@ const MONTH_NAMES: [&str; 12] = [
 
 /// One incident, as the metrics count it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Incident {
+pub(crate) struct Incident {
     pub start: Date,
     pub severity: Option<Severity>,
     pub minutes_to_detect: Option<i64>,
@@ -38,7 +38,7 @@ pub struct Incident {
 }
 
 /// Every incident of the site (see the module documentation).
-pub fn incidents(site: &Site, events: &[Event]) -> Vec<Incident> {
+pub(crate) fn incidents(site: &Site, events: &[Event]) -> Vec<Incident> {
     let mut out = Vec::new();
     let mut explained = std::collections::HashSet::new();
     for event in events {
@@ -102,7 +102,7 @@ pub fn incidents(site: &Site, events: &[Event]) -> Vec<Incident> {
 }
 
 /// The median of `values` (the mean of the middle two, rounded down, for an even count).
-pub fn median(values: &mut [i64]) -> Option<i64> {
+pub(crate) fn median(values: &mut [i64]) -> Option<i64> {
     if values.is_empty() {
         return None;
     }
@@ -117,7 +117,7 @@ pub fn median(values: &mut [i64]) -> Option<i64> {
 
 /// One month of the charts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Month {
+pub(crate) struct Month {
     /// `2026-09`.
     pub key: String,
     /// `Sep 2026`.
@@ -132,7 +132,7 @@ pub struct Month {
 }
 
 /// The last [`MONTHS`] months up to `today`'s (fewer when the history is shorter), oldest first.
-pub fn monthly(incidents: &[Incident], today: Date) -> Vec<Month> {
+pub(crate) fn monthly(incidents: &[Incident], today: Date) -> Vec<Month> {
     let first = incidents
         .iter()
         .map(|i| i.start)
@@ -188,7 +188,7 @@ pub fn monthly(incidents: &[Incident], today: Date) -> Vec<Month> {
 }
 
 /// Services by incident count, most first (ties by name), at most `limit`.
-pub fn top_services(incidents: &[Incident], limit: usize) -> Vec<(String, usize)> {
+pub(crate) fn top_services(incidents: &[Incident], limit: usize) -> Vec<(String, usize)> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for incident in incidents {
         let mut services: Vec<&str> = incident.services.iter().map(String::as_str).collect();
@@ -226,7 +226,7 @@ struct MetricsContext {
 }
 
 /// Adds `/postmortems/metrics/`.
-pub fn add(site: &Site, events: &[Event], now: Timestamp, generated: &mut Generated) {
+pub(crate) fn add(site: &Site, events: &[Event], now: Timestamp, generated: &mut Generated) {
     let incidents = incidents(site, events);
     if incidents.is_empty() {
         return;

@@ -5,18 +5,18 @@
 //! values, the template contexts of the pages it adds, and the text of the files it adds. It
 //! never writes files or renders templates; the build does (see [`generate`]).
 
-pub mod alerts;
+pub(crate) mod alerts;
 mod catalog;
 mod charts;
-pub mod feeds;
-pub mod metrics;
-pub mod postmortems;
-pub mod scs;
-pub mod status;
+pub(crate) mod feeds;
+pub(crate) mod metrics;
+pub(crate) mod postmortems;
+pub(crate) mod scs;
+pub(crate) mod status;
 mod status_page;
-pub mod statuspage;
-pub mod uptime;
-pub mod validate;
+pub(crate) mod statuspage;
+pub(crate) mod uptime;
+pub(crate) mod validate;
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -29,7 +29,7 @@ use crate::vocabulary::Kind;
 /// "Now" for the status page: `--now` (a date alone is midnight UTC, as everywhere), else
 /// `SOURCE_DATE_EPOCH`, else the clock. Unlike the review date it keeps the time of day, so an
 /// ongoing incident's duration and today's bar are exact.
-pub fn now(cli: Option<DateTime>) -> Timestamp {
+pub(crate) fn now(cli: Option<DateTime>) -> Timestamp {
     if let Some(now) = cli {
         return now.instant;
     }
@@ -50,7 +50,7 @@ pub(crate) fn shown(instant: Timestamp) -> DateTime {
 
 /// A page the operations features add to the site, or take over from a section (`/status/`).
 #[derive(Debug, Clone)]
-pub struct GeneratedPage {
+pub(crate) struct GeneratedPage {
     /// URL path relative to the base path, ending in `/`.
     pub url: String,
     pub template: &'static str,
@@ -65,14 +65,14 @@ pub struct GeneratedPage {
 }
 
 impl GeneratedPage {
-    pub fn output_path(&self) -> String {
+    pub(crate) fn output_path(&self) -> String {
         format!("{}index.html", self.url)
     }
 }
 
 /// What every generated page's template gets as `generated`: the header of the page.
 #[derive(Debug, Serialize)]
-pub struct PageHeader {
+pub(crate) struct PageHeader {
     pub title: String,
     pub description: Option<String>,
     pub url: String,
@@ -83,14 +83,14 @@ pub struct PageHeader {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Crumb {
+pub(crate) struct Crumb {
     pub title: String,
     pub url: String,
 }
 
 /// Pages and files the operations features add.
 #[derive(Debug, Default)]
-pub struct Generated {
+pub(crate) struct Generated {
     pub pages: Vec<GeneratedPage>,
     /// Output path → text.
     pub files: Vec<(String, String)>,
@@ -98,7 +98,7 @@ pub struct Generated {
 
 impl Generated {
     /// Whether a generated page owns `url` (relative to the base path).
-    pub fn owns(&self, url: &str) -> bool {
+    pub(crate) fn owns(&self, url: &str) -> bool {
         self.pages.iter().any(|p| p.url == url)
     }
 }
@@ -107,12 +107,12 @@ impl Generated {
 /// other pages (summary, links, anchors): a postmortem's action items, or the text of a section
 /// whose URL a generated page takes over (`/status/`, `/postmortems/`). An edit of such a body
 /// is never patched into the site alone.
-pub fn shows_body_of(page: &crate::model::Page) -> bool {
+pub(crate) fn shows_body_of(page: &crate::model::Page) -> bool {
     page.is_section() || page.kind == Kind::Postmortem
 }
 
 /// Everything the operations features add to the site, as of `now`.
-pub fn generate(site: &Site, now: Timestamp) -> Generated {
+pub(crate) fn generate(site: &Site, now: Timestamp) -> Generated {
     let mut generated = Generated::default();
     let events = status::events(site, now);
     status_page::add(site, &events, now, &mut generated);
@@ -138,7 +138,7 @@ pub fn generate(site: &Site, now: Timestamp) -> Generated {
 }
 
 /// The generated pages every page links to (sidebar, footer): title and URL relative to the base.
-pub fn hubs(site: &Site) -> Vec<(&'static str, &'static str)> {
+pub(crate) fn hubs(site: &Site) -> Vec<(&'static str, &'static str)> {
     let mut hubs = Vec::new();
     let has_status = !site.config.components.is_empty()
         || site
@@ -168,20 +168,20 @@ pub(crate) struct Links<'a> {
 }
 
 impl Links<'_> {
-    pub fn url(&self, relative: &str) -> String {
+    pub(crate) fn url(&self, relative: &str) -> String {
         format!("{}{relative}", self.site.config.base_path)
     }
 
-    pub fn permalink(&self, relative: &str) -> String {
+    pub(crate) fn permalink(&self, relative: &str) -> String {
         format!("{}{relative}", self.site.config.base_url)
     }
 
-    pub fn page_url(&self, id: usize) -> String {
+    pub(crate) fn page_url(&self, id: usize) -> String {
         self.url(&self.site.pages[id].url)
     }
 
     /// The section page at `url`, if the handbook has one.
-    pub fn section_at(&self, url: &str) -> Option<usize> {
+    pub(crate) fn section_at(&self, url: &str) -> Option<usize> {
         self.site
             .pages
             .iter()
@@ -189,7 +189,7 @@ impl Links<'_> {
     }
 
     /// Home, then `trail`.
-    pub fn crumbs(&self, trail: &[(&str, &str)]) -> Vec<Crumb> {
+    pub(crate) fn crumbs(&self, trail: &[(&str, &str)]) -> Vec<Crumb> {
         let mut crumbs = vec![Crumb {
             title: "Home".into(),
             url: self.url(""),
@@ -203,7 +203,7 @@ impl Links<'_> {
 
     /// The header of a generated page at `url`, taking title, description and body from the
     /// section there when the handbook has one.
-    pub fn header(
+    pub(crate) fn header(
         &self,
         url: &str,
         title: &str,

@@ -18,7 +18,7 @@ use crate::paths::url_segment;
 use crate::vocabulary::{Kind, PostmortemStatus, Severity};
 
 /// The orders the table is pre-rendered in: URL segment, column, label.
-pub const ORDERS: [(&str, &str); 5] = [
+pub(crate) const ORDERS: [(&str, &str); 5] = [
     ("date", "Date"),
     ("title", "Title"),
     ("severity", "Severity"),
@@ -28,9 +28,7 @@ pub const ORDERS: [(&str, &str); 5] = [
 
 /// One postmortem as a row of the table.
 #[derive(Debug, Clone, Serialize)]
-pub struct Row {
-    #[serde(skip)]
-    pub id: usize,
+pub(crate) struct Row {
     pub title: String,
     pub url: String,
     pub date: Option<DateTime>,
@@ -45,14 +43,14 @@ pub struct Row {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Named {
+pub(crate) struct Named {
     pub name: String,
     pub url: String,
 }
 
 /// One action item.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ActionItem {
+pub(crate) struct ActionItem {
     pub done: bool,
     pub text: String,
     pub owners: Vec<String>,
@@ -62,7 +60,7 @@ pub struct ActionItem {
 }
 
 /// Splits `text (@owner, due 2026-12-01)` into the text, owners and due date.
-pub fn parse_item(text: &str, done: bool, line: usize, today: Date) -> ActionItem {
+pub(crate) fn parse_item(text: &str, done: bool, line: usize, today: Date) -> ActionItem {
     let mut owners = Vec::new();
     let mut due = None;
     let mut body = text.trim().to_string();
@@ -100,7 +98,7 @@ pub fn parse_item(text: &str, done: bool, line: usize, today: Date) -> ActionIte
 }
 
 /// The action items of postmortem page `id`.
-pub fn action_items(site: &Site, id: usize, today: Date) -> Vec<ActionItem> {
+pub(crate) fn action_items(site: &Site, id: usize, today: Date) -> Vec<ActionItem> {
     let Some(document) = &site.pages[id].document else {
         return Vec::new();
     };
@@ -123,14 +121,14 @@ pub fn action_items(site: &Site, id: usize, today: Date) -> Vec<ActionItem> {
 
 /// Counts over a set of action items.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Counts {
+pub(crate) struct Counts {
     pub total: usize,
     pub open: usize,
     pub overdue: usize,
     pub done: usize,
 }
 
-pub fn counts<'a>(items: impl IntoIterator<Item = &'a ActionItem>) -> Counts {
+pub(crate) fn counts<'a>(items: impl IntoIterator<Item = &'a ActionItem>) -> Counts {
     let mut counts = Counts::default();
     for item in items {
         counts.total += 1;
@@ -147,7 +145,7 @@ pub fn counts<'a>(items: impl IntoIterator<Item = &'a ActionItem>) -> Counts {
 }
 
 /// Every postmortem page, newest first.
-pub fn postmortem_ids(site: &Site) -> Vec<usize> {
+pub(crate) fn postmortem_ids(site: &Site) -> Vec<usize> {
     let mut ids: Vec<usize> = site
         .pages
         .iter()
@@ -172,7 +170,6 @@ fn row(site: &Site, links: &Links<'_>, id: usize, items: &[ActionItem]) -> Row {
         _ => None,
     };
     Row {
-        id,
         title: page.title.clone(),
         url: links.page_url(id),
         date: meta.date.or(meta.started),
@@ -195,7 +192,7 @@ fn row(site: &Site, links: &Links<'_>, id: usize, items: &[ActionItem]) -> Row {
 }
 
 /// Sorts rows (given newest first) by `order`; ties keep the newest first.
-pub fn sort(rows: &mut [Row], order: &str) {
+pub(crate) fn sort(rows: &mut [Row], order: &str) {
     let status_rank = |s: Option<PostmortemStatus>| match s {
         Some(PostmortemStatus::Draft) => 0,
         Some(PostmortemStatus::InReview) => 1,
@@ -240,7 +237,7 @@ fn order_url(order: &str) -> String {
 }
 
 /// Adds `/postmortems/` and its other orders, and `/postmortems/action-items/`.
-pub fn add(site: &Site, now: Timestamp, generated: &mut Generated) {
+pub(crate) fn add(site: &Site, now: Timestamp, generated: &mut Generated) {
     let ids = postmortem_ids(site);
     if ids.is_empty() {
         return;

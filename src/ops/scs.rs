@@ -61,7 +61,7 @@ const IMPACT_TYPES: [(Impact, &str, &str); 5] = [
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Impacting {
+pub(crate) struct Impacting {
     reference: String,
     #[serde(rename = "type")]
     impact_type: &'static str,
@@ -70,7 +70,7 @@ pub struct Impacting {
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ComponentData {
+pub(crate) struct ComponentData {
     id: String,
     display_name: String,
     labels: std::collections::BTreeMap<String, String>,
@@ -78,14 +78,14 @@ pub struct ComponentData {
 }
 
 #[derive(Debug, Serialize)]
-pub struct PhaseReference {
+pub(crate) struct PhaseReference {
     generation: u32,
     order: usize,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct IncidentData {
+pub(crate) struct IncidentData {
     id: String,
     display_name: String,
     description: String,
@@ -97,12 +97,12 @@ pub struct IncidentData {
 }
 
 /// The impact type id of an opsbook impact.
-pub fn impact_type(impact: Impact) -> &'static str {
+pub(crate) fn impact_type(impact: Impact) -> &'static str {
     impact.as_str()
 }
 
 /// Where an impact falls on the severity scale.
-pub fn severity(impact: Impact) -> u8 {
+pub(crate) fn severity(impact: Impact) -> u8 {
     match impact {
         Impact::None => 25,
         Impact::Maintenance => 50,
@@ -113,7 +113,7 @@ pub fn severity(impact: Impact) -> u8 {
 }
 
 /// Output path → JSON text for every file, each list wrapped in `{"data": …}` as the spec says.
-pub fn files(site: &Site, events: &[Event], now: Timestamp) -> Vec<(String, String)> {
+pub(crate) fn files(site: &Site, events: &[Event], now: Timestamp) -> Vec<(String, String)> {
     let data = |value: serde_json::Value| {
         serde_json::to_string_pretty(&serde_json::json!({ "data": value })).unwrap_or_default()
             + "\n"

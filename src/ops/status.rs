@@ -13,7 +13,7 @@ use crate::vocabulary::{Impact, Kind, UpdateStatus};
 /// A component's state, ordered from best to worst: the worst of its active incidents wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum ComponentState {
+pub(crate) enum ComponentState {
     Operational,
     Maintenance,
     Degraded,
@@ -23,7 +23,7 @@ pub enum ComponentState {
 
 impl ComponentState {
     /// What an incident of `impact` does to the components it names while it lasts.
-    pub fn from_impact(impact: Impact) -> ComponentState {
+    pub(crate) fn from_impact(impact: Impact) -> ComponentState {
         match impact {
             Impact::None => ComponentState::Operational,
             Impact::Minor => ComponentState::Degraded,
@@ -33,7 +33,7 @@ impl ComponentState {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             ComponentState::Operational => "Operational",
             ComponentState::Maintenance => "Under maintenance",
@@ -44,7 +44,7 @@ impl ComponentState {
     }
 
     /// The Statuspage name of the state (`components[].status`).
-    pub fn statuspage(self) -> &'static str {
+    pub(crate) fn statuspage(self) -> &'static str {
         match self {
             ComponentState::Operational => "operational",
             ComponentState::Maintenance => "under_maintenance",
@@ -55,7 +55,7 @@ impl ComponentState {
     }
 
     /// The sentence of the overall banner.
-    pub fn banner(self) -> &'static str {
+    pub(crate) fn banner(self) -> &'static str {
         match self {
             ComponentState::Operational => "All systems operational",
             ComponentState::Maintenance => "Maintenance in progress",
@@ -66,7 +66,7 @@ impl ComponentState {
     }
 
     /// The Statuspage overall indicator and description.
-    pub fn indicator(self) -> (&'static str, &'static str) {
+    pub(crate) fn indicator(self) -> (&'static str, &'static str) {
         match self {
             ComponentState::Operational => ("none", "All Systems Operational"),
             ComponentState::Maintenance => ("maintenance", "Service Under Maintenance"),
@@ -80,7 +80,7 @@ impl ComponentState {
 /// Where an incident or maintenance stands at "now".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Phase {
+pub(crate) enum Phase {
     /// Maintenance announced for later.
     Upcoming,
     /// Maintenance inside its window.
@@ -93,15 +93,15 @@ pub enum Phase {
 }
 
 impl Phase {
-    pub fn is_active(self) -> bool {
+    pub(crate) fn is_active(self) -> bool {
         matches!(self, Phase::InProgress | Phase::Ongoing)
     }
 
-    pub fn is_open(self) -> bool {
+    pub(crate) fn is_open(self) -> bool {
         matches!(self, Phase::Upcoming | Phase::InProgress | Phase::Ongoing)
     }
 
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Phase::Upcoming => "Scheduled",
             Phase::InProgress => "In progress",
@@ -114,7 +114,7 @@ impl Phase {
 
 /// One incident or maintenance of the status history, as the status page sees it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Event {
+pub(crate) struct Event {
     /// The incident's page id.
     pub id: usize,
     pub impact: Impact,
@@ -128,7 +128,7 @@ pub struct Event {
 
 impl Event {
     /// Reads the incident `meta` at `now`.
-    pub fn from_meta(id: usize, meta: &Meta, now: Timestamp) -> Event {
+    pub(crate) fn from_meta(id: usize, meta: &Meta, now: Timestamp) -> Event {
         let impact = meta.impact.unwrap_or(Impact::None);
         let first_update = meta.updates.iter().map(|u| u.at.instant).min();
         let (start, end, phase) = if impact == Impact::Maintenance {
@@ -153,12 +153,12 @@ impl Event {
         }
     }
 
-    pub fn is_maintenance(&self) -> bool {
+    pub(crate) fn is_maintenance(&self) -> bool {
         self.impact == Impact::Maintenance
     }
 
     /// The time the event had impact, up to `now`; `None` before it began.
-    pub fn window_until(&self, now: Timestamp) -> Option<(Timestamp, Timestamp)> {
+    pub(crate) fn window_until(&self, now: Timestamp) -> Option<(Timestamp, Timestamp)> {
         let start = self.start?;
         if self.phase == Phase::Upcoming || start >= now {
             return None;
@@ -168,12 +168,12 @@ impl Event {
     }
 
     /// Seconds from start to end (to `now` while it lasts).
-    pub fn duration_seconds(&self, now: Timestamp) -> Option<i64> {
+    pub(crate) fn duration_seconds(&self, now: Timestamp) -> Option<i64> {
         let (start, end) = self.window_until(now)?;
         Some(end.as_second() - start.as_second())
     }
 
-    pub fn affects(&self, component: &str) -> bool {
+    pub(crate) fn affects(&self, component: &str) -> bool {
         self.components.iter().any(|c| c == component)
     }
 }
@@ -206,7 +206,7 @@ fn maintenance_window(
 }
 
 /// Every incident page of the site as an event, newest start first.
-pub fn events(site: &Site, now: Timestamp) -> Vec<Event> {
+pub(crate) fn events(site: &Site, now: Timestamp) -> Vec<Event> {
     let mut events: Vec<Event> = site
         .pages
         .iter()
@@ -219,7 +219,7 @@ pub fn events(site: &Site, now: Timestamp) -> Vec<Event> {
 }
 
 /// A component's state now: the worst of the active events naming it.
-pub fn component_state(component: &str, events: &[Event]) -> ComponentState {
+pub(crate) fn component_state(component: &str, events: &[Event]) -> ComponentState {
     events
         .iter()
         .filter(|e| e.phase.is_active() && e.affects(component))
@@ -229,7 +229,7 @@ pub fn component_state(component: &str, events: &[Event]) -> ComponentState {
 }
 
 /// The overall state: the worst active event, whether or not it names a component.
-pub fn overall_state(events: &[Event]) -> ComponentState {
+pub(crate) fn overall_state(events: &[Event]) -> ComponentState {
     events
         .iter()
         .filter(|e| e.phase.is_active())
@@ -239,7 +239,7 @@ pub fn overall_state(events: &[Event]) -> ComponentState {
 }
 
 /// Components in their groups, in the order of `opsbook.toml` (a group where it first appears).
-pub fn grouped(components: &[Component]) -> Vec<(Option<&str>, Vec<&Component>)> {
+pub(crate) fn grouped(components: &[Component]) -> Vec<(Option<&str>, Vec<&Component>)> {
     let mut groups: Vec<(Option<&str>, Vec<&Component>)> = Vec::new();
     for component in components {
         let group = component.group.as_deref();
@@ -257,11 +257,11 @@ pub(crate) mod tests {
     use crate::dates::DateTime;
     use crate::source::meta::Update;
 
-    pub fn at(text: &str) -> DateTime {
+    pub(crate) fn at(text: &str) -> DateTime {
         DateTime::parse(text).unwrap()
     }
 
-    pub fn incident(
+    pub(crate) fn incident(
         impact: Impact,
         components: &[&str],
         started: &str,
@@ -276,7 +276,7 @@ pub(crate) mod tests {
         }
     }
 
-    pub fn maintenance(components: &[&str], start: &str, end: &str) -> Meta {
+    pub(crate) fn maintenance(components: &[&str], start: &str, end: &str) -> Meta {
         Meta {
             impact: Some(Impact::Maintenance),
             components: components.iter().map(|c| c.to_string()).collect(),

@@ -29,7 +29,7 @@ const MONTHS: [&str; 12] = [
 
 /// An incident or maintenance as a card or a row of the status pages.
 #[derive(Debug, Serialize)]
-pub struct EventCard {
+pub(super) struct EventCard {
     pub title: String,
     pub url: String,
     pub impact: Impact,
@@ -44,7 +44,7 @@ pub struct EventCard {
 }
 
 #[derive(Debug, Serialize)]
-pub struct LatestUpdate {
+pub(super) struct LatestUpdate {
     pub status: UpdateStatus,
     pub at: DateTime,
     pub message: String,
@@ -77,7 +77,7 @@ struct Group {
 }
 
 #[derive(Debug, Serialize)]
-pub struct Month {
+pub(super) struct Month {
     pub title: String,
     pub events: Vec<EventCard>,
 }
@@ -100,7 +100,7 @@ struct StatusContext {
 }
 
 /// Adds `/status/` and `/status/history/`.
-pub fn add(site: &Site, events: &[Event], now: Timestamp, generated: &mut Generated) {
+pub(super) fn add(site: &Site, events: &[Event], now: Timestamp, generated: &mut Generated) {
     let links = Links { site };
     if events.is_empty() && site.config.components.is_empty() {
         return;
@@ -299,7 +299,12 @@ fn day_title(site: &Site, day: &Day) -> String {
     title
 }
 
-pub fn event_card(site: &Site, links: &Links<'_>, event: &Event, now: Timestamp) -> EventCard {
+pub(super) fn event_card(
+    site: &Site,
+    links: &Links<'_>,
+    event: &Event,
+    now: Timestamp,
+) -> EventCard {
     let page = &site.pages[event.id];
     let latest = page.meta.updates.iter().max_by_key(|u| u.at);
     EventCard {
@@ -333,7 +338,7 @@ pub fn event_card(site: &Site, links: &Links<'_>, event: &Event, now: Timestamp)
 }
 
 /// Events (newest first) under a heading per month of their start; undated ones last.
-pub fn by_month(cards: impl Iterator<Item = EventCard>) -> Vec<Month> {
+pub(super) fn by_month(cards: impl Iterator<Item = EventCard>) -> Vec<Month> {
     let mut months: Vec<Month> = Vec::new();
     for card in cards {
         let title = card.start.map_or("Undated".to_string(), |d| {

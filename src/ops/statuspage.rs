@@ -20,7 +20,7 @@ use crate::vocabulary::UpdateStatus;
 const LIMIT: usize = 50;
 
 #[derive(Debug, Serialize)]
-pub struct PageInfo {
+pub(crate) struct PageInfo {
     id: String,
     name: String,
     url: String,
@@ -29,13 +29,13 @@ pub struct PageInfo {
 }
 
 #[derive(Debug, Serialize)]
-pub struct StatusInfo {
+pub(crate) struct StatusInfo {
     indicator: &'static str,
     description: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ComponentInfo {
+pub(crate) struct ComponentInfo {
     id: String,
     name: String,
     status: &'static str,
@@ -54,7 +54,7 @@ pub struct ComponentInfo {
 }
 
 #[derive(Debug, Serialize)]
-pub struct UpdateInfo {
+pub(crate) struct UpdateInfo {
     id: String,
     status: &'static str,
     body: String,
@@ -69,7 +69,7 @@ pub struct UpdateInfo {
 }
 
 #[derive(Debug, Serialize)]
-pub struct AffectedComponent {
+pub(crate) struct AffectedComponent {
     code: String,
     name: String,
     old_status: &'static str,
@@ -77,7 +77,7 @@ pub struct AffectedComponent {
 }
 
 #[derive(Debug, Serialize)]
-pub struct IncidentInfo {
+pub(crate) struct IncidentInfo {
     id: String,
     name: String,
     status: &'static str,
@@ -109,7 +109,7 @@ struct Entry {
 }
 
 /// Builds every file of the API from one set of events.
-pub struct Api<'a> {
+pub(crate) struct Api<'a> {
     site: &'a Site,
     links: Links<'a>,
     events: &'a [Event],
@@ -121,7 +121,7 @@ pub struct Api<'a> {
 }
 
 impl<'a> Api<'a> {
-    pub fn new(site: &'a Site, events: &'a [Event], now: Timestamp) -> Api<'a> {
+    pub(crate) fn new(site: &'a Site, events: &'a [Event], now: Timestamp) -> Api<'a> {
         let links = Links { site };
         let times = events.iter().flat_map(|e| {
             let updates = site.pages[e.id].meta.updates.iter().map(|u| u.at.instant);
@@ -149,7 +149,7 @@ impl<'a> Api<'a> {
     }
 
     /// Output path → JSON text, for every file of the API.
-    pub fn files(&self) -> Vec<(String, String)> {
+    pub(crate) fn files(&self) -> Vec<(String, String)> {
         let unresolved: Vec<&Event> = self
             .incidents()
             .filter(|e| e.phase == Phase::Ongoing)
@@ -206,7 +206,7 @@ impl<'a> Api<'a> {
             .collect()
     }
 
-    pub fn status(&self) -> StatusInfo {
+    pub(crate) fn status(&self) -> StatusInfo {
         let (indicator, description) = status::overall_state(self.events).indicator();
         StatusInfo {
             indicator,

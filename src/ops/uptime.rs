@@ -14,13 +14,13 @@ use super::status::{ComponentState, Event};
 use crate::vocabulary::Impact;
 
 /// How many days the bars cover.
-pub const DAYS: usize = 90;
+pub(crate) const DAYS: usize = 90;
 
 const DAY_SECONDS: i64 = 86_400;
 
 /// One day of a component's bar.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Day {
+pub(crate) struct Day {
     pub date: Date,
     /// The worst impact of the day's events on the component.
     pub state: ComponentState,
@@ -33,7 +33,7 @@ pub struct Day {
 
 /// A component's bars and its uptime over them.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Uptime {
+pub(crate) struct Uptime {
     pub days: Vec<Day>,
     pub down_seconds: i64,
     pub observed_seconds: i64,
@@ -43,13 +43,13 @@ pub struct Uptime {
 
 impl Uptime {
     /// `99.87`.
-    pub fn percent(&self) -> String {
+    pub(crate) fn percent(&self) -> String {
         format!("{}.{:02}", self.hundredths / 100, self.hundredths % 100)
     }
 }
 
 /// The first day of the bars ending on `now`'s day.
-pub fn first_day(now: Timestamp) -> Date {
+pub(crate) fn first_day(now: Timestamp) -> Date {
     let today = now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
     today
         .checked_sub(jiff::Span::new().days(DAYS as i64 - 1))
@@ -63,7 +63,7 @@ fn midnight(date: Date) -> Timestamp {
 }
 
 /// The uptime of `component` from the events naming it, as of `now`.
-pub fn component_uptime(component: &str, events: &[Event], now: Timestamp) -> Uptime {
+pub(crate) fn component_uptime(component: &str, events: &[Event], now: Timestamp) -> Uptime {
     let mine: Vec<&Event> = events.iter().filter(|e| e.affects(component)).collect();
     let windows = |pick: &dyn Fn(Impact) -> bool| -> Vec<(i64, i64)> {
         merge(
@@ -121,7 +121,7 @@ pub fn component_uptime(component: &str, events: &[Event], now: Timestamp) -> Up
 }
 
 /// `part / whole` in hundredths of a percent, truncated; 100 % when nothing was observed.
-pub fn hundredths(part: i64, whole: i64) -> u32 {
+pub(crate) fn hundredths(part: i64, whole: i64) -> u32 {
     if whole <= 0 {
         return 10_000;
     }

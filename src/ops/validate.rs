@@ -8,7 +8,7 @@ use crate::model::{Page, Site};
 use crate::vocabulary::{Impact, Kind, UpdateStatus};
 
 /// Runs every check of this module.
-pub fn check(site: &Site, diagnostics: &mut Diagnostics) {
+pub(crate) fn check(site: &Site, diagnostics: &mut Diagnostics) {
     check_maintenance_windows(site, diagnostics);
     for page in site
         .pages
@@ -23,7 +23,7 @@ pub fn check(site: &Site, diagnostics: &mut Diagnostics) {
 
 /// URLs (and everything under them) that generated pages own. `status/` and `postmortems/`
 /// are not listed: their sections' text is shown on the generated pages.
-pub const RESERVED: [&str; 7] = [
+pub(crate) const RESERVED: [&str; 7] = [
     "alerts/",
     "reviews/",
     "status/history/",

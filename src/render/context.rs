@@ -14,7 +14,7 @@ use crate::vocabulary::{Impact, Kind, PostmortemStatus, Severity, UpdateStatus};
 const NAV_WINDOW: usize = 50;
 
 #[derive(Serialize)]
-pub struct SiteInfo<'a> {
+pub(crate) struct SiteInfo<'a> {
     title: &'a str,
     description: Option<&'a str>,
     base_url: &'a str,
@@ -27,7 +27,7 @@ pub struct SiteInfo<'a> {
 }
 
 #[derive(Serialize)]
-pub struct Assets {
+pub(crate) struct Assets {
     style: String,
     favicon: String,
     script: String,
@@ -36,7 +36,7 @@ pub struct Assets {
 }
 
 #[derive(Serialize)]
-pub struct TaxonomyLink {
+pub(crate) struct TaxonomyLink {
     name: &'static str,
     title: &'static str,
     url: String,
@@ -44,7 +44,7 @@ pub struct TaxonomyLink {
 
 /// What every template gets.
 #[derive(Serialize)]
-pub struct Globals<'a> {
+pub(crate) struct Globals<'a> {
     site: SiteInfo<'a>,
     assets: Assets,
     taxonomies: Vec<TaxonomyLink>,
@@ -53,7 +53,7 @@ pub struct Globals<'a> {
 }
 
 impl<'a> Globals<'a> {
-    pub fn new(site: &'a Site) -> Globals<'a> {
+    pub(crate) fn new(site: &'a Site) -> Globals<'a> {
         let config: &Config = &site.config;
         let asset = |name: &str| format!("{}{name}", config.base_path);
         Globals {
@@ -96,18 +96,18 @@ impl<'a> Globals<'a> {
 }
 
 /// Builds context values for one site.
-pub struct Builder<'a> {
+pub(crate) struct Builder<'a> {
     pub site: &'a Site,
 }
 
 #[derive(Serialize)]
-pub struct Link {
+pub(crate) struct Link {
     title: String,
     url: String,
 }
 
 #[derive(Serialize)]
-pub struct NavItem {
+pub(crate) struct NavItem {
     title: String,
     url: String,
     kind: &'static str,
@@ -118,7 +118,7 @@ pub struct NavItem {
 }
 
 #[derive(Serialize)]
-pub struct NavPage {
+pub(crate) struct NavPage {
     title: String,
     url: String,
     kind: &'static str,
@@ -126,14 +126,14 @@ pub struct NavPage {
 }
 
 #[derive(Serialize)]
-pub struct Backlink {
+pub(crate) struct Backlink {
     title: String,
     url: String,
     kind: &'static str,
 }
 
 #[derive(Serialize)]
-pub struct ReviewInfo {
+pub(crate) struct ReviewInfo {
     last_reviewed: Option<DateTime>,
     review_interval_days: u32,
     review_due: Option<DateTime>,
@@ -142,7 +142,7 @@ pub struct ReviewInfo {
 }
 
 #[derive(Serialize)]
-pub struct RunbookInfo {
+pub(crate) struct RunbookInfo {
     alerts: Vec<String>,
     severity: Option<Severity>,
     #[serde(flatten)]
@@ -150,7 +150,7 @@ pub struct RunbookInfo {
 }
 
 #[derive(Serialize)]
-pub struct PostmortemInfo {
+pub(crate) struct PostmortemInfo {
     severity: Option<Severity>,
     status: Option<PostmortemStatus>,
     authors: Vec<String>,
@@ -168,21 +168,21 @@ pub struct PostmortemInfo {
 }
 
 #[derive(Serialize)]
-pub struct ComponentInfo {
+pub(crate) struct ComponentInfo {
     id: String,
     name: String,
     group: Option<String>,
 }
 
 #[derive(Serialize)]
-pub struct UpdateInfo {
+pub(crate) struct UpdateInfo {
     at: DateTime,
     status: UpdateStatus,
     message_html: String,
 }
 
 #[derive(Serialize)]
-pub struct IncidentInfo {
+pub(crate) struct IncidentInfo {
     impact: Option<Impact>,
     components: Vec<ComponentInfo>,
     started: Option<DateTime>,
@@ -198,7 +198,7 @@ pub struct IncidentInfo {
 }
 
 #[derive(Serialize)]
-pub struct PageContext<'a> {
+pub(crate) struct PageContext<'a> {
     title: &'a str,
     description: Option<&'a str>,
     kind: &'static str,
@@ -227,7 +227,7 @@ pub struct PageContext<'a> {
 }
 
 #[derive(Serialize)]
-pub struct SubsectionSummary {
+pub(crate) struct SubsectionSummary {
     title: String,
     url: String,
     description: Option<String>,
@@ -235,7 +235,7 @@ pub struct SubsectionSummary {
 }
 
 #[derive(Serialize)]
-pub struct SectionContext<'a> {
+pub(crate) struct SectionContext<'a> {
     title: &'a str,
     description: Option<&'a str>,
     url: String,
@@ -249,14 +249,14 @@ pub struct SectionContext<'a> {
 }
 
 #[derive(Serialize)]
-pub struct TermSummary {
+pub(crate) struct TermSummary {
     name: String,
     url: String,
     count: usize,
 }
 
 #[derive(Serialize)]
-pub struct TaxonomyContext {
+pub(crate) struct TaxonomyContext {
     name: &'static str,
     title: &'static str,
     url: String,
@@ -264,7 +264,7 @@ pub struct TaxonomyContext {
 }
 
 #[derive(Serialize)]
-pub struct TermContext {
+pub(crate) struct TermContext {
     name: String,
     url: String,
     count: usize,
@@ -273,7 +273,7 @@ pub struct TermContext {
 }
 
 #[derive(Serialize)]
-pub struct KindGroup {
+pub(crate) struct KindGroup {
     kind: &'static str,
     title: &'static str,
     pages: Vec<PageSummary>,
@@ -284,15 +284,15 @@ impl<'a> Builder<'a> {
         &self.site.config
     }
 
-    pub fn url(&self, id: usize) -> String {
+    pub(crate) fn url(&self, id: usize) -> String {
         self.site.url(id)
     }
 
-    pub fn permalink(&self, id: usize) -> String {
+    pub(crate) fn permalink(&self, id: usize) -> String {
         self.site.permalink(id)
     }
 
-    pub fn breadcrumbs(&self, id: usize) -> Vec<Link> {
+    pub(crate) fn breadcrumbs(&self, id: usize) -> Vec<Link> {
         self.site
             .ancestors(id)
             .into_iter()
@@ -304,7 +304,7 @@ impl<'a> Builder<'a> {
     }
 
     /// The sidebar for the page `current`: top sections, the active branch opened.
-    pub fn nav(&self, current: usize) -> Vec<NavItem> {
+    pub(crate) fn nav(&self, current: usize) -> Vec<NavItem> {
         let mut active = self.site.ancestors(current);
         active.push(current);
         self.site
@@ -355,7 +355,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn page(&self, id: usize) -> PageContext<'a> {
+    pub(crate) fn page(&self, id: usize) -> PageContext<'a> {
         let site = self.site;
         let page: &'a Page = &site.pages[id];
         let meta = &page.meta;
@@ -503,7 +503,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn section(&self, id: usize) -> SectionContext<'a> {
+    pub(crate) fn section(&self, id: usize) -> SectionContext<'a> {
         let page: &'a Page = &self.site.pages[id];
         let list = page.list.clone().unwrap_or_default();
         SectionContext {
@@ -532,7 +532,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn taxonomy(&self, name: &'static str, title: &'static str) -> TaxonomyContext {
+    pub(crate) fn taxonomy(&self, name: &'static str, title: &'static str) -> TaxonomyContext {
         let terms = &self.site.taxonomies[name];
         TaxonomyContext {
             name,
@@ -549,7 +549,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn term(&self, taxonomy: &str, slug: &str) -> TermContext {
+    pub(crate) fn term(&self, taxonomy: &str, slug: &str) -> TermContext {
         let term = &self.site.taxonomies[taxonomy][slug];
         let order = [
             (Kind::Runbook, "Runbooks"),

@@ -4,7 +4,7 @@
 //!
 //! This is the only module that knows tera.
 
-pub mod context;
+pub(crate) mod context;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -15,10 +15,10 @@ use tera::Tera;
 use crate::diagnostic::{Diagnostic, Location};
 
 /// The default theme: `templates/` and `static/`.
-pub static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+pub(crate) static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
 /// The default theme's `static/` files (stylesheet, script, icons), by their path in the site.
-pub fn default_static_files() -> Vec<(String, &'static [u8])> {
+pub(crate) fn default_static_files() -> Vec<(String, &'static [u8])> {
     DEFAULT_THEME
         .get_dir("static")
         .map(all_files)
@@ -32,7 +32,7 @@ pub fn default_static_files() -> Vec<(String, &'static [u8])> {
 }
 
 /// A loaded set of templates.
-pub struct Renderer {
+pub(crate) struct Renderer {
     tera: Tera,
     /// Template name → (file shown in messages, source text).
     sources: HashMap<String, (PathBuf, String)>,
@@ -40,7 +40,7 @@ pub struct Renderer {
 
 impl Renderer {
     /// Loads the default theme, then `theme_dir/templates` and `override_dir` over it.
-    pub fn load(
+    pub(crate) fn load(
         theme_dir: Option<&Path>,
         override_dir: &Path,
         root: &Path,
@@ -90,7 +90,7 @@ impl Renderer {
     }
 
     /// A hash of every template's name and text: what output reuse must match.
-    pub fn fingerprint(&self) -> [u8; 32] {
+    pub(crate) fn fingerprint(&self) -> [u8; 32] {
         let mut names: Vec<&String> = self.sources.keys().collect();
         names.sort();
         let mut hasher = blake3::Hasher::new();
@@ -105,16 +105,16 @@ impl Renderer {
 
     /// Whether any template's text contains `word`: a safe over-approximation of whether the
     /// templates read a value of that name.
-    pub fn mentions(&self, word: &str) -> bool {
+    pub(crate) fn mentions(&self, word: &str) -> bool {
         self.sources.values().any(|(_, text)| text.contains(word))
     }
 
-    pub fn has_template(&self, name: &str) -> bool {
+    pub(crate) fn has_template(&self, name: &str) -> bool {
         self.sources.contains_key(name)
     }
 
     /// Renders `template`; `page` names what is being rendered, for messages.
-    pub fn render(
+    pub(crate) fn render(
         &self,
         template: &str,
         context: &tera::Context,

@@ -25,12 +25,12 @@ impl std::fmt::Display for ScaffoldError {
 
 /// Values placeholders are replaced with, already written as TOML values where they go into
 /// front matter (`{{ title }}` → `"Disk full"`), so any title is safe.
-pub struct Placeholders(BTreeMap<&'static str, String>);
+pub(crate) struct Placeholders(BTreeMap<&'static str, String>);
 
 impl Placeholders {
     /// The date placeholders for `today`: `date` (YYYY-MM-DD), `now` (RFC 3339) and `due`
     /// (30 days on, for a first action item).
-    pub fn new(today: DateTime) -> Self {
+    pub(crate) fn new(today: DateTime) -> Self {
         let mut values = BTreeMap::new();
         values.insert("date", today.date().to_string());
         values.insert(
@@ -42,18 +42,18 @@ impl Placeholders {
     }
 
     /// Sets `name` to `text` as a TOML string.
-    pub fn string(&mut self, name: &'static str, text: &str) {
+    pub(crate) fn string(&mut self, name: &'static str, text: &str) {
         self.0.insert(name, toml_string(text));
     }
 
     /// Sets `name` to `items` as a TOML array of strings.
-    pub fn list(&mut self, name: &'static str, items: &[String]) {
+    pub(crate) fn list(&mut self, name: &'static str, items: &[String]) {
         let quoted: Vec<String> = items.iter().map(|s| toml_string(s)).collect();
         self.0.insert(name, format!("[{}]", quoted.join(", ")));
     }
 
     /// `text` with every `{{ name }}` it knows replaced; unknown ones are left for the author.
-    pub fn fill(&self, text: &str) -> String {
+    pub(crate) fn fill(&self, text: &str) -> String {
         let mut out = text.to_string();
         for (name, value) in &self.0 {
             out = out.replace(&format!("{{{{ {name} }}}}"), value);
@@ -70,7 +70,7 @@ fn toml_string(text: &str) -> String {
 
 /// `Elevated 5xx on the API!` → `elevated-5xx-on-the-api`: lowercase letters and digits, one
 /// `-` between words.
-pub fn slug(title: &str) -> String {
+pub(crate) fn slug(title: &str) -> String {
     let mut out = String::with_capacity(title.len());
     for c in title.chars().flat_map(char::to_lowercase) {
         if c.is_alphanumeric() {
@@ -83,7 +83,7 @@ pub fn slug(title: &str) -> String {
 }
 
 /// Writes `text` at `path`, creating its folders; fails, naming the file, when it exists.
-pub fn write_new(path: &Path, text: &str) -> Result<(), ScaffoldError> {
+pub(crate) fn write_new(path: &Path, text: &str) -> Result<(), ScaffoldError> {
     use std::io::Write;
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)
@@ -105,7 +105,7 @@ pub fn write_new(path: &Path, text: &str) -> Result<(), ScaffoldError> {
 }
 
 /// `dir/relative` as it should be shown: without a leading `./`.
-pub fn shown(dir: &Path, relative: &str) -> PathBuf {
+pub(crate) fn shown(dir: &Path, relative: &str) -> PathBuf {
     if dir == Path::new(".") {
         PathBuf::from(relative)
     } else {

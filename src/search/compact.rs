@@ -11,7 +11,7 @@ const HEADER: &str =
     "/* opsbook search runtime; commented source: src/search/runtime/opsbook-search.js */";
 
 /// `source` without its comments and layout.
-pub fn compact(source: &str) -> String {
+pub(super) fn compact(source: &str) -> String {
     let mut out = String::with_capacity(source.len());
     out.push_str(HEADER);
     out.push('\n');

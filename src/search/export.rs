@@ -34,27 +34,31 @@ use tantivy::{Index, SegmentReader, TERMINATED};
 use super::Fields;
 
 /// Everything about the format that is not in the data: part of the export's fingerprint.
-pub fn format_id() -> String {
+pub(crate) fn format_id() -> String {
     format!("format 3, shards of {SHARD_TARGET_BYTES} bytes, {DOC_SHARD_SIZE} docs, {SNIPPET_TEXT_CHARS} chars")
 }
 
 /// Raw bytes of term data per shard before a new shard starts.
 const SHARD_TARGET_BYTES: usize = 8 * 1024;
 /// Documents per document-table file.
-pub const DOC_SHARD_SIZE: usize = 8;
+pub(crate) const DOC_SHARD_SIZE: usize = 8;
 /// Characters of section text kept for snippets.
 const SNIPPET_TEXT_CHARS: usize = 400;
 
 /// One exported file: its name inside `search/` and its text.
-pub type File = (String, String);
+pub(crate) type File = (String, String);
 
 /// The document table row of one section, in index order, written as a JSON array: url, page
 /// title, heading path (outermost first), kind, text.
 #[derive(Serialize)]
-pub struct DocRow(String, String, Vec<String>, String, String);
+pub(crate) struct DocRow(String, String, Vec<String>, String, String);
 
 /// Exports a single-segment index (see [`super::build_memory_index`]) whose documents are `rows`.
-pub fn export(index: &Index, fields: &Fields, rows: &[DocRow]) -> tantivy::Result<Vec<File>> {
+pub(crate) fn export(
+    index: &Index,
+    fields: &Fields,
+    rows: &[DocRow],
+) -> tantivy::Result<Vec<File>> {
     let reader = index.reader()?;
     let searcher = reader.searcher();
     let segment = match searcher.segment_readers() {
@@ -234,7 +238,7 @@ fn doc_files(rows: &[DocRow]) -> Vec<File> {
 }
 
 /// The row for a section: its text cut to what snippets need.
-pub fn doc_row(url: String, title: &str, path: &[String], kind: &str, text: &str) -> DocRow {
+pub(crate) fn doc_row(url: String, title: &str, path: &[String], kind: &str, text: &str) -> DocRow {
     let text = text.chars().take(SNIPPET_TEXT_CHARS).collect();
     DocRow(
         url,

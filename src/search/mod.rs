@@ -9,7 +9,7 @@
 //! This is the only module that knows tantivy.
 
 mod compact;
-pub mod export;
+pub(crate) mod export;
 mod searcher;
 mod stamp;
 
@@ -22,19 +22,19 @@ use tantivy::{doc, Index, IndexWriter, TantivyDocument};
 
 use crate::markdown::TextSection;
 use crate::model::{Page, Site};
-pub use searcher::{Filters, Hit, Queries, Searcher, MAX_EXPANSIONS, MIN_PREFIX_CHARS};
-pub use stamp::source_stamp;
+pub use searcher::{Filters, Hit, Searcher, MAX_EXPANSIONS};
+pub(crate) use stamp::source_stamp;
 
 /// The analyzer of every searchable text field (registered by tantivy by default).
-pub const ANALYZER: &str = "en_stem";
+pub(crate) const ANALYZER: &str = "en_stem";
 /// How much a match in each field counts.
-pub const TITLE_BOOST: f32 = 3.0;
-pub const SECTION_BOOST: f32 = 2.0;
+pub(crate) const TITLE_BOOST: f32 = 3.0;
+pub(crate) const SECTION_BOOST: f32 = 2.0;
 const INDEX_FOLDER: &str = "search-index";
 
 /// The fields of a section document.
 #[derive(Clone, Copy)]
-pub struct Fields {
+pub(crate) struct Fields {
     /// The page title (searchable, boosted).
     pub title: Field,
     /// The section's heading path (searchable, boosted).
@@ -52,7 +52,7 @@ pub struct Fields {
 }
 
 /// The index schema.
-pub fn schema() -> (Schema, Fields) {
+pub(crate) fn schema() -> (Schema, Fields) {
     schema_with(true)
 }
 
@@ -92,12 +92,12 @@ fn schema_with(store: bool) -> (Schema, Fields) {
 }
 
 /// Where the index of a handbook lives inside its cache folder.
-pub fn index_dir(cache_dir: &Path) -> PathBuf {
+pub(crate) fn index_dir(cache_dir: &Path) -> PathBuf {
     cache_dir.join(INDEX_FOLDER)
 }
 
 /// Indexes every page of `site` into `dir` (replaced whole), stamped with `stamp`.
-pub fn build_index(site: &Site, dir: &Path, stamp: &str) -> tantivy::Result<usize> {
+pub(crate) fn build_index(site: &Site, dir: &Path, stamp: &str) -> tantivy::Result<usize> {
     let (schema, fields) = schema();
     let parent = dir.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent)?;
@@ -116,7 +116,7 @@ pub fn build_index(site: &Site, dir: &Path, stamp: &str) -> tantivy::Result<usiz
 }
 
 /// The index of `site` in memory, as one segment: what the browser export walks.
-pub fn build_memory_index(site: &Site) -> tantivy::Result<(Index, Fields)> {
+pub(crate) fn build_memory_index(site: &Site) -> tantivy::Result<(Index, Fields)> {
     let (schema, fields) = schema_with(false);
     let index = Index::create_in_ram(schema);
     fill(&index, &fields, site)?;
@@ -197,15 +197,15 @@ fn severity_name(severity: crate::vocabulary::Severity) -> &'static str {
 }
 
 /// The browser runtime, copied to `search/opsbook-search.js`.
-pub const RUNTIME: &str = include_str!("runtime/opsbook-search.js");
+pub(crate) const RUNTIME: &str = include_str!("runtime/opsbook-search.js");
 
 /// Whether an output path is one of the browser search files (the results page is not).
-pub fn is_browser_file(path: &str) -> bool {
+pub(crate) fn is_browser_file(path: &str) -> bool {
     path.starts_with("search/") && path.ends_with(".js")
 }
 
 /// Every file of the browser search (`search/…`): the exported index and the runtime.
-pub fn browser_files(site: &Site) -> tantivy::Result<Vec<export::File>> {
+pub(crate) fn browser_files(site: &Site) -> tantivy::Result<Vec<export::File>> {
     let (index, fields) = build_memory_index(site)?;
     let rows: Vec<export::DocRow> = sections(site)
         .map(|(page, section)| {
@@ -225,7 +225,7 @@ pub fn browser_files(site: &Site) -> tantivy::Result<Vec<export::File>> {
 
 /// A hash of everything the browser search files are made from: every section document and the
 /// runtime. Equal fingerprints give equal files.
-pub fn input_fingerprint(site: &Site) -> [u8; 32] {
+pub(crate) fn input_fingerprint(site: &Site) -> [u8; 32] {
     let mut hasher =
         crate::reuse::Hasher::new(concat!("search 1 ", env!("CARGO_PKG_VERSION")).as_bytes());
     hasher.add("runtime", &RUNTIME);

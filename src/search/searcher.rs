@@ -18,7 +18,7 @@ use tantivy::{DocId, DocSet, Index, Score, SegmentReader, TantivyDocument, Term,
 use super::{schema, stamp, Fields, SECTION_BOOST, TITLE_BOOST};
 
 /// While typing, the last word is a prefix once it has this many characters…
-pub const MIN_PREFIX_CHARS: usize = 3;
+pub(crate) const MIN_PREFIX_CHARS: usize = 3;
 /// …and adds at most this many terms to the query: the ones in the most documents. Each costs a
 /// posting list to score (and perhaps a shard to load); 8 covers the plural, verb and noun forms
 /// a stem has, and keeps a query fast at every keystroke.
@@ -62,7 +62,7 @@ impl LowercasePerChar for str {
 }
 
 /// The two queries of a search: see [`Searcher::queries`].
-pub struct Queries {
+pub(crate) struct Queries {
     pub any: Box<dyn Query>,
     pub all: Box<dyn Query>,
 }
@@ -81,7 +81,7 @@ impl Searcher {
     }
 
     /// The stamp the index was built with, when it has one.
-    pub fn stamp(dir: &Path) -> Option<String> {
+    pub(crate) fn stamp(dir: &Path) -> Option<String> {
         std::fs::read_to_string(dir.join(stamp::STAMP_FILE)).ok()
     }
 
@@ -90,7 +90,7 @@ impl Searcher {
     /// word written again exactly as before is dropped (as tantivy's query grammar drops a clause
     /// equal to an earlier one, before analysis: `disk disk` is one clause, `kafka Kafka` two),
     /// and a word the analyzer drops (40 bytes or more) makes no clause.
-    pub fn clauses(&self, text: &str) -> tantivy::Result<Vec<Vec<String>>> {
+    pub(crate) fn clauses(&self, text: &str) -> tantivy::Result<Vec<Vec<String>>> {
         Ok(self.clauses_and_last(text)?.0)
     }
 
@@ -159,7 +159,7 @@ impl Searcher {
     ///
     /// Results are the documents of `any`; those that `all` matches come first; within each group,
     /// by `any`'s score descending, then in document order.
-    pub fn queries(&self, clauses: &[Vec<String>], filters: &Filters) -> Queries {
+    pub(crate) fn queries(&self, clauses: &[Vec<String>], filters: &Filters) -> Queries {
         let fields = self.fields;
         let terms: Vec<&String> = clauses.iter().flatten().collect();
         let words: Box<dyn Query> = match terms.as_slice() {

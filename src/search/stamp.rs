@@ -3,12 +3,12 @@
 
 use crate::source::Handbook;
 
-pub const STAMP_FILE: &str = "opsbook-stamp";
+pub(super) const STAMP_FILE: &str = "opsbook-stamp";
 /// Changes whenever the index schema does, so an index of an older schema is rebuilt.
 const SCHEMA: &str = "schema 2: path";
 
 /// The stamp of `handbook` as it is now.
-pub fn source_stamp(handbook: &Handbook) -> String {
+pub(crate) fn source_stamp(handbook: &Handbook) -> String {
     let root = handbook.root.as_path();
     let mut hasher = blake3::Hasher::new();
     hasher.update(env!("CARGO_PKG_VERSION").as_bytes());

@@ -29,7 +29,11 @@ const STATUS_PATH: &str = "/__opsbook/status";
 const SWAP_WAIT: Duration = Duration::from_secs(3);
 
 /// Starts `workers` threads answering requests on `listener`.
-pub fn start(listener: TcpListener, shared: Arc<Shared>, workers: usize) -> anyhow::Result<()> {
+pub(super) fn start(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    workers: usize,
+) -> anyhow::Result<()> {
     let server = Server::from_listener(listener, None)
         .map_err(|e| anyhow::anyhow!("cannot start the HTTP server: {e}"))?;
     let server = Arc::new(server);
@@ -69,7 +73,7 @@ fn handle(request: Request, shared: &Shared, heartbeat: Duration) {
 }
 
 /// A complete response.
-pub struct Reply {
+pub(super) struct Reply {
     status: u16,
     content_type: &'static str,
     body: Vec<u8>,
@@ -77,7 +81,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    pub fn text(status: u16, text: &str) -> Reply {
+    pub(super) fn text(status: u16, text: &str) -> Reply {
         Reply {
             status,
             content_type: mime_type("txt"),
@@ -92,7 +96,7 @@ impl Reply {
     }
 
     /// Writes the response (headers only for HEAD) and closes the connection.
-    pub fn send(self, request: Request) {
+    pub(super) fn send(self, request: Request) {
         let head_only = *request.method() == Method::Head;
         let mut head = format!(
             "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n\
@@ -157,7 +161,7 @@ fn site_response(target: &str, shared: &Shared) -> Reply {
 
 /// Percent-decodes `path` and splits it into segments; `Err` for anything that could step
 /// outside the site or is not a plain path. A trailing slash gives a last empty segment.
-pub fn decode_path(path: &str) -> Result<Vec<String>, ()> {
+pub(super) fn decode_path(path: &str) -> Result<Vec<String>, ()> {
     let rest = path.strip_prefix('/').ok_or(())?;
     let decoded = String::from_utf8(percent_decode(rest.as_bytes())?).map_err(|_| ())?;
     if decoded.contains(['\\', '\0']) || decoded.contains(char::is_control) {
@@ -275,7 +279,7 @@ fn no_site_yet(shared: &Shared) -> Reply {
 }
 
 /// The `Content-Type` of a file extension (lower case).
-pub fn mime_type(extension: &str) -> &'static str {
+pub(super) fn mime_type(extension: &str) -> &'static str {
     match extension {
         "html" | "htm" => "text/html; charset=utf-8",
         "css" => "text/css; charset=utf-8",

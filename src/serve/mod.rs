@@ -38,7 +38,7 @@ use reload::{Event, Hub};
 use watch::{Changes, Message, Watch};
 
 /// The port tried first when none is given.
-pub const DEFAULT_PORT: u16 = 1111;
+pub(crate) const DEFAULT_PORT: u16 = 1111;
 /// How many ports after [`DEFAULT_PORT`] are tried when it is taken.
 const PORT_TRIES: u16 = 100;
 /// Threads answering ordinary requests (event streams have their own).
@@ -60,7 +60,7 @@ pub struct ServeOptions {
 
 /// One problem of a failed build, as the page overlay and `/__opsbook/status` show it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Problem {
+pub(crate) struct Problem {
     pub message: String,
     pub file: String,
     pub line: usize,

@@ -17,13 +17,13 @@ use std::time::Duration;
 use super::Problem;
 
 /// The path of the event stream.
-pub const EVENTS_PATH: &str = "/__opsbook/events";
+pub(super) const EVENTS_PATH: &str = "/__opsbook/events";
 /// More open streams than this get 503: each holds a thread.
 const MAX_CLIENTS: usize = 512;
 
 /// Something every open page should hear about.
 #[derive(Debug, Clone)]
-pub enum Event {
+pub(super) enum Event {
     Reload(u64),
     Css(u64),
     Error(Vec<Problem>),
@@ -51,7 +51,7 @@ struct HubState {
 }
 
 /// Sends events to every open stream.
-pub struct Hub {
+pub(super) struct Hub {
     state: Mutex<HubState>,
     active: Arc<AtomicUsize>,
     /// Tells this server's pages from an earlier one's, so a page reloads after a restart.
@@ -59,7 +59,7 @@ pub struct Hub {
 }
 
 impl Hub {
-    pub fn new() -> Hub {
+    pub(super) fn new() -> Hub {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
@@ -79,17 +79,17 @@ impl Hub {
     }
 
     /// Open event streams.
-    pub fn clients(&self) -> usize {
+    pub(super) fn clients(&self) -> usize {
         self.active.load(Ordering::SeqCst)
     }
 
     /// The version a page served now shows: `instance-generation`.
-    pub fn version(&self) -> String {
+    pub(super) fn version(&self) -> String {
         format!("{}-{}", self.instance, self.lock().generation)
     }
 
     /// Sends `event` to every stream, dropping those whose page has gone.
-    pub fn broadcast(&self, event: Event) {
+    pub(super) fn broadcast(&self, event: Event) {
         let text: Arc<str> = event.to_sse().into();
         let mut state = self.lock();
         match event {
@@ -105,7 +105,7 @@ impl Hub {
     }
 
     /// Answers a request for the event stream on a thread of its own.
-    pub fn serve(&self, request: tiny_http::Request, heartbeat: Duration) {
+    pub(super) fn serve(&self, request: tiny_http::Request, heartbeat: Duration) {
         if self.clients() >= MAX_CLIENTS {
             super::http::Reply::text(503, "too many open pages\n").send(request);
             return;
@@ -175,7 +175,7 @@ fn chunk(writer: &mut impl Write, text: &str) -> std::io::Result<()> {
 }
 
 /// The heartbeat interval: 15 s, or `OPSBOOK_SERVE_HEARTBEAT_MS` (for tests).
-pub fn heartbeat() -> Duration {
+pub(super) fn heartbeat() -> Duration {
     let millis = std::env::var("OPSBOOK_SERVE_HEARTBEAT_MS")
         .ok()
         .and_then(|v| v.parse::<u64>().ok())
@@ -261,7 +261,7 @@ const SCRIPT: &str = r#"<script id="opsbook-serve-reload">
 "#;
 
 /// `html` with the reload script inserted before its last `</body>` (appended when it has none).
-pub fn inject(html: &[u8], version: &str) -> Vec<u8> {
+pub(super) fn inject(html: &[u8], version: &str) -> Vec<u8> {
     let script = SCRIPT.replace("__VERSION__", version);
     let at = find_last_body_end(html).unwrap_or(html.len());
     let mut out = Vec::with_capacity(html.len() + script.len());

@@ -30,14 +30,14 @@ const MAX_BATCH: Duration = Duration::from_secs(2);
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 /// What reaches the rebuild loop.
-pub enum Message {
+pub(super) enum Message {
     Fs(notify::Result<notify::Event>),
     Stop,
 }
 
 /// What a changed file is to the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(super) enum Kind {
     /// Markdown under `content/` (or a folder there).
     Content,
     /// Another file under `content/`, copied beside its page.
@@ -58,7 +58,7 @@ fn classify(relative: &Path) -> Option<Kind> {
 
 /// [`classify`] for a handbook whose markdown is in the folder `content` (`docs` for another
 /// tool's layout).
-pub fn classify_in(relative: &Path, content: &str) -> Option<Kind> {
+pub(super) fn classify_in(relative: &Path, content: &str) -> Option<Kind> {
     let parts: Vec<String> = relative
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -84,20 +84,20 @@ pub fn classify_in(relative: &Path, content: &str) -> Option<Kind> {
 
 /// A batch of changes: the last kind seen for each path (relative, `/`-separated).
 #[derive(Debug, Default)]
-pub struct Changes {
+pub(super) struct Changes {
     paths: BTreeMap<String, Kind>,
     /// Top-level folders that were created, removed or renamed: they need a new watch.
     folders: BTreeSet<String>,
 }
 
 impl Changes {
-    pub fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.paths.is_empty()
     }
 
     /// Whether every change is a stylesheet the site copies as it is: the page can swap its
     /// stylesheets instead of reloading.
-    pub fn css_only(&self) -> bool {
+    pub(super) fn css_only(&self) -> bool {
         !self.paths.is_empty()
             && self
                 .paths
@@ -106,12 +106,12 @@ impl Changes {
     }
 
     /// Whether every change is a template: the kept handbook can be rendered again as it is.
-    pub fn templates_only(&self) -> bool {
+    pub(super) fn templates_only(&self) -> bool {
         self.paths.values().all(|kind| *kind == Kind::Template)
     }
 
     /// The changed paths, relative to the handbook folder, `/`-separated.
-    pub fn paths(&self) -> impl Iterator<Item = &str> {
+    pub(super) fn paths(&self) -> impl Iterator<Item = &str> {
         self.paths.keys().map(String::as_str)
     }
 
@@ -147,7 +147,7 @@ impl fmt::Display for Changes {
 }
 
 /// The watcher and the channel its events arrive on.
-pub struct Watch {
+pub(super) struct Watch {
     root: PathBuf,
     /// The folder of the markdown: `content`, or another tool's (`docs`).
     content: String,
@@ -160,7 +160,7 @@ impl Watch {
     /// Starts watching `root` (canonical), whose markdown is in the folder `content`; events go
     /// to `sender`, batches come from
     /// [`Watch::next`]. `poll` uses notify's polling watcher.
-    pub fn start(
+    pub(super) fn start(
         root: &Path,
         content: &str,
         poll: bool,
@@ -193,7 +193,7 @@ impl Watch {
     }
 
     /// Watches the handbook folders that exist now, again those that were replaced.
-    pub fn refresh(&mut self, changes: &Changes) {
+    pub(super) fn refresh(&mut self, changes: &Changes) {
         let content = self.content.clone();
         for name in FOLDERS.into_iter().chain([content.as_str()]) {
             let dir = self.root.join(name);
@@ -215,7 +215,7 @@ impl Watch {
 
     /// Waits for changes that matter, then gathers more until the file system has been quiet
     /// for [`QUIET`]; `None` once Ctrl-C was pressed.
-    pub fn next(&mut self) -> Option<Changes> {
+    pub(super) fn next(&mut self) -> Option<Changes> {
         let mut changes = Changes::default();
         while changes.is_empty() {
             match self.events.recv().ok()? {

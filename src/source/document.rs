@@ -16,38 +16,38 @@ pub struct Document {
     /// Where the page sits in the site: relative to the content folder, `/`-separated, in
     /// opsbook's own names (`runbooks/disk.md`, `_index.md` for a folder's own page). Another
     /// tool's names are read as these: a `README.md` describing its folder is its `_index.md`.
-    pub path: String,
+    pub(crate) path: String,
     /// The file it was read from, relative to the content folder: links in its body are
     /// relative to it.
-    pub source: String,
+    pub(crate) source: String,
     /// The same file, relative to the handbook: how messages and edit links name it.
-    pub file: HandbookPath,
-    pub text: String,
-    pub body_offset: usize,
+    pub(crate) file: HandbookPath,
+    pub(crate) text: String,
+    pub(crate) body_offset: usize,
     /// 1-based line of the body's first line.
-    pub body_line: usize,
-    pub meta: Meta,
+    pub(crate) body_line: usize,
+    pub(crate) meta: Meta,
     /// Where each front matter field was written, for later checks.
-    pub positions: Positions,
+    pub(crate) positions: Positions,
 }
 
 impl Document {
-    pub fn body(&self) -> &str {
+    pub(crate) fn body(&self) -> &str {
         &self.text[self.body_offset..]
     }
 
     /// `_index.md`: the document describing a section.
-    pub fn is_section_index(&self) -> bool {
+    pub(crate) fn is_section_index(&self) -> bool {
         file_name(&self.path) == "_index.md"
     }
 
     /// `index.md`: a page stored as a folder with its assets.
-    pub fn is_bundle(&self) -> bool {
+    pub(crate) fn is_bundle(&self) -> bool {
         file_name(&self.path) == "index.md"
     }
 
     /// Where the front matter field at `key` (`components.1`) was written.
-    pub fn location_of(&self, key: &str) -> Location {
+    pub(crate) fn location_of(&self, key: &str) -> Location {
         let (line, column) = self.positions.value(key);
         Location::at(&self.file, line, column)
     }

@@ -14,17 +14,17 @@ use crate::paths::{slashed, HandbookPath};
 
 /// A file's size and modification time: while both stay the same, the file is taken as
 /// unchanged.
-pub type Stamp = (u64, Option<SystemTime>);
+pub(crate) type Stamp = (u64, Option<SystemTime>);
 
 /// What the content folder holds, content-relative and sorted.
 #[derive(Debug, Default)]
-pub struct ContentFiles {
+pub(super) struct ContentFiles {
     pub markdown: Vec<(String, Stamp)>,
     pub assets: Vec<String>,
 }
 
 /// Lists the content folder of `handbook`.
-pub fn list_content(handbook: &Handbook, diagnostics: &mut Diagnostics) -> ContentFiles {
+pub(super) fn list_content(handbook: &Handbook, diagnostics: &mut Diagnostics) -> ContentFiles {
     let content_dir = handbook.content_dir();
     let mut files = ContentFiles::default();
     let walker = walkdir::WalkDir::new(content_dir)
@@ -79,7 +79,7 @@ pub fn list_content(handbook: &Handbook, diagnostics: &mut Diagnostics) -> Conte
 
 /// A file copied into the site as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StaticFile {
+pub(crate) struct StaticFile {
     /// Its path in the output, `/`-separated.
     pub output: String,
     /// Where it is copied from.
@@ -90,7 +90,7 @@ pub struct StaticFile {
 /// what is wrong with them: a symbolic link is skipped with a warning, as in the content; a
 /// name that is not UTF-8 is an error; two names that differ only in case are a warning, as
 /// one overwrites the other on macOS and Windows.
-pub fn list_static(root: &Path, folders: &[PathBuf]) -> (Vec<StaticFile>, Vec<Diagnostic>) {
+pub(super) fn list_static(root: &Path, folders: &[PathBuf]) -> (Vec<StaticFile>, Vec<Diagnostic>) {
     let mut problems = Vec::new();
     let mut chosen: HashMap<String, StaticFile> = HashMap::new();
     let mut by_lowercase: HashMap<String, PathBuf> = HashMap::new();
@@ -169,12 +169,12 @@ fn symlink_skipped(shown: PathBuf) -> Diagnostic {
 }
 
 /// Markdown files: `.md`, `.markdown`, and Docusaurus' `.mdx` (read as markdown).
-pub fn is_markdown(path: &str) -> bool {
+pub(crate) fn is_markdown(path: &str) -> bool {
     path.ends_with(".md") || path.ends_with(".markdown") || path.ends_with(".mdx")
 }
 
 /// Editor temp files, swap files and hidden files are never content.
-pub fn is_ignored(name: &str) -> bool {
+pub(crate) fn is_ignored(name: &str) -> bool {
     name.starts_with('.')
         || name.starts_with('#')
         || name.ends_with('~')

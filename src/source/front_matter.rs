@@ -9,34 +9,33 @@ use toml::de::{DeTable, DeValue};
 
 /// The front matter formats handbooks use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     Toml,
     Yaml,
 }
 
 /// A markdown file cut in two.
 #[derive(Debug)]
-pub struct Split<'a> {
+pub(crate) struct Split<'a> {
     pub format: Option<Format>,
     /// The front matter text, without its fences.
     pub front_matter: &'a str,
     /// 1-based line of the first front matter line in the file.
     pub front_matter_line: usize,
-    pub body: &'a str,
     /// Byte offset of the body in the file.
     pub body_offset: usize,
 }
 
 /// A front matter problem: message and 1-based line/column in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
+pub(crate) struct Problem {
     pub line: usize,
     pub column: usize,
     pub message: String,
 }
 
 /// Cuts `text` into front matter and body.
-pub fn split(text: &str) -> Result<Split<'_>, Problem> {
+pub(crate) fn split(text: &str) -> Result<Split<'_>, Problem> {
     let (format, fence) = if is_fence(first_line(text), "+++") {
         (Format::Toml, "+++")
     } else if is_fence(first_line(text), "---") {
@@ -46,7 +45,6 @@ pub fn split(text: &str) -> Result<Split<'_>, Problem> {
             format: None,
             front_matter: "",
             front_matter_line: 1,
-            body: text,
             body_offset: 0,
         });
     };
@@ -60,7 +58,6 @@ pub fn split(text: &str) -> Result<Split<'_>, Problem> {
                 format: Some(format),
                 front_matter: &text[start..offset],
                 front_matter_line: 2,
-                body: &text[body_offset..],
                 body_offset,
             });
         }
@@ -84,7 +81,7 @@ fn is_fence(line: &str, fence: &str) -> bool {
 
 /// Parsed front matter: the values, and where each was written.
 #[derive(Debug, Default)]
-pub struct Parsed {
+pub(crate) struct Parsed {
     pub values: Map<String, Value>,
     pub positions: Positions,
 }
@@ -92,7 +89,7 @@ pub struct Parsed {
 /// Where the keys and values of front matter are, as 1-based lines and columns of the file.
 /// Paths join keys and indices with `.`: `updates.2.at`.
 #[derive(Debug, Default, Clone)]
-pub struct Positions {
+pub(crate) struct Positions {
     values: HashMap<String, (usize, usize)>,
     keys: HashMap<String, (usize, usize)>,
     first_line: usize,
@@ -101,7 +98,7 @@ pub struct Positions {
 impl Positions {
     /// The value at `path`, falling back to the nearest parent that has one, then to the first
     /// front matter line.
-    pub fn value(&self, path: &str) -> (usize, usize) {
+    pub(crate) fn value(&self, path: &str) -> (usize, usize) {
         let mut path = path;
         loop {
             if let Some(position) = self.values.get(path) {
@@ -115,7 +112,7 @@ impl Positions {
     }
 
     /// The key at `path` (for problems with the key itself, such as an unknown field).
-    pub fn key(&self, path: &str) -> (usize, usize) {
+    pub(crate) fn key(&self, path: &str) -> (usize, usize) {
         self.keys
             .get(path)
             .copied()
@@ -125,7 +122,7 @@ impl Positions {
 
 impl Positions {
     /// Makes `to` point where `from` was written: a field read under another tool's name.
-    pub fn alias(&mut self, from: &str, to: &str) {
+    pub(crate) fn alias(&mut self, from: &str, to: &str) {
         let key = self.key(from);
         let value = self.value(from);
         self.keys.insert(to.to_string(), key);
@@ -135,13 +132,13 @@ impl Positions {
 
 impl Parsed {
     /// Shorthand for the position of the value at `path`.
-    pub fn position(&self, path: &str) -> (usize, usize) {
+    pub(crate) fn position(&self, path: &str) -> (usize, usize) {
         self.positions.value(path)
     }
 }
 
 /// Parses the front matter of `split`; positions are lines of the whole file.
-pub fn parse(split: &Split<'_>) -> Result<Parsed, Problem> {
+pub(crate) fn parse(split: &Split<'_>) -> Result<Parsed, Problem> {
     match split.format {
         None => Ok(Parsed {
             values: Map::new(),
@@ -337,13 +334,15 @@ mod tests {
 
     #[test]
     fn splits_toml_and_yaml_and_none() {
-        let toml = split("+++\ntitle = \"a\"\n+++\nbody\n").unwrap();
+        let text = "+++\ntitle = \"a\"\n+++\nbody\n";
+        let toml = split(text).unwrap();
         assert_eq!(toml.format, Some(Format::Toml));
         assert_eq!(toml.front_matter, "title = \"a\"\n");
-        assert_eq!(toml.body, "body\n");
-        let yaml = split("---\ntitle: a\n---\n# B\n").unwrap();
+        assert_eq!(&text[toml.body_offset..], "body\n");
+        let text = "---\ntitle: a\n---\n# B\n";
+        let yaml = split(text).unwrap();
         assert_eq!(yaml.format, Some(Format::Yaml));
-        assert_eq!(yaml.body, "# B\n");
+        assert_eq!(&text[yaml.body_offset..], "# B\n");
         let none = split("# Title\n").unwrap();
         assert_eq!(none.format, None);
         assert!(split("+++\ntitle = 1\n").is_err());

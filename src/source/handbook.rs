@@ -24,7 +24,7 @@ impl Handbook {
     /// Reads the config of the handbook at `root` and detects its layout; `out` is the output
     /// folder (never read as content). An invalid config, a missing content folder or an output
     /// folder inside the content are errors: the handbook cannot be read.
-    pub fn open(root: &Path, out: &Path) -> Result<(Handbook, Config), Vec<Diagnostic>> {
+    pub(crate) fn open(root: &Path, out: &Path) -> Result<(Handbook, Config), Vec<Diagnostic>> {
         let mut config = Config::load(root)?;
         let layout = Layout::detect(root, &config, out);
         if layout.inferred {
@@ -50,28 +50,28 @@ impl Handbook {
     }
 
     /// The content folder on disk.
-    pub fn content_dir(&self) -> &Path {
+    pub(crate) fn content_dir(&self) -> &Path {
         &self.layout.content_dir
     }
 
     /// The content-relative file `relative` as the user names it.
-    pub fn file(&self, relative: &str) -> HandbookPath {
+    pub(crate) fn file(&self, relative: &str) -> HandbookPath {
         self.content.join(relative)
     }
 
     /// The folder of the handbook's own theme `name` (`themes/NAME/`), `None` for the default.
-    pub fn theme_dir(&self, name: &str) -> Option<PathBuf> {
+    pub(crate) fn theme_dir(&self, name: &str) -> Option<PathBuf> {
         (name != "default").then(|| self.root.join("themes").join(name))
     }
 
     /// Whether `path` (on disk, under the content folder) is never read as content.
-    pub fn is_skipped(&self, path: &Path) -> bool {
+    pub(crate) fn is_skipped(&self, path: &Path) -> bool {
         self.layout.is_skipped(path)
     }
 
     /// Refuses an output folder that holds the content: inside another tool's content folder,
     /// or, when the handbook folder is the content, one that already holds markdown.
-    pub fn check_output(&self, out: &Path) -> Result<(), Diagnostic> {
+    pub(crate) fn check_output(&self, out: &Path) -> Result<(), Diagnostic> {
         let out_abs = crate::output::absolute(out);
         let content = crate::output::absolute(self.content_dir());
         let holds_markdown = || {

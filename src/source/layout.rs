@@ -52,7 +52,7 @@ const NOT_CONTENT: [&str; 13] = [
 
 /// The tool a handbook was written for, as its config files tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tool {
+pub(super) enum Tool {
     Hugo,
     CState,
     MkDocs,
@@ -61,7 +61,7 @@ pub enum Tool {
 }
 
 impl Tool {
-    pub fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Tool::Hugo => "Hugo",
             Tool::CState => "cState",
@@ -74,7 +74,7 @@ impl Tool {
 
 /// How to read one handbook.
 #[derive(Debug, Clone)]
-pub struct Layout {
+pub(super) struct Layout {
     /// The handbook folder.
     pub root: PathBuf,
     /// The folder holding the markdown: `content`, `docs`, or `""` for the handbook itself.
@@ -99,7 +99,7 @@ pub struct Layout {
 
 impl Layout {
     /// opsbook's own layout: `content/`, kinds by opsbook's folder names.
-    pub fn standard(root: &Path) -> Layout {
+    pub(super) fn standard(root: &Path) -> Layout {
         Layout {
             root: root.to_path_buf(),
             content: HandbookPath::new("content"),
@@ -115,7 +115,7 @@ impl Layout {
     }
 
     /// The layout of the handbook at `root` whose config is `config`; `out` is the output folder.
-    pub fn detect(root: &Path, config: &Config, out: &Path) -> Layout {
+    pub(super) fn detect(root: &Path, config: &Config, out: &Path) -> Layout {
         let has_config = root.join(CONFIG_FILE).is_file();
         let tool = detect_tool(root);
         let dir = if has_config {
@@ -160,7 +160,7 @@ impl Layout {
     }
 
     /// The kind of pages in `folder` (content-relative): its nearest named folder decides.
-    pub fn kind_of_folder(&self, folder: &str) -> Kind {
+    pub(super) fn kind_of_folder(&self, folder: &str) -> Kind {
         let named = folder
             .split('/')
             .rev()
@@ -173,13 +173,13 @@ impl Layout {
     }
 
     /// Whether `path` (absolute, under the content folder) is never read.
-    pub fn is_skipped(&self, path: &Path) -> bool {
+    pub(super) fn is_skipped(&self, path: &Path) -> bool {
         let path = crate::output::absolute(path);
         self.skipped.iter().any(|s| path.starts_with(s))
     }
 
     /// The file at `relative` (content-relative) as the user names it.
-    pub fn file(&self, relative: &str) -> HandbookPath {
+    pub(super) fn file(&self, relative: &str) -> HandbookPath {
         self.content.join(relative)
     }
 }
@@ -278,7 +278,7 @@ fn collect_nav(value: &serde_yaml_ng::Value, titles: &mut HashMap<String, String
 }
 
 /// The site title another tool's config gives, if any.
-pub fn foreign_title(root: &Path) -> Option<String> {
+pub(super) fn foreign_title(root: &Path) -> Option<String> {
     let read = |name: &str| std::fs::read_to_string(root.join(name)).ok();
     let value_after = |text: &str, keys: &[&str]| {
         text.lines().find_map(|line| {
@@ -346,7 +346,7 @@ fn toml_string(text: &str) -> String {
 }
 
 /// One line saying what a build without config inferred, once the documents are read.
-pub fn summary(layout: &Layout, kinds: &BTreeMap<Kind, usize>) -> String {
+pub(super) fn summary(layout: &Layout, kinds: &BTreeMap<Kind, usize>) -> String {
     let folder = if layout.content.is_root() {
         "the handbook folder itself".to_string()
     } else {

@@ -60,7 +60,7 @@ const COMMON_FIELDS: &[&str] = &[
 ];
 
 /// Every field name opsbook knows, for did-you-mean hints.
-pub fn all_fields() -> impl Iterator<Item = &'static str> {
+pub(crate) fn all_fields() -> impl Iterator<Item = &'static str> {
     let kinds = [
         Kind::Runbook,
         Kind::Process,
@@ -76,7 +76,7 @@ pub fn all_fields() -> impl Iterator<Item = &'static str> {
 /// One entry of an incident's timeline.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Update {
+pub(crate) struct Update {
     pub at: DateTime,
     pub status: UpdateStatus,
     pub message: String,
@@ -85,7 +85,7 @@ pub struct Update {
 /// The known front matter fields; which of them a kind may use is checked before this is filled.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Meta {
+pub(crate) struct Meta {
     pub title: Option<String>,
     pub description: Option<String>,
     pub date: Option<DateTime>,
@@ -137,7 +137,7 @@ pub struct Meta {
 
 /// A problem with one field: its key path, and what is wrong.
 #[derive(Debug, Clone, PartialEq)]
-pub struct FieldProblem {
+pub(crate) struct FieldProblem {
     pub line: usize,
     pub column: usize,
     pub message: String,
@@ -146,7 +146,7 @@ pub struct FieldProblem {
 }
 
 /// Reads the kind first (it decides which fields are known), then the typed fields.
-pub fn read(parsed: &Parsed, folder_kind: Kind) -> (Option<Meta>, Vec<FieldProblem>) {
+pub(crate) fn read(parsed: &Parsed, folder_kind: Kind) -> (Option<Meta>, Vec<FieldProblem>) {
     let mut problems = Vec::new();
     let mut known = Map::new();
     let mut extra = Map::new();

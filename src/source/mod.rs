@@ -10,10 +10,10 @@
 mod adapters;
 mod document;
 mod files;
-pub mod front_matter;
+pub(crate) mod front_matter;
 mod handbook;
 mod layout;
-pub mod meta;
+pub(crate) mod meta;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -24,14 +24,14 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::paths::HandbookPath;
 use crate::vocabulary::Kind;
 pub use document::{Document, Placed, Read};
-pub use files::{is_ignored, is_markdown, Stamp, StaticFile};
+pub(crate) use files::{is_ignored, is_markdown, Stamp, StaticFile};
 pub use handbook::Handbook;
 pub use layout::inferred_config;
-pub use meta::Meta;
+pub(crate) use meta::Meta;
 
 /// What a folder holding markdown is, beside what its `_index.md` says.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Folder {
+pub(crate) struct Folder {
     /// The kind of the pages in it (a section's kind).
     pub kind: Kind,
     /// Its title, when another tool's config gives one.
@@ -42,7 +42,7 @@ pub struct Folder {
 
 /// Everything read from the content folder.
 #[derive(Debug, Default)]
-pub struct Content {
+pub(crate) struct Content {
     /// Where the content folder is in the handbook.
     pub folder: HandbookPath,
     pub documents: Vec<Document>,
@@ -53,17 +53,17 @@ pub struct Content {
 }
 
 /// A document read before, with the stamp of its file then and its warnings.
-pub struct Known {
+pub(crate) struct Known {
     pub stamp: Stamp,
     pub document: Document,
     pub warnings: Vec<Diagnostic>,
 }
 
 /// Each document's file stamp and warnings when it was read, by its file (content-relative).
-pub type Stamps = HashMap<String, (Stamp, Vec<Diagnostic>)>;
+pub(crate) type Stamps = HashMap<String, (Stamp, Vec<Diagnostic>)>;
 
 /// The handbook, read.
-pub struct Loaded {
+pub(crate) struct Loaded {
     pub handbook: Handbook,
     /// The config, with what the content adds (another tool's site name, cState's components).
     pub config: Config,
@@ -83,7 +83,7 @@ pub struct Loaded {
 
 /// Reads the handbook; `known` are documents read before, taken over while their files keep
 /// the same stamp.
-pub fn load(
+pub(crate) fn load(
     handbook: Handbook,
     mut config: Config,
     drafts: bool,
@@ -180,7 +180,7 @@ pub fn load(
 
 /// Reads one document again, `source` being its file and `path` its place in the site (as the
 /// last [`load`] placed it): what an edit of that one file gives.
-pub fn read_one(handbook: &Handbook, source: &str, path: &str) -> Read {
+pub(crate) fn read_one(handbook: &Handbook, source: &str, path: &str) -> Read {
     let placed = Placed {
         source: source.to_string(),
         path: path.to_string(),

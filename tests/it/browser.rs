@@ -10,7 +10,7 @@ fn browser_dir() -> PathBuf {
 }
 
 /// Whether the browser tests can run here; under CI they must.
-pub fn browser_available() -> bool {
+pub(crate) fn browser_available() -> bool {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let missing = if !Path::new(&chromium).exists() {
         Some(format!(
@@ -36,7 +36,7 @@ pub fn browser_available() -> bool {
 }
 
 /// Runs `node tests/browser/SCRIPT ARGS…` and fails the test with its output when it fails.
-pub fn run_script(script: &str, args: &[&str]) {
+pub(crate) fn run_script(script: &str, args: &[&str]) {
     let mut command = Command::new("node");
     command.arg(browser_dir().join(script)).args(args);
     crate::support::assert_node_succeeds(command, script);

@@ -8,15 +8,15 @@ use std::process::{Command, ExitStatus};
 use scraper::{ElementRef, Html, Selector};
 
 /// "Today" for every build, so review dates and "ongoing" never depend on the clock.
-pub const NOW: &str = "2026-11-27";
+pub(crate) const NOW: &str = "2026-11-27";
 
 /// The example handbook shipped with the crate.
-pub fn example_dir() -> PathBuf {
+pub(crate) fn example_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/content-example"))
 }
 
 /// A fixture under `tests/fixtures/`.
-pub fn fixture_dir(relative: &str) -> PathBuf {
+pub(crate) fn fixture_dir(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(relative)
@@ -24,18 +24,18 @@ pub fn fixture_dir(relative: &str) -> PathBuf {
 
 /// What one run of `opsbook build` did.
 #[derive(Debug)]
-pub struct Run {
+pub(crate) struct Run {
     pub status: ExitStatus,
     pub stderr: String,
 }
 
 impl Run {
-    pub fn code(&self) -> Option<i32> {
+    pub(crate) fn code(&self) -> Option<i32> {
         self.status.code()
     }
 
     /// Lines starting with `error: `.
-    pub fn errors(&self) -> Vec<&str> {
+    pub(crate) fn errors(&self) -> Vec<&str> {
         self.stderr
             .lines()
             .filter(|l| l.starts_with("error: "))
@@ -43,7 +43,7 @@ impl Run {
     }
 
     /// Lines starting with `warning: `.
-    pub fn warnings(&self) -> Vec<&str> {
+    pub(crate) fn warnings(&self) -> Vec<&str> {
         self.stderr
             .lines()
             .filter(|l| l.starts_with("warning: "))
@@ -51,14 +51,14 @@ impl Run {
     }
 
     /// The `  hint: …` line right after the first line equal to `line`.
-    pub fn hint_after(&self, line: &str) -> Option<&str> {
+    pub(crate) fn hint_after(&self, line: &str) -> Option<&str> {
         let mut lines = self.stderr.lines();
         lines.by_ref().find(|l| *l == line)?;
         lines.next().and_then(|l| l.strip_prefix("  hint: "))
     }
 
     #[track_caller]
-    pub fn assert_success(&self) {
+    pub(crate) fn assert_success(&self) {
         assert!(
             self.status.success(),
             "opsbook build failed ({:?}):\n{}",
@@ -68,7 +68,7 @@ impl Run {
     }
 
     #[track_caller]
-    pub fn assert_failure(&self) {
+    pub(crate) fn assert_failure(&self) {
         assert_eq!(
             self.code(),
             Some(1),
@@ -86,12 +86,12 @@ impl Run {
 }
 
 /// Runs `opsbook build DIR -o OUT --no-cache --now NOW [extra…]`.
-pub fn build(dir: &Path, out: &Path, extra: &[&str]) -> Run {
+pub(crate) fn build(dir: &Path, out: &Path, extra: &[&str]) -> Run {
     build_with_env(dir, out, extra, &[])
 }
 
 /// [`build`] with extra environment variables.
-pub fn build_with_env(dir: &Path, out: &Path, extra: &[&str], env: &[(&str, &str)]) -> Run {
+pub(crate) fn build_with_env(dir: &Path, out: &Path, extra: &[&str], env: &[(&str, &str)]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_opsbook"))
         .envs(env.iter().copied())
         .arg("build")
@@ -111,14 +111,14 @@ pub fn build_with_env(dir: &Path, out: &Path, extra: &[&str], env: &[(&str, &str
 }
 
 /// A handbook written into a temporary folder: `tmp/hb/` is the handbook; outputs go beside it.
-pub struct Handbook {
+pub(crate) struct Handbook {
     pub tmp: tempfile::TempDir,
     pub root: PathBuf,
 }
 
 impl Handbook {
     /// Writes `files` (paths relative to the handbook root) into a fresh temporary handbook.
-    pub fn new(files: &[(&str, &str)]) -> Handbook {
+    pub(crate) fn new(files: &[(&str, &str)]) -> Handbook {
         let tmp = tempfile::tempdir().expect("temp dir");
         let root = tmp.path().join("hb");
         std::fs::create_dir_all(&root).unwrap();
@@ -129,29 +129,29 @@ impl Handbook {
         handbook
     }
 
-    pub fn write(&self, relative: &str, bytes: &[u8]) {
+    pub(crate) fn write(&self, relative: &str, bytes: &[u8]) {
         let path = self.root.join(relative);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, bytes).unwrap();
     }
 
     /// `tmp/<name>`: an output folder beside the handbook.
-    pub fn out(&self, name: &str) -> PathBuf {
+    pub(crate) fn out(&self, name: &str) -> PathBuf {
         self.tmp.path().join(name)
     }
 
     /// Builds into `tmp/public`.
-    pub fn build(&self, extra: &[&str]) -> Run {
+    pub(crate) fn build(&self, extra: &[&str]) -> Run {
         build(&self.root, &self.out("public"), extra)
     }
 }
 
-pub fn sel(selector: &str) -> Selector {
+pub(crate) fn sel(selector: &str) -> Selector {
     Selector::parse(selector).unwrap_or_else(|e| panic!("bad selector {selector:?}: {e:?}"))
 }
 
 /// Parses `out/<relative>`, panicking with the path when it is missing.
-pub fn html_file(out: &Path, relative: &str) -> Html {
+pub(crate) fn html_file(out: &Path, relative: &str) -> Html {
     let path = out.join(relative);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
@@ -159,12 +159,12 @@ pub fn html_file(out: &Path, relative: &str) -> Html {
 }
 
 /// Parses the page at `url` (`runbooks/x/`, `""` for home): `out/<url>index.html`.
-pub fn page(out: &Path, url: &str) -> Html {
+pub(crate) fn page(out: &Path, url: &str) -> Html {
     html_file(out, &format!("{url}index.html"))
 }
 
 /// Text of an element with whitespace collapsed.
-pub fn text_of(element: ElementRef<'_>) -> String {
+pub(crate) fn text_of(element: ElementRef<'_>) -> String {
     element
         .text()
         .collect::<String>()
@@ -174,31 +174,31 @@ pub fn text_of(element: ElementRef<'_>) -> String {
 }
 
 /// Texts of every element matching `selector`.
-pub fn texts(html: &Html, selector: &str) -> Vec<String> {
+pub(crate) fn texts(html: &Html, selector: &str) -> Vec<String> {
     html.select(&sel(selector)).map(text_of).collect()
 }
 
 /// The text of the only element matching `selector`.
 #[track_caller]
-pub fn text(html: &Html, selector: &str) -> String {
+pub(crate) fn text(html: &Html, selector: &str) -> String {
     let all = texts(html, selector);
     assert_eq!(all.len(), 1, "expected one {selector:?}, found {all:?}");
     all.into_iter().next().unwrap()
 }
 
 /// `attr` of every element matching `selector` that has it.
-pub fn attrs(html: &Html, selector: &str, attr: &str) -> Vec<String> {
+pub(crate) fn attrs(html: &Html, selector: &str, attr: &str) -> Vec<String> {
     html.select(&sel(selector))
         .filter_map(|e| e.value().attr(attr).map(str::to_string))
         .collect()
 }
 
-pub fn count(html: &Html, selector: &str) -> usize {
+pub(crate) fn count(html: &Html, selector: &str) -> usize {
     html.select(&sel(selector)).count()
 }
 
 /// The `<dd>` of the fact labelled `label` in a page's `dl.facts`.
-pub fn fact<'a>(html: &'a Html, label: &str) -> Option<ElementRef<'a>> {
+pub(crate) fn fact<'a>(html: &'a Html, label: &str) -> Option<ElementRef<'a>> {
     let dt = sel("dt");
     let dd = sel("dd");
     html.select(&sel("dl.facts .fact")).find_map(|fact| {
@@ -213,12 +213,12 @@ pub fn fact<'a>(html: &'a Html, label: &str) -> Option<ElementRef<'a>> {
 
 /// Text of the fact labelled `label`, panicking when the page has none.
 #[track_caller]
-pub fn fact_text(html: &Html, label: &str) -> String {
+pub(crate) fn fact_text(html: &Html, label: &str) -> String {
     text_of(fact(html, label).unwrap_or_else(|| panic!("no fact labelled {label:?}")))
 }
 
 /// Every file under `dir`, by relative path, with its bytes.
-pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.unwrap();
@@ -239,7 +239,7 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// Names of the entries directly inside `dir`, sorted.
-pub fn entries(dir: &Path) -> Vec<String> {
+pub(crate) fn entries(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -249,7 +249,7 @@ pub fn entries(dir: &Path) -> Vec<String> {
 }
 
 /// Relative paths of every `.html` file under `dir`, sorted.
-pub fn html_files(dir: &Path) -> Vec<String> {
+pub(crate) fn html_files(dir: &Path) -> Vec<String> {
     snapshot(dir)
         .into_keys()
         .filter(|p| p.ends_with(".html"))
@@ -258,7 +258,7 @@ pub fn html_files(dir: &Path) -> Vec<String> {
 
 /// Asserts two trees hold the same files with the same bytes, naming the first difference.
 #[track_caller]
-pub fn assert_same_tree(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) {
+pub(crate) fn assert_same_tree(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) {
     let names_a: Vec<&String> = a.keys().collect();
     let names_b: Vec<&String> = b.keys().collect();
     if names_a != names_b {
@@ -287,7 +287,7 @@ pub fn assert_same_tree(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<
 }
 
 /// A build of the example handbook kept for the whole test run, in `target/tmp/`.
-pub struct SharedBuild {
+pub(crate) struct SharedBuild {
     pub out: PathBuf,
     pub run: Run,
 }
@@ -295,7 +295,7 @@ pub struct SharedBuild {
 /// Builds `dir` once per test process into a fresh folder under `CARGO_TARGET_TMPDIR`.
 /// Such folders cannot be removed at exit (statics are never dropped), so older ones left by
 /// earlier runs are swept first.
-pub fn shared_build(dir: &Path, name: &str, extra: &[&str]) -> SharedBuild {
+pub(crate) fn shared_build(dir: &Path, name: &str, extra: &[&str]) -> SharedBuild {
     let base = Path::new(env!("CARGO_TARGET_TMPDIR"));
     std::fs::create_dir_all(base).unwrap();
     let prefix = format!("opsbook-it-{name}-");
@@ -329,7 +329,7 @@ fn sweep_old(base: &Path, prefix: &str) {
 }
 
 /// Runs a prepared `node` command and fails the test with its output when it fails.
-pub fn assert_node_succeeds(mut command: Command, script: &str) {
+pub(crate) fn assert_node_succeeds(mut command: Command, script: &str) {
     let output = command.output().expect("node runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);

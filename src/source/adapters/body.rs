@@ -10,21 +10,21 @@ use crate::markdown::{closes_fence, TOC_MARKER};
 
 /// A problem in a body: 0-based line of the body, 1-based column, message.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
+pub(crate) struct Problem {
     pub line: usize,
     pub column: usize,
     pub message: String,
 }
 
 /// What rewriting needs to know about the page.
-pub struct Page<'a> {
+pub(crate) struct Page<'a> {
     pub mdx: bool,
     /// A Hugo `ref` target → the link to write, relative to the page.
     pub resolve_ref: &'a dyn Fn(&str) -> Option<String>,
 }
 
 /// The rewritten body, or `None` when nothing changed; and the problems found.
-pub fn rewrite(body: &str, page: &Page<'_>) -> (Option<String>, Vec<Problem>) {
+pub(crate) fn rewrite(body: &str, page: &Page<'_>) -> (Option<String>, Vec<Problem>) {
     let mut out = String::with_capacity(body.len() + 16);
     let mut problems = Vec::new();
     let mut fence: Option<(String, usize)> = None;

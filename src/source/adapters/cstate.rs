@@ -9,7 +9,11 @@ use crate::vocabulary::Kind;
 
 /// Adds to `config` a component for every name an incident lists in `affected` that it does
 /// not declare; a warning for each says so.
-pub fn add_components(config: &mut Config, documents: &[Document], warnings: &mut Vec<Diagnostic>) {
+pub(crate) fn add_components(
+    config: &mut Config,
+    documents: &[Document],
+    warnings: &mut Vec<Diagnostic>,
+) {
     let mut created: Vec<Component> = Vec::new();
     let incidents = documents
         .iter()

@@ -9,13 +9,13 @@ use crate::dates::DateTime;
 
 /// A date read leniently; `naive` when it had no time zone.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Lenient {
+pub(crate) struct Lenient {
     pub date: DateTime,
     pub naive: bool,
 }
 
 /// Reads `text` when it is a date or date-time of another tool's kind.
-pub fn lenient(text: &str) -> Option<Lenient> {
+pub(crate) fn lenient(text: &str) -> Option<Lenient> {
     let text = text.trim();
     let date: civil::Date = text.get(..10)?.parse().ok()?;
     let rest = text[10..].trim_start_matches(['T', 't', ' ']);

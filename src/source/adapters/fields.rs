@@ -19,7 +19,7 @@ use crate::vocabulary::Kind;
 
 /// What mapping a document's front matter gave besides the rewritten values.
 #[derive(Debug, Default)]
-pub struct Mapped {
+pub(crate) struct Mapped {
     /// Keys of other tools kept for templates (`page.extra`) without a warning.
     pub kept: Map<String, Value>,
     pub problems: Vec<FieldProblem>,
@@ -85,7 +85,7 @@ const DATE_FIELDS: &[&str] = &[
 ];
 
 /// Maps the foreign keys of `parsed`, the front matter of the file `placed`, in place.
-pub fn translate(
+pub(crate) fn translate(
     parsed: &mut Parsed,
     folder_kind: Kind,
     layout: &Layout,

@@ -8,7 +8,7 @@ use crate::source::files::{is_ignored, is_markdown};
 use crate::source::layout::Layout;
 
 /// Resolves the `ref` targets of one page.
-pub struct RefResolver<'a> {
+pub(super) struct RefResolver<'a> {
     layout: &'a Layout,
     /// The page's file, content-relative.
     source: &'a str,
@@ -18,7 +18,7 @@ pub struct RefResolver<'a> {
 }
 
 impl<'a> RefResolver<'a> {
-    pub fn new(layout: &'a Layout, source: &'a str) -> RefResolver<'a> {
+    pub(super) fn new(layout: &'a Layout, source: &'a str) -> RefResolver<'a> {
         RefResolver {
             layout,
             source,
@@ -27,7 +27,7 @@ impl<'a> RefResolver<'a> {
     }
 
     /// The link `target` stands for, relative to the page; `None` when no page matches.
-    pub fn resolve(&self, target: &str) -> Option<String> {
+    pub(super) fn resolve(&self, target: &str) -> Option<String> {
         let exists = |candidate: &str| self.layout.content_dir.join(candidate).is_file();
         let every = || {
             self.every

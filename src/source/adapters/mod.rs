@@ -17,10 +17,10 @@
 //! this changes how a handbook in opsbook's own layout and front matter is read: every mapping
 //! applies only to what opsbook itself would not accept.
 
-pub mod body;
-pub mod cstate;
-pub mod dates;
-pub mod fields;
+pub(super) mod body;
+pub(super) mod cstate;
+pub(super) mod dates;
+pub(super) mod fields;
 mod hugo;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -32,7 +32,7 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::paths::{file_name, parent};
 
 /// Where each of the content's markdown files (content-relative, as listed) sits in the site.
-pub fn place(layout: &Layout, sources: &[String]) -> Vec<Placed> {
+pub(super) fn place(layout: &Layout, sources: &[String]) -> Vec<Placed> {
     let mut placed: Vec<Placed> = sources
         .iter()
         .map(|source| Placed {
@@ -131,7 +131,7 @@ fn split_number_prefix(stem: &str) -> Option<(&str, usize)> {
 
 /// What each folder holding markdown is, by its place in the site (`getting-started`, `""` for
 /// the top): its kind, and the title and position another tool's config gives it.
-pub fn folders(layout: &Layout, documents: &[Document]) -> BTreeMap<String, Folder> {
+pub(super) fn folders(layout: &Layout, documents: &[Document]) -> BTreeMap<String, Folder> {
     let mut folders = BTreeMap::new();
     for document in documents {
         let mut source = parent(&document.source);
@@ -191,7 +191,7 @@ fn category(layout: &Layout, source: &str, folder: &mut Folder) {
 
 /// The site's name when the handbook has no `opsbook.toml`: the other tool's config names it,
 /// else its home page.
-pub fn site_title(layout: &Layout, documents: &[Document]) -> Option<String> {
+pub(super) fn site_title(layout: &Layout, documents: &[Document]) -> Option<String> {
     if !layout.inferred {
         return None;
     }
@@ -207,7 +207,7 @@ pub fn site_title(layout: &Layout, documents: &[Document]) -> Option<String> {
 /// The body of the file `source` (content-relative) rewritten as [`body`] says, and the
 /// warnings, located in the user's file. Runs when a document is read, so a full build and an
 /// edit applied by `serve` give the same page.
-pub fn rewrite_body(
+pub(super) fn rewrite_body(
     layout: &Layout,
     source: &str,
     text: String,
