@@ -6,7 +6,12 @@
 //!
 //! The wrapper lines are HTML blocks separated by blank lines, so the body stays markdown. Every
 //! output line remembers its source line, so later errors still point at the user's file.
-//! Fenced code blocks are left alone.
+//! Fenced code blocks are left alone. GitHub's alerts (`> [!WARNING]`) are parsed by
+//! pulldown-cmark and given the same markup afterwards ([`render_alerts`]).
+
+use pulldown_cmark::{BlockQuoteKind, CowStr, Event, Tag, TagEnd};
+
+use super::Spanned;
 
 /// A line of the rewritten text and the 0-based source line it came from.
 pub(super) type Line = (String, usize);
@@ -307,6 +312,34 @@ pub(super) fn opens_fence(line: &str) -> Option<String> {
 pub(crate) fn closes_fence(line: &str, marker: &str) -> bool {
     let trimmed = line.trim();
     trimmed.starts_with(marker) && trimmed.chars().all(|c| c == marker.as_bytes()[0] as char)
+}
+
+/// GitHub alerts (`> [!WARNING]`) become the same markup as admonitions.
+pub(super) fn render_alerts(events: &mut [Spanned<'_>]) {
+    for (event, _) in events.iter_mut() {
+        match event {
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                let (class, title) = alert_name(*kind);
+                *event = Event::Html(CowStr::from(format!(
+                    "<div class=\"admonition {class}\" role=\"note\"><p class=\"admonition-title\">{title}</p>\n"
+                )));
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => {
+                *event = Event::Html(CowStr::from("</div>\n"))
+            }
+            _ => {}
+        }
+    }
+}
+
+fn alert_name(kind: BlockQuoteKind) -> (&'static str, &'static str) {
+    match kind {
+        BlockQuoteKind::Note => ("note", "Note"),
+        BlockQuoteKind::Tip => ("tip", "Tip"),
+        BlockQuoteKind::Important => ("important", "Important"),
+        BlockQuoteKind::Warning => ("warning", "Warning"),
+        BlockQuoteKind::Caution => ("caution", "Caution"),
+    }
 }
 
 #[cfg(test)]

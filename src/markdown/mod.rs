@@ -5,7 +5,16 @@
 //! as lines of the user's file. This module knows nothing of the site beyond [`LinkTargets`].
 
 mod admonitions;
+mod code;
+mod policy;
+mod text;
+
 pub(crate) use admonitions::closes_fence;
+use admonitions::render_alerts;
+use code::highlight_code;
+use policy::make_inert;
+pub(crate) use policy::runs_script;
+use text::{collect_text_facts, text_sections};
 pub(crate) mod action_items;
 pub(crate) mod headings;
 mod inline;
@@ -14,7 +23,7 @@ pub(crate) mod links;
 use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;
 
-use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
 use crate::diagnostic::LineIndex;
 use crate::highlight::Highlighter;
@@ -299,62 +308,6 @@ fn rewrite_links(
     }
 }
 
-fn highlight_code(
-    events: &mut Vec<Spanned<'_>>,
-    highlighter: &Highlighter,
-    classes: &mut BTreeSet<String>,
-) {
-    let mut out = Vec::with_capacity(events.len());
-    let mut block: Option<(String, String, Range<usize>)> = None;
-    for (event, range) in events.drain(..) {
-        match event {
-            Event::Start(Tag::CodeBlock(kind)) => {
-                let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info.to_string(),
-                    CodeBlockKind::Indented => String::new(),
-                };
-                block = Some((lang, String::new(), range));
-            }
-            Event::Text(text) if block.is_some() => {
-                if let Some((_, code, _)) = block.as_mut() {
-                    code.push_str(&text);
-                }
-            }
-            Event::End(TagEnd::CodeBlock) => {
-                if let Some((lang, code, range)) = block.take() {
-                    if let Some(html) = diagram_or_math(&lang, &code) {
-                        out.push((Event::Html(CowStr::from(html)), range));
-                        continue;
-                    }
-                    let html = highlighter.block(&lang, &code);
-                    for class in crate::highlight::class_names(&html) {
-                        if !classes.contains(class) {
-                            classes.insert(class.to_string());
-                        }
-                    }
-                    out.push((Event::Html(CowStr::from(html)), range));
-                }
-            }
-            other => out.push((other, range)),
-        }
-    }
-    *events = out;
-}
-
-/// `mermaid` blocks are drawn in the browser by the theme's renderer (loaded only on pages that
-/// have one); `math` blocks are shown as their TeX source, set apart. Both stay readable as text.
-fn diagram_or_math(lang: &str, code: &str) -> Option<String> {
-    let class = match lang.split([' ', ',', '{']).next().unwrap_or("") {
-        "mermaid" => "mermaid",
-        "math" | "latex" | "tex" | "katex" => "math",
-        _ => return None,
-    };
-    Some(format!(
-        "<pre class=\"{class}\">{}</pre>\n",
-        headings::escape_attr(code)
-    ))
-}
-
 /// An inline table of contents where GitLab's `[[_TOC_]]` stood.
 fn toc_html(entries: &[TocEntry]) -> String {
     let mut html = String::from("<ul>");
@@ -373,201 +326,8 @@ fn toc_html(entries: &[TocEntry]) -> String {
     html
 }
 
-/// GitHub alerts (`> [!WARNING]`) become the same markup as admonitions.
-/// For handbooks that take outside contributions: HTML becomes the text it was written as, and
-/// a link or image whose URL would run script points nowhere.
-/// `generated(offset)` tells the HTML opsbook itself wrote (admonition wrappers), which stays.
-fn make_inert(events: &mut [Spanned<'_>], generated: impl Fn(usize) -> bool) {
-    for (event, range) in events.iter_mut() {
-        match event {
-            Event::Html(_) if generated(range.start) => {}
-            Event::Html(html) | Event::InlineHtml(html) => {
-                *event = Event::Text(std::mem::replace(html, CowStr::Borrowed("")));
-            }
-            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. })
-                if runs_script(dest_url) =>
-            {
-                *dest_url = CowStr::Borrowed("#");
-            }
-            _ => {}
-        }
-    }
-}
-
-/// Whether a browser would run `url` as script: its scheme, read as browsers read it (case
-/// ignored, tabs, newlines and leading controls dropped), is `javascript`, `vbscript` or `data`.
-pub(crate) fn runs_script(url: &str) -> bool {
-    let scheme: String = url
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
-        .take_while(|&c| c != ':')
-        .take(16)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    url.contains(':') && matches!(scheme.as_str(), "javascript" | "vbscript" | "data")
-}
-
-fn render_alerts(events: &mut [Spanned<'_>]) {
-    for (event, _) in events.iter_mut() {
-        match event {
-            Event::Start(Tag::BlockQuote(Some(kind))) => {
-                let (class, title) = alert_name(*kind);
-                *event = Event::Html(CowStr::from(format!(
-                    "<div class=\"admonition {class}\" role=\"note\"><p class=\"admonition-title\">{title}</p>\n"
-                )));
-            }
-            Event::End(TagEnd::BlockQuote(Some(_))) => {
-                *event = Event::Html(CowStr::from("</div>\n"))
-            }
-            _ => {}
-        }
-    }
-}
-
-fn alert_name(kind: BlockQuoteKind) -> (&'static str, &'static str) {
-    match kind {
-        BlockQuoteKind::Note => ("note", "Note"),
-        BlockQuoteKind::Tip => ("tip", "Tip"),
-        BlockQuoteKind::Important => ("important", "Important"),
-        BlockQuoteKind::Warning => ("warning", "Warning"),
-        BlockQuoteKind::Caution => ("caution", "Caution"),
-    }
-}
-
-/// Word count and summary (prose only, code left out), and anchors other than headings.
-fn collect_text_facts(events: &[Spanned<'_>], rendered: &mut Rendered) {
-    let mut in_code = false;
-    let mut in_paragraph = false;
-    let mut summary_done = false;
-    let mut summary = String::new();
-    for (event, _) in events {
-        match event {
-            Event::Start(Tag::Paragraph) => in_paragraph = true,
-            Event::End(TagEnd::Paragraph) => {
-                in_paragraph = false;
-                summary_done |= !summary.is_empty();
-            }
-            Event::Start(Tag::CodeBlock(_)) => in_code = true,
-            Event::End(TagEnd::CodeBlock) => in_code = false,
-            Event::Text(_) if in_code => {}
-            Event::Text(text) | Event::Code(text) => {
-                rendered.word_count += text.split_whitespace().count();
-                if in_paragraph && !summary_done {
-                    summary.push_str(text);
-                }
-            }
-            Event::SoftBreak | Event::HardBreak if in_paragraph && !summary_done => {
-                summary.push(' ')
-            }
-            Event::Start(Tag::FootnoteDefinition(name)) => {
-                rendered.anchors.insert(name.to_string());
-            }
-            Event::Html(html) | Event::InlineHtml(html) => {
-                collect_html_ids(html, &mut rendered.anchors)
-            }
-            _ => {}
-        }
-    }
-    rendered.summary = truncate_words(summary.trim(), 200);
-}
-
-/// Cuts the page's text at its headings. Code is kept where people search it (commands, queries,
-/// log and error lines) and left out where it is mostly noise (configuration and programs).
-fn text_sections(events: &[Spanned<'_>], headings: &[Heading]) -> Vec<TextSection> {
-    let mut sections = vec![TextSection::default()];
-    let mut path: Vec<(u8, String)> = Vec::new();
-    let mut headings = headings.iter().peekable();
-    let mut in_heading = false;
-    let mut in_code: Option<bool> = None;
-    for (index, (event, _)) in events.iter().enumerate() {
-        if let Some(heading) = headings.peek() {
-            if index == heading.start_event {
-                in_heading = true;
-                continue;
-            }
-            if index == heading.end_event {
-                in_heading = false;
-                path.retain(|(level, _)| *level < heading.level);
-                path.push((heading.level, heading.text.clone()));
-                sections.push(TextSection {
-                    id: Some(heading.id.clone()),
-                    path: path.iter().map(|(_, text)| text.clone()).collect(),
-                    text: String::new(),
-                });
-                headings.next();
-                continue;
-            }
-        }
-        if in_heading {
-            continue;
-        }
-        let text = &mut sections.last_mut().expect("always one section").text;
-        match event {
-            Event::Start(Tag::CodeBlock(kind)) => {
-                let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or(""),
-                    CodeBlockKind::Indented => "",
-                };
-                in_code = Some(searchable_code(lang));
-            }
-            Event::End(TagEnd::CodeBlock) => in_code = None,
-            Event::Text(t) | Event::Code(t) if in_code != Some(false) => text.push_str(t),
-            Event::SoftBreak | Event::HardBreak | Event::End(_) => text.push(' '),
-            _ => {}
-        }
-    }
-    for section in &mut sections {
-        section.text = section
-            .text
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-    }
-    sections.retain(|s| s.id.is_some() || !s.text.is_empty());
-    sections
-}
-
-/// Shell sessions, SQL and plain text carry what on-call engineers type and read.
-fn searchable_code(lang: &str) -> bool {
-    matches!(
-        lang.to_ascii_lowercase().as_str(),
-        "" | "bash"
-            | "sh"
-            | "shell"
-            | "console"
-            | "shell-session"
-            | "zsh"
-            | "text"
-            | "txt"
-            | "plain"
-            | "plaintext"
-            | "log"
-            | "sql"
-            | "psql"
-            | "promql"
-    )
-}
-
-fn collect_html_ids(html: &str, anchors: &mut HashSet<String>) {
-    for (i, _) in html.match_indices(" id=\"") {
-        let rest = &html[i + 5..];
-        if let Some(end) = rest.find('"') {
-            anchors.insert(rest[..end].to_string());
-        }
-    }
-}
-
-fn truncate_words(text: &str, limit: usize) -> String {
-    if text.chars().count() <= limit {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(limit).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
-    format!("{}…", cut.trim_end_matches([',', '.', ';', ':']))
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     struct NoTargets;
@@ -586,11 +346,11 @@ mod tests {
         }
     }
 
-    fn render_text(body: &str) -> Rendered {
+    pub(crate) fn render_text(body: &str) -> Rendered {
         render_with(body, Some("Title"), true)
     }
 
-    fn render_untrusted(body: &str) -> Rendered {
+    pub(crate) fn render_untrusted(body: &str) -> Rendered {
         render_with(body, None, false)
     }
 
@@ -605,54 +365,6 @@ mod tests {
             raw_html,
         };
         render(body, &context)
-    }
-
-    #[test]
-    fn raw_html_off_escapes_html_and_drops_script_urls() {
-        let body = "<script>alert(1)</script>\n\nText <img src=x onerror=alert(2)> and <b>bold</b>.\n\n[a](javascript:alert(3)) [b](JaVa%09Script:x) [c](java\tscript:x) <javascript:alert(4)> ![d](data:text/html;base64,PHNjcmlwdD4=) [e](vbscript:x) [ok](https://example.com/javascript:x) [rel](../runbooks/disk.md)\n\n!!! warning \"Mind <this>\"\n    <iframe src=x></iframe>\n\n## Heading\n";
-        let html = render_untrusted(body).html;
-        for live in [
-            "<script",
-            "<img src=x",
-            "<b>",
-            "<iframe",
-            "href=\"javascript",
-            "href=\"vbscript",
-            "src=\"data:",
-        ] {
-            assert!(!html.contains(live), "{live} got through:\n{html}");
-        }
-        assert!(
-            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
-            "{html}"
-        );
-        assert!(
-            html.contains("&lt;img src=x onerror=alert(2)&gt;"),
-            "{html}"
-        );
-        // Three links and an image lose their URLs; a percent-encoded tab is no scheme at all.
-        assert_eq!(html.matches("=\"#\"").count(), 4, "{html}");
-        assert!(html.contains("href=\"JaVa%09Script:x\""), "{html}");
-        assert!(html.contains("href=\"https://example.com/javascript:x\""));
-        assert!(html.contains("href=\"/runbooks/disk/\""));
-        // What opsbook writes itself stays HTML.
-        assert!(
-            html.contains("<div class=\"admonition warning\">"),
-            "{html}"
-        );
-        assert!(html.contains("<p class=\"admonition-title\">Mind &lt;this&gt;</p>"));
-        assert!(
-            html.contains("&lt;iframe src=x&gt;&lt;/iframe&gt;"),
-            "{html}"
-        );
-        assert!(html.contains("<h2 id=\"heading\">"), "{html}");
-    }
-
-    #[test]
-    fn raw_html_on_lets_html_through() {
-        let html = render_text("<div class=\"custom\">kept</div>\n\nA <kbd>Ctrl</kbd> key.\n").html;
-        assert!(html.contains("<div class=\"custom\">kept</div>"), "{html}");
-        assert!(html.contains("<kbd>Ctrl</kbd>"), "{html}");
     }
 
     #[test]
@@ -699,25 +411,6 @@ mod tests {
             .html
             .contains("<pre class=\"code\" data-lang=\"yaml\"><code><span class=\"h"));
         assert_eq!(out.summary, "First para graph.");
-    }
-
-    #[test]
-    fn sections_follow_headings_and_skip_config_code() {
-        let out = render_text("Intro text.\n\n## Disk full\n\nRun `df`.\n\n```bash\ndf -h /var\n```\n\n```yaml\nkey: noise\n```\n\n### Verify\n\nCheck it.\n\n## Escalate\n\nPage the team.\n");
-        let sections: Vec<(Option<&str>, String, &str)> = out
-            .sections
-            .iter()
-            .map(|s| (s.id.as_deref(), s.path.join(" > "), s.text.as_str()))
-            .collect();
-        assert_eq!(
-            sections,
-            vec![
-                (None, String::new(), "Intro text."),
-                (Some("disk-full"), "Disk full".into(), "Run df. df -h /var"),
-                (Some("verify"), "Disk full > Verify".into(), "Check it."),
-                (Some("escalate"), "Escalate".into(), "Page the team."),
-            ]
-        );
     }
 
     #[test]
