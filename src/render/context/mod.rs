@@ -1,0 +1,202 @@
+//! The values templates see (documented in the README's template reference). Built from the
+//! site model; nothing here renders or writes.
+
+mod lists;
+mod page;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::model::{Site, TAXONOMIES};
+
+/// How many pages of the current section the sidebar lists around the current page.
+const NAV_WINDOW: usize = 50;
+
+#[derive(Serialize)]
+pub(crate) struct SiteInfo<'a> {
+    title: &'a str,
+    description: Option<&'a str>,
+    base_url: &'a str,
+    base_path: &'a str,
+    language: &'a str,
+    repo_url: Option<&'a str>,
+    branch: &'a str,
+    /// Whether the site has search (`[search] enabled`).
+    search: bool,
+}
+
+#[derive(Serialize)]
+pub(crate) struct Assets {
+    style: String,
+    favicon: String,
+    script: String,
+    syntax_light: String,
+    syntax_dark: String,
+}
+
+#[derive(Serialize)]
+pub(crate) struct TaxonomyLink {
+    name: &'static str,
+    title: &'static str,
+    url: String,
+}
+
+/// What every template gets.
+#[derive(Serialize)]
+pub(crate) struct Globals<'a> {
+    site: SiteInfo<'a>,
+    assets: Assets,
+    taxonomies: Vec<TaxonomyLink>,
+    /// Pages of the operations features worth a link everywhere (alerts, reviews, …).
+    operations: Vec<TaxonomyLink>,
+}
+
+impl<'a> Globals<'a> {
+    pub(crate) fn new(site: &'a Site) -> Globals<'a> {
+        let config: &Config = &site.config;
+        let asset = |name: &str| format!("{}{name}", config.base_path);
+        Globals {
+            site: SiteInfo {
+                title: &config.title,
+                description: config.description.as_deref(),
+                base_url: &config.base_url,
+                base_path: &config.base_path,
+                language: &config.language,
+                repo_url: config.repo_url.as_deref(),
+                branch: &config.branch,
+                search: config.search,
+            },
+            assets: Assets {
+                style: asset("style.css"),
+                favicon: asset("favicon.svg"),
+                script: asset("opsbook.js"),
+                syntax_light: asset("syntax-light.css"),
+                syntax_dark: asset("syntax-dark.css"),
+            },
+            taxonomies: TAXONOMIES
+                .iter()
+                .filter(|(name, _)| site.taxonomies.get(name).is_some_and(|t| !t.is_empty()))
+                .map(|(name, title)| TaxonomyLink {
+                    name,
+                    title,
+                    url: asset(&format!("{name}/")),
+                })
+                .collect(),
+            operations: crate::ops::hubs(site)
+                .into_iter()
+                .map(|(title, url)| TaxonomyLink {
+                    name: url.trim_end_matches('/'),
+                    title,
+                    url: asset(url),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Builds context values for one site.
+pub(crate) struct Builder<'a> {
+    pub site: &'a Site,
+}
+
+#[derive(Serialize)]
+pub(crate) struct Link {
+    title: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+pub(crate) struct NavItem {
+    title: String,
+    url: String,
+    kind: &'static str,
+    active: bool,
+    pages: Vec<NavPage>,
+    subsections: Vec<NavItem>,
+    more_count: usize,
+}
+
+#[derive(Serialize)]
+pub(crate) struct NavPage {
+    title: String,
+    url: String,
+    kind: &'static str,
+    active: bool,
+}
+
+impl<'a> Builder<'a> {
+    fn config(&self) -> &'a Config {
+        &self.site.config
+    }
+
+    pub(crate) fn url(&self, id: usize) -> String {
+        self.site.url(id)
+    }
+
+    pub(crate) fn permalink(&self, id: usize) -> String {
+        self.site.permalink(id)
+    }
+
+    pub(crate) fn breadcrumbs(&self, id: usize) -> Vec<Link> {
+        self.site
+            .ancestors(id)
+            .into_iter()
+            .map(|a| Link {
+                title: self.site.pages[a].title.clone(),
+                url: self.url(a),
+            })
+            .collect()
+    }
+
+    /// The sidebar for the page `current`: top sections, the active branch opened.
+    pub(crate) fn nav(&self, current: usize) -> Vec<NavItem> {
+        let mut active = self.site.ancestors(current);
+        active.push(current);
+        self.site
+            .top_sections()
+            .iter()
+            .map(|&s| self.nav_item(s, current, &active))
+            .collect()
+    }
+
+    fn nav_item(&self, section: usize, current: usize, active: &[usize]) -> NavItem {
+        let page = &self.site.pages[section];
+        let is_active = active.contains(&section);
+        let list = page.list.as_ref();
+        let (pages, subsections, more_count) = match list {
+            Some(list) if is_active => {
+                let position = list.pages.iter().position(|&p| p == current).unwrap_or(0);
+                let start = position
+                    .saturating_sub(NAV_WINDOW / 2)
+                    .min(list.pages.len().saturating_sub(NAV_WINDOW));
+                let window = &list.pages[start..list.pages.len().min(start + NAV_WINDOW)];
+                let pages = window
+                    .iter()
+                    .map(|&p| NavPage {
+                        title: self.site.pages[p].title.clone(),
+                        url: self.url(p),
+                        kind: self.site.pages[p].kind.as_str(),
+                        active: p == current,
+                    })
+                    .collect();
+                let subsections = list
+                    .subsections
+                    .iter()
+                    .map(|&s| self.nav_item(s, current, active))
+                    .collect();
+                (pages, subsections, list.pages.len() - window.len())
+            }
+            Some(list) => (Vec::new(), Vec::new(), list.pages.len()),
+            None => (Vec::new(), Vec::new(), 0),
+        };
+        NavItem {
+            title: page.title.clone(),
+            url: self.url(section),
+            kind: page.kind.as_str(),
+            active: is_active,
+            pages,
+            subsections,
+            more_count,
+        }
+    }
+}

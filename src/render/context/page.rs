@@ -1,0 +1,263 @@
+//! What the template of one page sees (`page`): its text, its facts, and what its kind adds —
+//! review dates for runbooks and processes, the incident window for postmortems, the timeline
+//! for incidents.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::{Builder, Link};
+use crate::dates::{DateTime, Duration};
+use crate::markdown::TocEntry;
+use crate::model::{Page, TermLink};
+use crate::vocabulary::{Impact, Kind, PostmortemStatus, Severity, UpdateStatus};
+
+#[derive(Serialize)]
+pub(crate) struct Backlink {
+    title: String,
+    url: String,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+pub(crate) struct ReviewInfo {
+    last_reviewed: Option<DateTime>,
+    review_interval_days: u32,
+    review_due: Option<DateTime>,
+    review_overdue: bool,
+    review_overdue_days: i64,
+}
+
+#[derive(Serialize)]
+pub(crate) struct RunbookInfo {
+    alerts: Vec<String>,
+    severity: Option<Severity>,
+    #[serde(flatten)]
+    review: ReviewInfo,
+}
+
+#[derive(Serialize)]
+pub(crate) struct PostmortemInfo {
+    severity: Option<Severity>,
+    status: Option<PostmortemStatus>,
+    authors: Vec<String>,
+    started: Option<DateTime>,
+    detected: Option<DateTime>,
+    mitigated: Option<DateTime>,
+    resolved: Option<DateTime>,
+    duration: Option<Duration>,
+    time_to_detect: Option<Duration>,
+    time_to_mitigate: Option<Duration>,
+    incident_url: Option<String>,
+    incident_title: Option<String>,
+    /// The runbooks the postmortem links to, in the order it first mentions them.
+    runbooks: Vec<Link>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct ComponentInfo {
+    id: String,
+    name: String,
+    group: Option<String>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct UpdateInfo {
+    at: DateTime,
+    status: UpdateStatus,
+    message_html: String,
+}
+
+#[derive(Serialize)]
+pub(crate) struct IncidentInfo {
+    impact: Option<Impact>,
+    components: Vec<ComponentInfo>,
+    started: Option<DateTime>,
+    resolved: Option<DateTime>,
+    scheduled_start: Option<DateTime>,
+    scheduled_end: Option<DateTime>,
+    ongoing: bool,
+    duration: Option<Duration>,
+    status: Option<UpdateStatus>,
+    updates: Vec<UpdateInfo>,
+    postmortem_url: Option<String>,
+    postmortem_title: Option<String>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct PageContext<'a> {
+    title: &'a str,
+    description: Option<&'a str>,
+    kind: &'static str,
+    url: String,
+    permalink: String,
+    content: &'a str,
+    summary: &'a str,
+    toc: &'a [TocEntry],
+    date: Option<DateTime>,
+    updated: Option<DateTime>,
+    tags: Vec<TermLink>,
+    owners: Vec<TermLink>,
+    services: Vec<TermLink>,
+    word_count: usize,
+    reading_minutes: usize,
+    breadcrumbs: Vec<Link>,
+    edit_url: Option<String>,
+    source_path: &'a str,
+    backlinks: Vec<Backlink>,
+    draft: bool,
+    extra: &'a Map<String, Value>,
+    runbook: Option<RunbookInfo>,
+    process: Option<ReviewInfo>,
+    postmortem: Option<PostmortemInfo>,
+    incident: Option<IncidentInfo>,
+}
+
+impl<'a> Builder<'a> {
+    pub(crate) fn page(&self, id: usize) -> PageContext<'a> {
+        let site = self.site;
+        let page: &'a Page = &site.pages[id];
+        let meta = &page.meta;
+        let review = page.review.map(|r| ReviewInfo {
+            last_reviewed: meta.last_reviewed,
+            review_interval_days: r.interval_days,
+            review_due: r.due,
+            review_overdue: r.overdue_days > 0,
+            review_overdue_days: r.overdue_days,
+        });
+        let (runbook, process) = match page.kind {
+            Kind::Runbook => (
+                review.map(|review| RunbookInfo {
+                    alerts: meta.alerts.clone(),
+                    severity: meta.severity,
+                    review,
+                }),
+                None,
+            ),
+            Kind::Process => (None, review),
+            _ => (None, None),
+        };
+        let words = page.rendered.word_count;
+        PageContext {
+            title: &page.title,
+            description: meta.description.as_deref(),
+            kind: page.kind.as_str(),
+            url: self.url(id),
+            permalink: self.permalink(id),
+            content: &page.rendered.html,
+            summary: &page.rendered.summary,
+            toc: &page.rendered.toc,
+            date: meta.date,
+            updated: meta.updated,
+            tags: self.site.term_links("tags", &meta.tags),
+            owners: self.site.term_links("owners", &meta.owners),
+            services: self.site.term_links("services", &meta.services),
+            word_count: words,
+            reading_minutes: words.div_ceil(220).max(1),
+            breadcrumbs: self.breadcrumbs(id),
+            edit_url: self.edit_url(page),
+            source_path: page.source(),
+            backlinks: crate::model::referenced_by(site, id)
+                .iter()
+                .map(|&b| Backlink {
+                    title: site.pages[b].title.clone(),
+                    url: self.url(b),
+                    kind: site.pages[b].kind.as_str(),
+                })
+                .collect(),
+            draft: meta.draft,
+            extra: &meta.extra,
+            runbook,
+            process,
+            postmortem: (page.kind == Kind::Postmortem).then(|| self.postmortem(page)),
+            incident: (page.kind == Kind::Incident).then(|| self.incident(id)),
+        }
+    }
+
+    fn edit_url(&self, page: &Page) -> Option<String> {
+        let repo = self.config().repo_url.as_deref()?;
+        page.document.as_ref()?;
+        Some(format!(
+            "{repo}/edit/{}/{}",
+            self.config().branch,
+            page.file
+        ))
+    }
+
+    fn postmortem(&self, page: &Page) -> PostmortemInfo {
+        let meta = &page.meta;
+        let between = |a: Option<DateTime>, b: Option<DateTime>| Some(Duration::between(&a?, &b?));
+        let incident = meta
+            .incident
+            .as_deref()
+            .and_then(|name| self.site.incident_named(name));
+        PostmortemInfo {
+            severity: meta.severity,
+            status: meta.status,
+            authors: meta.authors.clone(),
+            started: meta.started,
+            detected: meta.detected,
+            mitigated: meta.mitigated,
+            resolved: meta.resolved,
+            duration: between(meta.started, meta.resolved),
+            time_to_detect: between(meta.started, meta.detected),
+            time_to_mitigate: between(meta.started, meta.mitigated),
+            incident_url: incident.map(|i| self.url(i)),
+            incident_title: incident.map(|i| self.site.pages[i].title.clone()),
+            runbooks: crate::model::runbooks_linked_from(self.site, page)
+                .into_iter()
+                .map(|r| Link {
+                    title: self.site.pages[r].title.clone(),
+                    url: self.url(r),
+                })
+                .collect(),
+        }
+    }
+
+    fn incident(&self, id: usize) -> IncidentInfo {
+        let meta = &self.site.pages[id].meta;
+        let mut updates: Vec<UpdateInfo> = meta
+            .updates
+            .iter()
+            .map(|u| UpdateInfo {
+                at: u.at,
+                status: u.status,
+                message_html: crate::markdown::inline(&u.message),
+            })
+            .collect();
+        updates.sort_by_key(|u| std::cmp::Reverse(u.at));
+        let postmortem = self.site.postmortem_of(id);
+        let maintenance = meta.impact == Some(Impact::Maintenance);
+        IncidentInfo {
+            impact: meta.impact,
+            components: meta
+                .components
+                .iter()
+                .map(|c| match self.config().component(c) {
+                    Some(component) => ComponentInfo {
+                        id: c.clone(),
+                        name: component.name.clone(),
+                        group: component.group.clone(),
+                    },
+                    None => ComponentInfo {
+                        id: c.clone(),
+                        name: c.clone(),
+                        group: None,
+                    },
+                })
+                .collect(),
+            started: meta.started,
+            resolved: meta.resolved,
+            scheduled_start: meta.scheduled_start,
+            scheduled_end: meta.scheduled_end,
+            ongoing: meta.resolved.is_none() && !maintenance,
+            duration: match (meta.started, meta.resolved) {
+                (Some(a), Some(b)) => Some(Duration::between(&a, &b)),
+                _ => None,
+            },
+            status: meta.updates.iter().max_by_key(|u| u.at).map(|u| u.status),
+            updates,
+            postmortem_url: postmortem.map(|p| self.url(p)),
+            postmortem_title: postmortem.map(|p| self.site.pages[p].title.clone()),
+        }
+    }
+}
