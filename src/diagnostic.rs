@@ -142,6 +142,10 @@ impl Diagnostics {
         self.items.iter().filter(|d| !d.is_error())
     }
 
+    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut Diagnostic> {
+        self.items.iter_mut()
+    }
+
     pub(crate) fn into_vec(self) -> Vec<Diagnostic> {
         self.items
     }

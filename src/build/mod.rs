@@ -278,10 +278,10 @@ pub(crate) fn build_from(
     timer.lap("read");
     let mut assembled = assemble(loaded, today(options.now), options.drafts);
     timer.lap("model");
-    if assembled.diagnostics.has_errors() {
-        return Err(assembled.diagnostics.into());
-    }
     assembled.render_markdown(&highlighter, &mut earlier);
+    if !assembled.handbook.has_config() {
+        warn_about_content(&mut assembled.diagnostics, &assembled.handbook);
+    }
     timer.lap("markdown");
     let Assembled {
         handbook,
@@ -319,6 +319,22 @@ pub(crate) fn build_from(
     report.markdown = markdown;
     report.inferred = inferred;
     Ok((report, built))
+}
+
+/// A handbook read through another tool's layout is being migrated: a problem in one page's
+/// content (a bad value, a broken link, dates that disagree, a URL wanted twice) is a warning,
+/// and the page is rendered as well as it can be. A file that cannot be read stays an error.
+/// `check` reports them all as errors.
+fn warn_about_content(diagnostics: &mut Diagnostics, handbook: &Handbook) {
+    for diagnostic in diagnostics.iter_mut() {
+        let Some(location) = &diagnostic.location else {
+            continue;
+        };
+        let file = crate::paths::HandbookPath::new(crate::paths::slashed(&location.path));
+        if diagnostic.rule != Some("content") && handbook.is_content(&file) {
+            diagnostic.level = crate::diagnostic::Level::Warning;
+        }
+    }
 }
 
 /// The default theme's templates with the handbook's theme and overrides over them.

@@ -77,7 +77,9 @@ fn has_field(page: &Page, field: &str) -> bool {
 
 fn required_fields(page: &Page, out: &mut Diagnostics) {
     for group in required(page.kind) {
-        if group.iter().any(|field| has_field(page, field)) {
+        // A field whose value was invalid is reported as that already.
+        let invalid = |field: &&str| page.meta.invalid.contains(*field);
+        if group.iter().any(|field| has_field(page, field)) || group.iter().any(invalid) {
             continue;
         }
         let names: Vec<String> = group.iter().map(|f| format!("`{f}`")).collect();

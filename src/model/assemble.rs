@@ -224,21 +224,30 @@ impl Site {
     /// Two sources claiming one URL, or an alias escaping the site, are errors.
     fn check_urls(&mut self, diagnostics: &mut Diagnostics) {
         let mut owners: HashMap<String, usize> = HashMap::new();
-        for (id, page) in self.pages.iter().enumerate() {
-            if let Some(&other) = owners.get(&page.url) {
-                let first = &self.pages[other];
-                let message = format!(
-                    "`{}` and `{}` both want the URL `{}{}`",
-                    first.file, page.file, self.config.base_path, page.url
-                );
-                diagnostics.push(
-                    Diagnostic::error(Some(Location::file(&page.file)), message)
-                        .with_hint("rename one of the files or give one a different `slug`")
-                        .with_rule("url-conflict"),
-                );
-            } else {
-                owners.insert(page.url.clone(), id);
-            }
+        for id in 0..self.pages.len() {
+            let url = self.pages[id].url.clone();
+            let Some(&other) = owners.get(&url) else {
+                owners.insert(url, id);
+                continue;
+            };
+            // The later page moves to a free URL, so both are still rendered.
+            let base = url.trim_end_matches('/');
+            let free = (2..)
+                .map(|n| format!("{base}-{n}/"))
+                .find(|candidate| !owners.contains_key(candidate))
+                .unwrap_or_default();
+            let (first, page) = (&self.pages[other], &self.pages[id]);
+            let message = format!(
+                "`{}` and `{}` both want the URL `{}{url}`; the second is at `{}{free}`",
+                first.file, page.file, self.config.base_path, self.config.base_path
+            );
+            diagnostics.push(
+                Diagnostic::error(Some(Location::file(&page.file)), message)
+                    .with_hint("rename one of the files or give one a different `slug`")
+                    .with_rule("url-conflict"),
+            );
+            owners.insert(free.clone(), id);
+            self.pages[id].url = free;
         }
         for (id, page) in self.pages.iter().enumerate() {
             for (index, alias) in page.meta.aliases.iter().enumerate() {

@@ -72,7 +72,8 @@ pub(super) fn read(layout: &Layout, placed: &Placed) -> Read {
         vec![Diagnostic::error(
             Some(Location::file(&file)),
             format!("cannot read the file: {e}"),
-        )]
+        )
+        .with_rule("content")]
     })?;
     parse(layout, placed, bytes)
 }
@@ -111,10 +112,16 @@ pub(super) fn parse(layout: &Layout, placed: &Placed, bytes: Vec<u8>) -> Read {
         }
     };
     let syntax_error = |p: front_matter::Problem| {
-        vec![Diagnostic::error(at(p.line, p.column), p.message).with_rule("front-matter")]
+        Diagnostic::error(at(p.line, p.column), p.message).with_rule("front-matter")
     };
-    let split = front_matter::split(&text).map_err(syntax_error)?;
-    let mut parsed = front_matter::parse(&split).map_err(syntax_error)?;
+    // Front matter never closed leaves no body to show; front matter that does not parse
+    // leaves the page its body, under the title its first heading gives.
+    let split = front_matter::split(&text).map_err(|p| vec![syntax_error(p)])?;
+    let mut syntax = None;
+    let mut parsed = front_matter::parse(&split).unwrap_or_else(|p| {
+        syntax = Some(syntax_error(p));
+        front_matter::Parsed::default()
+    });
     let body_offset = split.body_offset;
     let folder_kind = if file_name(&placed.source) == "_index.md" {
         Kind::Page
@@ -122,29 +129,21 @@ pub(super) fn parse(layout: &Layout, placed: &Placed, bytes: Vec<u8>) -> Read {
         layout.kind_of_folder(parent(&placed.source))
     };
     let mapped = adapters::fields::translate(&mut parsed, folder_kind, layout, placed);
-    let (meta, mut problems) = meta::read(&parsed, folder_kind);
+    let (mut meta, mut problems) = meta::read(&parsed, folder_kind);
     problems.splice(0..0, mapped.problems);
-    let diagnostics: Vec<Diagnostic> = problems
-        .into_iter()
-        .map(|p| {
-            let d = if p.is_error {
-                Diagnostic::error(at(p.line, p.column), p.message).with_rule("invalid-field")
-            } else {
-                Diagnostic::warning(at(p.line, p.column), p.message).with_rule("unknown-field")
-            };
-            match p.hint {
-                Some(hint) => d.with_hint(hint),
-                None => d,
-            }
-        })
-        .collect();
-    let Some(mut meta) = meta else {
-        return Err(diagnostics);
-    };
+    let mut diagnostics: Vec<Diagnostic> = syntax.into_iter().collect();
+    diagnostics.extend(problems.into_iter().map(|p| {
+        let d = if p.is_error {
+            Diagnostic::error(at(p.line, p.column), p.message).with_rule("invalid-field")
+        } else {
+            Diagnostic::warning(at(p.line, p.column), p.message).with_rule("unknown-field")
+        };
+        match p.hint {
+            Some(hint) => d.with_hint(hint),
+            None => d,
+        }
+    }));
     meta.extra.extend(mapped.kept);
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(diagnostics);
-    }
     let body_line = text[..body_offset].matches('\n').count() + 1;
     let (text, mut warnings) =
         adapters::rewrite_body(layout, &placed.source, text, body_offset, body_line);

@@ -49,6 +49,17 @@ impl Handbook {
         Ok((handbook, config))
     }
 
+    /// Whether the handbook has its `opsbook.toml`; without one it is read as another tool's,
+    /// and a problem in one page's content is a warning in `build`.
+    pub fn has_config(&self) -> bool {
+        !self.layout.inferred
+    }
+
+    /// Whether the handbook file `file` is content (markdown or an asset beside it).
+    pub(crate) fn is_content(&self, file: &HandbookPath) -> bool {
+        file.inside(&self.content).is_some()
+    }
+
     /// The content folder on disk.
     pub(crate) fn content_dir(&self) -> &Path {
         &self.layout.content_dir

@@ -1,6 +1,8 @@
 //! Typed front matter: the fields opsbook knows, per kind, checked; everything else kept as
 //! `extra` with a warning (and a did-you-mean hint when it looks like a typo).
 
+use std::collections::BTreeSet;
+
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -57,6 +59,7 @@ const COMMON_FIELDS: &[&str] = &[
     "kind",
     "slug",
     "template",
+    "source_url",
 ];
 
 /// Every field name opsbook knows, for did-you-mean hints.
@@ -130,9 +133,15 @@ pub(crate) struct Meta {
     pub scheduled_end: Option<DateTime>,
     #[serde(default)]
     pub updates: Vec<Update>,
+    /// Where the page was first published, when another site has the original (a public
+    /// postmortem's report).
+    pub source_url: Option<String>,
     /// Fields opsbook does not know, for templates.
     #[serde(skip)]
     pub extra: Map<String, Value>,
+    /// Known fields whose values were invalid and left out (reported where they were read).
+    #[serde(skip)]
+    pub invalid: BTreeSet<String>,
 }
 
 /// A problem with one field: its key path, and what is wrong.
@@ -146,7 +155,7 @@ pub(crate) struct FieldProblem {
 }
 
 /// Reads the kind first (it decides which fields are known), then the typed fields.
-pub(crate) fn read(parsed: &Parsed, folder_kind: Kind) -> (Option<Meta>, Vec<FieldProblem>) {
+pub(crate) fn read(parsed: &Parsed, folder_kind: Kind) -> (Meta, Vec<FieldProblem>) {
     let mut problems = Vec::new();
     let mut known = Map::new();
     let mut extra = Map::new();
@@ -159,12 +168,13 @@ pub(crate) fn read(parsed: &Parsed, folder_kind: Kind) -> (Option<Meta>, Vec<Fie
                     line,
                     column,
                     message: format!(
-                        "unknown kind {value}: expected one of page, runbook, process, postmortem, incident"
+                        "unknown kind {value}: expected one of page, runbook, process, postmortem, incident; read as {}",
+                        folder_kind.as_str()
                     ),
                     hint: None,
                     is_error: true,
                 });
-                return (None, problems);
+                folder_kind
             }
         },
         None => folder_kind,
@@ -207,26 +217,74 @@ pub(crate) fn read(parsed: &Parsed, folder_kind: Kind) -> (Option<Meta>, Vec<Fie
         });
         extra.insert(key.clone(), value.clone());
     }
-    match serde_path_to_error::deserialize::<_, Meta>(Value::Object(known)) {
-        Ok(mut meta) => {
-            meta.kind = Some(kind);
-            meta.extra = extra;
-            (Some(meta), problems)
+    known.remove("kind");
+    let mut invalid = BTreeSet::new();
+    // A bad value is left out and the rest read again, so the page keeps every good field and
+    // each bad one is reported.
+    let mut meta = loop {
+        match serde_path_to_error::deserialize::<_, Meta>(Value::Object(known.clone())) {
+            Ok(meta) => break meta,
+            Err(e) => {
+                let path = e.path().to_string();
+                let dotted = path.replace('[', ".").replace(']', "");
+                let (line, column) = parsed.position(&dotted);
+                problems.push(FieldProblem {
+                    line,
+                    column,
+                    message: format!("invalid `{path}`: {}; left out", e.inner()),
+                    hint: None,
+                    is_error: true,
+                });
+                let top = dotted.split('.').next().unwrap_or("").to_string();
+                if !leave_out(&mut known, &dotted) {
+                    break Meta::default();
+                }
+                invalid.insert(top);
+            }
         }
-        Err(e) => {
-            let path = e.path().to_string();
-            let (line, column) = parsed.position(&path.replace('[', ".").replace(']', ""));
-            let message = e.inner().to_string();
+    };
+    if let Some(url) = meta.source_url.take() {
+        if is_web_url(&url) {
+            meta.source_url = Some(url);
+        } else {
+            let (line, column) = parsed.position("source_url");
             problems.push(FieldProblem {
                 line,
                 column,
-                message: format!("invalid `{path}`: {message}"),
+                message: format!("invalid `source_url`: `{url}` is not an http(s) URL; left out"),
                 hint: None,
                 is_error: true,
             });
-            (None, problems)
+            invalid.insert("source_url".into());
         }
     }
+    meta.kind = Some(kind);
+    meta.extra = extra;
+    meta.invalid = invalid;
+    (meta, problems)
+}
+
+/// Removes the value at `dotted` (`severity`, `updates.2.at`) from `known`: the element of a
+/// list it is in, else its whole field. Returns whether there was anything to remove.
+fn leave_out(known: &mut Map<String, Value>, dotted: &str) -> bool {
+    let mut parts = dotted.split('.');
+    let top = parts.next().unwrap_or("");
+    let index = parts.next().and_then(|i| i.parse::<usize>().ok());
+    match (known.get_mut(top), index) {
+        (Some(Value::Array(items)), Some(index)) if index < items.len() => {
+            items.remove(index);
+            true
+        }
+        (Some(_), _) => known.remove(top).is_some(),
+        (None, _) => false,
+    }
+}
+
+/// An absolute `http` or `https` URL: the only links opsbook writes from a field's value.
+pub(crate) fn is_web_url(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://"))
+        && !url.chars().any(|c| c.is_control() || c.is_whitespace())
 }
 
 #[cfg(test)]
@@ -234,7 +292,7 @@ mod tests {
     use super::super::front_matter::{parse, split};
     use super::*;
 
-    fn read_text(text: &str, kind: Kind) -> (Option<Meta>, Vec<FieldProblem>) {
+    fn read_text(text: &str, kind: Kind) -> (Meta, Vec<FieldProblem>) {
         read(&parse(&split(text).unwrap()).unwrap(), kind)
     }
 
@@ -245,32 +303,42 @@ mod tests {
             Kind::Runbook,
         );
         assert!(problems.is_empty(), "{problems:?}");
-        let meta = meta.unwrap();
         assert_eq!(meta.severity, Some(Severity::Sev2));
         assert_eq!(meta.last_reviewed.unwrap().iso(), "2026-09-14");
         assert_eq!(meta.kind, Some(Kind::Runbook));
     }
 
     #[test]
-    fn bad_enum_is_an_error_at_its_line() {
+    fn a_bad_value_is_an_error_at_its_line_and_the_rest_is_kept() {
         let (meta, problems) = read_text(
-            "+++\ntitle = \"x\"\nseverity = \"sev9\"\n+++\n",
+            "+++\ntitle = \"x\"\nseverity = \"sev9\"\nlast_reviewed = \"soon\"\nowners = [\"a\"]\n+++\n",
             Kind::Runbook,
         );
-        assert!(meta.is_none());
-        assert_eq!((problems[0].line, problems[0].column), (3, 12));
+        assert_eq!(meta.title.as_deref(), Some("x"));
+        assert_eq!(meta.owners, ["a"]);
+        assert_eq!(meta.severity, None);
+        assert!(meta.invalid.contains("severity"), "{:?}", meta.invalid);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems.iter().all(|p| p.is_error));
+        let mut places: Vec<(usize, usize)> = problems.iter().map(|p| (p.line, p.column)).collect();
+        places.sort();
+        assert_eq!(places, [(3, 12), (4, 17)]);
         assert!(
-            problems[0].message.contains("invalid `severity`"),
-            "{}",
-            problems[0].message
+            problems
+                .iter()
+                .any(|p| p.message.contains("invalid `severity`")),
+            "{problems:?}"
         );
     }
 
     #[test]
     fn bad_nested_date_points_at_the_update() {
         let text = "+++\nimpact = \"minor\"\n[[updates]]\nat = \"soon\"\nstatus = \"resolved\"\nmessage = \"m\"\n+++\n";
-        let (_, problems) = read_text(text, Kind::Incident);
+        let (meta, problems) = read_text(text, Kind::Incident);
         assert_eq!(problems[0].line, 4, "{problems:?}");
+        // Only the bad update is left out.
+        assert!(meta.updates.is_empty());
+        assert_eq!(meta.impact, Some(Impact::Minor));
         assert!(
             problems[0].message.contains("updates[0].at"),
             "{}",
@@ -284,7 +352,6 @@ mod tests {
             "+++\nlast_review = 2026-01-01\nteam = \"x\"\n+++\n",
             Kind::Runbook,
         );
-        let meta = meta.unwrap();
         assert!(meta.extra.contains_key("last_review") && meta.extra.contains_key("team"));
         assert_eq!(
             problems[0].hint.as_deref(),
@@ -294,9 +361,9 @@ mod tests {
     }
 
     #[test]
-    fn unknown_kind_is_an_error() {
-        let (meta, problems) = read_text("+++\nkind = \"recipe\"\n+++\n", Kind::Page);
-        assert!(meta.is_none());
+    fn unknown_kind_is_an_error_and_the_folder_kind_stays() {
+        let (meta, problems) = read_text("+++\nkind = \"recipe\"\n+++\n", Kind::Runbook);
+        assert_eq!(meta.kind, Some(Kind::Runbook));
         assert!(problems[0].message.starts_with("unknown kind \"recipe\""));
     }
 }

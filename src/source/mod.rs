@@ -144,7 +144,8 @@ pub(crate) fn load(
             .with_hint(format!(
                 "is `{}` the handbook folder? It should hold opsbook.toml and content/, or markdown files",
                 handbook.root.display()
-            )),
+            ))
+            .with_rule("content"),
         );
     }
     if let Some(title) = adapters::site_title(&handbook.layout, &documents) {

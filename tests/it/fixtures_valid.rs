@@ -417,14 +417,14 @@ fn unknown_yaml_field_is_a_warning_with_file_line_and_hint() {
         CONFIG,
         (
             "content/runbooks/dns.md",
-            "---\ntitle: DNS\nservces: [dns]\nsource_url: https://wiki.example.org/dns\n---\n\nBody.\n",
+            "---\ntitle: DNS\nservces: [dns]\nwiki_url: https://wiki.example.org/dns\n---\n\nBody.\n",
         ),
     ]);
     let run = hb.build(&[]);
     run.assert_success();
     let first =
         "warning: content/runbooks/dns.md:3:1: unknown field `servces`; kept as `page.extra.servces`";
-    let second = "warning: content/runbooks/dns.md:4:1: unknown field `source_url`; kept as `page.extra.source_url`";
+    let second = "warning: content/runbooks/dns.md:4:1: unknown field `wiki_url`; kept as `page.extra.wiki_url`";
     assert_eq!(run.warnings(), [first, second], "{}", run.stderr);
     assert_eq!(run.hint_after(first), Some("did you mean `services`?"));
     // A foreign key far from any known field gets no guess.

@@ -372,7 +372,7 @@ fn files_differing_only_in_case_are_named() {
     run.assert_failure();
     assert_eq!(
         run.errors(),
-        ["error: content/runbooks/disk.md: `content/runbooks/Disk.md` and `content/runbooks/disk.md` both want the URL `/runbooks/disk/`"]
+        ["error: content/runbooks/disk.md: `content/runbooks/Disk.md` and `content/runbooks/disk.md` both want the URL `/runbooks/disk/`; the second is at `/runbooks/disk-2/`"]
     );
     let case_warning = "warning: static/img/logo.png: `static/img/Logo.png` and `static/img/logo.png` differ only in case: on macOS and Windows one overwrites the other";
     assert_eq!(run.warnings(), [case_warning]);

@@ -67,7 +67,7 @@ fn unknown_config_key() {
 fn bad_date() {
     assert_fails(
         "bad_date",
-        &["error: content/runbooks/cert-expiry.md:4:17: invalid `last_reviewed`: invalid date `14/09/2026`: expected YYYY-MM-DD or an RFC 3339 date-time with an offset, such as 2026-10-02T09:14:00Z"],
+        &["error: content/runbooks/cert-expiry.md:4:17: invalid `last_reviewed`: invalid date `14/09/2026`: expected YYYY-MM-DD or an RFC 3339 date-time with an offset, such as 2026-10-02T09:14:00Z; left out"],
     );
 }
 
@@ -75,7 +75,7 @@ fn bad_date() {
 fn bad_enum() {
     assert_fails(
         "bad_enum",
-        &["error: content/runbooks/dns.md:4:12: invalid `severity`: unknown variant `sev9`, expected one of `sev1`, `sev2`, `sev3`, `sev4`"],
+        &["error: content/runbooks/dns.md:4:12: invalid `severity`: unknown variant `sev9`, expected one of `sev1`, `sev2`, `sev3`, `sev4`; left out"],
     );
 }
 
@@ -83,7 +83,7 @@ fn bad_enum() {
 fn unknown_kind() {
     assert_fails(
         "unknown_kind",
-        &["error: content/guides/pasta.md:3:8: unknown kind \"recipe\": expected one of page, runbook, process, postmortem, incident"],
+        &["error: content/guides/pasta.md:3:8: unknown kind \"recipe\": expected one of page, runbook, process, postmortem, incident; read as page"],
     );
 }
 
@@ -117,7 +117,7 @@ fn template_syntax_error() {
 fn duplicate_url() {
     let run = assert_fails(
         "duplicate_url",
-        &["error: content/a.md: `content/a/index.md` and `content/a.md` both want the URL `/a/`"],
+        &["error: content/a.md: `content/a/index.md` and `content/a.md` both want the URL `/a/`; the second is at `/a-2/`"],
     );
     assert_eq!(
         run.hint_after(run.errors()[0]),

@@ -612,7 +612,7 @@ fn alert_urls_redirect_to_their_runbook() {
 
 #[test]
 fn one_alert_declared_by_two_runbooks_is_an_error() {
-    let handbook = Handbook::new(&[
+    let files = [
         (
             "content/runbooks/a.md",
             "+++\nalerts = [\"DiskFull\"]\n+++\n",
@@ -621,21 +621,39 @@ fn one_alert_declared_by_two_runbooks_is_an_error() {
             "content/runbooks/b.md",
             "+++\nalerts = [\"Other\", \"diskfull\", \"bad/name\"]\n+++\n",
         ),
-    ]);
-    let run = handbook.build(&[]);
+    ];
+    let expected = [
+        "content/runbooks/b.md:2:20: alert `diskfull` is already declared by `content/runbooks/a.md` as `DiskFull`",
+        "content/runbooks/b.md:2:32: alert name `bad/name` cannot be a URL",
+    ];
+    let with_config: Vec<_> = files
+        .iter()
+        .copied()
+        .chain([("opsbook.toml", "title = \"Ops\"\n")])
+        .collect();
+    let run = Handbook::new(&with_config).build(&[]);
     run.assert_failure();
-    assert_eq!(
-        run.errors(),
-        [
-            "error: content/runbooks/b.md:2:20: alert `diskfull` is already declared by `content/runbooks/a.md` as `DiskFull`",
-            "error: content/runbooks/b.md:2:32: alert name `bad/name` cannot be a URL",
-        ]
-    );
+    let errors: Vec<String> = expected.iter().map(|e| format!("error: {e}")).collect();
+    assert_eq!(run.errors(), errors);
+    // Read as another tool's handbook, a problem in one page's content is a warning: every
+    // page is built.
+    let handbook = Handbook::new(&files);
+    let run = handbook.build(&[]);
+    run.assert_success();
+    let warnings: Vec<String> = expected.iter().map(|e| format!("warning: {e}")).collect();
+    assert_eq!(run.warnings(), warnings);
+    assert!(handbook
+        .out("public")
+        .join("runbooks/b/index.html")
+        .is_file());
 }
 
 #[test]
 fn generated_urls_cannot_be_taken_by_content() {
-    let handbook = Handbook::new(&[("content/reviews.md", "# Our reviews\n")]);
+    let handbook = Handbook::new(&[
+        ("content/reviews.md", "# Our reviews\n"),
+        ("opsbook.toml", "title = \"Ops\"\n"),
+    ]);
     let run = handbook.build(&[]);
     run.assert_failure();
     assert_eq!(

@@ -41,7 +41,8 @@ fn a_failed_build_leaves_the_previous_output_byte_identical() {
     assert!(before.contains_key("runbooks/disk/index.html"));
     assert!(before.contains_key("robots-extra.txt"));
 
-    // A front matter error: stops before anything is rendered.
+    // A front matter error, and a link to a heading the edit removed: both reported, nothing
+    // written.
     hb.write(
         "content/runbooks/disk.md",
         b"+++\ntitle = \"Disk\"\nseverity = \"sev9\"\n+++\n\nChanged.\n",
@@ -50,7 +51,10 @@ fn a_failed_build_leaves_the_previous_output_byte_identical() {
     run.assert_failure();
     assert_eq!(
         run.errors(),
-        ["error: content/runbooks/disk.md:3:12: invalid `severity`: unknown variant `sev9`, expected one of `sev1`, `sev2`, `sev3`, `sev4`"]
+        [
+            "error: content/runbooks/disk.md:3:12: invalid `severity`: unknown variant `sev9`, expected one of `sev1`, `sev2`, `sev3`, `sev4`; left out",
+            "error: content/runbooks/dns.md:5:5: broken link `disk.md#step-1`: `content/runbooks/disk.md` has no heading with the id `step-1`",
+        ]
     );
     assert_same_tree(&before, &snapshot(&out));
     assert_eq!(leftovers(hb.tmp.path()), Vec::<String>::new());

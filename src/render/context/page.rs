@@ -102,6 +102,9 @@ pub(crate) struct PageContext<'a> {
     reading_minutes: usize,
     breadcrumbs: Vec<Link>,
     edit_url: Option<String>,
+    /// Where the page was first published, and that site's host name.
+    source_url: Option<&'a str>,
+    source_host: Option<String>,
     source_path: &'a str,
     backlinks: Vec<Backlink>,
     draft: bool,
@@ -155,6 +158,8 @@ impl<'a> Builder<'a> {
             reading_minutes: words.div_ceil(220).max(1),
             breadcrumbs: self.breadcrumbs(id),
             edit_url: self.edit_url(page),
+            source_url: meta.source_url.as_deref(),
+            source_host: meta.source_url.as_deref().map(host_of),
             source_path: page.source(),
             backlinks: crate::model::referenced_by(site, id)
                 .iter()
@@ -260,4 +265,13 @@ impl<'a> Builder<'a> {
             postmortem_title: postmortem.map(|p| self.site.pages[p].title.clone()),
         }
     }
+}
+
+/// `https://status.example.com/x` → `status.example.com`.
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    host.rsplit_once('@')
+        .map_or(host, |(_, host)| host)
+        .to_string()
 }

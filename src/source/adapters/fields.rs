@@ -71,6 +71,9 @@ const KEPT: &[&str] = &[
     "product",
 ];
 
+/// opsbook's number fields.
+const NUMBER_FIELDS: [&str; 2] = ["weight", "review_interval_days"];
+
 /// opsbook's date fields: values other tools write (`2018-04-13 9:23:00`) are read leniently.
 const DATE_FIELDS: &[&str] = &[
     "date",
@@ -98,6 +101,7 @@ pub(crate) fn translate(
         origin: std::collections::HashMap::new(),
     };
     map.drop_empty_strings();
+    map.plain_values();
     map.lists();
     let explicit_kind = map.parsed.values.contains_key("kind");
     if map.is_cstate() {
@@ -233,6 +237,31 @@ impl Mapper<'_> {
         }
     }
 
+    /// Numbers and yes/no written as strings (`weight: "3"`, `draft: "true"`): their meaning is
+    /// clear, so they are read as what they say.
+    fn plain_values(&mut self) {
+        for field in NUMBER_FIELDS {
+            let Some(Value::String(text)) = self.get(field) else {
+                continue;
+            };
+            if let Ok(number) = text.trim().parse::<i64>() {
+                self.parsed
+                    .values
+                    .insert(field.to_string(), Value::from(number));
+            }
+        }
+        if let Some(Value::String(text)) = self.get("draft") {
+            let value = match text.trim().to_ascii_lowercase().as_str() {
+                "true" | "yes" => true,
+                "false" | "no" => false,
+                _ => return,
+            };
+            self.parsed
+                .values
+                .insert("draft".into(), Value::Bool(value));
+        }
+    }
+
     /// Jekyll writes `tags: a b` and Docusaurus `tags: [{label: a}]`: opsbook wants a list of
     /// names.
     fn lists(&mut self) {
@@ -266,6 +295,16 @@ impl Mapper<'_> {
         }
         if let Some(summary) = self.get("summary").cloned() {
             self.insert_if_absent("description", summary, "summary");
+        }
+        // An absolute URL in `url`, `link` or `source` is where the page was first published
+        // (collections of public postmortems link each report's original).
+        for key in ["url", "link", "source"] {
+            if let Some(Value::String(url)) = self.get(key).cloned() {
+                if crate::source::meta::is_web_url(&url) {
+                    self.take(key);
+                    self.insert_if_absent("source_url", Value::String(url), key);
+                }
+            }
         }
         // `url` (Hugo) and `permalink` (Jekyll) were the page's address: it stays reachable.
         for key in ["url", "permalink"] {
