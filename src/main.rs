@@ -252,6 +252,14 @@ fn run_build(args: BuildArgs) -> ExitCode {
                     report.out.display(),
                     started.elapsed().as_millis()
                 );
+                if report.left_out > 0 {
+                    eprintln!(
+                        "{} markdown files: {} pages, {} left out: run `opsbook check` for the list",
+                        report.markdown_files,
+                        report.markdown_files - report.left_out,
+                        report.left_out
+                    );
+                }
             }
             ExitCode::SUCCESS
         }

@@ -77,6 +77,9 @@ pub struct BuildReport {
     pub out: PathBuf,
     /// What a build without `opsbook.toml` inferred, in one line.
     pub inferred: Option<String>,
+    /// How many markdown files the handbook has, and how many of them are no page.
+    pub markdown_files: usize,
+    pub left_out: usize,
 }
 
 /// A build that stopped: every problem found, errors and warnings.
@@ -183,6 +186,9 @@ pub(crate) struct Assembled {
     pub read: usize,
     pub markdown: usize,
     pub inferred: Option<String>,
+    /// How many markdown files the handbook has, and those that are no page, with why.
+    pub markdown_files: usize,
+    pub left_out: Vec<source::LeftOut>,
     pub diagnostics: Diagnostics,
 }
 
@@ -192,26 +198,32 @@ pub(crate) fn assemble(loaded: Loaded, today: DateTime, drafts: bool) -> Assembl
         handbook,
         config,
         content,
-        drafts: left_out,
+        drafts: kept_drafts,
         statics,
         stamps,
         read,
         inferred,
+        markdown_files,
+        mut left_out,
         mut diagnostics,
     } = loaded;
     let options = model::Options { drafts, today };
-    let site = Site::assemble(config, content, &options, &mut diagnostics);
+    let mut site = Site::assemble(config, content, &options, &mut diagnostics);
+    left_out.append(&mut site.left_out);
+    left_out.sort();
     model::check_operations(&site, &mut diagnostics);
     crate::ops::validate::check(&site, &mut diagnostics);
     Assembled {
         handbook,
         site,
         statics,
-        drafts: left_out,
+        drafts: kept_drafts,
         stamps,
         read,
         markdown: 0,
         inferred,
+        markdown_files,
+        left_out,
         diagnostics,
     }
 }
@@ -292,6 +304,8 @@ pub(crate) fn build_from(
         read,
         markdown,
         inferred,
+        markdown_files,
+        left_out,
         mut diagnostics,
     } = assembled;
     if diagnostics.has_errors() {
@@ -318,6 +332,8 @@ pub(crate) fn build_from(
     report.read = read;
     report.markdown = markdown;
     report.inferred = inferred;
+    report.markdown_files = markdown_files;
+    report.left_out = left_out.len();
     Ok((report, built))
 }
 

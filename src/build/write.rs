@@ -167,6 +167,8 @@ pub(super) fn write_site(
         timings: timer.timings,
         out,
         inferred: None,
+        markdown_files: 0,
+        left_out: 0,
     })
 }
 

@@ -73,6 +73,11 @@ pub const RULES: &[Rule] = &[
         "a NUL character in a file, replaced with U+FFFD",
     ),
     rule("url-conflict", E, "two files want the same URL"),
+    rule(
+        "left-out",
+        W,
+        "a markdown file of the handbook that is no page, with the reason",
+    ),
     rule("bad-alias", E, "an alias that leaves the site or is taken"),
     rule(
         "broken-link",
@@ -96,6 +101,11 @@ pub const RULES: &[Rule] = &[
     ),
     rule("runbook-no-owner", W, "a runbook with no `owners`"),
     rule("duplicate-alert", E, "one alert declared by two runbooks"),
+    rule(
+        "alert-url-taken",
+        W,
+        "a page at an alert's address (`/alerts/NAME/`) that is not the alert's runbook",
+    ),
     rule(
         "unknown-component",
         E,
@@ -259,6 +269,13 @@ pub fn run(options: &CheckOptions) -> Report {
         urls: &urls,
     };
     rules::run_all(&context, &mut diagnostics);
+    for left_out in assembled.left_out.iter().filter(|l| !l.known) {
+        diagnostics.push(finding(
+            "left-out",
+            Location::file(&left_out.file),
+            format!("no page: {}", left_out.why),
+        ));
+    }
     unknown_rules(&site.config, &options.root, &mut diagnostics);
     let mut unreadable_rules = false;
     if !options.alert_rules.is_empty() {

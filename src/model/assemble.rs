@@ -38,6 +38,7 @@ impl Site {
             by_source: HashMap::new(),
             incidents: HashMap::new(),
             postmortems: HashMap::new(),
+            left_out: Vec::new(),
         };
         site.add_sections(&documents, &content.folders);
         for document in documents {
@@ -45,6 +46,7 @@ impl Site {
         }
         site.link_parents();
         site.pair_incidents();
+        site.name_alert_pages();
         site.check_urls(diagnostics);
         site.collect_taxonomies();
         site.compute_reviews(options);
@@ -129,6 +131,12 @@ impl Site {
                 section.file = document.file.clone();
                 self.by_source.insert(document.source.clone(), id);
                 section.document = Some(document);
+            } else {
+                self.left_out.push(crate::source::LeftOut {
+                    file: document.file,
+                    why: "its folder is a page of its own (it holds `index.md`)".to_string(),
+                    known: false,
+                });
             }
             return;
         }
@@ -277,6 +285,26 @@ impl Site {
                         self.aliases.insert(url, id);
                     }
                 }
+            }
+        }
+    }
+
+    /// A runbook whose place gives it the URL of one of its alerts' stable addresses
+    /// (`alerts/KubePodCrashLooping.md`) is that alert's page: it takes the alert's name as
+    /// written, since alert names are case-sensitive and `runbook_url` pastes them as they are.
+    fn name_alert_pages(&mut self) {
+        for page in &mut self.pages {
+            if page.kind != Kind::Runbook || page.is_section() {
+                continue;
+            }
+            let own = page
+                .meta
+                .alerts
+                .iter()
+                .map(|alert| format!("alerts/{alert}/"))
+                .find(|url| url.eq_ignore_ascii_case(&page.url));
+            if let Some(url) = own {
+                page.url = url;
             }
         }
     }

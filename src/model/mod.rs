@@ -124,6 +124,8 @@ pub(crate) struct Site {
     /// Incident pages by file name, and the postmortem naming each.
     incidents: HashMap<String, usize>,
     postmortems: HashMap<usize, usize>,
+    /// Documents that made no page, and why.
+    pub(crate) left_out: Vec<crate::source::LeftOut>,
 }
 
 /// Rendered markdown by document path, with the page title it was rendered under.

@@ -37,9 +37,44 @@ fn is_url_safe(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
+/// The page of the handbook whose URL is `url` (letter case aside: the two would share a
+/// folder on case-insensitive disks), or one of whose aliases is.
+fn taken_by_content(site: &Site, url: &str) -> Option<usize> {
+    site.pages
+        .iter()
+        .position(|p| p.url.eq_ignore_ascii_case(url) && (p.document.is_some() || !p.is_section()))
+        .or_else(|| {
+            site.aliases
+                .iter()
+                .find(|(alias, _)| alias.eq_ignore_ascii_case(url))
+                .map(|(_, &id)| id)
+        })
+}
+
 /// An alert declared by two runbooks (or by two names that differ only in case, which collide
-/// on case-insensitive disks), and names that cannot be a URL path segment, are errors.
+/// on case-insensitive disks), and names that cannot be a URL path segment, are errors. A page
+/// of the handbook at an alert's address that is not its runbook takes the address: a warning.
 pub(crate) fn check(site: &Site, diagnostics: &mut Diagnostics) {
+    for (name, id) in alerts(site) {
+        let url = format!("alerts/{name}/");
+        match taken_by_content(site, &url) {
+            Some(owner) if owner != id => {
+                let page = &site.pages[id];
+                diagnostics.push(
+                    Diagnostic::warning(
+                        Some(page.location_of("alerts")),
+                        format!(
+                            "the address of alert `{name}`, `{}{url}`, is the page `{}`, not this runbook",
+                            site.config.base_path, site.pages[owner].file
+                        ),
+                    )
+                    .with_hint("move that page, or declare the alert on it")
+                    .with_rule("alert-url-taken"),
+                );
+            }
+            _ => {}
+        }
+    }
     let mut seen: BTreeMap<String, (usize, &str)> = BTreeMap::new();
     for (id, page) in site.pages.iter().enumerate() {
         if page.kind != Kind::Runbook || page.is_section() {
@@ -137,8 +172,13 @@ pub(crate) fn add(site: &Site, generated: &mut Generated) {
         values: vec![("generated", value(&header)), ("alerts", value(&context))],
     });
     for (&name, &id) in &alerts {
+        // Content wins: a page at the alert's address is its page (see `check`).
+        let url = format!("alerts/{name}/");
+        if taken_by_content(site, &url).is_some() {
+            continue;
+        }
         generated.pages.push(GeneratedPage {
-            url: format!("alerts/{name}/"),
+            url,
             template: "alert.html",
             label: format!("the alert page `{name}`"),
             nav_from,

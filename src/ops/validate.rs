@@ -23,8 +23,7 @@ pub(crate) fn check(site: &Site, diagnostics: &mut Diagnostics) {
 
 /// URLs (and everything under them) that generated pages own. `status/` and `postmortems/`
 /// are not listed: their sections' text is shown on the generated pages.
-pub(crate) const RESERVED: [&str; 7] = [
-    "alerts/",
+pub(crate) const RESERVED: [&str; 6] = [
     "reviews/",
     "status/history/",
     "status/api/",

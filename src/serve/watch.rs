@@ -71,7 +71,7 @@ pub(super) fn classify_in(relative: &Path, content: &str) -> Option<Kind> {
     match parts[0].as_str() {
         "opsbook.toml" if parts.len() == 1 => Some(Kind::Config),
         folder if folder == content => {
-            let markdown = last.ends_with(".md") || !last.contains('.');
+            let markdown = crate::source::is_markdown(last) || !last.contains('.');
             Some(if markdown { Kind::Content } else { Kind::Asset })
         }
         "templates" => Some(Kind::Template),

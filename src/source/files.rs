@@ -77,6 +77,44 @@ pub(super) fn list_content(handbook: &Handbook, diagnostics: &mut Diagnostics) -
     files
 }
 
+/// The markdown files under the handbook but outside its content folder, for a handbook read
+/// through another tool's layout: each left out, with the reason. Hidden folders, dependencies
+/// (`node_modules/`, `vendor/`) and the output folder are not the user's writing and not listed.
+pub(crate) fn outside_content(handbook: &Handbook) -> Vec<(HandbookPath, String)> {
+    let content_dir = handbook.content_dir();
+    let walker = walkdir::WalkDir::new(&handbook.root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0
+                || !(is_ignored(&name)
+                    || matches!(name.as_ref(), "node_modules" | "vendor" | "target")
+                    || (e.path() == content_dir && !handbook.content.is_root())
+                    || crate::output::absolute(e.path()) == handbook.output)
+        });
+    let mut left_out = Vec::new();
+    for entry in walker.flatten() {
+        if !entry.file_type().is_file() || !is_markdown(&entry.file_name().to_string_lossy()) {
+            continue;
+        }
+        let Some(file) = HandbookPath::of(&handbook.root, entry.path()) else {
+            continue;
+        };
+        let inside = handbook.content.is_root() || file.inside(&handbook.content).is_some();
+        let reason = if handbook.is_skipped(entry.path()) && inside {
+            format!("`{}/` is not read as content", file.top())
+        } else if inside {
+            continue;
+        } else {
+            format!("outside the content folder `{}/`", handbook.content)
+        };
+        left_out.push((file, reason));
+    }
+    left_out
+}
+
 /// A file copied into the site as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct StaticFile {
@@ -168,9 +206,13 @@ fn symlink_skipped(shown: PathBuf) -> Diagnostic {
     .with_hint("copy the file into the handbook instead")
 }
 
-/// Markdown files: `.md`, `.markdown`, and Docusaurus' `.mdx` (read as markdown).
+/// Markdown files: `.md`, `.markdown`, Docusaurus' `.mdx` and Middleman's `.md.erb` (read as
+/// markdown).
 pub(crate) fn is_markdown(path: &str) -> bool {
-    path.ends_with(".md") || path.ends_with(".markdown") || path.ends_with(".mdx")
+    path.ends_with(".md")
+        || path.ends_with(".markdown")
+        || path.ends_with(".mdx")
+        || path.ends_with(".md.erb")
 }
 
 /// Editor temp files, swap files and hidden files are never content.

@@ -18,6 +18,8 @@ pub struct Handbook {
     pub content: HandbookPath,
     /// How the content is read; only the source stage looks inside.
     pub(super) layout: Layout,
+    /// The output folder, absolute: never read.
+    pub(super) output: PathBuf,
 }
 
 impl Handbook {
@@ -35,6 +37,7 @@ impl Handbook {
             root: root.to_path_buf(),
             content: layout.content.clone(),
             layout,
+            output: crate::output::absolute(out),
         };
         if !handbook.content_dir().is_dir() {
             return Err(vec![Diagnostic::error(
@@ -116,6 +119,7 @@ impl Handbook {
         Handbook {
             root: root.to_path_buf(),
             content: layout.content.clone(),
+            output: root.join("public"),
             layout,
         }
     }

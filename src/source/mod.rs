@@ -52,6 +52,16 @@ pub(crate) struct Content {
     pub folders: BTreeMap<String, Folder>,
 }
 
+/// A markdown file of the handbook that is no page of the site.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LeftOut {
+    pub file: HandbookPath,
+    pub why: String,
+    /// Whether it was meant (a draft), or its problem reported already (an error): `check`
+    /// lists only the others.
+    pub known: bool,
+}
+
 /// A document read before, with the stamp of its file then and its warnings.
 pub(crate) struct Known {
     pub stamp: Stamp,
@@ -78,6 +88,10 @@ pub(crate) struct Loaded {
     pub read: usize,
     /// What was inferred of a handbook without `opsbook.toml`, in one line.
     pub inferred: Option<String>,
+    /// How many markdown files the handbook has, pages and left out.
+    pub markdown_files: usize,
+    /// The markdown files that are no page, and why.
+    pub left_out: Vec<LeftOut>,
     pub diagnostics: Diagnostics,
 }
 
@@ -116,6 +130,8 @@ pub(crate) fn load(
         .collect();
     let mut documents = Vec::with_capacity(results.len());
     let mut stamps = HashMap::with_capacity(results.len());
+    let mut left_out = Vec::new();
+    let mut markdown_files = results.len();
     for (placed, stamp, read) in results {
         match read {
             Ok((document, warnings)) => {
@@ -123,8 +139,27 @@ pub(crate) fn load(
                 stamps.insert(placed.source, (stamp, warnings));
                 documents.push(document);
             }
-            Err(problems) => diagnostics.extend(problems),
+            Err(problems) => {
+                let why = problems
+                    .first()
+                    .map_or(String::new(), |p| p.message.clone());
+                left_out.push(LeftOut {
+                    file: handbook.file(&placed.source),
+                    why,
+                    known: true,
+                });
+                diagnostics.extend(problems);
+            }
         }
+    }
+    if handbook.layout.inferred {
+        let outside = files::outside_content(&handbook);
+        markdown_files += outside.len();
+        left_out.extend(outside.into_iter().map(|(file, why)| LeftOut {
+            file,
+            why,
+            known: false,
+        }));
     }
     let static_folders: Vec<_> = handbook
         .theme_dir(&config.theme)
@@ -175,6 +210,8 @@ pub(crate) fn load(
         stamps,
         read,
         inferred,
+        markdown_files,
+        left_out,
         diagnostics,
     }
 }

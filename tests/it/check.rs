@@ -119,6 +119,24 @@ const CASES: &[(&str, &[&str], i32, &[Expected])] = &[
         )],
     ),
     (
+        "alert-url-taken",
+        &[],
+        0,
+        &[(
+            "warning",
+            "alert-url-taken",
+            "content/runbooks/disk.md",
+            5,
+            10,
+        )],
+    ),
+    (
+        "left-out",
+        &[],
+        0,
+        &[("warning", "left-out", "content/guide/_index.md", 0, 0)],
+    ),
+    (
         "unknown-component",
         &[],
         1,

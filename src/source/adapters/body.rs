@@ -1,7 +1,7 @@
 //! Markdown bodies as other tools' handbooks write them, rewritten line by line into the
 //! markdown opsbook renders: Hugo shortcodes (`ref` / `relref` resolved, others reported),
 //! GitLab's `[[_TOC_]]`, MkDocs attribute lists, `$$` math, `:emoji:` shortcodes, MDX imports
-//! and components, and a code fence left open at the end of the file.
+//! and components, ERB ([`super::erb`]), and a code fence left open at the end of the file.
 //!
 //! Every rewrite keeps the line count, so positions found later still point at the user's line.
 //! Code blocks and inline code are never touched.
@@ -19,12 +19,27 @@ pub(crate) struct Problem {
 /// What rewriting needs to know about the page.
 pub(crate) struct Page<'a> {
     pub mdx: bool,
+    /// Markdown run through ERB first (`*.md.erb`): see [`super::erb`].
+    pub erb: bool,
     /// A Hugo `ref` target → the link to write, relative to the page.
     pub resolve_ref: &'a dyn Fn(&str) -> Option<String>,
 }
 
 /// The rewritten body, or `None` when nothing changed; and the problems found.
 pub(crate) fn rewrite(body: &str, page: &Page<'_>) -> (Option<String>, Vec<Problem>) {
+    let (erb, mut problems) = if page.erb {
+        super::erb::rewrite(body)
+    } else {
+        (None, Vec::new())
+    };
+    let (text, more) = rewrite_lines(erb.as_deref().unwrap_or(body), page);
+    problems.extend(more);
+    problems.sort_by_key(|p| (p.line, p.column));
+    (text.or(erb), problems)
+}
+
+/// The line by line rewrites of [`rewrite`].
+fn rewrite_lines(body: &str, page: &Page<'_>) -> (Option<String>, Vec<Problem>) {
     let mut out = String::with_capacity(body.len() + 16);
     let mut problems = Vec::new();
     let mut fence: Option<(String, usize)> = None;
@@ -303,7 +318,7 @@ fn emoji(text: &str) -> String {
     out
 }
 
-fn opens_fence(line: &str) -> Option<String> {
+pub(super) fn opens_fence(line: &str) -> Option<String> {
     let trimmed = line.trim_start();
     for ch in ['`', '~'] {
         let count = trimmed.chars().take_while(|c| *c == ch).count();
@@ -322,6 +337,7 @@ mod tests {
         let resolve = |target: &str| (target == "disk.md").then(|| "../runbooks/disk.md".into());
         let page = Page {
             mdx,
+            erb: false,
             resolve_ref: &resolve,
         };
         let (text, problems) = rewrite(body, &page);

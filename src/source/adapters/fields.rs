@@ -117,6 +117,9 @@ pub(crate) fn translate(
         }
     }
     map.collections();
+    if layout.inferred && folder_kind == Kind::Runbook {
+        map.alert_named_by_file(&placed.source);
+    }
     if let Some(title) = layout.nav_titles.get(&placed.source) {
         map.insert_if_absent("title", Value::String(title.clone()), "title");
     }
@@ -417,6 +420,30 @@ impl Mapper<'_> {
             if !id.contains('/') && !id.is_empty() {
                 self.insert_if_absent("slug", Value::String(id), "id");
             }
+        }
+    }
+
+    /// A runbook repository laid out as `alerts/<component>/<AlertName>.md` names each runbook
+    /// after the alert it answers: the page declares that alert unless it says otherwise.
+    fn alert_named_by_file(&mut self, source: &str) {
+        let in_alerts = source
+            .split('/')
+            .rev()
+            .skip(1)
+            .any(|folder| folder.eq_ignore_ascii_case("alerts"));
+        let stem = crate::paths::file_name(source)
+            .split('.')
+            .next()
+            .unwrap_or("");
+        let looks_like_an_alert = stem.chars().any(|c| c.is_ascii_uppercase())
+            && stem
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':');
+        if in_alerts && looks_like_an_alert && !self.has("alerts") {
+            self.parsed.values.insert(
+                "alerts".into(),
+                Value::Array(vec![Value::String(stem.into())]),
+            );
         }
     }
 

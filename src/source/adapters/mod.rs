@@ -20,6 +20,7 @@
 pub(super) mod body;
 pub(super) mod cstate;
 pub(super) mod dates;
+mod erb;
 pub(super) mod fields;
 mod hugo;
 
@@ -40,6 +41,12 @@ pub(super) fn place(layout: &Layout, sources: &[String]) -> Vec<Placed> {
             path: source.clone(),
         })
         .collect();
+    // Middleman runs `x.md.erb` through ERB first: the page is `x`.
+    for file in &mut placed {
+        if let Some(stem) = file.path.strip_suffix(".erb") {
+            file.path = stem.to_string();
+        }
+    }
     if !layout.foreign {
         return placed;
     }
@@ -218,6 +225,7 @@ pub(super) fn rewrite_body(
     let resolve_ref = |target: &str| resolve.resolve(target);
     let page = body::Page {
         mdx: source.ends_with(".mdx"),
+        erb: source.ends_with(".erb"),
         resolve_ref: &resolve_ref,
     };
     let (body, problems) = body::rewrite(&text[body_offset..], &page);
