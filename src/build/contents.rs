@@ -9,7 +9,7 @@
 //! assets beside the pages. The search files come on top of everything, under `search/`.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::config::Config;
 use crate::model::{Site, TAXONOMIES};
@@ -63,13 +63,13 @@ pub(crate) const WRITTEN: [&str; 4] = [
 ];
 
 impl<'a> Contents<'a> {
-    /// The site's outputs. `search_page` says whether the templates have one, `content_dir`
-    /// is the content folder on disk, `stylesheets` the highlighting stylesheets (light, dark).
+    /// The site's outputs. `search_page` says whether the templates have one, `handbook` where
+    /// the assets are, `stylesheets` the highlighting stylesheets (light, dark).
     pub(crate) fn plan(
         site: &'a Site,
         generated: &'a Generated,
         search_page: bool,
-        (statics, content_dir): (&[StaticFile], &Path),
+        (statics, handbook): (&[StaticFile], &Handbook),
         stylesheets: (String, String),
     ) -> Contents<'a> {
         let mut outputs = BTreeMap::new();
@@ -84,7 +84,7 @@ impl<'a> Contents<'a> {
         for (path, text) in &generated.files {
             outputs.insert(path.clone(), Made::Written(text.clone()));
         }
-        for (path, copied) in copies(site, statics, content_dir) {
+        for (path, copied) in copies(site, statics, handbook) {
             outputs.insert(path, Made::Copied(copied));
         }
         Contents { outputs }
@@ -149,7 +149,7 @@ pub(crate) fn render_path(site: &Site, render: &Render<'_>) -> String {
 }
 
 /// Every copied file by its output path, the last source of a path winning.
-fn copies(site: &Site, statics: &[StaticFile], content_dir: &Path) -> Copies {
+fn copies(site: &Site, statics: &[StaticFile], handbook: &Handbook) -> Copies {
     let mut copies = BTreeMap::new();
     for (path, bytes) in crate::render::default_static_files() {
         copies.insert(path, Copied::Embedded(bytes));
@@ -158,7 +158,7 @@ fn copies(site: &Site, statics: &[StaticFile], content_dir: &Path) -> Copies {
         copies.insert(file.output.clone(), Copied::File(file.from.clone()));
     }
     for asset in &site.assets {
-        copies.insert(asset.clone(), Copied::File(content_dir.join(asset)));
+        copies.insert(asset.clone(), Copied::File(handbook.disk(asset)));
     }
     copies
 }
@@ -178,8 +178,8 @@ pub(crate) fn copied_file(
     if let Some(output) = from_static {
         return Some(output.to_string());
     }
-    let asset = file.inside(&handbook.content)?;
-    (!is_markdown(asset)).then(|| asset.to_string())
+    let asset = handbook.source_of(file)?;
+    (!is_markdown(&asset)).then_some(asset)
 }
 
 fn robots(site: &Site) -> String {

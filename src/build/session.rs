@@ -275,7 +275,7 @@ impl Session {
         }
         let old = page.document.as_ref()?;
         let handbook = &self.built.handbook;
-        let stamp = std::fs::metadata(handbook.content_dir().join(path))
+        let stamp = std::fs::metadata(handbook.disk(path))
             .map_or((0, None), |m| (m.len(), m.modified().ok()));
         let (document, warnings) = source::read_one(handbook, path, &old.path).ok()?;
         if document.text[..document.body_offset] != old.text[..old.body_offset] {

@@ -90,7 +90,7 @@ pub(super) fn write_site(
             site,
             &generated,
             built.renderer.has_template("search.html"),
-            (&built.statics, built.handbook.content_dir()),
+            (&built.statics, &built.handbook),
             built.highlighter.stylesheets(),
         );
         let written = writer

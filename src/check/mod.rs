@@ -253,7 +253,7 @@ pub fn run(options: &CheckOptions) -> Report {
         templates
             .as_ref()
             .map_or(true, |t| t.has_template("search.html")),
-        (&assembled.statics, assembled.handbook.content_dir()),
+        (&assembled.statics, &assembled.handbook),
         highlighter.stylesheets(),
     );
     let urls = links::KnownUrls::new(site, &contents);

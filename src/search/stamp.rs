@@ -16,16 +16,18 @@ pub(crate) fn source_stamp(handbook: &Handbook) -> String {
     let mut entries: Vec<(String, u64, u128)> = Vec::new();
     // The content folder of another tool's layout may be the handbook itself, holding the
     // index's own cache folder: hidden and skipped folders are left out.
-    let walker = walkdir::WalkDir::new(handbook.content_dir())
-        .follow_links(false)
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0
-                || !(crate::source::is_ignored(&e.file_name().to_string_lossy())
-                    || handbook.is_skipped(e.path()))
-        });
+    let walked = handbook.content_dirs().flat_map(|dir| {
+        walkdir::WalkDir::new(dir)
+            .follow_links(false)
+            .into_iter()
+            .filter_entry(|e| {
+                e.depth() == 0
+                    || !(crate::source::is_ignored(&e.file_name().to_string_lossy())
+                        || handbook.is_skipped(e.path()))
+            })
+    });
     let config = root.join(crate::config::CONFIG_FILE);
-    let files = walker
+    let files = walked
         .filter_map(Result::ok)
         .map(|e| e.into_path())
         .chain([config]);

@@ -289,15 +289,22 @@ fn local_url(address: SocketAddr) -> String {
     }
 }
 
-/// The folder of the handbook's markdown, relative to it: `content`, or another tool's folder
-/// (`docs`, `src`) when the handbook is laid out for it. A handbook whose markdown is its own
+/// The top folders of the handbook's markdown: `content`, or another tool's folders (`docs`,
+/// `blog`, `src`) when the handbook is laid out for it. A handbook whose markdown is its own
 /// folder is watched as `content/` too, so edits there need a restart.
-fn content_folder(handbook: Option<&crate::source::Handbook>) -> String {
-    handbook
-        .map(|h| h.content.as_str())
-        .filter(|folder| !folder.is_empty())
-        .unwrap_or("content")
-        .to_string()
+fn content_folder(handbook: Option<&crate::source::Handbook>) -> Vec<String> {
+    let mut folders: Vec<String> = handbook
+        .map(|h| h.content_folders())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|folder| folder.top().to_string())
+        .filter(|top| !top.is_empty())
+        .collect();
+    if folders.is_empty() {
+        folders.push("content".into());
+    }
+    folders.dedup();
+    folders
 }
 
 fn site_title(root: &Path, config: Option<&crate::config::Config>) -> String {

@@ -53,12 +53,12 @@ pub(super) enum Kind {
 /// What a path (relative to the handbook) is, or `None` when it cannot affect the site.
 #[cfg(test)]
 fn classify(relative: &Path) -> Option<Kind> {
-    classify_in(relative, "content")
+    classify_in(relative, &["content".to_string()])
 }
 
 /// [`classify`] for a handbook whose markdown is in the folder `content` (`docs` for another
 /// tool's layout).
-pub(super) fn classify_in(relative: &Path, content: &str) -> Option<Kind> {
+pub(super) fn classify_in(relative: &Path, content: &[String]) -> Option<Kind> {
     let parts: Vec<String> = relative
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -70,7 +70,7 @@ pub(super) fn classify_in(relative: &Path, content: &str) -> Option<Kind> {
     let last = parts.last()?;
     match parts[0].as_str() {
         "opsbook.toml" if parts.len() == 1 => Some(Kind::Config),
-        folder if folder == content => {
+        folder if content.iter().any(|c| c == folder) => {
             let markdown = crate::source::is_markdown(last) || !last.contains('.');
             Some(if markdown { Kind::Content } else { Kind::Asset })
         }
@@ -117,10 +117,10 @@ impl Changes {
 
     #[cfg(test)]
     fn add(&mut self, root: &Path, path: &Path) {
-        self.add_in(root, "content", path);
+        self.add_in(root, &["content".to_string()], path);
     }
 
-    fn add_in(&mut self, root: &Path, content: &str, path: &Path) {
+    fn add_in(&mut self, root: &Path, content: &[String], path: &Path) {
         let Ok(relative) = path.strip_prefix(root) else {
             return;
         };
@@ -128,7 +128,7 @@ impl Changes {
             return;
         };
         let name = relative.to_string_lossy().replace('\\', "/");
-        if FOLDERS.contains(&name.as_str()) || name == content {
+        if FOLDERS.contains(&name.as_str()) || content.contains(&name) {
             self.folders.insert(name.clone());
         }
         self.paths.insert(name, kind);
@@ -149,20 +149,20 @@ impl fmt::Display for Changes {
 /// The watcher and the channel its events arrive on.
 pub(super) struct Watch {
     root: PathBuf,
-    /// The folder of the markdown: `content`, or another tool's (`docs`).
-    content: String,
+    /// The top folders of the markdown: `content`, or another tool's (`docs`, `blog`).
+    content: Vec<String>,
     watcher: Box<dyn Watcher + Send>,
     watched: BTreeSet<String>,
     events: Receiver<Message>,
 }
 
 impl Watch {
-    /// Starts watching `root` (canonical), whose markdown is in the folder `content`; events go
+    /// Starts watching `root` (canonical), whose markdown is in the folders `content`; events go
     /// to `sender`, batches come from
     /// [`Watch::next`]. `poll` uses notify's polling watcher.
     pub(super) fn start(
         root: &Path,
-        content: &str,
+        content: &[String],
         poll: bool,
         sender: Sender<Message>,
         events: Receiver<Message>,
@@ -183,7 +183,7 @@ impl Watch {
         watcher.watch(root, RecursiveMode::NonRecursive)?;
         let mut watch = Watch {
             root: root.to_path_buf(),
-            content: content.to_string(),
+            content: content.to_vec(),
             watcher,
             watched: BTreeSet::new(),
             events,
@@ -195,7 +195,10 @@ impl Watch {
     /// Watches the handbook folders that exist now, again those that were replaced.
     pub(super) fn refresh(&mut self, changes: &Changes) {
         let content = self.content.clone();
-        for name in FOLDERS.into_iter().chain([content.as_str()]) {
+        for name in FOLDERS
+            .into_iter()
+            .chain(content.iter().map(String::as_str))
+        {
             let dir = self.root.join(name);
             let replaced = changes.folders.contains(name);
             if self.watched.contains(name) && (replaced || !dir.is_dir()) {

@@ -68,7 +68,7 @@ pub type Read = Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>>;
 /// Reads the file `placed` of the content.
 pub(super) fn read(layout: &Layout, placed: &Placed) -> Read {
     let file = layout.file(&placed.source);
-    let bytes = std::fs::read(layout.content_dir.join(&placed.source)).map_err(|e| {
+    let bytes = std::fs::read(layout.disk(&placed.source)).map_err(|e| {
         vec![Diagnostic::error(
             Some(Location::file(&file)),
             format!("cannot read the file: {e}"),

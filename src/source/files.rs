@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use super::layout::Root;
 use super::Handbook;
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::paths::{slashed, HandbookPath};
@@ -23,28 +24,52 @@ pub(super) struct ContentFiles {
     pub assets: Vec<String>,
 }
 
-/// Lists the content folder of `handbook`.
-pub(super) fn list_content(handbook: &Handbook, diagnostics: &mut Diagnostics) -> ContentFiles {
-    let content_dir = handbook.content_dir();
+/// Lists the content folders of `handbook`: each file by its place in the site (its path in its
+/// folder, under that folder's place).
+pub(crate) fn list_content(handbook: &Handbook, diagnostics: &mut Diagnostics) -> ContentFiles {
     let mut files = ContentFiles::default();
-    let walker = walkdir::WalkDir::new(content_dir)
+    for root in &handbook.layout.roots {
+        list_root(handbook, root, &mut files, diagnostics);
+    }
+    files.assets.sort();
+    files
+}
+
+fn list_root(
+    handbook: &Handbook,
+    root: &Root,
+    files: &mut ContentFiles,
+    diagnostics: &mut Diagnostics,
+) {
+    let other_roots: Vec<&Path> = handbook
+        .layout
+        .roots
+        .iter()
+        .filter(|r| r.dir != root.dir && r.dir.starts_with(&root.dir))
+        .map(|r| r.dir.as_path())
+        .collect();
+    let walker = walkdir::WalkDir::new(&root.dir)
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
             e.depth() == 0
                 || !(is_ignored(e.file_name().to_string_lossy().as_ref())
-                    || handbook.is_skipped(e.path()))
+                    || handbook.is_skipped(e.path())
+                    || other_roots.contains(&e.path()))
         });
     let shown = |path: &Path| shown(handbook, path);
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                diagnostics.push(Diagnostic::error(
-                    e.path().map(|p| Location::file(shown(p))),
-                    format!("cannot read: {e}"),
-                ));
+                diagnostics.push(
+                    Diagnostic::error(
+                        e.path().map(|p| Location::file(shown(p))),
+                        format!("cannot read: {e}"),
+                    )
+                    .with_rule("content"),
+                );
                 continue;
             }
         };
@@ -57,31 +82,32 @@ pub(super) fn list_content(handbook: &Handbook, diagnostics: &mut Diagnostics) -
         }
         let Some(relative) = entry
             .path()
-            .strip_prefix(content_dir)
+            .strip_prefix(&root.dir)
             .ok()
             .and_then(Path::to_str)
         else {
             diagnostics.push(name_not_utf8(shown(entry.path())));
             continue;
         };
-        let relative = slashed(Path::new(relative));
-        if is_markdown(&relative) {
+        let source = HandbookPath::new(root.mount.as_str())
+            .join(&slashed(Path::new(relative)))
+            .to_string();
+        if is_markdown(&source) {
             let stamp = entry
                 .metadata()
                 .map_or((0, None), |m| (m.len(), m.modified().ok()));
-            files.markdown.push((relative, stamp));
+            files.markdown.push((source, stamp));
         } else {
-            files.assets.push(relative);
+            files.assets.push(source);
         }
     }
-    files
 }
 
 /// The markdown files under the handbook but outside its content folder, for a handbook read
 /// through another tool's layout: each left out, with the reason. Hidden folders, dependencies
 /// (`node_modules/`, `vendor/`) and the output folder are not the user's writing and not listed.
 pub(crate) fn outside_content(handbook: &Handbook) -> Vec<(HandbookPath, String)> {
-    let content_dir = handbook.content_dir();
+    let content_dirs: Vec<&Path> = handbook.content_dirs().collect();
     let walker = walkdir::WalkDir::new(&handbook.root)
         .follow_links(false)
         .sort_by_file_name()
@@ -91,7 +117,7 @@ pub(crate) fn outside_content(handbook: &Handbook) -> Vec<(HandbookPath, String)
             e.depth() == 0
                 || !(is_ignored(&name)
                     || matches!(name.as_ref(), "node_modules" | "vendor" | "target")
-                    || (e.path() == content_dir && !handbook.content.is_root())
+                    || (content_dirs.contains(&e.path()) && !handbook.content.is_root())
                     || crate::output::absolute(e.path()) == handbook.output)
         });
     let mut left_out = Vec::new();
@@ -102,7 +128,7 @@ pub(crate) fn outside_content(handbook: &Handbook) -> Vec<(HandbookPath, String)
         let Some(file) = HandbookPath::of(&handbook.root, entry.path()) else {
             continue;
         };
-        let inside = handbook.content.is_root() || file.inside(&handbook.content).is_some();
+        let inside = handbook.content.is_root() || handbook.is_content(&file);
         let reason = if handbook.is_skipped(entry.path()) && inside {
             format!("`{}/` is not read as content", file.top())
         } else if inside {

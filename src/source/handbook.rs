@@ -39,7 +39,7 @@ impl Handbook {
             layout,
             output: crate::output::absolute(out),
         };
-        if !handbook.content_dir().is_dir() {
+        if !handbook.layout.content_dir.is_dir() {
             return Err(vec![Diagnostic::error(
                 Some(Location::file("content")),
                 "the handbook has no `content/` folder",
@@ -60,17 +60,41 @@ impl Handbook {
 
     /// Whether the handbook file `file` is content (markdown or an asset beside it).
     pub(crate) fn is_content(&self, file: &HandbookPath) -> bool {
-        file.inside(&self.content).is_some()
+        self.layout
+            .roots
+            .iter()
+            .any(|r| file.inside(&r.folder).is_some())
     }
 
-    /// The content folder on disk.
-    pub(crate) fn content_dir(&self) -> &Path {
-        &self.layout.content_dir
+    /// The folders of markdown, the content folder first.
+    pub(crate) fn content_folders(&self) -> Vec<HandbookPath> {
+        self.layout.roots.iter().map(|r| r.folder.clone()).collect()
     }
 
-    /// The content-relative file `relative` as the user names it.
-    pub(crate) fn file(&self, relative: &str) -> HandbookPath {
-        self.content.join(relative)
+    /// The folders of markdown on disk, the content folder first.
+    pub(crate) fn content_dirs(&self) -> impl Iterator<Item = &Path> {
+        self.layout.roots.iter().map(|r| r.dir.as_path())
+    }
+
+    /// The content file `source` (its place in the site, as the source stage lists it) as the
+    /// user names it.
+    pub(crate) fn file(&self, source: &str) -> HandbookPath {
+        self.layout.file(source)
+    }
+
+    /// The content file `source` on disk.
+    pub(crate) fn disk(&self, source: &str) -> PathBuf {
+        self.layout.disk(source)
+    }
+
+    /// Where the content file `file` sits in the site (`source`), when it is one.
+    pub(crate) fn source_of(&self, file: &HandbookPath) -> Option<String> {
+        self.layout
+            .roots
+            .iter()
+            .filter_map(|r| Some((r, file.inside(&r.folder)?)))
+            .max_by_key(|(r, _)| r.folder.as_str().len())
+            .map(|(r, rest)| HandbookPath::new(&r.mount).join(rest).to_string())
     }
 
     /// The folder of the handbook's own theme `name` (`themes/NAME/`), `None` for the default.
@@ -87,7 +111,7 @@ impl Handbook {
     /// or, when the handbook folder is the content, one that already holds markdown.
     pub(crate) fn check_output(&self, out: &Path) -> Result<(), Diagnostic> {
         let out_abs = crate::output::absolute(out);
-        let content = crate::output::absolute(self.content_dir());
+        let content = crate::output::absolute(&self.layout.content_dir);
         let holds_markdown = || {
             walkdir::WalkDir::new(&out_abs)
                 .into_iter()

@@ -81,6 +81,10 @@ pub(super) struct Layout {
     pub content: HandbookPath,
     /// The same folder on disk.
     pub content_dir: PathBuf,
+    /// Every folder of markdown the site is made of, the content folder first, with the URL
+    /// path its pages go under. Only another tool's layout has more than one (Docusaurus' docs,
+    /// blog and further docs folders).
+    pub roots: Vec<Root>,
     /// No `opsbook.toml`: everything below was inferred.
     pub inferred: bool,
     /// Anything but opsbook's own layout: `README.md` and `index.md` beside other pages describe
@@ -97,6 +101,25 @@ pub(super) struct Layout {
     pub strip_number_prefixes: bool,
 }
 
+/// A folder of markdown, and where its pages go in the site.
+#[derive(Debug, Clone)]
+pub(crate) struct Root {
+    pub folder: HandbookPath,
+    pub dir: PathBuf,
+    /// The URL path (and place in the site) of its files: `""` for the top, `blog`.
+    pub mount: String,
+}
+
+impl Root {
+    fn new(root: &Path, folder: HandbookPath, mount: String) -> Root {
+        Root {
+            dir: folder.on_disk(root),
+            folder,
+            mount,
+        }
+    }
+}
+
 impl Layout {
     /// opsbook's own layout: `content/`, kinds by opsbook's folder names.
     pub(super) fn standard(root: &Path) -> Layout {
@@ -104,6 +127,7 @@ impl Layout {
             root: root.to_path_buf(),
             content: HandbookPath::new("content"),
             content_dir: root.join("content"),
+            roots: vec![Root::new(root, HandbookPath::new("content"), String::new())],
             inferred: false,
             foreign: false,
             tool: None,
@@ -145,10 +169,23 @@ impl Layout {
             skipped.push(out);
         }
         let nav_titles = mkdocs_nav_titles(root);
+        let content = HandbookPath::new(dir);
+        let mut roots = vec![Root::new(root, content.clone(), String::new())];
+        if !has_config && tool == Some(Tool::Docusaurus) && content.as_str() == "docs" {
+            let published = super::adapters::docusaurus::published(root);
+            roots = published
+                .into_iter()
+                .map(|p| Root::new(root, p.folder, p.mount))
+                .collect();
+            for extra in roots.iter().skip(1) {
+                folder_kinds.extend(inferred_kinds(&extra.dir, tool));
+            }
+        }
         Layout {
             root: root.to_path_buf(),
-            content: HandbookPath::new(dir),
+            content,
             content_dir,
+            roots,
             inferred: !has_config,
             foreign,
             tool,
@@ -178,9 +215,46 @@ impl Layout {
         self.skipped.iter().any(|s| path.starts_with(s))
     }
 
-    /// The file at `relative` (content-relative) as the user names it.
-    pub(super) fn file(&self, relative: &str) -> HandbookPath {
-        self.content.join(relative)
+    /// The folder of markdown a file of the site (`source`, as the content lists it) is in,
+    /// and the rest of its path there.
+    fn root_of<'a>(&self, source: &'a str) -> (&Root, &'a str) {
+        self.roots
+            .iter()
+            .filter_map(|root| {
+                let rest = if root.mount.is_empty() {
+                    Some(source)
+                } else {
+                    source.strip_prefix(root.mount.as_str()).and_then(|rest| {
+                        rest.strip_prefix('/').or((rest.is_empty()).then_some(rest))
+                    })
+                };
+                rest.map(|rest| (root, rest))
+            })
+            .max_by_key(|(root, _)| root.mount.len())
+            .unwrap_or((&self.roots[0], source))
+    }
+
+    /// Where the folder of markdown of the page at `path` is published (`""`, `blog`), and the
+    /// page's path in that folder.
+    pub(super) fn place_in_root<'a>(&self, path: &'a str) -> (&str, &'a str) {
+        let (root, rest) = self.root_of(path);
+        (root.mount.as_str(), rest)
+    }
+
+    /// The file at `source` (as the content lists it) as the user names it.
+    pub(super) fn file(&self, source: &str) -> HandbookPath {
+        let (root, rest) = self.root_of(source);
+        root.folder.join(rest)
+    }
+
+    /// The file or folder at `source` (as the content lists it) on disk.
+    pub(super) fn disk(&self, source: &str) -> PathBuf {
+        let (root, rest) = self.root_of(source);
+        if rest.is_empty() {
+            root.dir.clone()
+        } else {
+            root.dir.join(rest)
+        }
     }
 }
 

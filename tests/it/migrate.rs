@@ -43,21 +43,21 @@ const PAGES: &[(&str, &str, Option<&str>)] = &[
         "docs/postmortems/2026-01-05-cache.md",
         Some("postmortems/2026-01-05-cache/"),
     ),
-    ("docusaurus", "docs/intro.md", Some("introduction/")),
+    ("docusaurus", "docs/intro.md", Some("docs/introduction/")),
     (
         "docusaurus",
         "docs/01-getting-started/02-install.md",
-        Some("getting-started/install/"),
+        Some("docs/getting-started/install/"),
     ),
     (
         "docusaurus",
         "docs/01-getting-started/03-configure.mdx",
-        Some("getting-started/configure/"),
+        Some("docs/getting-started/configure/"),
     ),
     (
         "docusaurus",
         "docs/runbooks/deploy-rollback.md",
-        Some("runbooks/deploy-rollback/"),
+        Some("docs/runbooks/deploy-rollback/"),
     ),
     (
         "cstate",
@@ -234,8 +234,9 @@ fn mkdocs_titles_from_nav_admonitions_and_attribute_lists() {
 
 #[test]
 fn docusaurus_prefixes_slugs_admonitions_and_mdx() {
+    // The docs are published where Docusaurus publishes them: under `/docs/` (`routeBasePath`).
     let (_tmp, out, run) = build_fixture("docusaurus");
-    let intro = page(&out, "introduction/");
+    let intro = page(&out, "docs/introduction/");
     assert_eq!(text(&intro, "h1.doc-title"), "Introduction");
     assert_eq!(
         text(&intro, "div.admonition.note .admonition-title"),
@@ -247,16 +248,19 @@ fn docusaurus_prefixes_slugs_admonitions_and_mdx() {
     );
     assert_eq!(
         attrs(&intro, ".content p a", "href"),
-        ["/getting-started/configure/"]
+        ["/docs/getting-started/configure/"]
     );
-    let install = page(&out, "getting-started/install/");
+    let install = page(&out, "docs/getting-started/install/");
     assert_eq!(text(&install, "h1.doc-title"), "Install the agent");
     assert_eq!(
         text(&install, "div.admonition.danger .admonition-title"),
         "Root only"
     );
-    assert_eq!(attrs(&install, ".content p a", "href"), ["/introduction/"]);
-    let configure = page(&out, "getting-started/configure/");
+    assert_eq!(
+        attrs(&install, ".content p a", "href"),
+        ["/docs/introduction/"]
+    );
+    let configure = page(&out, "docs/getting-started/configure/");
     assert_eq!(count(&configure, ".content .mdx-placeholder"), 2);
     assert_eq!(count(&configure, "div.admonition.warning"), 1);
     assert!(!texts(&configure, ".content")
@@ -271,10 +275,10 @@ fn docusaurus_prefixes_slugs_admonitions_and_mdx() {
     ));
     // `_category_.json` titles its folder.
     assert_eq!(
-        text(&page(&out, "getting-started/"), "h1"),
+        text(&page(&out, "docs/getting-started/"), "h1"),
         "Getting started"
     );
-    let runbook = page(&out, "runbooks/deploy-rollback/");
+    let runbook = page(&out, "docs/runbooks/deploy-rollback/");
     assert_eq!(count(&runbook, "article.doc-runbook"), 1);
 }
 

@@ -109,7 +109,8 @@ pub(crate) fn translate(
     }
     map.hugo(relative);
     map.jekyll(explicit_kind, folder_kind);
-    map.docusaurus(relative);
+    let (mount, in_root) = layout.place_in_root(&placed.path);
+    map.docusaurus(mount, in_root);
     if layout.strip_number_prefixes {
         // Docusaurus orders by the number prefix the URL leaves out (`02-install.md`).
         if let Some(weight) = super::number_prefix(crate::paths::file_name(&placed.source)) {
@@ -117,6 +118,14 @@ pub(crate) fn translate(
         }
     }
     map.collections();
+    if layout.foreign {
+        map.date_from_file_name(&placed.source);
+        // Blog posts and docs name their authors; only a postmortem's authors mean something
+        // to opsbook.
+        if !explicit_kind && folder_kind != Kind::Postmortem {
+            map.take("authors");
+        }
+    }
     if layout.inferred && folder_kind == Kind::Runbook {
         map.alert_named_by_file(&placed.source);
     }
@@ -278,10 +287,12 @@ impl Mapper<'_> {
                 Some(Value::String(text)) => vec![Value::String(text.clone())],
                 Some(Value::Array(items)) if items.iter().any(Value::is_object) => items
                     .iter()
-                    .map(|item| match item.get("label") {
-                        Some(label) => label.clone(),
-                        None => item.clone(),
-                    })
+                    .map(
+                        |item| match item.get("label").or_else(|| item.get("name")) {
+                            Some(label) => label.clone(),
+                            None => item.clone(),
+                        },
+                    )
                     .collect(),
                 _ => continue,
             };
@@ -387,7 +398,9 @@ impl Mapper<'_> {
         }
     }
 
-    fn docusaurus(&mut self, relative: &str) {
+    /// `mount` is where the page's folder of markdown sits in the site, `relative` the page's
+    /// path in that folder.
+    fn docusaurus(&mut self, mount: &str, relative: &str) {
         if let Some(position) = self.get("sidebar_position").and_then(Value::as_f64) {
             self.parsed.values.remove("sidebar_position");
             self.mapped
@@ -410,9 +423,11 @@ impl Mapper<'_> {
                     .insert("slug".into(), Value::String(slug.clone()));
                 if !last.is_empty() {
                     self.insert_if_absent("slug", Value::String(last.to_string()), "slug");
-                    // At the top with a one-segment slug, the page's URL is the slug already.
+                    // At the top with a one-segment slug, the page's URL is the slug already. A
+                    // slug is a path from where its folder of markdown is published.
                     if relative.contains('/') || slug.trim_matches('/').contains('/') {
-                        self.add_alias(&slug, "slug");
+                        let alias = format!("{mount}/{}", slug.trim_start_matches('/'));
+                        self.add_alias(&alias, "slug");
                     }
                 }
             }
@@ -420,6 +435,28 @@ impl Mapper<'_> {
             if !id.contains('/') && !id.is_empty() {
                 self.insert_if_absent("slug", Value::String(id), "id");
             }
+        }
+    }
+
+    /// Blog posts (Docusaurus, Jekyll's `_posts/`) are dated by their file or folder name:
+    /// `2023-02-22-title.md`, `2023-02-22-title/index.md`.
+    fn date_from_file_name(&mut self, source: &str) {
+        if self.has("date") {
+            return;
+        }
+        let mut parts = source.rsplit('/');
+        let name = match parts.next() {
+            Some(name) if name.starts_with("index.") => parts.next().unwrap_or(""),
+            Some(name) => name,
+            None => "",
+        };
+        let Some(date) = name.get(..10) else {
+            return;
+        };
+        if name.as_bytes().get(10) == Some(&b'-') && date.parse::<jiff::civil::Date>().is_ok() {
+            self.parsed
+                .values
+                .insert("date".into(), Value::String(date.to_string()));
         }
     }
 

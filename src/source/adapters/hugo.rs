@@ -28,7 +28,7 @@ impl<'a> RefResolver<'a> {
 
     /// The link `target` stands for, relative to the page; `None` when no page matches.
     pub(super) fn resolve(&self, target: &str) -> Option<String> {
-        let exists = |candidate: &str| self.layout.content_dir.join(candidate).is_file();
+        let exists = |candidate: &str| self.layout.disk(candidate).is_file();
         let every = || {
             self.every
                 .get_or_init(|| markdown_paths(self.layout))

@@ -20,6 +20,7 @@
 pub(super) mod body;
 pub(super) mod cstate;
 pub(super) mod dates;
+pub(super) mod docusaurus;
 mod erb;
 pub(super) mod fields;
 mod hugo;
@@ -174,26 +175,9 @@ fn folder(layout: &Layout, source: &str) -> Folder {
         folder.weight = number_prefix(file_name(source));
     }
     if layout.tool == Some(Tool::Docusaurus) && !source.is_empty() {
-        category(layout, source, &mut folder);
+        docusaurus::category(layout, source, &mut folder);
     }
     folder
-}
-
-/// Docusaurus titles and orders a folder by its `_category_.json` (`label`, `position`).
-fn category(layout: &Layout, source: &str, folder: &mut Folder) {
-    let file = layout.content_dir.join(source).join("_category_.json");
-    let Ok(text) = std::fs::read_to_string(file) else {
-        return;
-    };
-    let Ok(category) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return;
-    };
-    if let Some(label) = category.get("label").and_then(|l| l.as_str()) {
-        folder.title = Some(label.to_string());
-    }
-    if let Some(position) = category.get("position").and_then(|p| p.as_f64()) {
-        folder.weight = Some(position.round() as i64);
-    }
 }
 
 /// The site's name when the handbook has no `opsbook.toml`: the other tool's config names it,
