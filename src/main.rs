@@ -252,13 +252,8 @@ fn run_build(args: BuildArgs) -> ExitCode {
                     report.out.display(),
                     started.elapsed().as_millis()
                 );
-                if report.left_out > 0 {
-                    eprintln!(
-                        "{} markdown files: {} pages, {} left out: run `opsbook check` for the list",
-                        report.markdown_files,
-                        report.markdown_files - report.left_out,
-                        report.left_out
-                    );
+                if report.left_out + report.drafts > 0 {
+                    eprintln!("{}", markdown_summary(&report));
                 }
             }
             ExitCode::SUCCESS
@@ -283,6 +278,27 @@ fn run_build(args: BuildArgs) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `312 markdown files: 296 pages, 2 drafts left out, 14 left out: run …`.
+fn markdown_summary(report: &build::BuildReport) -> String {
+    let pages = report.markdown_files - report.left_out - report.drafts;
+    let mut parts = vec![format!(
+        "{} markdown files: {pages} pages",
+        report.markdown_files
+    )];
+    match report.drafts {
+        0 => {}
+        1 => parts.push("1 draft left out".into()),
+        n => parts.push(format!("{n} drafts left out")),
+    }
+    if report.left_out > 0 {
+        parts.push(format!(
+            "{} left out: run `opsbook check` for the list",
+            report.left_out
+        ));
+    }
+    parts.join(", ")
 }
 
 fn run_check(args: CheckArgs) -> ExitCode {

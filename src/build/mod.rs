@@ -77,8 +77,10 @@ pub struct BuildReport {
     pub out: PathBuf,
     /// What a build without `opsbook.toml` inferred, in one line.
     pub inferred: Option<String>,
-    /// How many markdown files the handbook has, and how many of them are no page.
+    /// How many markdown files the handbook has; of them, the drafts left out and the others
+    /// that are no page.
     pub markdown_files: usize,
+    pub drafts: usize,
     pub left_out: usize,
 }
 
@@ -333,7 +335,8 @@ pub(crate) fn build_from(
     report.markdown = markdown;
     report.inferred = inferred;
     report.markdown_files = markdown_files;
-    report.left_out = left_out.len();
+    report.drafts = left_out.iter().filter(|l| l.is_draft()).count();
+    report.left_out = left_out.len() - report.drafts;
     Ok((report, built))
 }
 

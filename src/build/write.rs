@@ -168,6 +168,7 @@ pub(super) fn write_site(
         out,
         inferred: None,
         markdown_files: 0,
+        drafts: 0,
         left_out: 0,
     })
 }

@@ -58,6 +58,16 @@ pub const RULES: &[Rule] = &[
         "a field opsbook does not know (kept as `page.extra`), with a did-you-mean hint",
     ),
     rule(
+        "foreign-field",
+        W,
+        "another tool's field whose value opsbook cannot read (`review_in: soon`)",
+    ),
+    rule(
+        "date-without-zone",
+        W,
+        "a date-time another tool wrote without a time zone, read as UTC",
+    ),
+    rule(
         "missing-field",
         E,
         "a field the page's kind requires is missing",

@@ -36,6 +36,18 @@ pub(crate) fn resolve(href: &str, source: &str, targets: &dyn LinkTargets) -> Re
         None => (href, ""),
     };
     if let Some(rooted) = path_part.strip_prefix('/') {
+        // Other tools' sites link their pages from the root by file name (`/docs/x.html`).
+        if rooted.ends_with(".html") || rooted.ends_with(".md") {
+            let decoded = percent_decode(rooted);
+            for candidate in candidates(&decoded, false) {
+                if let Some((id, url)) = targets.page_at(&candidate) {
+                    return Resolved::Rewrite {
+                        url: format!("{url}{fragment}"),
+                        target: Some(id),
+                    };
+                }
+            }
+        }
         let url = format!("{}{}{}", targets.base_path(), rooted, fragment);
         return Resolved::Rewrite { url, target: None };
     }

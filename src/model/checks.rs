@@ -18,6 +18,17 @@ pub(crate) fn check_operations(site: &Site, diagnostics: &mut Diagnostics) {
                         ).with_rule("unknown-incident"));
                     }
                 }
+                if let (Some(started), Some(resolved)) = (page.meta.started, page.meta.resolved) {
+                    if resolved < started {
+                        diagnostics.push(
+                            Diagnostic::error(
+                                Some(page.location_of("resolved")),
+                                format!("the incident is resolved ({resolved}) before it started ({started})"),
+                            )
+                            .with_rule("incident-resolved-before-start"),
+                        );
+                    }
+                }
             }
             Kind::Incident => check_incident(site, page, diagnostics),
             _ => {}

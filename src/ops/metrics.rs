@@ -71,8 +71,9 @@ pub(crate) fn incidents(site: &Site, events: &[Event]) -> Vec<Incident> {
             .date(),
             severity: postmortem.and_then(|m| m.severity),
             minutes_to_detect: postmortem
-                .and_then(|m| Some(m.started?.minutes_until(&m.detected?))),
-            minutes_to_resolve: resolved,
+                .and_then(|m| Some(m.started?.minutes_until(&m.detected?)))
+                .filter(|m| *m >= 0),
+            minutes_to_resolve: resolved.filter(|m| *m >= 0),
             services,
         });
     }
@@ -87,14 +88,17 @@ pub(crate) fn incidents(site: &Site, events: &[Event]) -> Vec<Incident> {
         out.push(Incident {
             start: start.date(),
             severity: meta.severity,
+            // Dates out of order make no duration (they are reported where they were read).
             minutes_to_detect: meta
                 .started
                 .zip(meta.detected)
-                .map(|(a, b)| a.minutes_until(&b)),
+                .map(|(a, b)| a.minutes_until(&b))
+                .filter(|m| *m >= 0),
             minutes_to_resolve: meta
                 .started
                 .zip(meta.resolved)
-                .map(|(a, b)| a.minutes_until(&b)),
+                .map(|(a, b)| a.minutes_until(&b))
+                .filter(|m| *m >= 0),
             services: meta.services.clone(),
         });
     }

@@ -165,8 +165,9 @@ fn row(site: &Site, links: &Links<'_>, id: usize, items: &[ActionItem]) -> Row {
     let page = &site.pages[id];
     let meta = &page.meta;
     let count = counts(items);
+    // Dates out of order make no duration (they are reported where they were read).
     let minutes = match (meta.started, meta.resolved) {
-        (Some(a), Some(b)) => Some(a.minutes_until(&b)),
+        (Some(a), Some(b)) if a <= b => Some(a.minutes_until(&b)),
         _ => None,
     };
     Row {

@@ -123,21 +123,33 @@ pub(super) fn parse(layout: &Layout, placed: &Placed, bytes: Vec<u8>) -> Read {
         front_matter::Parsed::default()
     });
     let body_offset = split.body_offset;
-    let folder_kind = if file_name(&placed.source) == "_index.md" {
+    let mut folder_kind = if file_name(&placed.source) == "_index.md" {
         Kind::Page
     } else {
         layout.kind_of_folder(parent(&placed.source))
     };
+    if layout.inferred
+        && folder_kind == Kind::Postmortem
+        && !parsed.values.contains_key("kind")
+        && !adapters::reads_like_postmortem(
+            &parsed.values,
+            &text[split.body_offset..],
+            &placed.source,
+        )
+    {
+        folder_kind = Kind::Page;
+    }
     let mapped = adapters::fields::translate(&mut parsed, folder_kind, layout, placed);
     let (mut meta, mut problems) = meta::read(&parsed, folder_kind);
     problems.splice(0..0, mapped.problems);
     let mut diagnostics: Vec<Diagnostic> = syntax.into_iter().collect();
     diagnostics.extend(problems.into_iter().map(|p| {
         let d = if p.is_error {
-            Diagnostic::error(at(p.line, p.column), p.message).with_rule("invalid-field")
+            Diagnostic::error(at(p.line, p.column), p.message)
         } else {
-            Diagnostic::warning(at(p.line, p.column), p.message).with_rule("unknown-field")
+            Diagnostic::warning(at(p.line, p.column), p.message)
         };
+        let d = d.with_rule(p.rule);
         match p.hint {
             Some(hint) => d.with_hint(hint),
             None => d,

@@ -424,7 +424,12 @@ pub(super) fn summary(layout: &Layout, kinds: &BTreeMap<Kind, usize>) -> String 
     let folder = if layout.content.is_root() {
         "the handbook folder itself".to_string()
     } else {
-        format!("`{}/`", layout.content)
+        let folders: Vec<String> = layout
+            .roots
+            .iter()
+            .map(|r| format!("`{}/`", r.folder))
+            .collect();
+        folders.join(", ")
     };
     let tool = layout
         .tool
@@ -441,7 +446,11 @@ pub(super) fn summary(layout: &Layout, kinds: &BTreeMap<Kind, usize>) -> String 
     };
     let counts: Vec<String> = kinds
         .iter()
-        .map(|(kind, n)| format!("{n} {}{}", kind.as_str(), if *n == 1 { "" } else { "s" }))
+        .map(|(kind, n)| match (kind, n) {
+            (_, 1) => format!("1 {}", kind.as_str()),
+            (Kind::Process, n) => format!("{n} processes"),
+            (kind, n) => format!("{n} {}s", kind.as_str()),
+        })
         .collect();
     let counts = if counts.is_empty() {
         "no pages but the home page".to_string()

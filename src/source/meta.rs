@@ -147,6 +147,8 @@ pub(crate) struct Meta {
 /// A problem with one field: its key path, and what is wrong.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct FieldProblem {
+    /// The `check` rule it falls under.
+    pub rule: &'static str,
     pub line: usize,
     pub column: usize,
     pub message: String,
@@ -165,6 +167,7 @@ pub(crate) fn read(parsed: &Parsed, folder_kind: Kind) -> (Meta, Vec<FieldProble
             Err(_) => {
                 let (line, column) = parsed.position("kind");
                 problems.push(FieldProblem {
+                rule: "invalid-field",
                     line,
                     column,
                     message: format!(
@@ -209,6 +212,7 @@ pub(crate) fn read(parsed: &Parsed, folder_kind: Kind) -> (Meta, Vec<FieldProble
             )
         };
         problems.push(FieldProblem {
+            rule: "unknown-field",
             line,
             column,
             message,
@@ -229,6 +233,7 @@ pub(crate) fn read(parsed: &Parsed, folder_kind: Kind) -> (Meta, Vec<FieldProble
                 let dotted = path.replace('[', ".").replace(']', "");
                 let (line, column) = parsed.position(&dotted);
                 problems.push(FieldProblem {
+                    rule: "invalid-field",
                     line,
                     column,
                     message: format!("invalid `{path}`: {}; left out", e.inner()),
@@ -249,6 +254,7 @@ pub(crate) fn read(parsed: &Parsed, folder_kind: Kind) -> (Meta, Vec<FieldProble
         } else {
             let (line, column) = parsed.position("source_url");
             problems.push(FieldProblem {
+                rule: "invalid-field",
                 line,
                 column,
                 message: format!("invalid `source_url`: `{url}` is not an http(s) URL; left out"),

@@ -62,6 +62,14 @@ pub struct LeftOut {
     pub known: bool,
 }
 
+impl LeftOut {
+    pub(crate) const DRAFT: &'static str = "a draft: `--drafts` includes it";
+
+    pub(crate) fn is_draft(&self) -> bool {
+        self.why == Self::DRAFT
+    }
+}
+
 /// A document read before, with the stamp of its file then and its warnings.
 pub(crate) struct Known {
     pub stamp: Stamp,
@@ -107,9 +115,21 @@ pub(crate) fn load(
     let listed = files::list_content(&handbook, &mut diagnostics);
     let sources: Vec<String> = listed.markdown.iter().map(|(s, _)| s.clone()).collect();
     let placed = adapters::place(&handbook.layout, &sources);
+    let mut left_out = Vec::new();
     let work: Vec<(Placed, Stamp, Option<Known>)> = placed
         .into_iter()
         .zip(listed.markdown)
+        .filter(|(placed, _)| {
+            let partial = adapters::is_partial(&handbook.layout, placed);
+            if partial {
+                left_out.push(LeftOut {
+                    file: handbook.file(&placed.source),
+                    why: "a partial (its name starts with `_`): other pages include it".into(),
+                    known: false,
+                });
+            }
+            !partial
+        })
         .map(|(placed, (source, stamp))| {
             let previous = known.remove(&source).filter(|k| {
                 k.stamp == stamp && stamp.1.is_some() && k.document.path == placed.path
@@ -130,8 +150,7 @@ pub(crate) fn load(
         .collect();
     let mut documents = Vec::with_capacity(results.len());
     let mut stamps = HashMap::with_capacity(results.len());
-    let mut left_out = Vec::new();
-    let mut markdown_files = results.len();
+    let mut markdown_files = results.len() + left_out.len();
     for (placed, stamp, read) in results {
         match read {
             Ok((document, warnings)) => {
@@ -187,10 +206,15 @@ pub(crate) fn load(
         config.title = title;
     }
     let mut warnings = Vec::new();
-    adapters::cstate::add_components(&mut config, &documents, &mut warnings);
+    adapters::cstate::add_components(&handbook.root, &mut config, &documents, &mut warnings);
     diagnostics.extend(warnings);
     let (drafts, documents): (Vec<Document>, Vec<Document>) =
         documents.into_iter().partition(|d| d.meta.draft && !drafts);
+    left_out.extend(drafts.iter().map(|d| LeftOut {
+        file: d.file.clone(),
+        why: LeftOut::DRAFT.to_string(),
+        known: true,
+    }));
     let inferred = handbook
         .layout
         .inferred

@@ -14,6 +14,7 @@ mod invalid;
 mod migrate;
 mod ops;
 mod output_safety;
+mod real_handbooks;
 mod reuse;
 mod scaffold;
 mod search;

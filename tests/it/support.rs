@@ -110,6 +110,45 @@ pub(crate) fn build_with_env(dir: &Path, out: &Path, extra: &[&str], env: &[(&st
     }
 }
 
+/// Runs `opsbook check DIR --format json --now NOW`: the exit code and the report.
+pub(crate) fn check_json(dir: &Path) -> (Option<i32>, serde_json::Value) {
+    let output = Command::new(env!("CARGO_BIN_EXE_opsbook"))
+        .arg("check")
+        .arg(dir)
+        .args(["--format", "json", "--now", NOW])
+        .env("NO_COLOR", "1")
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("run the opsbook binary");
+    let report = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "check printed no JSON ({e}):\n{}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    });
+    (output.status.code(), report)
+}
+
+/// The findings of a `check --format json` report: rule, file, level, message.
+pub(crate) fn findings(report: &serde_json::Value) -> Vec<(String, String, String, String)> {
+    let field = |f: &serde_json::Value, key: &str| f[key].as_str().unwrap_or("").to_string();
+    report["findings"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .map(|f| {
+                    (
+                        field(f, "rule"),
+                        field(f, "file"),
+                        field(f, "level"),
+                        field(f, "message"),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// A handbook written into a temporary folder: `tmp/hb/` is the handbook; outputs go beside it.
 pub(crate) struct Handbook {
     pub tmp: tempfile::TempDir,

@@ -190,7 +190,11 @@ impl<'a> Builder<'a> {
 
     fn postmortem(&self, page: &Page) -> PostmortemInfo {
         let meta = &page.meta;
-        let between = |a: Option<DateTime>, b: Option<DateTime>| Some(Duration::between(&a?, &b?));
+        // Dates out of order are reported where they were read; they make no duration.
+        let between = |a: Option<DateTime>, b: Option<DateTime>| {
+            let (a, b) = (a?, b?);
+            (a <= b).then(|| Duration::between(&a, &b))
+        };
         let incident = meta
             .incident
             .as_deref()
@@ -256,7 +260,7 @@ impl<'a> Builder<'a> {
             scheduled_end: meta.scheduled_end,
             ongoing: meta.resolved.is_none() && !maintenance,
             duration: match (meta.started, meta.resolved) {
-                (Some(a), Some(b)) => Some(Duration::between(&a, &b)),
+                (Some(a), Some(b)) if a <= b => Some(Duration::between(&a, &b)),
                 _ => None,
             },
             status: meta.updates.iter().max_by_key(|u| u.at).map(|u| u.status),

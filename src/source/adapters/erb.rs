@@ -89,6 +89,9 @@ fn quoted(text: &str) -> Option<(&str, &str)> {
 /// `partial`, `warning_text`, `each`: the word a warning names the tag by.
 fn tag_name(inner: &str) -> String {
     let expression = inner.trim_start_matches(['=', '-']).trim();
+    if expression.contains(" do") || expression.starts_with("for ") {
+        return "loop".into();
+    }
     let word: String = expression
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')

@@ -172,6 +172,7 @@ impl Mapper<'_> {
     fn warn(&mut self, key: &str, message: String) {
         let (line, column) = self.parsed.positions.key(key);
         self.mapped.problems.push(FieldProblem {
+            rule: "foreign-field",
             line,
             column,
             message,
@@ -513,6 +514,7 @@ impl Mapper<'_> {
             if naive && reported.insert(text.trim().to_string()) {
                 let (line, column) = self.parsed.positions.value(field);
                 self.mapped.problems.push(FieldProblem {
+                    rule: "date-without-zone",
                     line,
                     column,
                     message: format!(
@@ -669,6 +671,31 @@ mod tests {
             &placed("runbooks/disk.md"),
         );
         assert!(!parsed.values.contains_key("aliases"));
+    }
+
+    #[test]
+    fn numbers_yes_no_and_original_links_as_other_tools_write_them() {
+        let (parsed, mapped) = self::mapped(
+            "---\nweight: \"3\"\nreview_interval_days: \" 90 \"\ndraft: \"false\"\nurl: https://status.example.test/i/1\n---\n",
+            Kind::Page,
+        );
+        let v = &parsed.values;
+        let problems = mapped.problems;
+        assert_eq!(v["weight"], 3);
+        assert_eq!(v["review_interval_days"], 90);
+        assert_eq!(v["draft"], false);
+        assert_eq!(v["source_url"], "https://status.example.test/i/1");
+        assert!(!v.contains_key("aliases"), "an absolute url is no alias");
+        assert!(problems.is_empty(), "{problems:?}");
+        let (parsed, _) = self::mapped(
+            "---\nlink: /relative/\nweight: \"three\"\n---\n",
+            Kind::Page,
+        );
+        assert!(!parsed.values.contains_key("source_url"));
+        assert_eq!(
+            parsed.values["weight"], "three",
+            "left for the typed read to report"
+        );
     }
 
     #[test]

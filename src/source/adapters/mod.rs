@@ -180,6 +180,54 @@ fn folder(layout: &Layout, source: &str) -> Folder {
     folder
 }
 
+/// Whether a page in a folder that other tools' handbooks use for postmortems (`incidents/`,
+/// `rca/`) reads like one: it has an incident's dates or severity, a date in its name, or the
+/// headings of a postmortem. A how-to page there ("When the site is down") is not one.
+pub(crate) fn reads_like_postmortem(
+    values: &serde_json::Map<String, serde_json::Value>,
+    body: &str,
+    source: &str,
+) -> bool {
+    const FIELDS: [&str; 10] = [
+        "started",
+        "detected",
+        "mitigated",
+        "resolved",
+        "start_time",
+        "end_time",
+        "incident",
+        "severity",
+        "impact",
+        "date",
+    ];
+    const HEADINGS: [&str; 8] = [
+        "root cause",
+        "timeline",
+        "impact",
+        "postmortem",
+        "post-mortem",
+        "incident report",
+        "what happened",
+        "lessons learned",
+    ];
+    let dated_name = file_name(source)
+        .get(..10)
+        .is_some_and(|d| d.parse::<jiff::civil::Date>().is_ok());
+    let headings = || {
+        body.lines()
+            .filter(|l| l.trim_start().starts_with('#'))
+            .map(|l| l.to_lowercase())
+            .any(|l| HEADINGS.iter().any(|h| l.contains(h)))
+    };
+    FIELDS.iter().any(|f| values.contains_key(*f)) || dated_name || headings()
+}
+
+/// A Middleman or Jekyll partial (`_contact.html.md.erb`): other pages include it; it is no page.
+pub(crate) fn is_partial(layout: &Layout, placed: &Placed) -> bool {
+    let name = file_name(&placed.source);
+    layout.foreign && name.starts_with('_') && file_name(&placed.path) != "_index.md"
+}
+
 /// The site's name when the handbook has no `opsbook.toml`: the other tool's config names it,
 /// else its home page.
 pub(super) fn site_title(layout: &Layout, documents: &[Document]) -> Option<String> {
