@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
+use super::adapters::nav::NavEntry;
 use crate::config::{Config, CONFIG_FILE};
 use crate::paths::HandbookPath;
 use crate::vocabulary::Kind;
@@ -58,6 +59,8 @@ pub(super) enum Tool {
     MkDocs,
     Docusaurus,
     Jekyll,
+    MdBook,
+    GitBook,
 }
 
 impl Tool {
@@ -68,6 +71,8 @@ impl Tool {
             Tool::MkDocs => "MkDocs",
             Tool::Docusaurus => "Docusaurus",
             Tool::Jekyll => "Jekyll",
+            Tool::MdBook => "mdBook",
+            Tool::GitBook => "GitBook",
         }
     }
 }
@@ -95,8 +100,9 @@ pub(super) struct Layout {
     pub folder_kinds: BTreeMap<String, Kind>,
     /// Folders under the content folder that are never read (the output folder among them).
     pub skipped: Vec<PathBuf>,
-    /// Titles from `mkdocs.yml`'s `nav`, by content-relative path.
-    pub nav_titles: HashMap<String, String>,
+    /// The pages another tool's navigation lists (MkDocs' `nav`, a `SUMMARY.md`), with their
+    /// titles and places, by content-relative path.
+    pub nav: HashMap<String, NavEntry>,
     /// Docusaurus leaves `01-` prefixes of file and folder names out of URLs.
     pub strip_number_prefixes: bool,
 }
@@ -133,7 +139,7 @@ impl Layout {
             tool: None,
             folder_kinds: BTreeMap::new(),
             skipped: Vec::new(),
-            nav_titles: HashMap::new(),
+            nav: HashMap::new(),
             strip_number_prefixes: false,
         }
     }
@@ -144,6 +150,8 @@ impl Layout {
         let tool = detect_tool(root);
         let dir = if has_config {
             config.content_dir.clone()
+        } else if let Some(dir) = tool.and_then(|tool| declared_content(root, tool)) {
+            dir
         } else {
             CONTENT_FOLDERS
                 .iter()
@@ -168,7 +176,11 @@ impl Layout {
         if out.starts_with(crate::output::absolute(&content_dir)) {
             skipped.push(out);
         }
-        let nav_titles = mkdocs_nav_titles(root);
+        let nav = if foreign {
+            super::adapters::nav::read(root, &content_dir)
+        } else {
+            HashMap::new()
+        };
         let content = HandbookPath::new(dir);
         let mut roots = vec![Root::new(root, content.clone(), String::new())];
         if !has_config && tool == Some(Tool::Docusaurus) && content.as_str() == "docs" {
@@ -191,7 +203,7 @@ impl Layout {
             tool,
             folder_kinds,
             skipped,
-            nav_titles,
+            nav,
             strip_number_prefixes: foreign && tool == Some(Tool::Docusaurus),
         }
     }
@@ -281,9 +293,40 @@ fn inferred_kinds(content_dir: &Path, tool: Option<Tool>) -> BTreeMap<String, Ki
     kinds
 }
 
+/// The folder of markdown another tool's config names: MkDocs' `docs_dir`, mdBook's
+/// `[book] src`, GitBook's `root`.
+fn declared_content(root: &Path, tool: Tool) -> Option<String> {
+    let read = |name: &str| std::fs::read_to_string(root.join(name)).ok();
+    let dir = match tool {
+        Tool::MkDocs => {
+            let text = read("mkdocs.yml").or_else(|| read("mkdocs.yaml"))?;
+            let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).ok()?;
+            value.get("docs_dir")?.as_str()?.to_string()
+        }
+        Tool::MdBook => {
+            let value: toml::Value = toml::from_str(&read("book.toml")?).ok()?;
+            value.get("book")?.get("src")?.as_str()?.to_string()
+        }
+        Tool::GitBook => {
+            let value: serde_yaml_ng::Value =
+                serde_yaml_ng::from_str(&read(".gitbook.yaml")?).ok()?;
+            value.get("root")?.as_str()?.to_string()
+        }
+        _ => return None,
+    };
+    let dir = dir.trim_start_matches("./").trim_matches('/').to_string();
+    (dir.is_empty() || root.join(&dir).is_dir()).then_some(dir)
+}
+
 fn detect_tool(root: &Path) -> Option<Tool> {
     let exists = |name: &str| root.join(name).is_file();
     let any = |names: &[&str]| names.iter().any(|n| exists(n));
+    if exists("book.toml") {
+        return Some(Tool::MdBook);
+    }
+    if any(&[".gitbook.yaml", "SUMMARY.md"]) {
+        return Some(Tool::GitBook);
+    }
     if any(&["mkdocs.yml", "mkdocs.yaml"]) {
         return Some(Tool::MkDocs);
     }
@@ -318,39 +361,6 @@ fn detect_tool(root: &Path) -> Option<Tool> {
     None
 }
 
-/// `nav:` of `mkdocs.yml`: `- Title: path.md` entries, nested sections included.
-fn mkdocs_nav_titles(root: &Path) -> HashMap<String, String> {
-    let mut titles = HashMap::new();
-    let Ok(text) = std::fs::read_to_string(root.join("mkdocs.yml")) else {
-        return titles;
-    };
-    let Ok(value) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&text) else {
-        return titles;
-    };
-    if let Some(nav) = value.get("nav") {
-        collect_nav(nav, &mut titles);
-    }
-    titles
-}
-
-fn collect_nav(value: &serde_yaml_ng::Value, titles: &mut HashMap<String, String>) {
-    use serde_yaml_ng::Value as Y;
-    match value {
-        Y::Sequence(items) => items.iter().for_each(|item| collect_nav(item, titles)),
-        Y::Mapping(map) => {
-            for (title, target) in map {
-                match (title, target) {
-                    (Y::String(title), Y::String(path)) if !path.contains("://") => {
-                        titles.insert(path.trim_start_matches("./").to_string(), title.clone());
-                    }
-                    (_, nested) => collect_nav(nested, titles),
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
 /// The site title another tool's config gives, if any.
 pub(super) fn foreign_title(root: &Path) -> Option<String> {
     let read = |name: &str| std::fs::read_to_string(root.join(name)).ok();
@@ -365,7 +375,7 @@ pub(super) fn foreign_title(root: &Path) -> Option<String> {
             })
         })
     };
-    let sources: [(&str, &[&str]); 9] = [
+    let sources: [(&str, &[&str]); 10] = [
         ("mkdocs.yml", &["site_name"]),
         ("docusaurus.config.js", &["title"]),
         ("docusaurus.config.ts", &["title"]),
@@ -375,6 +385,7 @@ pub(super) fn foreign_title(root: &Path) -> Option<String> {
         ("_config.yml", &["title"]),
         ("config/tech-docs.yml", &["service_name"]),
         ("mkdocs.yaml", &["site_name"]),
+        ("book.toml", &["title"]),
     ];
     sources
         .iter()

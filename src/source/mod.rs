@@ -120,15 +120,15 @@ pub(crate) fn load(
         .into_iter()
         .zip(listed.markdown)
         .filter(|(placed, _)| {
-            let partial = adapters::is_partial(&handbook.layout, placed);
-            if partial {
-                left_out.push(LeftOut {
-                    file: handbook.file(&placed.source),
-                    why: "a partial (its name starts with `_`): other pages include it".into(),
-                    known: false,
-                });
-            }
-            !partial
+            let Some(why) = adapters::not_a_page(&handbook.layout, placed) else {
+                return true;
+            };
+            left_out.push(LeftOut {
+                file: handbook.file(&placed.source),
+                why: why.into(),
+                known: false,
+            });
+            false
         })
         .map(|(placed, (source, stamp))| {
             let previous = known.remove(&source).filter(|k| {

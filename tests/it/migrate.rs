@@ -128,6 +128,63 @@ const PAGES: &[(&str, &str, Option<&str>)] = &[
         Some("community/style-guide/"),
     ),
     ("docusaurus-site", "src/pages/about.md", Some("about/")),
+    ("jekyll-posts", "index.md", Some("")),
+    (
+        "jekyll-posts",
+        "_posts/2024-02-01-new-pager.md",
+        Some("posts/2024-02-01-new-pager/"),
+    ),
+    (
+        "jekyll-posts",
+        "_posts/2023-05-01-older.md",
+        Some("posts/2023-05-01-older/"),
+    ),
+    ("jekyll-posts", "_includes/contact.md", None),
+    (
+        "jekyll-posts",
+        "runbooks/restart.md",
+        Some("runbooks/restart/"),
+    ),
+    (
+        "hugo-bundles",
+        "content/posts/my-post/index.md",
+        Some("posts/my-post/"),
+    ),
+    (
+        "hugo-bundles",
+        "content/runbooks/disk/index.md",
+        Some("runbooks/disk/"),
+    ),
+    (
+        "hugo-bundles",
+        "content/runbooks/_index.md",
+        Some("runbooks/"),
+    ),
+    ("mkdocs-docs-dir", "documentation/index.md", Some("")),
+    (
+        "mkdocs-docs-dir",
+        "documentation/guides/zeta.md",
+        Some("guides/zeta/"),
+    ),
+    (
+        "mkdocs-docs-dir",
+        "documentation/guides/alpha.md",
+        Some("guides/alpha/"),
+    ),
+    ("mdbook", "src/SUMMARY.md", None),
+    ("mdbook", "src/README.md", Some("")),
+    ("mdbook", "src/on-call/README.md", Some("on-call/")),
+    ("mdbook", "src/on-call/paging.md", Some("on-call/paging/")),
+    (
+        "mdbook",
+        "src/on-call/handover.md",
+        Some("on-call/handover/"),
+    ),
+    ("mdbook", "src/appendix.md", Some("appendix/")),
+    ("gitbook", "SUMMARY.md", None),
+    ("gitbook", "README.md", Some("")),
+    ("gitbook", "ops/zulu.md", Some("ops/zulu/")),
+    ("gitbook", "ops/alpha.md", Some("ops/alpha/")),
     ("hugo", "content/_index.md", Some("")),
     ("hugo", "content/runbooks/_index.md", Some("runbooks/")),
     ("hugo", "content/runbooks/disk.md", Some("runbooks/disk/")),
@@ -215,7 +272,7 @@ const PAGES: &[(&str, &str, Option<&str>)] = &[
     ),
 ];
 
-const FIXTURES: [&str; 11] = [
+const FIXTURES: [&str; 16] = [
     "hugo",
     "mkdocs",
     "docusaurus",
@@ -227,6 +284,11 @@ const FIXTURES: [&str; 11] = [
     "alerts-repo",
     "cstate-history",
     "docusaurus-site",
+    "jekyll-posts",
+    "hugo-bundles",
+    "mkdocs-docs-dir",
+    "mdbook",
+    "gitbook",
 ];
 
 fn markdown_files(root: &Path) -> Vec<String> {
@@ -738,5 +800,33 @@ fn edit_links_name_the_file_as_the_other_tool_wrote_it() {
     assert_eq!(
         edit,
         ["https://git.example/ops/edit/main/source/documentation/runbooks/rotate-keys.html.md"]
+    );
+}
+
+/// The titles of the sidebar's links on the page at `url`, in order.
+fn sidebar(out: &Path, url: &str) -> Vec<String> {
+    texts(&page(out, url), "nav.sidebar a")
+}
+
+#[test]
+fn another_tools_navigation_gives_the_order_and_titles() {
+    let (_tmp, out, _) = build_fixture("mkdocs-docs-dir");
+    assert_eq!(
+        sidebar(&out, "guides/"),
+        ["Home", "Guides", "Zeta first", "Alpha"]
+    );
+    assert_eq!(text(&page(&out, ""), "title"), "Docs Dir Ops");
+    let (_tmp, out, run) = build_fixture("mdbook");
+    assert_eq!(
+        sidebar(&out, "on-call/"),
+        ["Home", "On call", "Paging", "Handover"]
+    );
+    assert_eq!(text(&page(&out, ""), "title"), "The Ops Book");
+    assert!(run.stderr.contains("(mdBook layout)"), "{}", run.stderr);
+    let (_tmp, out, _) = build_fixture("gitbook");
+    assert_eq!(sidebar(&out, "ops/"), ["Home", "Ops", "Zulu", "Alpha"]);
+    assert!(
+        !out.join("summary").exists(),
+        "the table of contents is no page"
     );
 }

@@ -129,8 +129,11 @@ pub(crate) fn translate(
     if layout.inferred && folder_kind == Kind::Runbook {
         map.alert_named_by_file(&placed.source);
     }
-    if let Some(title) = layout.nav_titles.get(&placed.source) {
-        map.insert_if_absent("title", Value::String(title.clone()), "title");
+    if let Some(entry) = layout.nav.get(&placed.source) {
+        if let Some(title) = &entry.title {
+            map.insert_if_absent("title", Value::String(title.clone()), "title");
+        }
+        map.insert_if_absent("weight", Value::from(entry.position), "weight");
     }
     map.lenient_dates();
     map.keep_the_rest();

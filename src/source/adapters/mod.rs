@@ -24,6 +24,7 @@ pub(super) mod docusaurus;
 mod erb;
 pub(super) mod fields;
 mod hugo;
+pub(super) mod nav;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -58,6 +59,14 @@ pub(super) fn place(layout: &Layout, sources: &[String]) -> Vec<Placed> {
         }
     }
     place_folder_pages(&mut placed);
+    // Jekyll publishes its `_posts/` folder; the underscore only marks it as special.
+    if layout.tool == Some(Tool::Jekyll) {
+        for file in &mut placed {
+            if let Some(rest) = file.path.strip_prefix("_posts/") {
+                file.path = format!("posts/{rest}");
+            }
+        }
+    }
     if layout.strip_number_prefixes {
         for file in &mut placed {
             file.path = file
@@ -162,6 +171,24 @@ pub(super) fn folders(layout: &Layout, documents: &[Document]) -> BTreeMap<Strin
 }
 
 fn folder(layout: &Layout, source: &str) -> Folder {
+    let folder = folder_named(layout, source);
+    match folder.weight {
+        Some(_) => folder,
+        // A folder goes where the navigation first lists a page of it.
+        None => Folder {
+            weight: layout
+                .nav
+                .iter()
+                .filter(|(path, _)| source.is_empty() || path.starts_with(&format!("{source}/")))
+                .map(|(_, entry)| entry.position)
+                .min()
+                .filter(|_| !source.is_empty()),
+            ..folder
+        },
+    }
+}
+
+fn folder_named(layout: &Layout, source: &str) -> Folder {
     let mut folder = Folder {
         kind: if source.is_empty() {
             crate::vocabulary::Kind::Page
@@ -222,10 +249,19 @@ pub(crate) fn reads_like_postmortem(
     FIELDS.iter().any(|f| values.contains_key(*f)) || dated_name || headings()
 }
 
-/// A Middleman or Jekyll partial (`_contact.html.md.erb`): other pages include it; it is no page.
-pub(crate) fn is_partial(layout: &Layout, placed: &Placed) -> bool {
+/// Why a markdown file of another tool's handbook is no page, when it is none: a Middleman or
+/// Jekyll partial (`_contact.html.md.erb`), which other pages include, or the table of
+/// contents of an mdBook or a GitBook.
+pub(crate) fn not_a_page(layout: &Layout, placed: &Placed) -> Option<&'static str> {
     let name = file_name(&placed.source);
-    layout.foreign && name.starts_with('_') && file_name(&placed.path) != "_index.md"
+    if !layout.foreign {
+        return None;
+    }
+    if name.starts_with('_') && file_name(&placed.path) != "_index.md" {
+        return Some("a partial (its name starts with `_`): other pages include it");
+    }
+    nav::is_summary(&placed.source, !layout.nav.is_empty())
+        .then_some("the table of contents: it gives the pages their order and titles")
 }
 
 /// The site's name when the handbook has no `opsbook.toml`: the other tool's config names it,
