@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use opsbook::build::{self, BuildOptions};
 use opsbook::check;
 use opsbook::dates::DateTime;
-use opsbook::diagnostic::{Diagnostic, Level};
+use opsbook::diagnostic::{shown, Diagnostic, Level};
 use opsbook::scaffold;
 use opsbook::search;
 
@@ -424,15 +424,18 @@ fn run_search(args: SearchArgs) -> ExitCode {
         let json = serde_json::to_string_pretty(&hits).unwrap_or_else(|_| "[]".into());
         let _ = writeln!(out, "{json}");
     } else if hits.is_empty() {
-        eprintln!("No results for \"{query}\".");
+        eprintln!("No results for \"{}\".", shown(&query));
     } else {
+        // Titles and snippets come from the handbook: shown with their control characters
+        // escaped, so that none reaches the terminal.
         for hit in &hits {
             let section = if hit.section.is_empty() {
                 String::new()
             } else {
-                format!(" › {}", hit.section)
+                format!(" › {}", shown(&hit.section))
             };
-            let (title, kind, url, snippet) = (&hit.title, &hit.kind, &hit.url, &hit.snippet);
+            let (title, kind) = (shown(&hit.title), shown(&hit.kind));
+            let (url, snippet) = (shown(&hit.url), shown(&hit.snippet));
             let _ = writeln!(out, "{title}{section}  [{kind}]\n  {url}\n  {snippet}\n");
         }
     }

@@ -214,7 +214,10 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
     };
     rebuilder.rebuild(None);
     http::start(listener, Arc::clone(&shared), WORKERS)?;
-    say!("Serving {} at {url}", site_title(&root));
+    say!(
+        "Serving {} at {url}",
+        crate::diagnostic::shown(&site_title(&root))
+    );
     say!(
         "Watching {} for changes; press Ctrl-C to stop.",
         root.display()

@@ -289,3 +289,109 @@ fn repo_url_must_be_http() {
         run.stderr
     );
 }
+
+/// `opsbook check . --format FORMAT` run in `dir`: exit code, stdout and stderr.
+fn check(dir: &Path, format: &str) -> (Option<i32>, String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_opsbook"))
+        .current_dir(dir)
+        .args(["check", ".", "--format", format])
+        .args(["--now", crate::support::NOW])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run the opsbook binary");
+    (
+        output.status.code(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+/// Text that a CI log reads as a workflow command, and that a terminal runs as escape codes.
+const INJECTED: &str = "sev9\n::error file=README.md,line=1::X";
+
+#[test]
+fn control_characters_of_values_reach_no_terminal_and_no_ci_log() {
+    let hb = Handbook::new(&[
+        ("opsbook.toml", "title = \"Injected\"\n"),
+        ("content/_index.md", "+++\ntitle = \"Home\"\n+++\n"),
+        (
+            "content/runbooks/r.md",
+            &format!(
+                "+++\ntitle = \"R\"\nowners = [\"a\"]\nlast_reviewed = 2026-11-01\nseverity = {}\n\"colour\\u001b[2J\\u001b]0;pwned\\u0007\" = 1\n+++\nBody.\n",
+                toml_string(INJECTED)
+            ),
+        ),
+        (
+            "content/postmortems/p.md",
+            "+++\ntitle = \"P\"\nseverity = \"sev3\"\nstatus = \"draft\"\nstarted = 2026-11-01T00:00:00Z\n+++\n## Action items\n- [ ] Clear \u{1b}[2Jthe screen\n",
+        ),
+    ]);
+    let no_escape_codes = |text: &str, what: &str| {
+        assert!(!text.contains('\u{1b}'), "{what} holds ESC:\n{text:?}");
+        assert!(!text.contains('\u{7}'), "{what} holds BEL:\n{text:?}");
+    };
+
+    let run = hb.build(&[]);
+    run.assert_failure();
+    no_escape_codes(&run.stderr, "build");
+    assert!(
+        !run.stderr.lines().any(|l| l.starts_with("::")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.errors().iter().any(|l| l.contains(
+            "content/runbooks/r.md:5:12: invalid `severity`: unknown variant `sev9\\n::error file=README.md,line=1::X`"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.warnings()
+            .iter()
+            .any(|l| l.contains("unknown field `colour\\u{1b}[2J\\u{1b}]0;pwned\\u{7}`")),
+        "{}",
+        run.stderr
+    );
+
+    let (code, stdout, stderr) = check(&hb.root, "human");
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    for (text, what) in [(&stdout, "check's stdout"), (&stderr, "check's stderr")] {
+        no_escape_codes(text, what);
+        assert!(!text.lines().any(|l| l.starts_with("::")), "{what}: {text}");
+    }
+    assert!(stdout.contains("unknown variant `sev9\\n::error file=README.md,line=1::X`"));
+    assert!(stdout.contains("action item has no owner: Clear \\u{1b}[2Jthe screen"));
+
+    // JSON keeps every value exact (serde escapes it); GitHub gets one annotation per finding.
+    let (_, json, _) = check(&hb.root, "json");
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let messages: Vec<&str> = findings
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains(INJECTED)),
+        "{messages:?}"
+    );
+    assert!(messages.iter().any(|m| m.contains("Clear \u{1b}[2Jthe")));
+
+    let (code, github, stderr) = check(&hb.root, "github");
+    assert_eq!(code, Some(1), "{github}{stderr}");
+    no_escape_codes(&github, "check --format github");
+    let annotations: Vec<&str> = github.lines().collect();
+    assert_eq!(annotations.len(), findings.len(), "{github}");
+    for (line, finding) in annotations.iter().zip(findings) {
+        let head = format!(
+            "::{} file={},",
+            finding["level"].as_str().unwrap(),
+            finding["file"].as_str().unwrap()
+        );
+        assert!(line.starts_with(&head), "{line:?} is not {head:?}…");
+    }
+    assert!(
+        github.contains("unknown variant `sev9\\n::error file=README.md,line=1::X`"),
+        "{github}"
+    );
+}
