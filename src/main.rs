@@ -203,6 +203,15 @@ fn main() -> ExitCode {
 }
 
 fn run_build(args: BuildArgs) -> ExitCode {
+    if let Some(problem) = args
+        .base_url
+        .as_deref()
+        .and_then(opsbook::config::base_url_problem)
+    {
+        eprintln!("error: `--base-url` {problem}");
+        eprintln!("Build failed with 1 error; the output folder was left as it was.");
+        return ExitCode::FAILURE;
+    }
     let cache_dir = if args.no_cache {
         None
     } else {
