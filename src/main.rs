@@ -152,8 +152,8 @@ struct SearchArgs {
     /// Only pages of this severity (sev1 … sev4).
     #[arg(long)]
     severity: Option<String>,
-    /// How many results.
-    #[arg(long, default_value_t = 10)]
+    /// How many results, 1 to 10000.
+    #[arg(long, default_value_t = 10, value_parser = parse_limit)]
     limit: usize,
     /// Print a JSON array (url, title, section, kind, score, snippet), best first.
     #[arg(long)]
@@ -188,6 +188,17 @@ struct ServeArgs {
 
 fn parse_date(text: &str) -> Result<DateTime, String> {
     DateTime::parse(text)
+}
+
+/// `--limit`: 1 to [`search::MAX_LIMIT`] (a usage error otherwise, exit 2).
+fn parse_limit(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(limit) if (1..=search::MAX_LIMIT).contains(&limit) => Ok(limit),
+        _ => Err(format!(
+            "expected a whole number from 1 to {}",
+            search::MAX_LIMIT
+        )),
+    }
 }
 
 fn main() -> ExitCode {
