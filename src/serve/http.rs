@@ -26,7 +26,6 @@
 use std::io::{BufWriter, Read, Write};
 use std::net::{IpAddr, Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -67,7 +66,7 @@ pub fn start(listener: TcpListener, shared: Arc<Shared>) -> anyhow::Result<()> {
 /// Takes connections for as long as the process runs: no error ends it (out of file
 /// descriptors, a connection reset before it was taken…), it only waits a moment.
 fn accept(listener: &TcpListener, shared: &Arc<Shared>, heartbeat: Duration, hosts: Hosts) {
-    let open = Arc::new(AtomicUsize::new(0));
+    let pool = Arc::new(Pool::default());
     loop {
         let stream = match listener.accept() {
             Ok((stream, _)) => stream,
@@ -76,37 +75,93 @@ fn accept(listener: &TcpListener, shared: &Arc<Shared>, heartbeat: Duration, hos
                 continue;
             }
         };
-        if open.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
+        let mut state = pool.lock();
+        if state.idle > state.waiting.len() {
+            state.waiting.push_back(stream);
+            pool.ready.notify_one();
+            continue;
+        }
+        if state.threads >= MAX_CONNECTIONS {
+            drop(state);
             let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
             Reply::text(503, "too many connections\n").write(stream, false, false);
             continue;
         }
-        let counted = Counted::new(&open);
-        let shared = Arc::clone(shared);
+        state.threads += 1;
+        drop(state);
+        let (threads, shared) = (Arc::clone(&pool), Arc::clone(shared));
         // Handlers read a file and write it: a small stack will do, for thousands of them.
-        let _ = std::thread::Builder::new()
+        let spawned = std::thread::Builder::new()
             .name("opsbook-http".into())
             .stack_size(256 * 1024)
             .spawn(move || {
-                let _counted = counted;
-                connection(stream, &shared, heartbeat, hosts);
+                let mut next = Some(stream);
+                while let Some(stream) = next {
+                    connection(stream, &shared, heartbeat, hosts);
+                    next = threads.next();
+                }
             });
+        if spawned.is_err() {
+            pool.lock().threads -= 1;
+        }
     }
 }
 
-/// One open connection, counted while its thread runs.
-struct Counted(Arc<AtomicUsize>);
-
-impl Counted {
-    fn new(open: &Arc<AtomicUsize>) -> Counted {
-        open.fetch_add(1, Ordering::SeqCst);
-        Counted(Arc::clone(open))
-    }
+/// The threads that answer connections, one connection at a time each. A thread that has
+/// answered one waits a while for the next rather than end: starting a thread for every
+/// connection cost a burst of a thousand connections 40% of its requests a second.
+#[derive(Default)]
+struct Pool {
+    state: std::sync::Mutex<PoolState>,
+    ready: std::sync::Condvar,
 }
 
-impl Drop for Counted {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
+#[derive(Default)]
+struct PoolState {
+    /// Connections taken, waiting for an idle thread (never more than there are idle threads).
+    waiting: std::collections::VecDeque<TcpStream>,
+    idle: usize,
+    threads: usize,
+}
+
+/// How long a thread without a connection waits for one before it ends.
+const IDLE_THREAD: Duration = Duration::from_secs(5);
+/// How many threads wait for a connection at most; the others end. The allocator keeps memory
+/// for each thread that lives on (a thousand of them held 8 GB), and gives it back when the
+/// thread ends.
+const MAX_IDLE_THREADS: usize = 32;
+
+impl Pool {
+    fn lock(&self) -> std::sync::MutexGuard<'_, PoolState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The next connection for a thread that has finished one; `None` when none came in time
+    /// (the thread then ends).
+    fn next(&self) -> Option<TcpStream> {
+        let deadline = Instant::now() + IDLE_THREAD;
+        let mut state = self.lock();
+        if state.idle >= MAX_IDLE_THREADS {
+            state.threads -= 1;
+            return None;
+        }
+        state.idle += 1;
+        loop {
+            if let Some(stream) = state.waiting.pop_front() {
+                state.idle -= 1;
+                return Some(stream);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                state.idle -= 1;
+                state.threads -= 1;
+                return None;
+            }
+            state = self
+                .ready
+                .wait_timeout(state, left)
+                .map_or_else(|e| e.into_inner().0, |(state, _)| state);
+        }
     }
 }
 
@@ -354,16 +409,65 @@ fn handle(request: Request, shared: &Shared, heartbeat: Duration) {
     }
     let target = request.target.clone();
     let path = target.split(['?', '#']).next().unwrap_or("");
-    match path {
-        EVENTS_PATH => shared.hub.serve(request, heartbeat),
-        STATUS_PATH => Reply {
-            status: 200,
-            content_type: mime_type("json"),
-            body: shared.status_json().into_bytes(),
-            headers: Vec::new(),
+    if path == EVENTS_PATH {
+        return shared.hub.serve(request, heartbeat);
+    }
+    let reply = {
+        let _turn = BUILDERS.enter();
+        match path {
+            STATUS_PATH => Reply {
+                status: 200,
+                content_type: mime_type("json"),
+                body: shared.status_json().into_bytes(),
+                headers: Vec::new(),
+            },
+            _ => site_response(&target, shared),
         }
-        .send(request),
-        _ => site_response(&target, shared).send(request),
+    };
+    // Written after the turn is given back: a client that reads slowly holds only its own
+    // thread.
+    reply.send(request);
+}
+
+/// Connections whose response is being made (files read, the script injected) at once: a
+/// thousand threads doing it together on two cores answered fewer requests a second, with a
+/// longer tail, than a few taking turns.
+static BUILDERS: Turns = Turns::new(8);
+
+/// A counting semaphore.
+struct Turns {
+    free: std::sync::Mutex<usize>,
+    given_back: std::sync::Condvar,
+}
+
+/// A turn of [`Turns`], given back when dropped.
+struct Turn<'a>(&'a Turns);
+
+impl Turns {
+    const fn new(count: usize) -> Turns {
+        Turns {
+            free: std::sync::Mutex::new(count),
+            given_back: std::sync::Condvar::new(),
+        }
+    }
+
+    fn enter(&self) -> Turn<'_> {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        while *free == 0 {
+            free = self
+                .given_back
+                .wait(free)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+        *free -= 1;
+        Turn(self)
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        *self.0.free.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        self.0.given_back.notify_one();
     }
 }
 
