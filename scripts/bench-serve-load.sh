@@ -61,7 +61,7 @@ def memory():
 heard = [[] for _ in range(reload_clients)]
 def listen(log):
     s = socket.create_connection(("127.0.0.1", port))
-    s.sendall(b"GET /__opsbook/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+    s.sendall(b"GET /__opsbook/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
     buffer = b""
     while True:
         data = s.recv(65536)
@@ -81,7 +81,7 @@ idle_sockets = []
 for i in range(idle):
     s = socket.create_connection(("127.0.0.1", port))
     if i % 2:
-        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
     idle_sockets.append(s)
 start = time.perf_counter()
 with urllib.request.urlopen(base + "/runbooks/", timeout=10) as r:

@@ -18,7 +18,7 @@ pub(crate) const CONFIG_FILE: &str = "opsbook.toml";
 struct RawConfig {
     title: Option<String>,
     description: Option<String>,
-    base_url: Option<String>,
+    base_url: Option<toml::Spanned<String>>,
     language: Option<String>,
     repo_url: Option<String>,
     branch: Option<String>,
@@ -204,8 +204,18 @@ impl Config {
                 e.message().trim().to_string(),
             )]
         })?;
+        let mut problems = Vec::new();
+        if let Some(url) = &raw.base_url {
+            if let Some(problem) = base_url_problem(url.get_ref()) {
+                let (line, column) = LineIndex::new(text).position(text, url.span().start);
+                problems.push(Diagnostic::error(
+                    Some(Location::at(CONFIG_FILE, line, column)),
+                    format!("`base_url` {problem}"),
+                ));
+            }
+        }
         let config = Config::from_raw(raw);
-        let problems = config.validate(text);
+        problems.extend(config.validate(text));
         if problems.is_empty() {
             Ok(config)
         } else {
@@ -214,7 +224,7 @@ impl Config {
     }
 
     fn from_raw(raw: RawConfig) -> Config {
-        let base_url = normalize_base_url(raw.base_url.as_deref().unwrap_or("/"));
+        let base_url = normalize_base_url(raw.base_url.as_ref().map_or("/", |u| u.get_ref()));
         let base_path = base_path_of(&base_url);
         Config {
             title: raw
@@ -278,7 +288,8 @@ impl Config {
         problems
     }
 
-    /// Replaces the base URL, as `--base-url` does.
+    /// Replaces the base URL, as `--base-url` does; the caller has checked it with
+    /// [`base_url_problem`].
     pub(crate) fn set_base_url(&mut self, url: &str) {
         self.base_url = normalize_base_url(url);
         self.base_path = base_path_of(&self.base_url);
@@ -286,6 +297,48 @@ impl Config {
 
     pub(crate) fn component(&self, id: &str) -> Option<&Component> {
         self.components.iter().find(|c| c.id == id)
+    }
+}
+
+/// Why `url` cannot be the site's base URL, or `None` when it can: an http(s) URL with a host,
+/// or a path from the root of a host (`/`, `/handbook/`) for a site that does not know its
+/// address. It lands in every canonical link, the feeds, the sitemap, `robots.txt` and the
+/// calendar, so it holds no whitespace or control character (a line break would start a line of
+/// its own in `robots.txt` and the calendar), none of the characters a URL never holds, and no
+/// query or fragment, after which the pages' paths would be lost.
+pub fn base_url_problem(url: &str) -> Option<String> {
+    let shown = crate::diagnostic::shown(url);
+    if let Some(c) = url.chars().find(|c| c.is_whitespace() || c.is_control()) {
+        let what = if c.is_control() {
+            "a control character"
+        } else {
+            "whitespace"
+        };
+        return Some(format!("cannot hold {what}: `{shown}`"));
+    }
+    if let Some(c) = url.chars().find(|c| "\"<>\\^`{|}".contains(*c)) {
+        return Some(format!("cannot hold `{c}`, which no URL holds: `{shown}`"));
+    }
+    if let Some(c) = url.chars().find(|c| matches!(c, '?' | '#')) {
+        return Some(format!(
+            "cannot have a query or a fragment (`{c}`): page paths are added to it: `{shown}`"
+        ));
+    }
+    let lower = url.to_ascii_lowercase();
+    let host = ["https://", "http://"]
+        .iter()
+        .find_map(|scheme| lower.strip_prefix(scheme))
+        .map(|rest| rest.split('/').next().unwrap_or(""));
+    match host {
+        Some("") => Some(format!("has no host: `{shown}`")),
+        Some(_) => None,
+        None if url.starts_with("//") => Some(format!(
+            "cannot start with `//`, which names another host: `{shown}`"
+        )),
+        None if url.starts_with('/') => None,
+        None => Some(format!(
+            "must be an http(s) URL, such as `https://example.org/handbook/`, or a path starting with `/`, not `{shown}`"
+        )),
     }
 }
 
@@ -334,6 +387,60 @@ mod tests {
         assert_eq!(base_path_of("https://example.org/"), "/");
         assert_eq!(base_path_of("https://example.org"), "/");
         assert_eq!(base_path_of("/docs"), "/docs/");
+    }
+
+    #[test]
+    fn base_urls_are_http_urls_or_paths() {
+        for good in [
+            "https://example.org/",
+            "https://example.org",
+            "HTTP://example.org/handbook/",
+            "http://127.0.0.1:1111/",
+            "http://[::1]:8080/",
+            "https://例え.jp/ハンドブック/",
+            "https://example.org/a%20b/",
+            "/",
+            "/docs/",
+        ] {
+            assert_eq!(base_url_problem(good), None, "{good}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript://example.org/%0aalert(1)",
+            "data:text/html,x",
+            "ftp://example.org/",
+            "example.org/",
+            "",
+            "https://",
+            "https:///x/",
+            "//evil.example/",
+            "https://example.org/\r\nDisallow: /",
+            "https://example.org/\n",
+            " https://example.org/",
+            "https://example.org/a b/",
+            "https://example.org/\u{1b}[2J",
+            "https://example.org/\u{85}",
+            "https://example.org/\u{2028}",
+            "https://example.org/\"><script>",
+            "https://example.org/?q=1",
+            "https://example.org/#top",
+            "/docs\\x/",
+        ] {
+            assert!(base_url_problem(bad).is_some(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn a_bad_base_url_is_an_error_at_its_value() {
+        let errors =
+            Config::parse("title = \"x\"\nbase_url   = \"javascript:alert(1)\"\n").unwrap_err();
+        assert_eq!(errors.len(), 1);
+        let location = errors[0].location.as_ref().unwrap();
+        assert_eq!((location.line, location.column), (2, 14));
+        assert_eq!(
+            errors[0].message,
+            "`base_url` must be an http(s) URL, such as `https://example.org/handbook/`, or a path starting with `/`, not `javascript:alert(1)`"
+        );
     }
 
     #[test]

@@ -28,26 +28,26 @@ impl DateTime {
         }
         if let Ok(date) = text.parse::<Date>() {
             if text.len() == 10 {
-                let instant = date
-                    .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-                    .map_err(|e| e.to_string())?
-                    .timestamp();
-                return Ok(DateTime {
-                    instant,
-                    date_only: true,
-                });
+                return Ok(DateTime::from_date(date));
             }
+        }
+        if let Some(instant) = beyond_instants(text) {
+            return Ok(DateTime {
+                instant,
+                date_only: false,
+            });
         }
         Err(format!(
             "invalid date `{text}`: expected YYYY-MM-DD or an RFC 3339 date-time with an offset, such as 2026-10-02T09:14:00Z"
         ))
     }
 
+    /// Midnight UTC of `date`. Of the dates jiff has, only 9999-12-31 has no such instant: it
+    /// is kept as the last instant there is, and still shown as 9999-12-31.
     pub(crate) fn from_date(date: Date) -> DateTime {
         let instant = date
             .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-            .map(|z| z.timestamp())
-            .unwrap_or(Timestamp::UNIX_EPOCH);
+            .map_or_else(|_| saturated(date.year()), |z| z.timestamp());
         DateTime {
             instant,
             date_only: true,
@@ -56,6 +56,9 @@ impl DateTime {
 
     /// The calendar day in UTC.
     pub(crate) fn date(&self) -> Date {
+        if self.date_only && self.instant == Timestamp::MAX {
+            return Date::MAX;
+        }
         self.instant
             .to_zoned_datetime(jiff::tz::TimeZone::UTC)
             .date()
@@ -73,7 +76,7 @@ impl DateTime {
     /// `2 Oct 2026, 09:14 UTC`, or `2 Oct 2026` for a date alone.
     pub(crate) fn human(&self) -> String {
         if self.date_only {
-            self.instant.strftime("%-d %b %Y").to_string()
+            self.date().strftime("%-d %b %Y").to_string()
         } else {
             self.instant.strftime("%-d %b %Y, %H:%M UTC").to_string()
         }
@@ -96,15 +99,43 @@ impl DateTime {
             .unwrap_or(0)
     }
 
+    /// `days` later (earlier when negative); past the last instant there is, that instant.
     pub(crate) fn add_days(&self, days: i64) -> DateTime {
         let instant = self
             .instant
-            .checked_add(jiff::SignedDuration::from_hours(days.saturating_mul(24)))
-            .unwrap_or(self.instant);
+            .checked_add(jiff::SignedDuration::from_secs(days.saturating_mul(86_400)))
+            .unwrap_or(if days < 0 {
+                Timestamp::MIN
+            } else {
+                Timestamp::MAX
+            });
         DateTime {
             instant,
             date_only: self.date_only,
         }
+    }
+}
+
+/// The first or the last instant there is, for a date beyond one end of them (by its year).
+fn saturated(year: i16) -> Timestamp {
+    if year < 0 {
+        Timestamp::MIN
+    } else {
+        Timestamp::MAX
+    }
+}
+
+/// An RFC 3339 date-time whose instant lies beyond the last (or first) one jiff has, such as
+/// `9999-12-31T00:00:00Z`: that last (or first) instant. `None` for anything else.
+fn beyond_instants(text: &str) -> Option<Timestamp> {
+    let pieces = jiff::fmt::temporal::Pieces::parse(text).ok()?;
+    let offset = pieces.to_numeric_offset()?;
+    let time = pieces.time()?;
+    let civil = pieces.date().to_datetime(time);
+    match civil.to_zoned_datetime(offset.to_time_zone()) {
+        // In range after all: not what this is for.
+        Ok(_) => None,
+        Err(_) => Some(saturated(civil.year())),
     }
 }
 
@@ -199,6 +230,43 @@ mod tests {
         assert!(DateTime::parse("2026-10-02T09:14:00").is_err());
         assert!(DateTime::parse("2026-13-01").is_err());
         assert!(DateTime::parse("yesterday").is_err());
+    }
+
+    #[test]
+    fn the_last_day_there_is_is_kept_and_never_becomes_1970() {
+        let last = DateTime::parse("9999-12-31").unwrap();
+        assert!(last.date_only);
+        assert_eq!(last.iso(), "9999-12-31");
+        assert_eq!(last.human(), "31 Dec 9999");
+        assert_eq!(DateTime::from_date(Date::MAX).iso(), "9999-12-31");
+        assert_eq!(DateTime::from_date(Date::MIN).instant, Timestamp::MIN);
+        let time = DateTime::parse("9999-12-31T00:00:00Z").unwrap();
+        assert_eq!(time.instant, Timestamp::MAX);
+        assert_eq!(
+            DateTime::parse("9999-12-31T23:59:59+01:00")
+                .unwrap()
+                .instant,
+            Timestamp::MAX
+        );
+        assert_eq!(
+            DateTime::parse("-009999-01-01T00:00:00Z").unwrap().instant,
+            Timestamp::MIN
+        );
+        // Still refused: no offset, and days that do not exist.
+        assert!(DateTime::parse("9999-12-31T00:00:00").is_err());
+        assert!(DateTime::parse("9999-12-32T00:00:00Z").is_err());
+        assert!(DateTime::parse("2026-02-30").is_err());
+        // Far dates stay in the future: due dates from them never wrap around.
+        let today = DateTime::parse("2026-11-27").unwrap();
+        let due = last.add_days(180);
+        assert_eq!(due.instant, Timestamp::MAX);
+        assert!(due.days_until(&today) < 0);
+        assert_eq!(today.add_days(i64::MAX).instant, Timestamp::MAX);
+        assert_eq!(today.add_days(i64::MIN).instant, Timestamp::MIN);
+        for text in ["9999-12-31", "9999-12-31T00:00:00Z", "9999-12-30T23:00:00Z"] {
+            let date = DateTime::parse(text).unwrap();
+            assert!(date > today && !date.iso().starts_with("1970"), "{text}");
+        }
     }
 
     #[test]

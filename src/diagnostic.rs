@@ -4,6 +4,7 @@
 //! one, so a build prints all of them at once. This module only describes and formats problems;
 //! it never decides whether a build goes on.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -43,7 +44,7 @@ impl Location {
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path.display())?;
+        write!(f, "{}", shown(&self.path.to_string_lossy()))?;
         if self.line > 0 {
             write!(f, ":{}", self.line)?;
             if self.column > 0 {
@@ -108,15 +109,41 @@ impl fmt::Display for Diagnostic {
             Level::Error => "error",
             Level::Warning => "warning",
         };
+        let message = shown(&self.message);
         match &self.location {
-            Some(location) => write!(f, "{label}: {location}: {}", self.message)?,
-            None => write!(f, "{label}: {}", self.message)?,
+            Some(location) => write!(f, "{label}: {location}: {message}")?,
+            None => write!(f, "{label}: {message}")?,
         }
         if let Some(hint) = &self.hint {
-            write!(f, "\n  hint: {hint}")?;
+            write!(f, "\n  hint: {}", shown(hint))?;
         }
         Ok(())
     }
+}
+
+/// `text` as a terminal or a CI log may show it: control characters (a line break would start
+/// a line of its own, which GitHub Actions reads as a workflow command; ESC starts a terminal
+/// escape sequence) and the characters that reorder or break lines are written as escapes,
+/// `\n`, `\r`, `\t` or `\u{1b}`. Everything else is kept.
+pub fn shown(text: &str) -> Cow<'_, str> {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.contains(hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if hidden(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// All problems of one build, errors and warnings.
@@ -228,7 +255,9 @@ pub fn shown_per_file<'a>(sorted: &[&'a Diagnostic]) -> Vec<(&'a Diagnostic, usi
 
 /// The line that stands for `hidden` problems of `file` left out.
 pub fn hidden_line(file: Option<&Location>, hidden: usize) -> String {
-    let file = file.map_or_else(String::new, |l| format!(" in {}", l.path.display()));
+    let file = file.map_or_else(String::new, |l| {
+        format!(" in {}", shown(&l.path.to_string_lossy()))
+    });
     format!("  … and {hidden} more{file}, not shown")
 }
 
@@ -284,6 +313,25 @@ mod tests {
                 "offset {offset}"
             );
         }
+    }
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(shown("plain café"), "plain café");
+        assert_eq!(
+            shown("a\n::error x\r\t\u{1b}[2J\u{7f}\u{9b}\u{202e}b"),
+            "a\\n::error x\\r\\t\\u{1b}[2J\\u{7f}\\u{9b}\\u{202e}b"
+        );
+        let d = Diagnostic::error(
+            Some(Location::at("content/a\nb.md", 2, 3)),
+            "bad `x\n::error file=README.md::X`",
+        )
+        .with_hint("y\u{1b}]0;title\u{7}");
+        let text = d.to_string();
+        assert_eq!(
+            text,
+            "error: content/a\\nb.md:2:3: bad `x\\n::error file=README.md::X`\n  hint: y\\u{1b}]0;title\\u{7}"
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use opsbook::build::{self, BuildOptions};
 use opsbook::check;
 use opsbook::dates::DateTime;
-use opsbook::diagnostic::{Diagnostic, Level};
+use opsbook::diagnostic::{shown, Diagnostic, Level};
 use opsbook::scaffold;
 use opsbook::search;
 
@@ -152,8 +152,8 @@ struct SearchArgs {
     /// Only pages of this severity (sev1 … sev4).
     #[arg(long)]
     severity: Option<String>,
-    /// How many results.
-    #[arg(long, default_value_t = 10)]
+    /// How many results, 1 to 10000.
+    #[arg(long, default_value_t = 10, value_parser = parse_limit)]
     limit: usize,
     /// Print a JSON array (url, title, section, kind, score, snippet), best first.
     #[arg(long)]
@@ -190,6 +190,17 @@ fn parse_date(text: &str) -> Result<DateTime, String> {
     DateTime::parse(text)
 }
 
+/// `--limit`: 1 to [`search::MAX_LIMIT`] (a usage error otherwise, exit 2).
+fn parse_limit(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(limit) if (1..=search::MAX_LIMIT).contains(&limit) => Ok(limit),
+        _ => Err(format!(
+            "expected a whole number from 1 to {}",
+            search::MAX_LIMIT
+        )),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -203,6 +214,15 @@ fn main() -> ExitCode {
 }
 
 fn run_build(args: BuildArgs) -> ExitCode {
+    if let Some(problem) = args
+        .base_url
+        .as_deref()
+        .and_then(opsbook::config::base_url_problem)
+    {
+        eprintln!("error: `--base-url` {problem}");
+        eprintln!("Build failed with 1 error; the output folder was left as it was.");
+        return ExitCode::FAILURE;
+    }
     let cache_dir = if args.no_cache {
         None
     } else {
@@ -448,15 +468,18 @@ fn run_search(args: SearchArgs) -> ExitCode {
         let json = serde_json::to_string_pretty(&hits).unwrap_or_else(|_| "[]".into());
         let _ = writeln!(out, "{json}");
     } else if hits.is_empty() {
-        eprintln!("No results for \"{query}\".");
+        eprintln!("No results for \"{}\".", shown(&query));
     } else {
+        // Titles and snippets come from the handbook: shown with their control characters
+        // escaped, so that none reaches the terminal.
         for hit in &hits {
             let section = if hit.section.is_empty() {
                 String::new()
             } else {
-                format!(" › {}", hit.section)
+                format!(" › {}", shown(&hit.section))
             };
-            let (title, kind, url, snippet) = (&hit.title, &hit.kind, &hit.url, &hit.snippet);
+            let (title, kind) = (shown(&hit.title), shown(&hit.kind));
+            let (url, snippet) = (shown(&hit.url), shown(&hit.snippet));
             let _ = writeln!(out, "{title}{section}  [{kind}]\n  {url}\n  {snippet}\n");
         }
     }

@@ -1,6 +1,13 @@
 //! The output folder: checked before anything is written, filled as a hidden temporary folder
 //! beside it, and swapped in only when the build succeeded. A failed build leaves the previous
-//! output untouched; nothing outside the output folder is ever removed.
+//! output untouched; nothing outside the output folder is ever removed but the leftovers of
+//! builds that were killed, recognised by their names (see [`recover`]).
+//!
+//! The swap exchanges the two names in one step where the system has such a rename (Linux,
+//! macOS), so a build killed at any point leaves either the old or the new site at the output
+//! folder. Elsewhere, or on a file system without it, the old site is renamed away before the
+//! new one takes its name; a build killed between the two renames leaves no output folder, and
+//! the next build puts the old site back before anything else.
 
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -40,7 +47,152 @@ pub(crate) fn check_destination(root: &Path, out: &Path) -> Result<(), Diagnosti
     if out.is_file() {
         return refuse("it is a file");
     }
+    recover(&out);
     Ok(())
+}
+
+/// The names of the folders a build makes beside the output folder `NAME`:
+/// `.NAME.opsbook-staging-PID-…` (the new site while it is written; after an exchange, the old
+/// one while it is removed) and `.NAME.opsbook-previous-PID-…` (the old site between the two
+/// renames of a swap without exchange). PID is the build's process.
+fn leftover_prefix(destination: &Path, what: &str) -> String {
+    let name = destination
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!(".{name}.opsbook-{what}-")
+}
+
+/// Staging and previous folders this process made and still has, which [`recover`] must not
+/// take for an earlier process's with the same id.
+static OURS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn ours() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    OURS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn forget(path: &Path) {
+    ours().retain(|p| p != path);
+}
+
+/// Whether the process `pid` may still be running a build (when in doubt, yes).
+fn alive(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Some(pid) = i32::try_from(pid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+        else {
+            return false;
+        };
+        // Signal 0 tests for the process without sending anything; EPERM means it exists.
+        !matches!(
+            rustix::process::test_kill_process(pid),
+            Err(rustix::io::Errno::SRCH)
+        )
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
+}
+
+/// Puts back the site of a build killed between the two renames of a swap without exchange
+/// (when `destination` is missing and such a build left the old site beside it), then removes
+/// every staging and previous folder beside `destination` whose build is no longer running.
+/// Only folders named as [`leftover_prefix`] says, with the id of a process that has ended (or
+/// of this one, but not made by it) are touched; symbolic links are never followed. Nothing
+/// here fails a build: a leftover that cannot be removed stays for the next one.
+pub(crate) fn recover(destination: &Path) {
+    let parent = destination.parent().unwrap_or(Path::new("/"));
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let staging = leftover_prefix(destination, "staging");
+    let previous = leftover_prefix(destination, "previous");
+    let mine = std::process::id();
+    let mut dead_staging = Vec::new();
+    let mut dead_previous = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let (list, rest) = if let Some(rest) = name.strip_prefix(&staging) {
+            (&mut dead_staging, rest)
+        } else if let Some(rest) = name.strip_prefix(&previous) {
+            (&mut dead_previous, rest)
+        } else {
+            continue;
+        };
+        let Some(pid) = rest
+            .split_once('-')
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let path = entry.path();
+        let is_folder = entry.file_type().is_ok_and(|t| t.is_dir());
+        let dead = if pid == mine {
+            !ours().contains(&path)
+        } else {
+            !alive(pid)
+        };
+        if is_folder && dead {
+            let modified = entry.metadata().and_then(|m| m.modified()).ok();
+            list.push((modified, path));
+        }
+    }
+    if std::fs::symlink_metadata(destination).is_err() {
+        // The newest old site, should several builds have been killed in their swaps.
+        dead_previous.sort();
+        if let Some((_, site)) = dead_previous.pop() {
+            let _ = std::fs::rename(&site, destination);
+        }
+    }
+    for (_, leftover) in dead_staging.iter().chain(&dead_previous) {
+        let _ = remove_tree(leftover);
+    }
+}
+
+/// The step of a swap at which `OPSBOOK_TEST_KILL_AT` asks the process to kill itself
+/// (SIGKILL: nothing runs after it, no folder is cleaned up): how the tests check that every
+/// step leaves a whole site behind. The steps of the swap without exchange also choose that
+/// swap, which the tests' file systems never need.
+fn kill_point(step: &str) {
+    if std::env::var_os("OPSBOOK_TEST_KILL_AT").is_some_and(|at| at == step) {
+        #[cfg(unix)]
+        let _ =
+            rustix::process::kill_process(rustix::process::getpid(), rustix::process::Signal::KILL);
+        std::process::abort();
+    }
+}
+
+fn swap_without_exchange_asked() -> bool {
+    std::env::var_os("OPSBOOK_TEST_KILL_AT")
+        .is_some_and(|at| at == "between-renames" || at == "after-renames")
+}
+
+/// Exchanges the names `a` and `b` in one step. `Ok(false)` when the system or the file system
+/// has no such rename.
+fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
+    if swap_without_exchange_asked() {
+        return Ok(false);
+    }
+    #[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+    {
+        use rustix::fs::{renameat_with, RenameFlags, CWD};
+        match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+            Ok(()) => Ok(true),
+            Err(
+                rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS | rustix::io::Errno::NOTSUP,
+            ) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
+    {
+        let _ = (a, b);
+        Ok(false)
+    }
 }
 
 /// An absolute, `..`-free path; symlinked parents are resolved where they exist.
@@ -111,13 +263,17 @@ impl Staging {
         let destination = absolute(destination);
         let parent = destination.parent().unwrap_or(Path::new("/"));
         std::fs::create_dir_all(parent)?;
-        let name = destination
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let prefix = format!(
+            "{}{}-",
+            leftover_prefix(&destination, "staging"),
+            std::process::id()
+        );
+        let mut ours = ours();
         let dir = tempfile::Builder::new()
-            .prefix(&format!(".{name}.opsbook-"))
+            .prefix(&prefix)
             .tempdir_in(parent)?;
+        ours.push(dir.path().to_path_buf());
+        drop(ours);
         Ok(Staging {
             dir: Some(dir),
             destination,
@@ -294,30 +450,80 @@ impl Staging {
             .take()
             .map(tempfile::TempDir::keep)
             .unwrap_or_default();
-        let destination = &self.destination;
-        if !destination.exists() {
-            return std::fs::rename(&staged, destination);
-        }
-        let parent = destination.parent().unwrap_or(Path::new("/"));
-        let old = tempfile::Builder::new()
-            .prefix(".opsbook-previous-")
-            .tempdir_in(parent)?
-            .keep();
-        let old_site = old.join("site");
-        std::fs::rename(destination, &old_site)?;
-        if let Err(e) = std::fs::rename(&staged, destination) {
-            let _ = std::fs::rename(&old_site, destination);
-            let _ = std::fs::remove_dir_all(&staged);
-            let _ = std::fs::remove_dir_all(&old);
-            return Err(e);
-        }
-        remove_tree(&old)
+        let result = swap(&staged, &self.destination);
+        forget(&staged);
+        result
     }
+}
+
+/// Puts the finished site `staged` at `destination` and removes the old one: a kill at any
+/// point leaves a whole site at `destination`, or (without an exchange) the old one beside it
+/// for [`recover`] to put back.
+fn swap(staged: &Path, destination: &Path) -> io::Result<()> {
+    kill_point("before-swap");
+    if std::fs::symlink_metadata(destination).is_err() {
+        return std::fs::rename(staged, destination);
+    }
+    let undo = |e: io::Error| {
+        let _ = remove_tree(staged);
+        e
+    };
+    if exchange(staged, destination).map_err(undo)? {
+        // `staged` now names the old site. The new one is in place whatever happens to it: a
+        // folder that cannot be removed now is a leftover for the next build.
+        kill_point("after-exchange");
+        let _ = remove_old(staged);
+        return Ok(());
+    }
+    let parent = destination.parent().unwrap_or(Path::new("/"));
+    let old = unused_name(parent, &leftover_prefix(destination, "previous"));
+    ours().push(old.clone());
+    let result = (|| {
+        std::fs::rename(destination, &old).map_err(undo)?;
+        kill_point("between-renames");
+        if let Err(e) = std::fs::rename(staged, destination) {
+            let _ = std::fs::rename(&old, destination);
+            return Err(undo(e));
+        }
+        kill_point("after-renames");
+        let _ = remove_old(&old);
+        Ok(())
+    })();
+    forget(&old);
+    result
+}
+
+/// Removes the old site, one of its entries first so that a kill can come halfway.
+fn remove_old(old: &Path) -> io::Result<()> {
+    if let Some(first) = std::fs::read_dir(old)?.flatten().next() {
+        if first.file_type()?.is_dir() {
+            remove_tree(&first.path())?;
+        } else {
+            std::fs::remove_file(first.path())?;
+        }
+        kill_point("removing-old");
+    }
+    remove_tree(old)
+}
+
+/// `PREFIX` + this process's id + a number no entry of `parent` has yet.
+fn unused_name(parent: &Path, prefix: &str) -> PathBuf {
+    let pid = std::process::id();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    (0u32..)
+        .map(|n| parent.join(format!("{prefix}{pid}-{:x}", nanos.wrapping_add(n))))
+        .find(|path| std::fs::symlink_metadata(path).is_err())
+        .unwrap_or_else(|| parent.join(format!("{prefix}{pid}-0")))
 }
 
 impl Drop for Staging {
     /// A build over the output that was not committed leaves nothing behind.
     fn drop(&mut self) {
+        if let Some(dir) = &self.dir {
+            forget(dir.path());
+        }
         if let Some(over) = &self.over {
             let pending = over.pending.lock().unwrap_or_else(|e| e.into_inner());
             for relative in pending.iter() {

@@ -31,21 +31,26 @@ fuzz_target!(
         let Ok(text) = std::str::from_utf8(bytes) else {
             return;
         };
-        // A first line, when there is one, picks a kind filter, as the search page's menu does.
-        let (kind, query) = match text.split_once('\n') {
-            Some((kind, query)) => (Some(kind.to_string()), query),
+        // A first line, when there is one, picks a kind filter, as the search page's menu does;
+        // a first line that is a number is the number of results instead, as `--limit` gives
+        // it (any usize: the searcher bounds it, the command line too).
+        let (first, query) = match text.split_once('\n') {
+            Some((first, query)) => (Some(first), query),
             None => (None, text),
         };
+        let limit = first.and_then(|f| f.parse::<u128>().ok());
+        let kind = first.filter(|_| limit.is_none()).map(str::to_string);
+        let limit = limit.map_or(10, |n| usize::try_from(n).unwrap_or(usize::MAX));
         let filters = Filters {
             kind,
             ..Filters::default()
         };
         let hits = SEARCHER
-            .search_as_typed(query, &filters, 10)
+            .search_as_typed(query, &filters, limit)
             .expect("a query never fails");
-        assert!(hits.len() <= 10);
+        assert!(hits.len() <= limit.clamp(1, opsbook::search::MAX_LIMIT));
         let _ = SEARCHER
-            .search(query, &Filters::default(), 10)
+            .search(query, &Filters::default(), limit)
             .expect("a query never fails");
     }
 );

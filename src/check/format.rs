@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::Report;
-use crate::diagnostic::{Diagnostic, Level};
+use crate::diagnostic::{shown, Diagnostic, Level};
 
 /// How findings are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -58,7 +58,7 @@ fn human(report: &Report, colour: bool, out: &mut dyn Write) -> io::Result<()> {
         let file = finding
             .location
             .as_ref()
-            .map(|l| l.path.display().to_string())
+            .map(|l| shown(&l.path.to_string_lossy()).into_owned())
             .unwrap_or_else(|| "(handbook)".to_string());
         if current.as_deref() != Some(file.as_str()) {
             if current.is_some() {
@@ -78,9 +78,10 @@ fn human(report: &Report, colour: bool, out: &mut dyn Write) -> io::Result<()> {
             Level::Warning => paint("1;33", "warning"),
         };
         let rule = paint("2", &format!("[{}]", finding.rule.unwrap_or("build")));
-        writeln!(out, "  {place:>7}  {level}: {} {rule}", finding.message)?;
+        let message = shown(&finding.message);
+        writeln!(out, "  {place:>7}  {level}: {message} {rule}")?;
         if let Some(hint) = &finding.hint {
-            writeln!(out, "           {} {hint}", paint("36", "hint:"))?;
+            writeln!(out, "           {} {}", paint("36", "hint:"), shown(hint))?;
         }
         if hidden > 0 {
             writeln!(
@@ -132,7 +133,7 @@ pub(crate) fn github_line(finding: &Diagnostic, dir: &Path) -> String {
         };
         properties.push(format!(
             "file={}",
-            escape_property(&path.to_string_lossy().replace('\\', "/"))
+            escape_property(&shown(&path.to_string_lossy().replace('\\', "/")))
         ));
         if location.line > 0 {
             properties.push(format!("line={}", location.line));
@@ -143,9 +144,11 @@ pub(crate) fn github_line(finding: &Diagnostic, dir: &Path) -> String {
         "title={}",
         escape_property(finding.rule.unwrap_or("build"))
     ));
-    let mut message = finding.message.clone();
+    // Control characters of the message are shown escaped, as in the other formats; the one
+    // line break left, before the hint, becomes GitHub's `%0A`.
+    let mut message = shown(&finding.message).into_owned();
     if let Some(hint) = &finding.hint {
-        message = format!("{message}\nhint: {hint}");
+        message = format!("{message}\nhint: {}", shown(hint));
     }
     format!(
         "::{} {}::{}",
@@ -162,7 +165,7 @@ fn escape_data(text: &str) -> String {
         .replace('\n', "%0A")
 }
 
-/// GitHub's escaping for a property value (`file=`, `title=`).
+/// GitHub's escaping for a property value (`file=`, `title=`): also `:` and `,`, which end it.
 fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
@@ -220,4 +223,27 @@ fn json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     };
     serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::other)?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Location;
+
+    #[test]
+    fn a_github_annotation_is_one_line_whatever_the_finding_holds() {
+        let finding = Diagnostic::warning(
+            Some(Location::at("content/a,b:c%.md", 3, 5)),
+            "unknown field `x\n::error file=README.md,line=1::X` (100%)\r\u{1b}[2J",
+        )
+        .with_hint("did you mean `y`?")
+        .with_rule("unknown-field");
+        let line = github_line(&finding, Path::new("."));
+        assert_eq!(
+            line,
+            "::warning file=content/a%2Cb%3Ac%25.md,line=3,col=5,title=unknown-field::\
+             unknown field `x\\n::error file=README.md,line=1::X` (100%25)\\r\\u{1b}[2J\
+             %0Ahint: did you mean `y`?"
+        );
+    }
 }

@@ -31,12 +31,27 @@ pub(crate) struct ActionItem {
     /// 1-based line and column of the checkbox's `[` in the file.
     pub line: usize,
     pub column: usize,
+    /// A date after `due` that is no day of the calendar (`due 2026-02-30`), or beyond the
+    /// year 9999: the item then has no due date, and this says why.
+    pub bad_due: Option<BadDue>,
+}
+
+/// A due date written as a date that opsbook cannot take as one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BadDue {
+    /// The date as written.
+    pub text: String,
+    /// 1-based column of its first character in the file.
+    pub column: usize,
+    /// What is wrong with it, for a message.
+    pub why: &'static str,
 }
 
 /// A line of the body outside code blocks.
 enum Line<'a> {
     Heading(Heading),
-    Task(&'a str, bool, usize),
+    /// Text, ticked, and the 1-based columns of the `[` and of the text.
+    Task(&'a str, bool, usize, usize),
     Other,
 }
 
@@ -59,7 +74,9 @@ fn scan(body: &str, first_line: usize) -> Vec<(usize, Line<'_>)> {
         }
         let parsed = heading(trimmed, number)
             .map(Line::Heading)
-            .or_else(|| task(line).map(|(text, done, column)| Line::Task(text, done, column)))
+            .or_else(|| {
+                task(line).map(|(text, done, column, at)| Line::Task(text, done, column, at))
+            })
             .unwrap_or(Line::Other);
         lines.push((number, parsed));
     }
@@ -94,8 +111,8 @@ fn heading(line: &str, number: usize) -> Option<Heading> {
     })
 }
 
-/// `- [ ] text`: the text, whether it is ticked, and the 1-based column of `[`.
-fn task(line: &str) -> Option<(&str, bool, usize)> {
+/// `- [ ] text`: the text, whether it is ticked, and the 1-based columns of `[` and the text.
+fn task(line: &str) -> Option<(&str, bool, usize, usize)> {
     let indent = line.len() - line.trim_start().len();
     let rest = &line[indent..];
     let after_bullet = if let Some(r) = rest.strip_prefix(['-', '*', '+']) {
@@ -116,9 +133,15 @@ fn task(line: &str) -> Option<(&str, bool, usize)> {
         "[x]" | "[X]" => true,
         _ => return None,
     };
-    let text = boxed[3..].strip_prefix([' ', '\t'])?.trim();
+    let after_box = boxed[3..].strip_prefix([' ', '\t'])?;
+    let text = after_box.trim();
     let column = line[..line.len() - boxed.len()].chars().count() + 1;
-    Some((text, done, column))
+    let leading = after_box.len() - after_box.trim_start().len();
+    let text_column = line[..line.len() - after_box.len() + leading]
+        .chars()
+        .count()
+        + 1;
+    Some((text, done, column, text_column))
 }
 
 /// The headings of `body`.
@@ -146,8 +169,8 @@ pub(crate) fn action_items(body: &str, first_line: usize) -> Vec<ActionItem> {
         match line {
             Line::Heading(h) if is_action_items_heading(&h.text) => inside = Some(h.level),
             Line::Heading(h) if inside.is_some_and(|level| h.level <= level) => inside = None,
-            Line::Task(text, done, column) if inside.is_some() || !has_section => {
-                items.push(item(text, done, number, column));
+            Line::Task(text, done, column, at) if inside.is_some() || !has_section => {
+                items.push(item(text, done, number, column, at));
             }
             _ => {}
         }
@@ -170,14 +193,32 @@ pub(crate) fn section_matches(heading: &str, name: &str) -> bool {
             .is_some_and(|rest| rest.starts_with(|c: char| !c.is_alphanumeric()))
 }
 
-fn item(text: &str, done: bool, line: usize, column: usize) -> ActionItem {
+/// An item whose text starts at column `at` of its line.
+fn item(text: &str, done: bool, line: usize, column: usize, at: usize) -> ActionItem {
+    let (due, bad_due) = match due_date(text) {
+        Some((offset, Err(why))) => {
+            let written: String = text[offset..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '-')
+                .collect();
+            let bad = BadDue {
+                text: written,
+                column: at + text[..offset].chars().count(),
+                why,
+            };
+            (None, Some(bad))
+        }
+        Some((_, Ok(date))) => (Some(date), None),
+        None => (None, None),
+    };
     ActionItem {
         text: text.to_string(),
         done,
         owners: owners(text),
-        due: due_date(text),
+        due,
         line,
         column,
+        bad_due,
     }
 }
 
@@ -215,8 +256,10 @@ fn owners(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The date after the word `due`.
-fn due_date(text: &str) -> Option<DateTime> {
+/// The date after the word `due`, with its byte offset in `text`: the date, or why what is
+/// written there as a date (digits and dashes, `2026-02-30`) is not one. `None` when no date
+/// follows `due` (`due to the outage`).
+fn due_date(text: &str) -> Option<(usize, Result<DateTime, &'static str>)> {
     // ASCII lowercase keeps byte offsets, so they index `text` too.
     let lower = text.to_ascii_lowercase();
     lower.match_indices("due").find_map(|(i, _)| {
@@ -225,8 +268,24 @@ fn due_date(text: &str) -> Option<DateTime> {
             .next_back()
             .is_none_or(|c| !c.is_alphanumeric());
         let rest = lower[i + 3..].trim_start_matches([':', ' ', '\t']);
-        let date = rest.get(..10)?;
-        before_ok.then(|| DateTime::parse(date).ok()).flatten()
+        let offset = lower.len() - rest.len();
+        let written = &rest[..rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '-'))
+            .unwrap_or(rest.len())];
+        let parts: Vec<&str> = written.split('-').collect();
+        let date_like = parts.len() == 3 && parts.iter().all(|p| !p.is_empty());
+        if !before_ok || !date_like {
+            return None;
+        }
+        let year_digits = parts[0].trim_start_matches('0').len();
+        let parsed = if year_digits > 4 {
+            Err("is beyond the year 9999")
+        } else if parts[0].len() != 4 || parts[1].len() != 2 || parts[2].len() != 2 {
+            Err("is not written YYYY-MM-DD")
+        } else {
+            DateTime::parse(written).map_err(|_| "is no day of the calendar")
+        };
+        Some((offset, parsed))
     })
 }
 
@@ -244,6 +303,38 @@ mod tests {
         assert_eq!((items[0].line, items[0].column), (12, 3));
         assert!(items[1].done && items[1].due.is_none());
         assert_eq!((items[1].line, items[1].column), (13, 5));
+    }
+
+    #[test]
+    fn due_dates_that_are_no_dates_are_reported_with_their_column() {
+        let body = "## Action items\n- [ ] A (@x, due 2026-02-30)\n  * [ ]   B (@x, due: 99999-01-01)\n- [ ] C (@x, due 9999-12-31)\n- [ ] D due to the outage, due 2026-2-3\n- [ ] É (@x, Due 2027-01-01T10:00Z)\n";
+        let items = action_items(body, 5);
+        let bad: Vec<Option<(&str, usize, &str)>> = items
+            .iter()
+            .map(|i| {
+                i.bad_due
+                    .as_ref()
+                    .map(|b| (b.text.as_str(), b.column, b.why))
+            })
+            .collect();
+        assert_eq!(
+            bad,
+            [
+                Some(("2026-02-30", 18, "is no day of the calendar")),
+                Some(("99999-01-01", 23, "is beyond the year 9999")),
+                None,
+                Some(("2026-2-3", 32, "is not written YYYY-MM-DD")),
+                None,
+            ]
+        );
+        assert!(items[0].due.is_none() && items[1].due.is_none());
+        assert_eq!(items[2].due.unwrap().iso(), "9999-12-31");
+        assert_eq!(items[4].due.unwrap().iso(), "2027-01-01");
+        let line = body.lines().nth(2).unwrap();
+        assert_eq!(
+            line.chars().skip(22).take(11).collect::<String>(),
+            "99999-01-01"
+        );
     }
 
     #[test]

@@ -97,13 +97,13 @@ pub(crate) fn calendar(site: &Site, events: &[Event]) -> String {
         }
         lines.extend([
             "BEGIN:VEVENT".to_string(),
-            format!("UID:{}@{host}", ics_text(page.stem())),
+            format!("UID:{}@{}", ics_text(page.stem()), ics_text(&host)),
             format!("DTSTAMP:{}", ics_time(stamp)),
             format!("DTSTART:{}", ics_time(start)),
             format!("DTEND:{}", ics_time(end)),
             format!("SUMMARY:{}", ics_text(&page.title)),
             format!("DESCRIPTION:{}", ics_text(description.trim())),
-            format!("URL:{}", links.permalink(&page.url)),
+            format!("URL:{}", ics_uri(&links.permalink(&page.url))),
             // An announced window is confirmed; opsbook has no cancelled maintenance.
             "STATUS:CONFIRMED".to_string(),
             "TRANSP:TRANSPARENT".to_string(),
@@ -186,6 +186,13 @@ pub(crate) fn ics_text(text: &str) -> String {
     out
 }
 
+/// An iCalendar URI value: not escaped as TEXT is (a URI holds `,` and `;` as they are), but
+/// without control characters, so that it never ends its line. (The base URL holds none;
+/// this is the second line of defence.)
+pub(crate) fn ics_uri(uri: &str) -> String {
+    uri.chars().filter(|c| !c.is_control()).collect()
+}
+
 /// `2026-10-02T09:14:00Z`, also for dates written without a time.
 pub(crate) fn rfc3339(instant: Timestamp) -> String {
     super::shown(instant).iso()
@@ -238,6 +245,33 @@ mod tests {
             assert!(line.len() <= 75, "{line:?} is {} octets", line.len());
         }
         assert_eq!(folded.replace("\r\n ", "").trim_end(), long);
+    }
+
+    #[test]
+    fn no_value_ends_its_content_line() {
+        let injected = "x\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:injected\u{1b}\u{7f}";
+        let text = ics_text(injected);
+        assert_eq!(text, "x\\nEND:VEVENT\\nBEGIN:VEVENT\\nSUMMARY:injected");
+        assert_eq!(
+            ics_uri("https://a.example/x;y,z/\r\nBEGIN:VEVENT"),
+            "https://a.example/x;y,z/BEGIN:VEVENT"
+        );
+        let folded = fold(&format!("DESCRIPTION:{text}"));
+        assert_eq!(folded.matches("\r\n").count(), 1, "{folded:?}");
+    }
+
+    #[test]
+    fn folds_never_split_a_character() {
+        // 1, 2, 3 and 4 octets a character, at every offset against the 75-octet limit.
+        for prefix in 0..4 {
+            let line = format!("DESCRIPTION:{}{}", "a".repeat(prefix), "aé€🛠".repeat(40));
+            let folded = fold(&line);
+            for part in folded.as_bytes().split(|b| *b == b'\n') {
+                assert!(part.len() <= 76, "{} octets with the CR", part.len());
+                assert!(std::str::from_utf8(part).is_ok());
+            }
+            assert_eq!(folded.replace("\r\n ", ""), format!("{line}\r\n"));
+        }
     }
 
     #[test]

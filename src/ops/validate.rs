@@ -1,6 +1,6 @@
 //! Checks of the operations content that need several pages side by side: overlapping
 //! maintenance windows of one component, maintenance windows that end before they start, alerts
-//! declared twice.
+//! declared twice; and action items whose due date is no date.
 //! (Unknown components and updates or resolutions before the start are checked by the model.)
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -19,6 +19,39 @@ pub(crate) fn check(site: &Site, diagnostics: &mut Diagnostics) {
     }
     super::alerts::check(site, diagnostics);
     check_reserved_urls(site, diagnostics);
+    check_due_dates(site, diagnostics);
+}
+
+/// Action items whose due date is no date (`due 2026-02-30`): without a warning they would
+/// simply never be overdue.
+fn check_due_dates(site: &Site, diagnostics: &mut Diagnostics) {
+    for page in site.pages.iter().filter(|p| p.kind == Kind::Postmortem) {
+        let Some(document) = &page.document else {
+            continue;
+        };
+        let items =
+            crate::markdown::action_items::action_items(document.body(), document.body_line);
+        for (item, bad) in items
+            .iter()
+            .filter_map(|i| i.bad_due.as_ref().map(|b| (i, b)))
+        {
+            diagnostics.push(
+                Diagnostic::warning(
+                    Some(crate::diagnostic::Location::at(
+                        format!("content/{}", page.path),
+                        item.line,
+                        bad.column,
+                    )),
+                    format!(
+                        "due date `{}` {}: the action item has no due date",
+                        bad.text, bad.why
+                    ),
+                )
+                .with_hint("write it as YYYY-MM-DD, a day of the calendar: `due 2026-12-01`")
+                .with_rule("invalid-field"),
+            );
+        }
+    }
 }
 
 /// URLs (and everything under them) that generated pages own. `status/` and `postmortems/`

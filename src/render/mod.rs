@@ -69,6 +69,7 @@ impl Renderer {
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         tera.set_escape_fn(escape_html);
         tera.register_function(DEPTH_GUARD, depth_guard);
+        tera.register_function("range", range);
         // tera's own `get_env` would let a template copy CI secrets into a published page.
         tera.register_function("get_env", |_: &HashMap<String, tera::Value>| {
             Err(tera::Error::msg(
@@ -122,10 +123,106 @@ impl Renderer {
     ) -> Result<String, Diagnostic> {
         let base = 0u8;
         STACK_BASE.set(std::ptr::addr_of!(base) as usize);
-        let rendered = self.tera.render(template, context);
+        let mut output = Bounded::default();
+        let rendered = self.tera.render_to(template, context, &mut output);
         STACK_BASE.set(0);
-        rendered.map_err(|e| template_error(&e, &self.sources, Some(page)))
+        if output.full {
+            let file = self.sources.get(template).map(|(file, _)| file.clone());
+            return Err(Diagnostic::error(
+                file.map(Location::file),
+                format!(
+                    "while rendering {page}: `{template}` wrote more than {} MB, the most one file may have; rendering stopped",
+                    MAX_OUTPUT / (1024 * 1024)
+                ),
+            )
+            .with_hint("a loop in the template (or one it extends or includes) runs far too long"));
+        }
+        rendered.map_err(|e| template_error(&e, &self.sources, Some(page)))?;
+        String::from_utf8(output.bytes).map_err(|_| {
+            Diagnostic::error(
+                None,
+                format!("while rendering {page}: `{template}` wrote invalid UTF-8"),
+            )
+        })
     }
+}
+
+/// The most one rendered file may hold: far more than any page needs (the example's largest is
+/// under 1 MB), and a bound on what a template that loops too long can make opsbook spend (one
+/// wrote a 1.45 GB `404.html`, with 4 GB of memory).
+pub(crate) const MAX_OUTPUT: usize = 64 * 1024 * 1024;
+
+/// What a render writes, refusing to grow past [`MAX_OUTPUT`]: tera stops at the first write
+/// that fails.
+#[derive(Default)]
+struct Bounded {
+    bytes: Vec<u8>,
+    full: bool,
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > MAX_OUTPUT {
+            self.full = true;
+            return Err(std::io::Error::other("the output limit was reached"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The most numbers one `range()` makes. tera's own makes all of them first, 40 bytes each
+/// (`range(end=100000000)` took 4 GB before the loop began), and loops for ever, growing,
+/// with `step_by=0`.
+const MAX_RANGE: usize = 1_000_000;
+
+/// tera's `range(end, start=0, step_by=1)`, bounded by [`MAX_RANGE`].
+fn range(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let number = |name: &str, default: Option<usize>| -> tera::Result<usize> {
+        match args.get(name) {
+            Some(value) => value
+                .as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .ok_or_else(|| {
+                    tera::Error::msg(format!(
+                    "Function `range` received {name}={value} but `{name}` can only be a number"
+                ))
+                }),
+            None => default.ok_or_else(|| {
+                tera::Error::msg(format!(
+                    "Function `range` was called without a `{name}` argument"
+                ))
+            }),
+        }
+    };
+    let (start, end, step) = (
+        number("start", Some(0))?,
+        number("end", None)?,
+        number("step_by", Some(1))?,
+    );
+    if start > end {
+        return Err(tera::Error::msg(
+            "Function `range` was called with a `start` argument greater than the `end` one",
+        ));
+    }
+    if step == 0 {
+        return Err(tera::Error::msg(
+            "Function `range` needs a `step_by` of 1 or more",
+        ));
+    }
+    let count = (end - start).div_ceil(step);
+    if count > MAX_RANGE {
+        return Err(tera::Error::msg(format!(
+            "Function `range` would make {count} numbers; a template may make at most {MAX_RANGE}"
+        )));
+    }
+    Ok(tera::Value::Array(
+        (start..end).step_by(step).map(tera::Value::from).collect(),
+    ))
 }
 
 /// tera has no limit on how deeply macros call macros and templates include templates, so a
@@ -396,6 +493,50 @@ mod tests {
         ] {
             assert!(renderer.has_template(name), "missing {name}");
         }
+    }
+
+    #[test]
+    fn range_gives_what_teras_own_gives_up_to_its_bound() -> Result<(), String> {
+        let render = |tera: &mut Tera, call: &str| {
+            tera.render_str(
+                &format!("{{{{ {call} | json_encode() }}}}"),
+                &tera::Context::new(),
+            )
+            .map_err(|e| format!("{e:?}"))
+        };
+        let mut theirs = Tera::default();
+        let mut ours = Tera::default();
+        ours.register_function("range", range);
+        for call in [
+            "range(end=5)",
+            "range(end=0)",
+            "range(start=3, end=3)",
+            "range(start=2, end=11, step_by=3)",
+            "range(start=2, end=12, step_by=5)",
+            "range(end=1000000)",
+        ] {
+            assert_eq!(
+                render(&mut ours, call)?,
+                render(&mut theirs, call)?,
+                "{call}"
+            );
+        }
+        for call in [
+            "range(start=4, end=3)",
+            "range()",
+            "range(end=\"x\")",
+            "range(end=-1)",
+        ] {
+            assert!(render(&mut ours, call).is_err(), "{call}");
+        }
+        for (call, message) in [
+            ("range(end=1000001)", "would make 1000001 numbers"),
+            ("range(end=10, step_by=0)", "needs a `step_by` of 1 or more"),
+        ] {
+            let error = render(&mut ours, call).unwrap_err();
+            assert!(error.contains(message), "{call}: {error}");
+        }
+        Ok(())
     }
 
     #[test]

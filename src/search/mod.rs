@@ -22,7 +22,7 @@ use tantivy::{doc, Index, IndexWriter, TantivyDocument};
 
 use crate::markdown::TextSection;
 use crate::model::{Page, Site};
-pub use searcher::{Filters, Hit, Searcher, MAX_EXPANSIONS};
+pub use searcher::{Filters, Hit, Searcher, MAX_EXPANSIONS, MAX_LIMIT};
 pub(crate) use stamp::source_stamp;
 
 /// The analyzer of every searchable text field (registered by tantivy by default).

@@ -23,6 +23,8 @@ pub(crate) const MIN_PREFIX_CHARS: usize = 3;
 /// posting list to score (and perhaps a shard to load); 8 covers the plural, verb and noun forms
 /// a stem has, and keeps a query fast at every keystroke.
 pub const MAX_EXPANSIONS: usize = 8;
+/// The most results one search returns (`opsbook search --limit`).
+pub const MAX_LIMIT: usize = 10_000;
 
 /// Narrows a search to pages of a kind, service or severity.
 #[derive(Debug, Default, Clone)]
@@ -305,6 +307,14 @@ impl Searcher {
         if clauses.is_empty() {
             return Ok(Vec::new());
         }
+        // tantivy keeps a heap of `limit` entries: a limit from outside (`--limit`) is bounded
+        // by what the index holds before it becomes an allocation.
+        let limit = limit.clamp(
+            1,
+            usize::try_from(searcher.num_docs())
+                .unwrap_or(MAX_LIMIT)
+                .clamp(1, MAX_LIMIT),
+        );
         let Queries { any, all } = self.queries(&clauses, filters);
         let first = Arc::new(Self::matching(&searcher, &*all)?);
         // Sorted by (matches every word, score): tantivy's TopDocs orders equal keys by document.

@@ -8,7 +8,7 @@
 //!
 //! Threads: the main thread runs the watch → debounce → rebuild loop; [`http`] workers answer
 //! requests from the output folder; each Server-Sent Events client of [`reload`] has its own
-//! thread. Only this module and its children know tiny_http and notify.
+//! thread. Only this module and its children know HTTP and notify.
 
 /// `eprintln!` that ignores a closed stderr: a closed terminal must not stop the server before
 /// it has cleaned up.
@@ -41,8 +41,6 @@ use watch::{Changes, Message, Watch};
 pub(crate) const DEFAULT_PORT: u16 = 1111;
 /// How many ports after [`DEFAULT_PORT`] are tried when it is taken.
 const PORT_TRIES: u16 = 100;
-/// Threads answering ordinary requests (event streams have their own).
-const WORKERS: usize = 8;
 
 /// What `opsbook serve` was asked to do.
 #[derive(Debug, Clone)]
@@ -182,8 +180,12 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
     let listener = listen(options.bind, options.port)?;
     let address = listener.local_addr()?;
     let url = local_url(address);
-    let private = tempfile::Builder::new()
-        .prefix("opsbook-serve-")
+    let mut private = tempfile::Builder::new();
+    private.prefix("opsbook-serve-");
+    // Drafts and the handbook's files are no business of other users of the machine.
+    #[cfg(unix)]
+    private.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    let private = private
         .tempdir()
         .context("cannot create the private output folder")?;
     let private_dir = private.path().canonicalize()?;
@@ -216,10 +218,13 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
         session: None,
     };
     rebuilder.rebuild(None);
-    http::start(listener, Arc::clone(&shared), WORKERS)?;
+    http::start(listener, Arc::clone(&shared))?;
     say!(
         "Serving {} at {url}",
-        site_title(&root, opened.as_ref().map(|(_, config)| config))
+        crate::diagnostic::shown(&site_title(
+            &root,
+            opened.as_ref().map(|(_, config)| config)
+        ))
     );
     say!(
         "Watching {} for changes; press Ctrl-C to stop.",

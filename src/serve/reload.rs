@@ -1,4 +1,4 @@
-//! Live reload over Server-Sent Events (tiny_http has no WebSocket): the event stream at
+//! Live reload over Server-Sent Events (one response written over time, no WebSocket): the event stream at
 //! `/__opsbook/events`, the broadcaster that feeds every open stream, and the script injected
 //! into each HTML response (never into the files on disk).
 //!
@@ -105,7 +105,7 @@ impl Hub {
     }
 
     /// Answers a request for the event stream on a thread of its own.
-    pub(super) fn serve(&self, request: tiny_http::Request, heartbeat: Duration) {
+    pub(super) fn serve(&self, request: super::http::Request, heartbeat: Duration) {
         if self.clients() >= MAX_CLIENTS {
             super::http::Reply::text(503, "too many open pages\n").send(request);
             return;

@@ -315,6 +315,35 @@ const CASES: &[(&str, &[&str], i32, &[Expected])] = &[
             1,
         )],
     ),
+    // Dates far in the future are not yet due; due dates that are no dates are reported.
+    (
+        "dates",
+        &[],
+        0,
+        &[
+            (
+                "warning",
+                "invalid-field",
+                "content/postmortems/2026-11-01-dates.md",
+                26,
+                47,
+            ),
+            (
+                "warning",
+                "invalid-field",
+                "content/postmortems/2026-11-01-dates.md",
+                27,
+                36,
+            ),
+            (
+                "warning",
+                "action-item-overdue",
+                "content/postmortems/2026-11-01-dates.md",
+                29,
+                3,
+            ),
+        ],
+    ),
     (
         "bad-config",
         &[],
@@ -585,4 +614,51 @@ fn the_example_alert_rules_all_lead_to_runbooks() {
         .filter(|f| f["rule"].as_str().unwrap_or("").starts_with("alert-"))
         .collect();
     assert!(alert_findings.is_empty(), "{alert_findings:#?}");
+}
+
+#[test]
+fn far_future_dates_are_not_yet_due_and_impossible_due_dates_are_named() {
+    let fixture = fixture_dir("check/dates");
+    let run = check_in(&fixture, &[]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains("review-overdue"), "{}", run.stdout);
+    assert!(!run.stdout.contains("1970"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "26:47  warning: due date `2026-02-30` is no day of the calendar: the action item has no due date [invalid-field]"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "27:36  warning: due date `99999-01-01` is beyond the year 9999: the action item has no due date [invalid-field]"
+        ),
+        "{}",
+        run.stdout
+    );
+
+    // build warns at the same places, builds, and shows no date of 1970 anywhere.
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let run = crate::support::build(&fixture, &site, &[]);
+    run.assert_success();
+    assert_eq!(
+        run.warnings(),
+        [
+            "warning: content/postmortems/2026-11-01-dates.md:26:47: due date `2026-02-30` is no day of the calendar: the action item has no due date",
+            "warning: content/postmortems/2026-11-01-dates.md:27:36: due date `99999-01-01` is beyond the year 9999: the action item has no due date",
+        ],
+        "{}",
+        run.stderr
+    );
+    for page in crate::support::html_files(&site) {
+        let text = std::fs::read_to_string(site.join(&page)).unwrap();
+        assert!(
+            !text.contains("1970") && !text.contains("overdue by"),
+            "{page} shows a date of 1970 or an overdue review"
+        );
+    }
+    let runbook = std::fs::read_to_string(site.join("runbooks/far-future/index.html")).unwrap();
+    assert!(runbook.contains("31 Dec 9999"), "{runbook}");
 }

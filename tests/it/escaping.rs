@@ -289,3 +289,225 @@ fn repo_url_must_be_http() {
         run.stderr
     );
 }
+
+/// `opsbook check . --format FORMAT` run in `dir`: exit code, stdout and stderr.
+fn check(dir: &Path, format: &str) -> (Option<i32>, String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_opsbook"))
+        .current_dir(dir)
+        .args(["check", ".", "--format", format])
+        .args(["--now", crate::support::NOW])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run the opsbook binary");
+    (
+        output.status.code(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+/// Text that a CI log reads as a workflow command, and that a terminal runs as escape codes.
+const INJECTED: &str = "sev9\n::error file=README.md,line=1::X";
+
+#[test]
+fn control_characters_of_values_reach_no_terminal_and_no_ci_log() {
+    let hb = Handbook::new(&[
+        ("opsbook.toml", "title = \"Injected\"\n"),
+        ("content/_index.md", "+++\ntitle = \"Home\"\n+++\n"),
+        (
+            "content/runbooks/r.md",
+            &format!(
+                "+++\ntitle = \"R\"\nowners = [\"a\"]\nlast_reviewed = 2026-11-01\nseverity = {}\n\"colour\\u001b[2J\\u001b]0;pwned\\u0007\" = 1\n+++\nBody.\n",
+                toml_string(INJECTED)
+            ),
+        ),
+        (
+            "content/postmortems/p.md",
+            "+++\ntitle = \"P\"\nseverity = \"sev3\"\nstatus = \"draft\"\nstarted = 2026-11-01T00:00:00Z\n+++\n## Action items\n- [ ] Clear \u{1b}[2Jthe screen\n",
+        ),
+    ]);
+    let no_escape_codes = |text: &str, what: &str| {
+        assert!(!text.contains('\u{1b}'), "{what} holds ESC:\n{text:?}");
+        assert!(!text.contains('\u{7}'), "{what} holds BEL:\n{text:?}");
+    };
+
+    let run = hb.build(&[]);
+    run.assert_failure();
+    no_escape_codes(&run.stderr, "build");
+    assert!(
+        !run.stderr.lines().any(|l| l.starts_with("::")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.errors().iter().any(|l| l.contains(
+            "content/runbooks/r.md:5:12: invalid `severity`: unknown variant `sev9\\n::error file=README.md,line=1::X`"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.warnings()
+            .iter()
+            .any(|l| l.contains("unknown field `colour\\u{1b}[2J\\u{1b}]0;pwned\\u{7}`")),
+        "{}",
+        run.stderr
+    );
+
+    let (code, stdout, stderr) = check(&hb.root, "human");
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    for (text, what) in [(&stdout, "check's stdout"), (&stderr, "check's stderr")] {
+        no_escape_codes(text, what);
+        assert!(!text.lines().any(|l| l.starts_with("::")), "{what}: {text}");
+    }
+    assert!(stdout.contains("unknown variant `sev9\\n::error file=README.md,line=1::X`"));
+    assert!(stdout.contains("action item has no owner: Clear \\u{1b}[2Jthe screen"));
+
+    // JSON keeps every value exact (serde escapes it); GitHub gets one annotation per finding.
+    let (_, json, _) = check(&hb.root, "json");
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let messages: Vec<&str> = findings
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains(INJECTED)),
+        "{messages:?}"
+    );
+    assert!(messages.iter().any(|m| m.contains("Clear \u{1b}[2Jthe")));
+
+    let (code, github, stderr) = check(&hb.root, "github");
+    assert_eq!(code, Some(1), "{github}{stderr}");
+    no_escape_codes(&github, "check --format github");
+    let annotations: Vec<&str> = github.lines().collect();
+    assert_eq!(annotations.len(), findings.len(), "{github}");
+    for (line, finding) in annotations.iter().zip(findings) {
+        let head = format!(
+            "::{} file={},",
+            finding["level"].as_str().unwrap(),
+            finding["file"].as_str().unwrap()
+        );
+        assert!(line.starts_with(&head), "{line:?} is not {head:?}…");
+    }
+    assert!(
+        github.contains("unknown variant `sev9\\n::error file=README.md,line=1::X`"),
+        "{github}"
+    );
+}
+
+#[test]
+fn base_url_is_an_http_url_or_a_path_in_the_config_and_on_the_command_line() {
+    let page = ("content/_index.md", "+++\ntitle = \"Home\"\n+++\n");
+    let hb = Handbook::new(&[
+        (
+            "opsbook.toml",
+            "title = \"x\"\nbase_url = \"javascript:alert(1)\"\n",
+        ),
+        page,
+    ]);
+    let run = hb.build(&[]);
+    run.assert_failure();
+    assert_eq!(
+        run.errors(),
+        ["error: opsbook.toml:2:12: `base_url` must be an http(s) URL, such as `https://example.org/handbook/`, or a path starting with `/`, not `javascript:alert(1)`"],
+        "{}",
+        run.stderr
+    );
+    assert!(!hb.out("public").exists());
+
+    let hb = Handbook::new(&[
+        (
+            "opsbook.toml",
+            "title = \"x\"\nbase_url = \"https://example.org/\\r\\nDisallow: /\"\n",
+        ),
+        page,
+    ]);
+    let run = hb.build(&[]);
+    run.assert_failure();
+    assert_eq!(
+        run.errors(),
+        ["error: opsbook.toml:2:12: `base_url` cannot hold a control character: `https://example.org/\\r\\nDisallow: /`"],
+        "{}",
+        run.stderr
+    );
+
+    // The flag: refused before anything is read or written.
+    let hb = Handbook::new(&[("opsbook.toml", "title = \"x\"\n"), page]);
+    for url in [
+        "https://example.org/\r\nDisallow: /",
+        "https://example.org/\nBEGIN:VEVENT",
+        "javascript:alert(1)",
+        "https://example.org/ x/",
+    ] {
+        let run = hb.build(&["--base-url", url]);
+        run.assert_failure();
+        let errors = run.errors();
+        assert_eq!(errors.len(), 1, "{}", run.stderr);
+        assert!(errors[0].starts_with("error: `--base-url` "), "{errors:?}");
+        assert!(!run.stderr.contains('\r'), "{:?}", run.stderr);
+        assert!(!hb.out("public").exists(), "{url:?} wrote the site");
+    }
+    hb.build(&["--base-url", "https://example.org/handbook/"])
+        .assert_success();
+    let robots = std::fs::read_to_string(hb.out("public/robots.txt")).unwrap();
+    assert_eq!(
+        robots,
+        "User-agent: *\nAllow: /\n\nSitemap: https://example.org/handbook/sitemap.xml\n"
+    );
+}
+
+#[test]
+fn calendar_lines_are_folded_at_75_octets_and_a_message_stays_in_its_event() {
+    let long = "Wartung der Datenbank – ½ Stunde, Ünterbrechung möglich; 🛠 ".repeat(12);
+    let message = format!("{long}\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:injected\\;x");
+    let hb = Handbook::new(&[
+        (
+            "opsbook.toml",
+            "title = \"Kalender, 📅\"\nbase_url = \"https://status.example/\"\n[[status.components]]\nid = \"db\"\nname = \"DB; primary, replica\"\n",
+        ),
+        ("content/_index.md", "+++\ntitle = \"Home\"\n+++\n"),
+        (
+            "content/status/2026-12-03-db.md",
+            &format!(
+                "+++\ntitle = \"Datenbank-Wartung 🛠, Teil 1; ½\"\ncomponents = [\"db\"]\nimpact = \"maintenance\"\nscheduled_start = 2026-12-03T01:00:00Z\nscheduled_end = 2026-12-03T05:00:00Z\n\n[[updates]]\nat = 2026-11-19T10:00:00Z\nstatus = \"scheduled\"\nmessage = {}\n+++\n",
+                toml_string(&message)
+            ),
+        ),
+    ]);
+    hb.build(&[]).assert_success();
+    let bytes = std::fs::read(hb.out("public/status/maintenance.ics")).unwrap();
+    assert!(bytes.ends_with(b"END:VCALENDAR\r\n"));
+    for line in bytes[..bytes.len() - 1].split(|b| *b == b'\n') {
+        let line = line.strip_suffix(b"\r").expect("every line ends with CRLF");
+        assert!(
+            line.len() <= 75,
+            "{} octets: {:?}",
+            line.len(),
+            String::from_utf8_lossy(line)
+        );
+        // A fold inside a character would leave invalid UTF-8 on both sides of it.
+        assert!(std::str::from_utf8(line).is_ok(), "{line:?}");
+    }
+    let text = String::from_utf8(bytes).unwrap();
+    let unfolded = text.replace("\r\n ", "");
+    let content: Vec<&str> = unfolded.split("\r\n").collect();
+    assert_eq!(
+        content.iter().filter(|l| **l == "BEGIN:VEVENT").count(),
+        1,
+        "{unfolded}"
+    );
+    assert!(!content.iter().any(|l| l.starts_with("SUMMARY:injected")));
+    assert!(content.contains(&"SUMMARY:Datenbank-Wartung 🛠\\, Teil 1\\; ½"));
+    let description = content
+        .iter()
+        .find_map(|l| l.strip_prefix("DESCRIPTION:"))
+        .unwrap();
+    let expected = format!(
+        "{}\\nEND:VEVENT\\nBEGIN:VEVENT\\nSUMMARY:injected\\\\\\;x\\n\\nAffects: DB\\; primary\\, replica",
+        long.replace(',', "\\,").replace(';', "\\;")
+    );
+    assert_eq!(description, expected);
+    assert!(content.contains(&"X-WR-CALNAME:Kalender\\, 📅: maintenance"));
+    assert!(content.contains(&"UID:2026-12-03-db@status.example"));
+}

@@ -411,3 +411,71 @@ fn templates_cannot_read_the_environment() {
     );
     assert!(!hb.out("public").exists());
 }
+
+#[test]
+fn a_template_that_writes_without_end_is_stopped_with_its_name() {
+    // The loop that wrote a 1.45 GB `404.html` with 4 GB of memory; tera's `range` alone made
+    // 100 million numbers before the loop began.
+    let hb = handbook(&[(
+        "templates/404.html",
+        "{% for i in range(end=100000000) %}xxxxxxxxxx{% endfor %}",
+    )]);
+    let started = std::time::Instant::now();
+    let (run, peak_mb) = build_measured(&hb);
+    run.assert_failure();
+    assert_eq!(
+        run.errors(),
+        ["error: templates/404.html:1:13: while rendering the 404 page: Failed to render '404.html': Function call 'range' failed: Function `range` would make 100000000 numbers; a template may make at most 1000000"],
+        "{}",
+        run.stderr
+    );
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert!(peak_mb < 400, "{peak_mb} MB");
+    assert!(!hb.out("public").exists());
+
+    // Loops within that bound that write a gigabyte: stopped at 64 MB.
+    let kilobyte = "x".repeat(1024);
+    hb.write(
+        "templates/404.html",
+        format!(
+            "{{% for i in range(end=1000) %}}{{% for j in range(end=1000) %}}{kilobyte}{{% endfor %}}{{% endfor %}}"
+        )
+        .as_bytes(),
+    );
+    let started = std::time::Instant::now();
+    let (run, peak_mb) = build_measured(&hb);
+    run.assert_failure();
+    assert_eq!(
+        run.errors(),
+        ["error: templates/404.html: while rendering the 404 page: `404.html` wrote more than 64 MB, the most one file may have; rendering stopped"],
+        "{}",
+        run.stderr
+    );
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert!(peak_mb < 400, "{peak_mb} MB");
+    assert!(!hb.out("public").exists());
+
+    // A step of 0 made tera's `range` loop for ever.
+    hb.write(
+        "templates/404.html",
+        b"{% for i in range(end=10, step_by=0) %}x{% endfor %}",
+    );
+    let (run, _) = build_measured(&hb);
+    run.assert_failure();
+    assert!(
+        run.errors()[0].ends_with("Function `range` needs a `step_by` of 1 or more"),
+        "{}",
+        run.stderr
+    );
+    // What themes do with it still works.
+    hb.write(
+        "templates/404.html",
+        b"{% for i in range(start=2, end=11, step_by=3) %}[{{ i }}]{% endfor %}",
+    );
+    let (run, _) = build_measured(&hb);
+    run.assert_success();
+    assert_eq!(
+        std::fs::read_to_string(hb.out("public/404.html")).unwrap(),
+        "[2][5][8]"
+    );
+}

@@ -243,3 +243,133 @@ fn offline_build_links_resolve_to_files_on_disk() {
     }
     assert!(checked > 500, "only {checked} links checked");
 }
+
+/// The steps of the swap at which `OPSBOOK_TEST_KILL_AT` kills the build; the last two are the
+/// swap without exchange, which systems without one use (and which they make the build use).
+const KILL_STEPS: [&str; 5] = [
+    "before-swap",
+    "after-exchange",
+    "removing-old",
+    "between-renames",
+    "after-renames",
+];
+
+#[test]
+fn a_build_killed_at_any_step_of_the_swap_leaves_a_whole_site_and_the_next_build_cleans_up() {
+    use std::os::unix::process::ExitStatusExt;
+    let changed = "+++\ntitle = \"Disk, renamed\"\nservices = [\"db\"]\nlast_reviewed = 2026-10-01\n+++\n\n## Step 1\n\nFree more space.\n\n## Step 2\n\nCheck.\n";
+    let broken = "+++\ntitle = \"Disk\"\nseverity = \"sev9\"\n+++\n";
+    for step in KILL_STEPS {
+        let hb = small_handbook();
+        let out = hb.out("public");
+        hb.build(&[]).assert_success();
+        let old = snapshot(&out);
+        hb.write("content/runbooks/disk.md", changed.as_bytes());
+        let reference = hb.out("reference");
+        build(&hb.root, &reference, &[]).assert_success();
+        let new = snapshot(&reference);
+        std::fs::remove_dir_all(&reference).unwrap();
+        assert_ne!(old, new);
+
+        let killed = build_with_env(&hb.root, &out, &[], &[("OPSBOOK_TEST_KILL_AT", step)]);
+        assert_eq!(killed.status.signal(), Some(9), "{step}: {}", killed.stderr);
+        let left = leftovers(hb.tmp.path());
+        assert!(
+            !left.is_empty(),
+            "{step}: the kill left nothing to clean up"
+        );
+        let expected = if step == "between-renames" {
+            // The one moment without an output folder: the old site waits beside it, under a
+            // name the next build knows.
+            assert!(!out.exists(), "{step}");
+            assert!(
+                left.iter()
+                    .any(|n| n.starts_with(".public.opsbook-previous-")),
+                "{step}: {left:?}"
+            );
+            &old
+        } else {
+            let now = snapshot(&out);
+            assert!(now == old || now == new, "{step}: a site of both builds");
+            if step == "before-swap" {
+                assert_same_tree(&old, &now);
+                &old
+            } else {
+                assert_same_tree(&new, &now);
+                &new
+            }
+        };
+
+        // The next build, even one that fails, first puts back a site left beside the output
+        // and removes what the killed one left.
+        hb.write("content/runbooks/disk.md", broken.as_bytes());
+        hb.build(&[]).assert_failure();
+        assert_same_tree(expected, &snapshot(&out));
+        assert_eq!(
+            leftovers(hb.tmp.path()),
+            Vec::<String>::new(),
+            "{step}: leftovers stay"
+        );
+        hb.write("content/runbooks/disk.md", changed.as_bytes());
+        hb.build(&[]).assert_success();
+        assert_same_tree(&new, &snapshot(&out));
+        assert_eq!(leftovers(hb.tmp.path()), Vec::<String>::new(), "{step}");
+    }
+}
+
+#[test]
+fn leftovers_of_running_builds_and_other_folders_are_never_removed() {
+    let hb = small_handbook();
+    let out = hb.out("public");
+    hb.build(&[]).assert_success();
+    let site = snapshot(&out);
+    // A running process's staging folder (this test's own), folders named almost like
+    // leftovers, a leftover of another output folder, and a symbolic link named as a leftover.
+    let running = format!(".public.opsbook-staging-{}-abc", std::process::id());
+    let kept = [
+        running.as_str(),
+        ".public.opsbook-staging-x-1",
+        ".public.opsbook-stagingx-1-1",
+        ".public.opsbook-previous-",
+        ".other.opsbook-staging-999999999-1",
+        "public.opsbook-staging-999999999-1",
+        ".opsbook-previous-abcdef",
+    ];
+    for name in kept {
+        std::fs::create_dir_all(hb.tmp.path().join(name).join("inner")).unwrap();
+        std::fs::write(hb.tmp.path().join(name).join("inner/file"), name).unwrap();
+    }
+    let target = hb.tmp.path().join("precious");
+    std::fs::create_dir_all(&target).unwrap();
+    std::fs::write(target.join("file"), "keep").unwrap();
+    std::os::unix::fs::symlink(
+        &target,
+        hb.tmp.path().join(".public.opsbook-previous-999999999-1"),
+    )
+    .unwrap();
+    // A dead build's folders (a pid no process has) are removed.
+    let dead = ".public.opsbook-staging-999999999-dead";
+    std::fs::create_dir_all(hb.tmp.path().join(dead).join("x")).unwrap();
+
+    hb.build(&[]).assert_success();
+    assert_same_tree(&site, &snapshot(&out));
+    let left = leftovers(hb.tmp.path());
+    for name in kept {
+        assert!(
+            left.iter().any(|n| n == name),
+            "{name} was removed: {left:?}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(hb.tmp.path().join(name).join("inner/file")).unwrap(),
+            name
+        );
+    }
+    assert!(!left.iter().any(|n| n == dead), "{left:?}");
+    assert_eq!(
+        std::fs::read_to_string(target.join("file")).unwrap(),
+        "keep"
+    );
+    assert!(left
+        .iter()
+        .any(|n| n == ".public.opsbook-previous-999999999-1"));
+}

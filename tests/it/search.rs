@@ -227,3 +227,50 @@ fn a_site_without_search_has_no_box_no_page_and_no_index() {
         assert_eq!(out.join("search").exists(), searched);
     }
 }
+
+#[test]
+fn a_huge_limit_is_a_usage_error_and_never_an_allocation() {
+    let example = example_copy();
+    for limit in [
+        "18446744073709551615",
+        "17592186044416",
+        "10001",
+        "0",
+        "ten",
+    ] {
+        let (code, stdout, stderr) = search(example.path(), &["postgres", "--limit", limit]);
+        assert_eq!(code, 2, "--limit {limit}: {stderr}");
+        assert!(stdout.is_empty(), "{stdout}");
+        assert!(
+            stderr.starts_with(&format!(
+                "error: invalid value '{limit}' for '--limit <LIMIT>': expected a whole number from 1 to 10000"
+            )),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    assert_eq!(
+        json_hits(example.path(), &["postgres", "--limit", "10000"]).len(),
+        json_hits(example.path(), &["postgres", "--limit", "5000"]).len()
+    );
+
+    // The library bounds what it is given too: by what the index holds.
+    let options = opsbook::build::BuildOptions {
+        root: example.path().to_path_buf(),
+        cache_dir: Some(example.path().join(".opsbook-cache-test")),
+        ..Default::default()
+    };
+    let (index, _) = opsbook::build::index::fresh_search_index(&options).unwrap();
+    let searcher = opsbook::search::Searcher::open(&index).unwrap();
+    let filters = opsbook::search::Filters::default();
+    let all = searcher.search("postgres", &filters, usize::MAX).unwrap();
+    assert!(!all.is_empty());
+    let typed = searcher
+        .search_as_typed("postg", &filters, usize::MAX)
+        .unwrap();
+    assert!(!typed.is_empty());
+    assert_eq!(
+        all.len(),
+        searcher.search("postgres", &filters, 5000).unwrap().len()
+    );
+}

@@ -751,14 +751,16 @@ fn events_tell_pages_to_reload_swap_css_or_show_errors() {
     let mut late = open_events(serve.port);
     next_event(&mut late, "error");
     // Fixing it reloads every page, which removes the overlay.
+    let before = serve.builds();
     hb.write(
         "content/runbooks/a.md",
         b"+++\ntitle = \"A\"\n+++\nFixed.\n",
     );
     next_event(&mut events, "reload");
     next_event(&mut late, "reload");
-    // Editor swap files and backups do not rebuild.
-    let builds = serve.builds();
+    // Editor swap files and backups do not rebuild. (The pages hear of a build before it has
+    // written the search files and counts as finished: wait for that first.)
+    let builds = serve.wait_for_build(before)["builds"].as_u64().unwrap();
     hb.write("content/runbooks/.a.md.swp", b"x");
     hb.write("content/runbooks/a.md~", b"x");
     std::thread::sleep(Duration::from_millis(600));
@@ -989,4 +991,241 @@ fn idle_connections_and_a_burst_of_requests_during_edits_fail_nothing() {
     drop(streams);
     drop(idle);
     serve.wait_until_no_clients();
+}
+
+/// Sends `bytes` as they are on a new connection and reads the reply until the server closes.
+fn exchange(port: u16, bytes: &[u8]) -> Reply {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    stream.write_all(bytes).unwrap();
+    let mut reply = Vec::new();
+    stream.read_to_end(&mut reply).unwrap();
+    parse_reply(&reply)
+}
+
+/// The resident memory of process `pid`, in MB.
+fn resident_mb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
+        .unwrap();
+    kb / 1024
+}
+
+fn small_serve_handbook() -> Handbook {
+    Handbook::new(&[
+        ("opsbook.toml", "title = \"Stalled\"\n"),
+        (
+            "content/_index.md",
+            "+++\ntitle = \"Home\"\n+++\nWelcome.\n",
+        ),
+        ("content/runbooks/a.md", "+++\ntitle = \"A\"\n+++\nFirst.\n"),
+    ])
+}
+
+#[test]
+fn stalled_and_slow_clients_delay_no_other_request_and_event_streams_live_on() {
+    let hb = small_serve_handbook();
+    let serve = Serve::start(&hb.root);
+    let mut events = open_events(serve.port);
+    // Clients that announce a large body, send five bytes of it, and wait: 32 of them stopped
+    // every request of the server this replaces.
+    let stalled: Vec<TcpStream> = (0..32)
+        .map(|i| {
+            let mut stream = TcpStream::connect(("127.0.0.1", serve.port)).unwrap();
+            let method = if i % 2 == 0 { "GET" } else { "POST" };
+            write!(
+                stream,
+                "{method} / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000000\r\n\r\nhello"
+            )
+            .unwrap();
+            stream
+        })
+        .collect();
+    // Clients that never finish their request head.
+    let slow: Vec<TcpStream> = (0..32)
+        .map(|_| {
+            let mut stream = TcpStream::connect(("127.0.0.1", serve.port)).unwrap();
+            stream
+                .write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+                .unwrap();
+            stream
+        })
+        .collect();
+    let opened = Instant::now();
+    for n in 0..20 {
+        let path = ["/", "/runbooks/a/", "/style.css", "/__opsbook/status"][n % 4];
+        let started = Instant::now();
+        let reply = serve.get(path);
+        assert_eq!(reply.status, 200, "{path}");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{path} took {:?} beside stalled clients",
+            started.elapsed()
+        );
+    }
+    // The stalled ones were told that the preview takes no body, without it being read.
+    for mut stream in stalled {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut reply = Vec::new();
+        let _ = stream.read_to_end(&mut reply);
+        let reply = String::from_utf8_lossy(&reply);
+        assert!(
+            reply.starts_with("HTTP/1.1 413 ") || reply.starts_with("HTTP/1.1 405 "),
+            "{reply}"
+        );
+    }
+    // The slow ones are closed once their head has taken too long (10 s).
+    for mut stream in slow {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let mut reply = Vec::new();
+        let _ = stream.read_to_end(&mut reply);
+        assert!(
+            String::from_utf8_lossy(&reply).starts_with("HTTP/1.1 408 "),
+            "{}",
+            String::from_utf8_lossy(&reply)
+        );
+    }
+    assert!(opened.elapsed() >= Duration::from_secs(10));
+    // The event stream opened first outlived the head timeout: the server writes to it, and
+    // never reads from it again.
+    hb.write(
+        "content/runbooks/a.md",
+        b"+++\ntitle = \"A\"\n+++\nSecond.\n",
+    );
+    next_event(&mut events, "reload");
+    assert_eq!(serve.status()["clients"], 1);
+}
+
+#[test]
+fn a_huge_request_head_is_refused_within_bounded_memory() {
+    let hb = small_serve_handbook();
+    let serve = Serve::start(&hb.root);
+    let pid = serve.child.id();
+    let before = resident_mb(pid);
+    // 64 MB of one header, streamed (the server this replaces kept all of it, and more).
+    let mut stream = TcpStream::connect(("127.0.0.1", serve.port)).unwrap();
+    stream
+        .set_write_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Huge: ")
+        .unwrap();
+    let block = vec![b'a'; 1024 * 1024];
+    let mut sent = 0;
+    while sent < 64 {
+        if stream.write_all(&block).is_err() {
+            break;
+        }
+        sent += 1;
+    }
+    let during = resident_mb(pid);
+    assert!(sent < 64, "the server read all 64 MB of the head");
+    let mut reply = Vec::new();
+    let _ = stream.read_to_end(&mut reply);
+    let reply = String::from_utf8_lossy(&reply);
+    assert!(
+        reply.is_empty() || reply.starts_with("HTTP/1.1 431 "),
+        "{reply}"
+    );
+    drop(stream);
+    assert!(
+        during < before + 100,
+        "memory went from {before} MB to {during} MB"
+    );
+    // Lines of headers instead of one: the same bound.
+    let mut many = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n".to_vec();
+    for n in 0..20_000 {
+        many.extend_from_slice(format!("X-{n}: {}\r\n", "b".repeat(20)).as_bytes());
+    }
+    let mut stream = TcpStream::connect(("127.0.0.1", serve.port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let _ = stream.write_all(&many);
+    let mut reply = Vec::new();
+    let _ = stream.read_to_end(&mut reply);
+    let reply = String::from_utf8_lossy(&reply);
+    assert!(
+        reply.is_empty() || reply.starts_with("HTTP/1.1 431 "),
+        "{reply}"
+    );
+    assert_eq!(serve.get("/").status, 200);
+    assert!(resident_mb(pid) < before + 100);
+}
+
+#[test]
+fn only_requests_for_this_machine_are_answered() {
+    let hb = small_serve_handbook();
+    let serve = Serve::start(&hb.root);
+    let port = serve.port;
+    let ask = |host: &str, path: &str| {
+        exchange(
+            port,
+            format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+    };
+    for host in [
+        "evil.example".to_string(),
+        format!("evil.example:{port}"),
+        "localhost.evil.example".to_string(),
+        "127.0.0.1.evil.example".to_string(),
+        format!("10.0.0.1:{port}"),
+        "[::1]x".to_string(),
+        String::new(),
+    ] {
+        for path in ["/", "/__opsbook/status", "/__opsbook/events"] {
+            let reply = ask(&host, path);
+            assert_eq!(reply.status, 403, "Host: {host:?} {path}");
+            assert!(!reply.text().contains("opsbook-serve-"), "{}", reply.text());
+        }
+    }
+    for host in [
+        "localhost".to_string(),
+        format!("localhost:{port}"),
+        format!("LocalHost.:{port}"),
+        format!("preview.localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        "127.0.0.2".to_string(),
+        format!("[::1]:{port}"),
+    ] {
+        assert_eq!(ask(&host, "/").status, 200, "Host: {host:?}");
+    }
+    // HTTP/1.1 needs a Host; HTTP/1.0 may leave it out.
+    assert_eq!(exchange(port, b"GET / HTTP/1.1\r\n\r\n").status, 400);
+    assert_eq!(exchange(port, b"GET / HTTP/1.0\r\n\r\n").status, 200);
+    assert_eq!(
+        exchange(
+            port,
+            b"GET / HTTP/1.1\r\nHost: a.example\r\nHost: localhost\r\n\r\n"
+        )
+        .status,
+        400
+    );
+}
+
+#[test]
+fn the_private_output_folder_is_its_owners_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let hb = small_serve_handbook();
+    let serve = Serve::start(&hb.root);
+    let private = serve.output().parent().unwrap().to_path_buf();
+    assert!(private
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .starts_with("opsbook-serve-"));
+    let mode = std::fs::metadata(&private).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "{} has mode {mode:o}", private.display());
 }
