@@ -3,7 +3,7 @@
 //! listing them all. The name is kept as written — Prometheus alert names are case-sensitive and
 //! `runbook_url` templates paste `{{ $labels.alertname }}` as is.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -37,27 +37,45 @@ fn is_url_safe(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
-/// The page of the handbook whose URL is `url` (letter case aside: the two would share a
-/// folder on case-insensitive disks), or one of whose aliases is.
-fn taken_by_content(site: &Site, url: &str) -> Option<usize> {
-    site.pages
-        .iter()
-        .position(|p| p.url.eq_ignore_ascii_case(url) && (p.document.is_some() || !p.is_section()))
-        .or_else(|| {
-            site.aliases
-                .iter()
-                .find(|(alias, _)| alias.eq_ignore_ascii_case(url))
-                .map(|(_, &id)| id)
-        })
+/// The pages of the handbook at the alerts' addresses, by address in lower case (letter case
+/// aside, two such folders would be one on case-insensitive disks); aliases too.
+struct TakenUrls(HashMap<String, usize>);
+
+impl TakenUrls {
+    fn of(site: &Site) -> TakenUrls {
+        let under_alerts = |url: &str| url.len() > 7 && url[..7].eq_ignore_ascii_case("alerts/");
+        let pages = site
+            .pages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| under_alerts(&p.url) && (p.document.is_some() || !p.is_section()))
+            .map(|(id, p)| (p.url.to_lowercase(), id));
+        let aliases = site
+            .aliases
+            .iter()
+            .filter(|(alias, _)| under_alerts(alias))
+            .map(|(alias, &id)| (alias.to_lowercase(), id));
+        let mut taken = HashMap::new();
+        for (url, id) in pages.chain(aliases) {
+            taken.entry(url).or_insert(id);
+        }
+        TakenUrls(taken)
+    }
+
+    /// The page of the handbook whose URL (or alias) is `url`.
+    fn owner(&self, url: &str) -> Option<usize> {
+        self.0.get(&url.to_lowercase()).copied()
+    }
 }
 
 /// An alert declared by two runbooks (or by two names that differ only in case, which collide
 /// on case-insensitive disks), and names that cannot be a URL path segment, are errors. A page
 /// of the handbook at an alert's address that is not its runbook takes the address: a warning.
 pub(crate) fn check(site: &Site, diagnostics: &mut Diagnostics) {
+    let taken = TakenUrls::of(site);
     for (name, id) in alerts(site) {
         let url = format!("alerts/{name}/");
-        match taken_by_content(site, &url) {
+        match taken.owner(&url) {
             Some(owner) if owner != id => {
                 let page = &site.pages[id];
                 diagnostics.push(
@@ -141,6 +159,7 @@ pub(crate) fn add(site: &Site, generated: &mut Generated) {
         return;
     }
     let links = Links { site };
+    let taken = TakenUrls::of(site);
     let nav_from = links.section_at("runbooks/").unwrap_or(0);
     let rows: Vec<AlertRow> = alerts
         .iter()
@@ -174,7 +193,7 @@ pub(crate) fn add(site: &Site, generated: &mut Generated) {
     for (&name, &id) in &alerts {
         // Content wins: a page at the alert's address is its page (see `check`).
         let url = format!("alerts/{name}/");
-        if taken_by_content(site, &url).is_some() {
+        if taken.owner(&url).is_some() {
             continue;
         }
         generated.pages.push(GeneratedPage {
