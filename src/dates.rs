@@ -210,6 +210,20 @@ impl Serialize for HumanMinutes {
     }
 }
 
+/// "Now" as a build sees it: `--now` (a date alone is midnight UTC, as everywhere), else
+/// `SOURCE_DATE_EPOCH`, else the clock. Unlike the review date it keeps the time of day, so an
+/// ongoing incident's duration and today's bar are exact.
+pub(crate) fn now(cli: Option<DateTime>) -> jiff::Timestamp {
+    if let Some(now) = cli {
+        return now.instant;
+    }
+    let seconds = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| jiff::Timestamp::now().as_second());
+    jiff::Timestamp::from_second(seconds).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::{assemble, open, today, BuildOptions, Earlier};
+use super::{assemble, open, BuildOptions, Earlier};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::highlight::Highlighter;
 use crate::search;
@@ -25,7 +25,7 @@ pub fn fresh_search_index(options: &BuildOptions) -> Result<(PathBuf, bool), Vec
     }
     let highlighter = Highlighter::new(Some(cache.clone()));
     let loaded = source::load(handbook, config, options.drafts, Default::default());
-    let mut assembled = assemble(loaded, today(options.now), options.drafts);
+    let mut assembled = assemble(loaded, options.now, options.drafts);
     if assembled.diagnostics.has_errors() {
         return Err(errors(assembled.diagnostics));
     }

@@ -125,16 +125,9 @@ impl Timer {
     }
 }
 
-/// Today as the build sees it.
+/// Today as the build sees it: the date of [`crate::dates::now`].
 pub fn today(now: Option<DateTime>) -> DateTime {
-    if let Some(now) = now {
-        return now;
-    }
-    let seconds = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .unwrap_or_else(|| jiff::Timestamp::now().as_second());
-    let instant = jiff::Timestamp::from_second(seconds).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let instant = crate::dates::now(now);
     DateTime::from_date(
         DateTime {
             instant,
@@ -194,8 +187,8 @@ pub(crate) struct Assembled {
     pub diagnostics: Diagnostics,
 }
 
-/// Stage 2: the site graph of what the source stage read, checked.
-pub(crate) fn assemble(loaded: Loaded, today: DateTime, drafts: bool) -> Assembled {
+/// Stage 2: the site graph of what the source stage read, checked, as of `now` (`--now`).
+pub(crate) fn assemble(loaded: Loaded, now: Option<DateTime>, drafts: bool) -> Assembled {
     let Loaded {
         handbook,
         config,
@@ -209,7 +202,11 @@ pub(crate) fn assemble(loaded: Loaded, today: DateTime, drafts: bool) -> Assembl
         mut left_out,
         mut diagnostics,
     } = loaded;
-    let options = model::Options { drafts, today };
+    let options = model::Options {
+        drafts,
+        today: today(now),
+        now: crate::dates::now(now),
+    };
     let mut site = Site::assemble(config, content, &options, &mut diagnostics);
     left_out.append(&mut site.left_out);
     left_out.sort();
@@ -290,7 +287,7 @@ pub(crate) fn build_from(
         std::mem::take(&mut earlier.documents),
     );
     timer.lap("read");
-    let mut assembled = assemble(loaded, today(options.now), options.drafts);
+    let mut assembled = assemble(loaded, options.now, options.drafts);
     timer.lap("model");
     assembled.render_markdown(&highlighter, &mut earlier);
     if !assembled.handbook.has_config() {

@@ -85,7 +85,7 @@ pub(super) fn write_site(
                 (search::browser_files(site), start.elapsed())
             })
         });
-        let generated = crate::ops::generate(site, crate::ops::now(options.now));
+        let generated = crate::ops::generate(site, crate::dates::now(options.now));
         let contents = Contents::plan(
             site,
             &generated,

@@ -249,14 +249,14 @@ pub fn run(options: &CheckOptions) -> Report {
         Err(problems) => return unreadable(problems, options),
     };
     let today = build::today(options.now);
-    let mut assembled = build::assemble(loaded, today, false);
+    let mut assembled = build::assemble(loaded, options.now, false);
     // The cache a previous build left makes highlighting cheap; check never writes it.
     let highlighter = Highlighter::new(Some(options.root.join(".opsbook-cache")));
     assembled.render_markdown(&highlighter, &mut Default::default());
     let mut diagnostics = std::mem::take(&mut assembled.diagnostics);
     let site = &assembled.site;
     let templates = build::load_templates(&site.config, &assembled.handbook);
-    let generated = crate::ops::generate(site, crate::ops::now(options.now));
+    let generated = crate::ops::generate(site, crate::dates::now(options.now));
     let contents = build::Contents::plan(
         site,
         &generated,

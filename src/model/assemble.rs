@@ -50,6 +50,11 @@ impl Site {
         site.check_urls(diagnostics);
         site.collect_taxonomies();
         site.compute_reviews(options);
+        for page in site.pages.iter_mut() {
+            if page.kind == Kind::Incident && !page.is_section() {
+                page.incident = Some(super::IncidentState::of(&page.meta, options.now));
+            }
+        }
         site
     }
 
@@ -106,6 +111,7 @@ impl Site {
                 rendered: Rendered::default(),
                 backlinks: Vec::new(),
                 review: None,
+                incident: None,
             });
         }
     }
@@ -167,6 +173,7 @@ impl Site {
             rendered: Rendered::default(),
             backlinks: Vec::new(),
             review: None,
+            incident: None,
         });
     }
 

@@ -8,6 +8,7 @@
 
 mod assemble;
 mod checks;
+mod incident;
 mod links;
 mod summary;
 
@@ -21,6 +22,7 @@ use crate::paths::{file_name, parent, HandbookPath};
 use crate::source::{Document, Meta};
 use crate::vocabulary::Kind;
 pub(crate) use checks::check_operations;
+pub(crate) use incident::{IncidentState, Phase, StateView};
 pub(crate) use summary::{referenced_by, runbooks_linked_from, PageSummary, TermLink};
 
 /// A page or a section of the site.
@@ -44,6 +46,8 @@ pub(crate) struct Page {
     /// Pages that link here, sorted by title.
     pub backlinks: Vec<usize>,
     pub review: Option<Review>,
+    /// For an incident or a maintenance, where it stands at "now".
+    pub incident: Option<IncidentState>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -102,6 +106,8 @@ pub(crate) struct Options {
     pub drafts: bool,
     /// "Today", for review dates.
     pub today: DateTime,
+    /// "Now", for where incidents stand.
+    pub now: jiff::Timestamp,
 }
 
 /// The whole handbook, assembled.

@@ -29,9 +29,12 @@ pub(crate) struct PageSummary {
     services: Vec<TermLink>,
     severity: Option<Severity>,
     impact: Option<Impact>,
-    /// A postmortem's status, or an incident's latest update status.
+    /// A postmortem's status, or where an incident stands (its state's status).
     status: Option<SummaryStatus>,
+    /// An incident having its impact now.
     ongoing: bool,
+    /// Where an incident or maintenance stands.
+    state: Option<super::StateView>,
     review_overdue: bool,
     owners: Vec<TermLink>,
 }
@@ -76,17 +79,12 @@ impl Site {
             services: self.term_links("services", &meta.services),
             severity: meta.severity,
             impact: meta.impact,
-            status: match page.kind {
-                Kind::Incident => meta
-                    .updates
-                    .iter()
-                    .max_by_key(|u| u.at)
-                    .map(|u| SummaryStatus::Update(u.status)),
-                _ => meta.status.map(SummaryStatus::Postmortem),
+            status: match page.incident {
+                Some(state) => Some(SummaryStatus::Update(state.status)),
+                None => meta.status.map(SummaryStatus::Postmortem),
             },
-            ongoing: page.kind == Kind::Incident
-                && meta.resolved.is_none()
-                && meta.impact != Some(Impact::Maintenance),
+            ongoing: page.incident.is_some_and(|s| s.phase.is_active()),
+            state: page.incident.map(|s| s.view()),
             review_overdue: page.review.is_some_and(|r| r.overdue_days > 0),
             owners: self.term_links("owners", &meta.owners),
         }

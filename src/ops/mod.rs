@@ -26,20 +26,6 @@ use crate::dates::DateTime;
 use crate::model::Site;
 use crate::vocabulary::Kind;
 
-/// "Now" for the status page: `--now` (a date alone is midnight UTC, as everywhere), else
-/// `SOURCE_DATE_EPOCH`, else the clock. Unlike the review date it keeps the time of day, so an
-/// ongoing incident's duration and today's bar are exact.
-pub(crate) fn now(cli: Option<DateTime>) -> Timestamp {
-    if let Some(now) = cli {
-        return now.instant;
-    }
-    let seconds = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .unwrap_or_else(|| Timestamp::now().as_second());
-    Timestamp::from_second(seconds).unwrap_or(Timestamp::UNIX_EPOCH)
-}
-
 /// A UTC instant as the templates show it.
 pub(crate) fn shown(instant: Timestamp) -> DateTime {
     DateTime {
@@ -114,7 +100,7 @@ pub(crate) fn shows_body_of(page: &crate::model::Page) -> bool {
 /// Everything the operations features add to the site, as of `now`.
 pub(crate) fn generate(site: &Site, now: Timestamp) -> Generated {
     let mut generated = Generated::default();
-    let events = status::events(site, now);
+    let events = status::events(site);
     status_page::add(site, &events, now, &mut generated);
     alerts::add(site, &mut generated);
     catalog::add_services(site, &events, &mut generated);

@@ -17,7 +17,7 @@ use super::status::Event;
 use crate::model::Site;
 use crate::vocabulary::{Impact, UpdateStatus};
 
-/// Phases in order; an incident's phase is its latest update's status.
+/// Phases in order; an incident's phase is where it stands (the status every page shows).
 const PHASES: [(UpdateStatus, &str); 7] = [
     (UpdateStatus::Scheduled, "Scheduled"),
     (UpdateStatus::Investigating, "Investigating"),
@@ -176,21 +176,14 @@ pub(crate) fn files(site: &Site, events: &[Event], now: Timestamp) -> Vec<(Strin
 
 fn incident(site: &Site, event: &Event, now: Timestamp) -> IncidentData {
     let page = &site.pages[event.id];
-    let latest = page
-        .meta
-        .updates
+    // Where the incident stands, as every page shows it.
+    let status = page
+        .incident
+        .map_or(UpdateStatus::Investigating, |state| state.status);
+    let order = PHASES
         .iter()
-        .max_by_key(|u| u.at)
-        .map(|u| u.status);
-    let order = latest
-        .and_then(|s| PHASES.iter().position(|(status, _)| *status == s))
-        .unwrap_or(match event.phase {
-            super::status::Phase::Upcoming => 0,
-            super::status::Phase::InProgress => 3,
-            super::status::Phase::Ongoing => 1,
-            super::status::Phase::Completed => 5,
-            super::status::Phase::Resolved => 6,
-        });
+        .position(|(phase, _)| *phase == status)
+        .unwrap_or(1);
     IncidentData {
         id: page.stem().to_string(),
         display_name: page.title.clone(),

@@ -6,9 +6,10 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::config::Component;
-use crate::model::Site;
+pub(crate) use crate::model::Phase;
+use crate::model::{IncidentState, Site};
 use crate::source::Meta;
-use crate::vocabulary::{Impact, Kind, UpdateStatus};
+use crate::vocabulary::Impact;
 
 /// A component's state, ordered from best to worst: the worst of its active incidents wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -77,41 +78,6 @@ impl ComponentState {
     }
 }
 
-/// Where an incident or maintenance stands at "now".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum Phase {
-    /// Maintenance announced for later.
-    Upcoming,
-    /// Maintenance inside its window.
-    InProgress,
-    /// An incident not resolved yet.
-    Ongoing,
-    Resolved,
-    /// Maintenance that is over.
-    Completed,
-}
-
-impl Phase {
-    pub(crate) fn is_active(self) -> bool {
-        matches!(self, Phase::InProgress | Phase::Ongoing)
-    }
-
-    pub(crate) fn is_open(self) -> bool {
-        matches!(self, Phase::Upcoming | Phase::InProgress | Phase::Ongoing)
-    }
-
-    pub(crate) fn label(self) -> &'static str {
-        match self {
-            Phase::Upcoming => "Scheduled",
-            Phase::InProgress => "In progress",
-            Phase::Ongoing => "Ongoing",
-            Phase::Resolved => "Resolved",
-            Phase::Completed => "Completed",
-        }
-    }
-}
-
 /// One incident or maintenance of the status history, as the status page sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Event {
@@ -127,30 +93,22 @@ pub(crate) struct Event {
 }
 
 impl Event {
-    /// Reads the incident `meta` at `now`.
-    pub(crate) fn from_meta(id: usize, meta: &Meta, now: Timestamp) -> Event {
-        let impact = meta.impact.unwrap_or(Impact::None);
-        let first_update = meta.updates.iter().map(|u| u.at.instant).min();
-        let (start, end, phase) = if impact == Impact::Maintenance {
-            maintenance_window(meta, now)
-        } else {
-            let start = meta.started.map(|d| d.instant).or(first_update);
-            let end = meta.resolved.map(|d| d.instant);
-            let phase = if end.is_some() {
-                Phase::Resolved
-            } else {
-                Phase::Ongoing
-            };
-            (start, end, phase)
-        };
+    /// The incident page `id` of the site in the state `state`.
+    pub(crate) fn of(id: usize, meta: &Meta, state: IncidentState) -> Event {
         Event {
             id,
-            impact,
+            impact: meta.impact.unwrap_or(Impact::None),
             components: meta.components.clone(),
-            start,
-            end,
-            phase,
+            start: state.start,
+            end: state.end,
+            phase: state.phase,
         }
+    }
+
+    /// Reads the incident `meta` at `now`.
+    #[cfg(test)]
+    pub(crate) fn from_meta(id: usize, meta: &Meta, now: Timestamp) -> Event {
+        Event::of(id, meta, IncidentState::of(meta, now))
     }
 
     pub(crate) fn is_maintenance(&self) -> bool {
@@ -178,41 +136,14 @@ impl Event {
     }
 }
 
-/// A maintenance: its window (actual times when written, else the planned ones) and its phase.
-fn maintenance_window(
-    meta: &Meta,
-    now: Timestamp,
-) -> (Option<Timestamp>, Option<Timestamp>, Phase) {
-    let start = meta.started.or(meta.scheduled_start).map(|d| d.instant);
-    let completed_update = meta
-        .updates
-        .iter()
-        .filter(|u| u.status == UpdateStatus::Completed)
-        .map(|u| u.at.instant)
-        .max();
-    let end = meta
-        .resolved
-        .map(|d| d.instant)
-        .or(completed_update)
-        .or(meta.scheduled_end.map(|d| d.instant));
-    let phase = match (start, end) {
-        _ if meta.resolved.is_some() || completed_update.is_some() => Phase::Completed,
-        (Some(start), _) if now < start => Phase::Upcoming,
-        (_, Some(end)) if end <= now => Phase::Completed,
-        (Some(_), _) => Phase::InProgress,
-        (None, _) => Phase::Upcoming,
-    };
-    (start, end, phase)
-}
-
-/// Every incident page of the site as an event, newest start first.
-pub(crate) fn events(site: &Site, now: Timestamp) -> Vec<Event> {
+/// Every incident page of the site as an event, in the state the site was assembled for, newest
+/// start first.
+pub(crate) fn events(site: &Site) -> Vec<Event> {
     let mut events: Vec<Event> = site
         .pages
         .iter()
         .enumerate()
-        .filter(|(_, p)| p.kind == Kind::Incident && !p.is_section())
-        .map(|(id, p)| Event::from_meta(id, &p.meta, now))
+        .filter_map(|(id, p)| Some(Event::of(id, &p.meta, p.incident?)))
         .collect();
     events.sort_by(|a, b| b.start.cmp(&a.start).then(a.id.cmp(&b.id)));
     events
@@ -256,6 +187,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::dates::DateTime;
     use crate::source::meta::Update;
+    use crate::vocabulary::UpdateStatus;
 
     pub(crate) fn at(text: &str) -> DateTime {
         DateTime::parse(text).unwrap()

@@ -306,13 +306,21 @@ pub(super) fn event_card(
     now: Timestamp,
 ) -> EventCard {
     let page = &site.pages[event.id];
-    let latest = page.meta.updates.iter().max_by_key(|u| u.at);
+    // Over, the event quotes no update that says it is still going on.
+    let final_status =
+        |s: UpdateStatus| matches!(s, UpdateStatus::Resolved | UpdateStatus::Completed);
+    let latest = page
+        .meta
+        .updates
+        .iter()
+        .max_by_key(|u| u.at)
+        .filter(|u| event.phase.is_open() || final_status(u.status));
     EventCard {
         title: page.title.clone(),
         url: links.page_url(event.id),
         impact: event.impact,
         phase: event.phase,
-        phase_label: event.phase.label(),
+        phase_label: page.incident.map_or(event.phase.label(), |s| s.label()),
         components: event
             .components
             .iter()

@@ -380,29 +380,11 @@ impl<'a> Api<'a> {
         }
     }
 
-    /// Statuspage's incident status: the latest update's, else the phase's.
+    /// Statuspage's incident status: where the incident stands, as every page shows it.
     fn incident_status(&self, event: &Event) -> &'static str {
-        match event.phase {
-            Phase::Upcoming => "scheduled",
-            Phase::InProgress => "in_progress",
-            Phase::Completed => "completed",
-            Phase::Resolved => "resolved",
-            Phase::Ongoing => self.site.pages[event.id]
-                .meta
-                .updates
-                .iter()
-                .max_by_key(|u| u.at)
-                .map(|u| u.status)
-                .filter(|s| {
-                    matches!(
-                        s,
-                        UpdateStatus::Investigating
-                            | UpdateStatus::Identified
-                            | UpdateStatus::Monitoring
-                    )
-                })
-                .map_or("investigating", update_status_id),
-        }
+        self.site.pages[event.id]
+            .incident
+            .map_or("investigating", |state| update_status_id(state.status))
     }
 
     fn component_name(&self, id: &str) -> String {

@@ -935,3 +935,96 @@ fn status_history_has_a_page_per_year() {
     assert_eq!(texts(&year, ".month-heading"), ["August 2025", "July 2025"]);
     assert_eq!(text(&year, ".history-years [aria-current='page']"), "2025");
 }
+
+/// Builds the example as of `now`, into a fresh folder.
+fn example_at(now: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_opsbook"))
+        .arg("build")
+        .arg(example_dir())
+        .arg("-o")
+        .arg(&out)
+        .args(["--no-cache", "-q", "--now", now])
+        .env_remove("SOURCE_DATE_EPOCH")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    (tmp, out)
+}
+
+/// Every place the state of the incident `name` appears, as (place, words shown).
+fn states_shown(out: &std::path::Path, name: &str) -> Vec<(String, String)> {
+    let mut shown = Vec::new();
+    let incident = page(out, &format!("status/{name}/"));
+    shown.push(("incident page".into(), text(&incident, ".incident-state")));
+    // Every list that shows it with a state: the status page, its history, the service pages.
+    let row = format!("/status/{name}/");
+    for file in crate::support::html_files(out) {
+        let html = crate::support::html_file(out, &file);
+        for item in html.select(&crate::support::sel("li.page-row")) {
+            let links = item
+                .select(&crate::support::sel("a"))
+                .filter_map(|a| a.value().attr("href"))
+                .any(|href| href == row);
+            let badge = item.select(&crate::support::sel(".badge.phase")).next();
+            if let (true, Some(badge)) = (links, badge) {
+                shown.push((file.clone(), crate::support::text_of(badge)));
+            }
+        }
+    }
+    let json = |path: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(out.join(path)).unwrap()).unwrap()
+    };
+    for (file, list) in [
+        ("status/api/v2/incidents.json", "incidents"),
+        (
+            "status/api/v2/scheduled-maintenances.json",
+            "scheduled_maintenances",
+        ),
+    ] {
+        for entry in json(file)[list].as_array().unwrap() {
+            if entry["id"] == name {
+                shown.push((file.into(), entry["status"].as_str().unwrap().to_string()));
+            }
+        }
+    }
+    shown
+}
+
+#[test]
+fn an_incidents_state_is_the_same_on_every_page_feed_and_api_at_every_now() {
+    let maintenance = "2026-11-26-dns-resolver-upgrade-waw1";
+    // Before, during and after its window (22:00 to 03:00).
+    for (now, label, status) in [
+        ("2026-11-20", "Scheduled", "scheduled"),
+        ("2026-11-27T01:00:00Z", "In progress", "in_progress"),
+        ("2026-12-07", "Completed", "completed"),
+    ] {
+        let (_tmp, out) = example_at(now);
+        let shown = states_shown(&out, maintenance);
+        assert!(shown.len() >= 3, "{now}: {shown:?}");
+        for (place, words) in &shown {
+            let expected = if place.ends_with(".json") {
+                status
+            } else {
+                label
+            };
+            assert_eq!(words, expected, "{now}: {place} says {words:?}: {shown:?}");
+        }
+        // A maintenance is called a maintenance, on its page and in lists.
+        let page = page(&out, &format!("status/{maintenance}/"));
+        assert_eq!(text(&page, ".doc-eyebrow .badge-kind"), "Maintenance");
+        let summary = text(&page, ".incident-summary");
+        match status {
+            "scheduled" => assert!(summary.starts_with("Scheduled for "), "{summary}"),
+            "in_progress" => assert!(summary.starts_with("In progress since "), "{summary}"),
+            _ => assert_eq!(summary, "This maintenance lasted 5 h."),
+        }
+        // Once over, the status page quotes no update that says it is still going on.
+        let status_page = std::fs::read_to_string(out.join("status/index.html")).unwrap();
+        if status == "completed" {
+            assert!(!status_page.contains("Two of four resolver nodes are done"));
+        }
+    }
+}

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::{Builder, Link};
 use crate::dates::{DateTime, Duration};
 use crate::markdown::TocEntry;
-use crate::model::{Page, TermLink};
+use crate::model::{Page, StateView, TermLink};
 use crate::vocabulary::{Impact, Kind, PostmortemStatus, Severity, UpdateStatus};
 
 #[derive(Serialize)]
@@ -75,6 +75,12 @@ pub(crate) struct IncidentInfo {
     resolved: Option<DateTime>,
     scheduled_start: Option<DateTime>,
     scheduled_end: Option<DateTime>,
+    /// Where it stands at "now": the one value every page shows.
+    state: Option<StateView>,
+    /// When its impact began and ended, as far as known: the actual times, else the planned
+    /// window of a maintenance.
+    began: Option<DateTime>,
+    ended: Option<DateTime>,
     ongoing: bool,
     duration: Option<Duration>,
     status: Option<UpdateStatus>,
@@ -235,7 +241,16 @@ impl<'a> Builder<'a> {
             .collect();
         updates.sort_by_key(|u| std::cmp::Reverse(u.at));
         let postmortem = self.site.postmortem_of(id);
-        let maintenance = meta.impact == Some(Impact::Maintenance);
+        let state = self.site.pages[id].incident;
+        let shown = |instant| DateTime {
+            instant,
+            date_only: false,
+        };
+        let began = state.and_then(|s| s.start).map(shown);
+        let ended = state
+            .filter(|s| !s.phase.is_open())
+            .and_then(|s| s.end)
+            .map(shown);
         IncidentInfo {
             impact: meta.impact,
             components: meta
@@ -258,12 +273,15 @@ impl<'a> Builder<'a> {
             resolved: meta.resolved,
             scheduled_start: meta.scheduled_start,
             scheduled_end: meta.scheduled_end,
-            ongoing: meta.resolved.is_none() && !maintenance,
-            duration: match (meta.started, meta.resolved) {
+            state: state.map(|s| s.view()),
+            began,
+            ended,
+            ongoing: state.is_some_and(|s| s.phase.is_active()),
+            duration: match (began, ended) {
                 (Some(a), Some(b)) if a <= b => Some(Duration::between(&a, &b)),
                 _ => None,
             },
-            status: meta.updates.iter().max_by_key(|u| u.at).map(|u| u.status),
+            status: state.map(|s| s.status),
             updates,
             postmortem_url: postmortem.map(|p| self.url(p)),
             postmortem_title: postmortem.map(|p| self.site.pages[p].title.clone()),

@@ -1,0 +1,172 @@
+//! Where an incident or a maintenance stands at "now": computed once, when the site is
+//! assembled, so that the incident's page, the lists, the status page, the service pages, the
+//! feeds and the APIs all show the one value.
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::source::Meta;
+use crate::vocabulary::{Impact, UpdateStatus};
+
+/// Where an incident or maintenance stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Phase {
+    /// Maintenance announced for later.
+    Upcoming,
+    /// Maintenance inside its window.
+    InProgress,
+    /// An incident not resolved yet.
+    Ongoing,
+    Resolved,
+    /// Maintenance that is over.
+    Completed,
+}
+
+impl Phase {
+    /// Having its impact now.
+    pub(crate) fn is_active(self) -> bool {
+        matches!(self, Phase::InProgress | Phase::Ongoing)
+    }
+
+    /// Not over yet.
+    pub(crate) fn is_open(self) -> bool {
+        matches!(self, Phase::Upcoming | Phase::InProgress | Phase::Ongoing)
+    }
+
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Phase::Upcoming => "Scheduled",
+            Phase::InProgress => "In progress",
+            Phase::Ongoing => "Ongoing",
+            Phase::Resolved => "Resolved",
+            Phase::Completed => "Completed",
+        }
+    }
+}
+
+/// An incident's or a maintenance's state at "now".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct IncidentState {
+    pub phase: Phase,
+    pub maintenance: bool,
+    /// When the impact began (the planned start, for maintenance not started yet).
+    pub start: Option<Timestamp>,
+    /// When it ended; `None` while it lasts (or, for maintenance, when no end is planned).
+    pub end: Option<Timestamp>,
+    /// The state in the words of the status APIs and of updates: `investigating`, `identified`
+    /// or `monitoring` while an incident lasts, `resolved`; `scheduled`, `in_progress`,
+    /// `completed` for maintenance.
+    pub status: UpdateStatus,
+}
+
+impl IncidentState {
+    /// The state of the incident whose front matter is `meta`, at `now`.
+    pub(crate) fn of(meta: &Meta, now: Timestamp) -> IncidentState {
+        let maintenance = meta.impact == Some(Impact::Maintenance);
+        if maintenance {
+            return maintenance_state(meta, now);
+        }
+        let first_update = meta.updates.iter().map(|u| u.at.instant).min();
+        let start = meta.started.map(|d| d.instant).or(first_update);
+        let end = meta.resolved.map(|d| d.instant);
+        let latest = meta.updates.iter().max_by_key(|u| u.at).map(|u| u.status);
+        let (phase, status) = match end {
+            Some(_) => (Phase::Resolved, UpdateStatus::Resolved),
+            None => (
+                Phase::Ongoing,
+                latest
+                    .filter(|s| {
+                        matches!(
+                            s,
+                            UpdateStatus::Investigating
+                                | UpdateStatus::Identified
+                                | UpdateStatus::Monitoring
+                        )
+                    })
+                    .unwrap_or(UpdateStatus::Investigating),
+            ),
+        };
+        IncidentState {
+            phase,
+            maintenance,
+            start,
+            end,
+            status,
+        }
+    }
+
+    /// How pages name the state: `Investigating`, `Scheduled`, `In progress`, `Completed`, …
+    pub(crate) fn label(&self) -> &'static str {
+        match self.status {
+            UpdateStatus::Investigating if self.phase == Phase::Ongoing => "Ongoing",
+            UpdateStatus::Investigating => "Investigating",
+            UpdateStatus::Identified => "Identified",
+            UpdateStatus::Monitoring => "Monitoring",
+            UpdateStatus::Resolved => "Resolved",
+            UpdateStatus::Scheduled => "Scheduled",
+            UpdateStatus::InProgress => "In progress",
+            UpdateStatus::Completed => "Completed",
+        }
+    }
+
+    /// What templates see of it.
+    pub(crate) fn view(&self) -> StateView {
+        StateView {
+            phase: self.phase,
+            status: self.status,
+            label: self.label(),
+            maintenance: self.maintenance,
+            open: self.phase.is_open(),
+            active: self.phase.is_active(),
+        }
+    }
+}
+
+/// The state as templates see it (`page.incident.state`, `p.state` in lists).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub(crate) struct StateView {
+    phase: Phase,
+    status: UpdateStatus,
+    label: &'static str,
+    maintenance: bool,
+    /// Not over yet (scheduled, in progress, ongoing).
+    open: bool,
+    /// Having its impact now.
+    active: bool,
+}
+
+/// A maintenance: its window (actual times when written, else the planned ones) and its phase.
+fn maintenance_state(meta: &Meta, now: Timestamp) -> IncidentState {
+    let start = meta.started.or(meta.scheduled_start).map(|d| d.instant);
+    let completed_update = meta
+        .updates
+        .iter()
+        .filter(|u| u.status == UpdateStatus::Completed)
+        .map(|u| u.at.instant)
+        .max();
+    let end = meta
+        .resolved
+        .map(|d| d.instant)
+        .or(completed_update)
+        .or(meta.scheduled_end.map(|d| d.instant));
+    let phase = match (start, end) {
+        _ if meta.resolved.is_some() || completed_update.is_some() => Phase::Completed,
+        (Some(start), _) if now < start => Phase::Upcoming,
+        (_, Some(end)) if end <= now => Phase::Completed,
+        (Some(_), _) => Phase::InProgress,
+        (None, _) => Phase::Upcoming,
+    };
+    let status = match phase {
+        Phase::Upcoming => UpdateStatus::Scheduled,
+        Phase::InProgress | Phase::Ongoing => UpdateStatus::InProgress,
+        Phase::Resolved | Phase::Completed => UpdateStatus::Completed,
+    };
+    IncidentState {
+        phase,
+        maintenance: true,
+        start,
+        end,
+        status,
+    }
+}
