@@ -149,6 +149,8 @@ pub struct Config {
     pub(crate) broken_links: LinkPolicy,
     pub(crate) components: Vec<Component>,
     pub(crate) review_interval_days: u32,
+    /// Whether `[checks] review_interval_days` is written: the handbook tracks reviews.
+    pub(crate) tracks_reviews: bool,
     /// The content folder relative to the handbook (`content`; `""` for the handbook itself).
     pub(crate) content_dir: String,
     /// Folder name → kind of the pages under it, beside the built-in names.
@@ -241,6 +243,7 @@ impl Config {
             raw_html: raw.markdown.raw_html.unwrap_or(true),
             search: raw.search.enabled.unwrap_or(true),
             components: raw.status.components,
+            tracks_reviews: raw.checks.review_interval_days.is_some(),
             review_interval_days: raw
                 .checks
                 .review_interval_days

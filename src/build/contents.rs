@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::config::Config;
-use crate::model::{Site, TAXONOMIES};
+use crate::model::{Place, Site, TAXONOMIES};
 use crate::ops::{Generated, GeneratedPage};
 use crate::paths::HandbookPath;
 use crate::source::{is_markdown, Handbook, StaticFile};
@@ -117,13 +117,13 @@ fn rendered<'a>(site: &'a Site, generated: &'a Generated, search_page: bool) -> 
         outputs.extend(
             terms
                 .keys()
-                .filter(|slug| !generated.owns(&format!("{name}/{slug}/")))
+                .filter(|slug| !generated.owns(&format!("{}{slug}/", taxonomy_url(site, name))))
                 .map(|slug| Render::Term(name, title, slug)),
         );
     }
     outputs.extend(generated.pages.iter().map(Render::Generated));
     outputs.push(Render::NotFound);
-    if site.config.search && search_page && !site.pages.iter().any(|p| p.url == "search/") {
+    if site.config.search && search_page {
         outputs.push(Render::Search);
     }
     outputs.extend(
@@ -134,14 +134,19 @@ fn rendered<'a>(site: &'a Site, generated: &'a Generated, search_page: bool) -> 
     outputs
 }
 
+/// Where the pages of the taxonomy `name` go, relative to the base path.
+fn taxonomy_url<'a>(site: &'a Site, name: &str) -> &'a str {
+    site.places.url(Place::of_taxonomy(name))
+}
+
 /// Where a rendered output goes.
 pub(crate) fn render_path(site: &Site, render: &Render<'_>) -> String {
     match *render {
         Render::Page(id) => format!("{}index.html", site.pages[id].url),
-        Render::Taxonomy(name, _) => format!("{name}/index.html"),
-        Render::Term(name, _, slug) => format!("{name}/{slug}/index.html"),
+        Render::Taxonomy(name, _) => format!("{}index.html", taxonomy_url(site, name)),
+        Render::Term(name, _, slug) => format!("{}{slug}/index.html", taxonomy_url(site, name)),
         Render::NotFound => "404.html".into(),
-        Render::Search => "search/index.html".into(),
+        Render::Search => format!("{}index.html", site.places.url(Place::Search)),
         Render::Alias(alias, _) if alias.ends_with(".html") => alias.to_string(),
         Render::Alias(alias, _) => format!("{alias}index.html"),
         Render::Generated(page) => page.output_path(),
@@ -206,11 +211,12 @@ fn sitemap(site: &Site, generated: &Generated) -> String {
         })
         .collect();
     for (name, _) in TAXONOMIES {
+        let list = format!("{}{}", site.config.base_url, taxonomy_url(site, name));
         if site.taxonomies.get(name).is_some_and(|t| !t.is_empty()) {
-            entries.push((format!("{}{name}/", site.config.base_url), None));
+            entries.push((list.clone(), None));
         }
         for slug in site.taxonomies.get(name).into_iter().flat_map(|t| t.keys()) {
-            entries.push((format!("{}{name}/{slug}/", site.config.base_url), None));
+            entries.push((format!("{list}{slug}/"), None));
         }
     }
     entries.extend(

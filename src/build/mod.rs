@@ -253,6 +253,8 @@ pub(crate) struct Built {
     pub(crate) renderer: Renderer,
     /// What the output copies as it is, by output path.
     pub(crate) copies: Copies,
+    /// The places with generated pages.
+    pub(crate) places: std::collections::BTreeSet<crate::model::Place>,
 }
 
 /// Builds the site into the output folder, atomically.
@@ -326,6 +328,7 @@ pub(crate) fn build_from(
         highlighter,
         renderer,
         copies: Copies::new(),
+        places: Default::default(),
     };
     let mut report = write::write_site(options, &mut built, diagnostics, timer, writing)?;
     report.read = read;

@@ -11,7 +11,9 @@ use rayon::prelude::*;
 use super::contents::{render_path, Contents, Copied, Made, Render};
 use super::{BuildFailure, BuildOptions, BuildReport, Built, Timer};
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
-use crate::model::Site;
+use std::collections::BTreeSet;
+
+use crate::model::{Place, Site};
 use crate::output::{self, Staging};
 use crate::render::context::{Builder, Globals};
 use crate::render::Renderer;
@@ -57,13 +59,7 @@ pub(super) fn write_site(
     })?;
     let reuse = Reuse::load(options.cache_dir.as_deref(), &output::absolute(&out));
     let site = &built.site;
-    let writer = Writer {
-        site,
-        renderer: &built.renderer,
-        staging: &staging,
-        offline: options.offline,
-        reuse: &reuse,
-    };
+    let search_page = site.config.search && built.renderer.has_template("search.html");
     // The search index is built beside the rendering (they share nothing but the site), unless
     // the previous build's search files can be taken over whole.
     let search_fingerprint = search::input_fingerprint(site);
@@ -89,13 +85,26 @@ pub(super) fn write_site(
         let contents = Contents::plan(
             site,
             &generated,
-            built.renderer.has_template("search.html"),
+            search_page,
             (&built.statics, &built.handbook),
             built.highlighter.stylesheets(),
         );
-        let written = writer
-            .write_all(&contents)
-            .map(|()| (contents.outputs.len(), contents.copies()));
+        let writer = Writer {
+            site,
+            renderer: &built.renderer,
+            staging: &staging,
+            offline: options.offline,
+            reuse: &reuse,
+            places: &generated.places,
+            search_page,
+        };
+        let written = writer.write_all(&contents).map(|()| {
+            (
+                contents.outputs.len(),
+                contents.copies(),
+                generated.places.clone(),
+            )
+        });
         (written, search.map(|handle| handle.join()))
     });
     let search_files = match search_files {
@@ -134,8 +143,8 @@ pub(super) fn write_site(
         }
     }
     timer.lap("render+search");
-    let (files, copies) = match written {
-        Ok((outputs, copies)) => (outputs + search_file_count, copies),
+    let (files, copies, places) = match written {
+        Ok((outputs, copies, places)) => (outputs + search_file_count, copies, places),
         Err(problems) => {
             diagnostics.extend(problems);
             return Err(fail(diagnostics));
@@ -148,6 +157,7 @@ pub(super) fn write_site(
         )],
     })?;
     built.copies = copies;
+    built.places = places;
     if let Err(e) = built.highlighter.save_cache().and_then(|()| reuse.save()) {
         diagnostics.push(Diagnostic::warning(
             None,
@@ -195,6 +205,8 @@ pub(super) fn write_pages_in_place(
         staging: &staging,
         offline: options.offline,
         reuse: &no_reuse,
+        places: &built.places,
+        search_page: built.site.config.search && built.renderer.has_template("search.html"),
     };
     let builder = Builder { site: &built.site };
     let (globals, seed) = writer.globals()?;
@@ -299,6 +311,10 @@ struct Writer<'a> {
     /// Relative links naming `index.html`, so the site works opened from disk.
     offline: bool,
     reuse: &'a Reuse,
+    /// The places with generated pages, and whether the site has its search page: the only
+    /// generated pages templates link to.
+    places: &'a BTreeSet<Place>,
+    search_page: bool,
 }
 
 impl Writer<'_> {
@@ -332,8 +348,9 @@ impl Writer<'_> {
 
     /// What every template sees, and the seed of every output's fingerprint.
     fn globals(&self) -> Result<(tera::Context, [u8; 32]), Vec<Diagnostic>> {
-        let globals_value = serde_json::to_value(Globals::new(self.site))
-            .map_err(|e| vec![Diagnostic::error(None, e.to_string())])?;
+        let globals_value =
+            serde_json::to_value(Globals::new(self.site, self.places, self.search_page))
+                .map_err(|e| vec![Diagnostic::error(None, e.to_string())])?;
         let globals = tera::Context::from_value(globals_value.clone())
             .map_err(|e| vec![Diagnostic::error(None, e.to_string())])?;
         let mut seed = blake3::Hasher::new();
@@ -427,12 +444,14 @@ fn fill(site: &Site, render: &Render<'_>, builder: &Builder<'_>, sink: &mut impl
             }
         }
         Render::Taxonomy(name, title) => {
-            sink.add("current_url", &format!("{base}{name}/"));
+            let list = site.places.url(Place::of_taxonomy(name));
+            sink.add("current_url", &format!("{base}{list}"));
             sink.add("nav", &builder.nav(0));
             sink.add("taxonomy", &builder.taxonomy(name, title));
         }
         Render::Term(name, title, slug) => {
-            sink.add("current_url", &format!("{base}{name}/{slug}/"));
+            let list = site.places.url(Place::of_taxonomy(name));
+            sink.add("current_url", &format!("{base}{list}{slug}/"));
             sink.add("nav", &builder.nav(0));
             sink.add("taxonomy", &builder.taxonomy(name, title));
             sink.add("term", &builder.term(name, slug));
@@ -442,7 +461,10 @@ fn fill(site: &Site, render: &Render<'_>, builder: &Builder<'_>, sink: &mut impl
             sink.add("nav", &builder.nav(0));
         }
         Render::Search => {
-            sink.add("current_url", &format!("{base}search/"));
+            sink.add(
+                "current_url",
+                &format!("{base}{}", site.places.url(Place::Search)),
+            );
             sink.add("nav", &builder.nav(0));
         }
         Render::Alias(_, id) => {

@@ -84,6 +84,11 @@ pub const RULES: &[Rule] = &[
     ),
     rule("url-conflict", E, "two files want the same URL"),
     rule(
+        "generated-url-taken",
+        W,
+        "a page at the URL of generated pages (`search/`, `reviews/`, `tags/`…), which move aside",
+    ),
+    rule(
         "left-out",
         W,
         "a markdown file of the handbook that is no page, with the reason",

@@ -39,6 +39,7 @@ impl Site {
             incidents: HashMap::new(),
             postmortems: HashMap::new(),
             left_out: Vec::new(),
+            places: super::Places::default(),
         };
         site.add_sections(&documents, &content.folders);
         for document in documents {
@@ -49,6 +50,7 @@ impl Site {
         site.name_alert_pages();
         site.check_urls(diagnostics);
         site.collect_taxonomies();
+        site.places = super::Places::allocate(&site);
         site.compute_reviews(options);
         for page in site.pages.iter_mut() {
             if page.kind == Kind::Incident && !page.is_section() {
@@ -349,7 +351,20 @@ impl Site {
         }
     }
 
+    /// Review dates, once the handbook tracks reviews: `[checks] review_interval_days` is set,
+    /// or a runbook or process says when it was last reviewed. A handbook that says nothing of
+    /// reviews gets no "never reviewed" on every page.
     fn compute_reviews(&mut self, options: &Options) {
+        let reviewable =
+            |p: &Page| matches!(p.kind, Kind::Runbook | Kind::Process) && !p.is_section();
+        let tracked = self.config.tracks_reviews
+            || self
+                .pages
+                .iter()
+                .any(|p| reviewable(p) && p.meta.last_reviewed.is_some());
+        if !tracked {
+            return;
+        }
         let default_interval = self.config.review_interval_days;
         for page in &mut self.pages {
             if !matches!(page.kind, Kind::Runbook | Kind::Process) || page.is_section() {

@@ -10,6 +10,7 @@ mod assemble;
 mod checks;
 mod incident;
 mod links;
+mod places;
 mod summary;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -23,6 +24,7 @@ use crate::source::{Document, Meta};
 use crate::vocabulary::Kind;
 pub(crate) use checks::check_operations;
 pub(crate) use incident::{IncidentState, Phase, StateView};
+pub(crate) use places::{Place, Places};
 pub(crate) use summary::{referenced_by, runbooks_linked_from, PageSummary, TermLink};
 
 /// A page or a section of the site.
@@ -132,6 +134,8 @@ pub(crate) struct Site {
     postmortems: HashMap<usize, usize>,
     /// Documents that made no page, and why.
     pub(crate) left_out: Vec<crate::source::LeftOut>,
+    /// Where the generated pages go.
+    pub(crate) places: Places,
 }
 
 /// Rendered markdown by document path, with the page title it was rendered under.
@@ -185,6 +189,11 @@ impl Site {
     /// The URL of page `id` with the base path: what a link to it says.
     pub(crate) fn url(&self, id: usize) -> String {
         format!("{}{}", self.config.base_path, self.pages[id].url)
+    }
+
+    /// `relative` (a URL path relative to the base path) with the base path.
+    pub(crate) fn url_of(&self, relative: &str) -> String {
+        format!("{}{relative}", self.config.base_path)
     }
 
     /// The absolute URL of page `id`.

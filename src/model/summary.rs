@@ -49,7 +49,8 @@ pub(super) enum SummaryStatus {
 impl Site {
     /// The URL of the page of term `name` of `taxonomy`.
     pub(crate) fn term_url(&self, taxonomy: &str, name: &str) -> String {
-        format!("{}{taxonomy}/{}/", self.config.base_path, url_segment(name))
+        let list = self.places.url(super::Place::of_taxonomy(taxonomy));
+        format!("{}{list}{}/", self.config.base_path, url_segment(name))
     }
 
     /// `names`, terms of `taxonomy`, as links (names that make no URL left out).

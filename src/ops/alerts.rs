@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{value, Generated, GeneratedPage, Links};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::model::Site;
+use crate::model::{Place, Site};
 use crate::vocabulary::{Kind, Severity};
 
 /// Every declared alert and the runbook declaring it (the first, when two do: an error).
@@ -26,6 +26,11 @@ pub(crate) fn alerts(site: &Site) -> BTreeMap<&str, usize> {
         }
     }
     alerts
+}
+
+/// The stable address of the alert `name` (relative to the base path), when it can have one.
+pub(crate) fn alert_url(name: &str) -> Option<String> {
+    is_url_safe(name).then(|| format!("alerts/{name}/"))
 }
 
 /// Letters, digits, `_`, `-`, `.` and `:`-free: the name is a path segment on every host.
@@ -172,8 +177,9 @@ pub(crate) fn add(site: &Site, generated: &mut Generated) {
             services: site.pages[id].meta.services.clone(),
         })
         .collect();
+    let list = links.place(Place::Alerts);
     let header = links.header(
-        "alerts/",
+        list,
         "Alerts",
         Some("Every alert that has a runbook. Point your alerting rules' runbook_url at these addresses: they stay stable when runbooks move."),
         &[],
@@ -183,7 +189,7 @@ pub(crate) fn add(site: &Site, generated: &mut Generated) {
         pattern: links.permalink("alerts/"),
     };
     generated.pages.push(GeneratedPage {
-        url: "alerts/".into(),
+        url: list.to_string(),
         template: "alerts.html",
         label: "the alerts list".into(),
         nav_from,

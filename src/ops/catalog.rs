@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::status::{self, Event};
 use super::{value, Generated, GeneratedPage, Links};
 use crate::dates::DateTime;
-use crate::model::{PageSummary, Site};
+use crate::model::{PageSummary, Place, Site};
 use crate::paths::url_segment;
 use crate::vocabulary::Kind;
 
@@ -60,7 +60,7 @@ pub(super) fn add_services(site: &Site, events: &[Event], generated: &mut Genera
     let links = Links { site };
     let alerts = super::alerts::alerts(site);
     for term in terms.values() {
-        let url = format!("services/{}/", term.slug);
+        let url = format!("{}{}/", links.place(Place::Services), term.slug);
         let context = Service {
             site,
             links: &links,
@@ -73,7 +73,7 @@ pub(super) fn add_services(site: &Site, events: &[Event], generated: &mut Genera
             description: None,
             url: links.url(&url),
             permalink: links.permalink(&url),
-            breadcrumbs: links.crumbs(&[("Services", "services/")]),
+            breadcrumbs: links.crumbs(&[("Services", links.place(Place::Services))]),
             content: String::new(),
         };
         generated.pages.push(GeneratedPage {
@@ -163,7 +163,11 @@ impl Service<'_> {
                 .filter(|o| !url_segment(o).is_empty())
                 .map(|o| Named {
                     name: o.to_string(),
-                    url: links.url(&format!("owners/{}/", url_segment(o))),
+                    url: links.url(&format!(
+                        "{}{}/",
+                        links.place(Place::Owners),
+                        url_segment(o)
+                    )),
                 })
                 .collect(),
             component: component.map(|c| {
@@ -172,7 +176,11 @@ impl Service<'_> {
                     name: c.name.clone(),
                     state,
                     state_label: state.label(),
-                    url: links.url(&format!("status/#component-{}", c.id)),
+                    url: links.url(&format!(
+                        "{}#component-{}",
+                        links.place(Place::Status),
+                        c.id
+                    )),
                 }
             }),
             alerts: alerts
@@ -250,7 +258,11 @@ pub(super) fn add_reviews(site: &Site, now: Timestamp, generated: &mut Generated
                         .filter(|o| !url_segment(o).is_empty())
                         .map(|o| Named {
                             name: o.clone(),
-                            url: links.url(&format!("owners/{}/", url_segment(o))),
+                            url: links.url(&format!(
+                                "{}{}/",
+                                links.place(Place::Owners),
+                                url_segment(o)
+                            )),
                         })
                         .collect(),
                     last_reviewed: page.meta.last_reviewed,
@@ -284,13 +296,13 @@ pub(super) fn add_reviews(site: &Site, now: Timestamp, generated: &mut Generated
         }
     }
     let header = links.header(
-        "reviews/",
+        links.place(Place::Reviews),
         "Reviews",
         Some("Runbooks and processes by review date, overdue first. A runbook nobody has checked lately is a runbook nobody should trust at 3 a.m."),
         &[],
     );
     generated.pages.push(GeneratedPage {
-        url: "reviews/".into(),
+        url: links.place(Place::Reviews).to_string(),
         template: "reviews.html",
         label: "the review dashboard".into(),
         nav_from: 0,

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 
 use super::status::Event;
 use super::Links;
-use crate::model::Site;
+use crate::model::{Place, Site};
 use crate::vocabulary::UpdateStatus;
 
 /// `status/feed.xml`.
@@ -53,8 +53,8 @@ pub(crate) fn atom(site: &Site, events: &[Event], now: Timestamp) -> String {
         "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{lang}\">\n  <title>{title}</title>\n  <subtitle>Every update to incidents and maintenance, newest first.</subtitle>\n  <id>{id}</id>\n  <link rel=\"self\" type=\"application/atom+xml\" href=\"{feed}\"/>\n  <link rel=\"alternate\" type=\"text/html\" href=\"{id}\"/>\n  <updated>{updated}</updated>\n  <author><name>{author}</name></author>\n  <generator>opsbook</generator>\n",
         lang = xml_text(&site.config.language),
         title = xml_text(&format!("{}: status", site.config.title)),
-        id = xml_text(&links.permalink("status/")),
-        feed = xml_text(&links.permalink("status/feed.xml")),
+        id = xml_text(&links.permalink(links.place(Place::Status))),
+        feed = xml_text(&links.permalink(&format!("{}feed.xml", links.place(Place::Status)))),
         updated = rfc3339(updated),
         author = xml_text(&site.config.title),
     ));

@@ -17,7 +17,7 @@ use super::charts::{durations_chart, first_label, last_label, services_chart, se
 use super::status::{Event, Phase};
 use super::{shown, value, Generated, GeneratedPage, Links};
 use crate::dates::HumanMinutes;
-use crate::model::Site;
+use crate::model::{Place, Site};
 use crate::vocabulary::Severity;
 
 /// How many months the charts cover at most.
@@ -252,17 +252,24 @@ pub(crate) fn add(site: &Site, events: &[Event], now: Timestamp, generated: &mut
         last: last_label(&months).to_string(),
         months,
     };
+    let postmortems = links.place(Place::Postmortems);
+    // The trail leads through the postmortems table only where there is one.
+    let trail: &[(&str, &str)] = if generated.places.contains(&Place::Postmortems) {
+        &[("Postmortems", postmortems)]
+    } else {
+        &[]
+    };
     let header = links.header(
-        "postmortems/metrics/",
+        links.place(Place::Metrics),
         "Incident metrics",
         Some("How many incidents we had, how fast we noticed and fixed them, and where they happened."),
-        &[("Postmortems", "postmortems/")],
+        trail,
     );
     generated.pages.push(GeneratedPage {
-        url: "postmortems/metrics/".into(),
+        url: links.place(Place::Metrics).to_string(),
         template: "metrics.html",
         label: "the incident metrics".into(),
-        nav_from: links.section_at("postmortems/").unwrap_or(0),
+        nav_from: links.section_at(postmortems).unwrap_or(0),
         in_sitemap: true,
         values: vec![("generated", value(&header)), ("metrics", value(&context))],
     });

@@ -22,8 +22,10 @@ use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::Value;
 
+use std::collections::BTreeSet;
+
 use crate::dates::DateTime;
-use crate::model::Site;
+use crate::model::{Place, Site};
 use crate::vocabulary::Kind;
 
 /// A UTC instant as the templates show it.
@@ -80,6 +82,8 @@ pub(crate) struct Generated {
     pub pages: Vec<GeneratedPage>,
     /// Output path → text.
     pub files: Vec<(String, String)>,
+    /// The places that have pages: the only ones any page links to.
+    pub places: BTreeSet<Place>,
 }
 
 impl Generated {
@@ -97,22 +101,52 @@ pub(crate) fn shows_body_of(page: &crate::model::Page) -> bool {
     page.is_section() || page.kind == Kind::Postmortem
 }
 
+/// The places the operations features make pages at, for the site as it is.
+pub(crate) fn places_with_pages(site: &Site, events: &[status::Event]) -> BTreeSet<Place> {
+    let mut places = BTreeSet::new();
+    if !events.is_empty() || !site.config.components.is_empty() {
+        places.extend([Place::Status, Place::StatusHistory, Place::StatusApi]);
+    }
+    if !alerts::alerts(site).is_empty() {
+        places.insert(Place::Alerts);
+    }
+    if site.pages.iter().any(|p| p.review.is_some()) {
+        places.insert(Place::Reviews);
+    }
+    if !postmortems::postmortem_ids(site).is_empty() {
+        places.extend([Place::Postmortems, Place::ActionItems, Place::Sorted]);
+    }
+    if !metrics::incidents(site, events).is_empty() {
+        places.insert(Place::Metrics);
+    }
+    for (name, _) in crate::model::TAXONOMIES {
+        if site.taxonomies.get(name).is_some_and(|t| !t.is_empty()) {
+            places.insert(Place::of_taxonomy(name));
+        }
+    }
+    places
+}
+
 /// Everything the operations features add to the site, as of `now`.
 pub(crate) fn generate(site: &Site, now: Timestamp) -> Generated {
-    let mut generated = Generated::default();
     let events = status::events(site);
+    let mut generated = Generated {
+        places: places_with_pages(site, &events),
+        ..Generated::default()
+    };
     status_page::add(site, &events, now, &mut generated);
     alerts::add(site, &mut generated);
     catalog::add_services(site, &events, &mut generated);
     catalog::add_reviews(site, now, &mut generated);
     postmortems::add(site, now, &mut generated);
     metrics::add(site, &events, now, &mut generated);
-    if !events.is_empty() || !site.config.components.is_empty() {
+    if generated.places.contains(&Place::Status) {
+        let status = site.places.url(Place::Status);
         generated
             .files
-            .push(("status/feed.xml".into(), feeds::atom(site, &events, now)));
+            .push((format!("{status}feed.xml"), feeds::atom(site, &events, now)));
         generated.files.push((
-            "status/maintenance.ics".into(),
+            format!("{status}maintenance.ics"),
             feeds::calendar(site, &events),
         ));
         generated
@@ -123,27 +157,21 @@ pub(crate) fn generate(site: &Site, now: Timestamp) -> Generated {
     generated
 }
 
-/// The generated pages every page links to (sidebar, footer): title and URL relative to the base.
-pub(crate) fn hubs(site: &Site) -> Vec<(&'static str, &'static str)> {
+/// The generated pages every page links to (sidebar, footer), when they have pages: title and
+/// place.
+pub(crate) fn hubs(site: &Site, places: &BTreeSet<Place>) -> Vec<(&'static str, Place)> {
     let mut hubs = Vec::new();
-    let has_status = !site.config.components.is_empty()
-        || site
-            .pages
-            .iter()
-            .any(|p| p.kind == Kind::Incident && !p.is_section());
+    let status = site.places.url(Place::Status);
     // With a `status/` section the sidebar lists it already.
-    let status_section = site
-        .pages
-        .iter()
-        .any(|p| p.is_section() && p.url == "status/");
-    if has_status && !status_section {
-        hubs.push(("Status", "status/"));
-    }
-    if !alerts::alerts(site).is_empty() {
-        hubs.push(("Alerts", "alerts/"));
-    }
-    if site.pages.iter().any(|p| p.review.is_some()) {
-        hubs.push(("Reviews", "reviews/"));
+    let status_section = site.pages.iter().any(|p| p.is_section() && p.url == status);
+    for (place, title) in [
+        (Place::Status, "Status"),
+        (Place::Alerts, "Alerts"),
+        (Place::Reviews, "Reviews"),
+    ] {
+        if places.contains(&place) && !(place == Place::Status && status_section) {
+            hubs.push((title, place));
+        }
     }
     hubs
 }
@@ -154,6 +182,11 @@ pub(crate) struct Links<'a> {
 }
 
 impl Links<'_> {
+    /// The URL of `place`, relative to the base path.
+    pub(crate) fn place(&self, place: Place) -> &str {
+        self.site.places.url(place)
+    }
+
     pub(crate) fn url(&self, relative: &str) -> String {
         format!("{}{relative}", self.site.config.base_path)
     }

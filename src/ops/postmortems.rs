@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::{shown, value, Generated, GeneratedPage, Links};
 use crate::dates::{DateTime, HumanMinutes};
 use crate::markdown::action_items as scanned;
-use crate::model::Site;
+use crate::model::{Place, Site};
 use crate::paths::url_segment;
 use crate::vocabulary::{Kind, PostmortemStatus, Severity};
 
@@ -183,7 +183,11 @@ fn row(site: &Site, links: &Links<'_>, id: usize, items: &[ActionItem]) -> Row {
             .filter(|s| !url_segment(s).is_empty())
             .map(|s| Named {
                 name: s.clone(),
-                url: links.url(&format!("services/{}/", url_segment(s))),
+                url: links.url(&format!(
+                    "{}{}/",
+                    links.place(Place::Services),
+                    url_segment(s)
+                )),
             })
             .collect(),
         status: meta.status,
@@ -225,15 +229,15 @@ struct TableContext {
     orders: Vec<SortLink>,
     items: Counts,
     action_items_url: String,
-    metrics_url: String,
+    metrics_url: Option<String>,
 }
 
 /// The URL of the table in `order` (relative to the base path).
-fn order_url(order: &str) -> String {
+fn order_url(links: &Links<'_>, order: &str) -> String {
     if order == "date" {
-        "postmortems/".into()
+        links.place(Place::Postmortems).to_string()
     } else {
-        format!("postmortems/sorted/{order}/")
+        format!("{}{order}/", links.place(Place::Sorted))
     }
 }
 
@@ -245,7 +249,8 @@ pub(crate) fn add(site: &Site, now: Timestamp, generated: &mut Generated) {
     }
     let links = Links { site };
     let today = shown(now).date();
-    let nav_from = links.section_at("postmortems/").unwrap_or(0);
+    let table = links.place(Place::Postmortems);
+    let nav_from = links.section_at(table).unwrap_or(0);
     let items: Vec<Vec<ActionItem>> = ids
         .iter()
         .map(|&id| action_items(site, id, today))
@@ -262,17 +267,17 @@ pub(crate) fn add(site: &Site, now: Timestamp, generated: &mut Generated) {
         .collect();
     let item_counts = counts(all_items.iter().map(|(_, i)| i));
     for (order, _) in ORDERS {
-        let url = order_url(order);
+        let url = order_url(&links, order);
         let mut sorted = rows.clone();
         sort(&mut sorted, order);
         let mut header = links.header(
-            "postmortems/",
+            table,
             "Postmortems",
             Some("Every postmortem, with its severity, duration, services and status."),
             &[],
         );
         if order != "date" {
-            header.breadcrumbs = links.crumbs(&[("Postmortems", "postmortems/")]);
+            header.breadcrumbs = links.crumbs(&[("Postmortems", table)]);
             header.content = String::new();
         }
         let context = TableContext {
@@ -283,13 +288,17 @@ pub(crate) fn add(site: &Site, now: Timestamp, generated: &mut Generated) {
                 .map(|&(key, label)| SortLink {
                     key,
                     label,
-                    url: links.url(&order_url(key)),
+                    url: links.url(&order_url(&links, key)),
                     active: key == order,
                 })
                 .collect(),
             items: item_counts,
-            action_items_url: links.url("postmortems/action-items/"),
-            metrics_url: links.url("postmortems/metrics/"),
+            action_items_url: links.url(links.place(Place::ActionItems)),
+            // Linked only when there are incidents to chart.
+            metrics_url: generated
+                .places
+                .contains(&Place::Metrics)
+                .then(|| links.url(links.place(Place::Metrics))),
         };
         generated.pages.push(GeneratedPage {
             url,
@@ -367,10 +376,10 @@ fn add_action_items(
     });
     let (done, open): (Vec<ItemRow>, Vec<ItemRow>) = rows.into_iter().partition(|r| r.item.done);
     let header = links.header(
-        "postmortems/action-items/",
+        links.place(Place::ActionItems),
         "Action items",
         Some("Every action item of every postmortem: open ones first, overdue ones marked."),
-        &[("Postmortems", "postmortems/")],
+        &[("Postmortems", links.place(Place::Postmortems))],
     );
     let context = ItemsContext {
         counts,
@@ -379,7 +388,7 @@ fn add_action_items(
         today: DateTime::from_date(today),
     };
     generated.pages.push(GeneratedPage {
-        url: "postmortems/action-items/".into(),
+        url: links.place(Place::ActionItems).to_string(),
         template: "action_items.html",
         label: "the action items".into(),
         nav_from,

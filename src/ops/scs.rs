@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::feeds::rfc3339;
 use super::status::Event;
-use crate::model::Site;
+use crate::model::{Place, Site};
 use crate::vocabulary::{Impact, UpdateStatus};
 
 /// Phases in order; an incident's phase is where it stands (the status every page shows).
@@ -163,8 +163,9 @@ pub(crate) fn files(site: &Site, events: &[Event], now: Timestamp) -> Vec<(Strin
         .collect();
     let mut files = Vec::new();
     let mut add = |name: &str, text: String| {
-        files.push((format!("status/api/scs/{name}"), text.clone()));
-        files.push((format!("status/api/scs/{name}.json"), text));
+        let api = site.places.url(Place::StatusApi);
+        files.push((format!("{api}scs/{name}"), text.clone()));
+        files.push((format!("{api}scs/{name}.json"), text));
     };
     add("components", data(super::value(&components)));
     add("incidents", data(super::value(&incidents)));

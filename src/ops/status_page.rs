@@ -9,7 +9,7 @@ use super::status::{self, ComponentState, Event, Phase};
 use super::uptime::{self, Day};
 use super::{shown, value, Generated, GeneratedPage, Links};
 use crate::dates::{DateTime, HumanMinutes};
-use crate::model::Site;
+use crate::model::{Place, Site};
 use crate::vocabulary::{Impact, UpdateStatus};
 
 const MONTHS: [&str; 12] = [
@@ -105,7 +105,8 @@ pub(super) fn add(site: &Site, events: &[Event], now: Timestamp, generated: &mut
     if events.is_empty() && site.config.components.is_empty() {
         return;
     }
-    let nav_from = links.section_at("status/").unwrap_or(0);
+    let status = links.place(Place::Status);
+    let nav_from = links.section_at(status).unwrap_or(0);
     let card = |e: &Event| event_card(site, &links, e, now);
     let first_day = uptime::first_day(now);
     let window_start = first_day
@@ -145,20 +146,23 @@ pub(super) fn add(site: &Site, events: &[Event], now: Timestamp, generated: &mut
             })
             .collect(),
         history: by_month(recent.into_iter().map(card)),
-        history_url: links.url("status/history/"),
-        feed_url: links.url("status/feed.xml"),
-        calendar_url: links.url("status/maintenance.ics"),
-        summary_url: links.url("status/api/v2/summary.json"),
-        scs_url: links.url("status/api/scs/incidents.json"),
+        history_url: links.url(links.place(Place::StatusHistory)),
+        feed_url: links.url(&format!("{status}feed.xml")),
+        calendar_url: links.url(&format!("{status}maintenance.ics")),
+        summary_url: links.url(&format!("{}v2/summary.json", links.place(Place::StatusApi))),
+        scs_url: links.url(&format!(
+            "{}scs/incidents.json",
+            links.place(Place::StatusApi)
+        )),
     };
     let header = links.header(
-        "status/",
+        status,
         "Status",
         Some("The current state of every component, 90 days of uptime, and every incident."),
         &[],
     );
     generated.pages.push(GeneratedPage {
-        url: "status/".into(),
+        url: status.to_string(),
         template: "status.html",
         label: "the status page".into(),
         nav_from,
@@ -204,7 +208,7 @@ fn add_history(
             .iter()
             .map(|&year| YearLink {
                 year,
-                url: links.url(&format!("status/history/{year}/")),
+                url: links.url(&format!("{}{year}/", links.place(Place::StatusHistory))),
                 count: past.iter().filter(|e| year_of(e) == Some(year)).count(),
                 current: Some(year) == current,
             })
@@ -212,11 +216,12 @@ fn add_history(
     };
     let long = past.len() > HISTORY_PAGE_LIMIT;
     let shown_year = if long { years.first().copied() } else { None };
-    let mut pages = vec![("status/history/".to_string(), shown_year, None)];
+    let history = links.place(Place::StatusHistory);
+    let mut pages = vec![(history.to_string(), shown_year, None)];
     pages.extend(
         years
             .iter()
-            .map(|&y| (format!("status/history/{y}/"), Some(y), Some(y))),
+            .map(|&y| (format!("{history}{y}/"), Some(y), Some(y))),
     );
     for (url, year, current) in pages {
         let title = current.map_or("Status history".to_string(), |y| {
@@ -226,7 +231,7 @@ fn add_history(
             &url,
             &title,
             Some("Every incident and maintenance, newest first."),
-            &[("Status", "status/"), ("History", "status/history/")]
+            &[("Status", links.place(Place::Status)), ("History", history)]
                 [..if current.is_some() { 2 } else { 1 }],
         );
         generated.pages.push(GeneratedPage {

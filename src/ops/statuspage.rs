@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::feeds::{rfc3339, update_status_id};
 use super::status::{self, ComponentState, Event, Phase};
 use super::Links;
-use crate::model::Site;
+use crate::model::{Place, Site};
 use crate::paths::url_segment;
 use crate::vocabulary::UpdateStatus;
 
@@ -132,7 +132,7 @@ impl<'a> Api<'a> {
         let page = PageInfo {
             id: page_id(&site.config.base_url),
             name: site.config.title.clone(),
-            url: links.permalink("status/"),
+            url: links.permalink(links.place(Place::Status)),
             time_zone: "Etc/UTC",
             updated_at: rfc3339(newest),
         };
@@ -201,7 +201,10 @@ impl<'a> Api<'a> {
             .into_iter()
             .map(|(name, value)| {
                 let text = serde_json::to_string_pretty(&value).unwrap_or_default() + "\n";
-                (format!("status/api/v2/{name}"), text)
+                (
+                    format!("{}v2/{name}", self.site.places.url(Place::StatusApi)),
+                    text,
+                )
             })
             .collect()
     }

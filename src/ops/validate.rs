@@ -4,7 +4,7 @@
 //! (Unknown components and updates or resolutions before the start are checked by the model.)
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::model::{Page, Site};
+use crate::model::{Page, Place, Site};
 use crate::vocabulary::{Impact, Kind, UpdateStatus};
 
 /// Runs every check of this module.
@@ -18,7 +18,7 @@ pub(crate) fn check(site: &Site, diagnostics: &mut Diagnostics) {
         warn_about_incomplete_incident(page, diagnostics);
     }
     super::alerts::check(site, diagnostics);
-    check_reserved_urls(site, diagnostics);
+    moved_places(site, diagnostics);
     check_due_dates(site, diagnostics);
 }
 
@@ -54,35 +54,30 @@ fn check_due_dates(site: &Site, diagnostics: &mut Diagnostics) {
     }
 }
 
-/// URLs (and everything under them) that generated pages own. `status/` and `postmortems/`
-/// are not listed: their sections' text is shown on the generated pages.
-pub(crate) const RESERVED: [&str; 6] = [
-    "reviews/",
-    "status/history/",
-    "status/api/",
-    "postmortems/action-items/",
-    "postmortems/metrics/",
-    "postmortems/sorted/",
-];
-
-fn check_reserved_urls(site: &Site, diagnostics: &mut Diagnostics) {
-    for page in &site.pages {
-        let Some(reserved) = RESERVED.iter().find(|r| page.url.starts_with(*r)) else {
-            continue;
-        };
-        if page.document.is_none() && page.is_section() {
-            // A folder without `_index.md` only exists because of the pages inside it.
+/// A page of the handbook at the URL of generated pages the site has: the page wins, the
+/// generated pages go to the next free URL, and a warning says where.
+fn moved_places(site: &Site, diagnostics: &mut Diagnostics) {
+    let events = super::status::events(site);
+    let with_pages = super::places_with_pages(site, &events);
+    let base_path = &site.config.base_path;
+    for (place, usual, page) in site.places.moved() {
+        // The search page is the build's; it is there when search is on.
+        let has_pages =
+            with_pages.contains(&place) || (place == Place::Search && site.config.search);
+        if !has_pages {
             continue;
         }
         diagnostics.push(
-            Diagnostic::error(
-                Some(crate::diagnostic::Location::file(&page.file)),
+            Diagnostic::warning(
+                Some(crate::diagnostic::Location::file(&site.pages[page].file)),
                 format!(
-                    "the URL `{}{}` belongs to a page opsbook generates (`{}{reserved}`)",
-                    site.config.base_path, page.url, site.config.base_path
+                    "this page has the URL `{base_path}{usual}` where opsbook puts {}: they are at `{base_path}{}`",
+                    place.label(),
+                    site.places.url(place)
                 ),
             )
-            .with_hint("move the file or give it another `slug`"),
+            .with_hint("move the page, or keep it there: every link to the generated pages follows them")
+            .with_rule("generated-url-taken"),
         );
     }
 }

@@ -751,3 +751,11 @@ fn alerts_and_admonitions_render_as_admonitions() {
         .iter()
         .any(|p| p.starts_with(":::")));
 }
+
+#[test]
+fn every_link_of_every_page_leads_to_a_file_of_the_site() {
+    assert_eq!(
+        crate::support::broken_links(example()),
+        Vec::<(String, String)>::new()
+    );
+}

@@ -368,6 +368,12 @@ fn every_fixture_builds_a_page_per_markdown_file_and_warnings_name_file_and_line
                 }
             }
         }
+        // Every link the theme writes leads to a page of the site.
+        assert_eq!(
+            crate::support::broken_links_in(&out, true),
+            Vec::<(String, String)>::new(),
+            "{name}"
+        );
         // The build counts every markdown file, and says how many are no page.
         if not_pages > 0 {
             let summary = format!(

@@ -649,16 +649,69 @@ fn one_alert_declared_by_two_runbooks_is_an_error() {
 }
 
 #[test]
-fn generated_urls_cannot_be_taken_by_content() {
+fn a_page_at_a_generated_url_wins_and_the_generated_pages_move_with_every_link() {
     let handbook = Handbook::new(&[
-        ("content/reviews.md", "# Our reviews\n"),
         ("opsbook.toml", "title = \"Ops\"\n"),
+        ("content/search/_index.md", "# Search tips\n\nUse quotes.\n"),
+        ("content/reviews.md", "# Our reviews\n\nHow we review.\n"),
+        ("content/tags/_index.md", "# Tags we use\n"),
+        (
+            "content/runbooks/disk.md",
+            "+++\ntitle = \"Disk\"\nlast_reviewed = 2026-11-01\ntags = [\"storage\"]\n+++\n\nBody.\n",
+        ),
+        (
+            "content/postmortems/2026-10-01-disk.md",
+            "+++\ntitle = \"Disk full\"\nstarted = 2026-10-01T10:00:00Z\nresolved = 2026-10-01T11:00:00Z\nseverity = \"sev2\"\nstatus = \"published\"\n+++\n\n## Summary\n\nFull.\n",
+        ),
+        ("content/postmortems/metrics.md", "# How we measure\n"),
     ]);
     let run = handbook.build(&[]);
-    run.assert_failure();
+    run.assert_success();
+    let out = handbook.out("public");
+    for (file, usual, moved) in [
+        ("content/search/_index.md", "/search/", "/search-2/"),
+        ("content/reviews.md", "/reviews/", "/reviews-2/"),
+        ("content/tags/_index.md", "/tags/", "/tags-2/"),
+        (
+            "content/postmortems/metrics.md",
+            "/postmortems/metrics/",
+            "/postmortems/metrics-2/",
+        ),
+    ] {
+        let warning =
+            format!("warning: {file}: this page has the URL `{usual}` where opsbook puts ");
+        assert!(
+            run.warnings()
+                .iter()
+                .any(|w| w.starts_with(&warning) && w.ends_with(&format!("they are at `{moved}`"))),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            out.join(&moved[1..]).join("index.html").is_file(),
+            "{moved}"
+        );
+    }
+    // The handbook's pages keep their URLs.
+    assert_eq!(text(&page(&out, "search/"), "h1"), "Search tips");
+    assert_eq!(text(&page(&out, "reviews/"), "h1.doc-title"), "Our reviews");
     assert_eq!(
-        run.errors(),
-        ["error: content/reviews.md: the URL `/reviews/` belongs to a page opsbook generates (`/reviews/`)"]
+        text(&page(&out, "postmortems/metrics/"), "h1.doc-title"),
+        "How we measure"
+    );
+    // Every link follows the generated pages.
+    let runbook = page(&out, "runbooks/disk/");
+    assert_eq!(
+        attrs(&runbook, "form.site-search", "action"),
+        ["/search-2/"]
+    );
+    assert!(attrs(&runbook, "a", "href").contains(&"/tags-2/storage/".to_string()));
+    assert!(attrs(&runbook, "a", "href").contains(&"/reviews-2/".to_string()));
+    let table = page(&out, "postmortems/");
+    assert!(attrs(&table, "a", "href").contains(&"/postmortems/metrics-2/".to_string()));
+    assert_eq!(
+        crate::support::broken_links(&out),
+        Vec::<(String, String)>::new()
     );
 }
 

@@ -110,6 +110,53 @@ pub(crate) fn build_with_env(dir: &Path, out: &Path, extra: &[&str], env: &[(&st
     }
 }
 
+/// Every link of every HTML file of the site at `out` (built with the base path `/`) that leads
+/// to no file of the site: (page, link). Links out of the site and to `#anchors` are not counted,
+/// nor, with `theme_only`, the links of the pages' own text (`div.content`: the handbook's).
+pub(crate) fn broken_links_in(out: &Path, theme_only: bool) -> Vec<(String, String)> {
+    let mut broken = Vec::new();
+    let in_text = |element: ElementRef<'_>| {
+        element
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .any(|a| a.value().name() == "div" && a.value().classes().any(|c| c == "content"))
+    };
+    for file in html_files(out) {
+        let html = html_file(out, &file);
+        for element in html.select(&sel(
+            "a[href], link[href], script[src], img[src], form[action]",
+        )) {
+            if theme_only && in_text(element) {
+                continue;
+            }
+            let value = ["href", "src", "action"]
+                .iter()
+                .find_map(|name| element.value().attr(name))
+                .unwrap_or("");
+            let Some(path) = value.strip_prefix('/').filter(|_| !value.starts_with("//")) else {
+                continue;
+            };
+            let path = path.split(['#', '?']).next().unwrap_or("");
+            let target = if path.is_empty() || path.ends_with('/') {
+                out.join(path).join("index.html")
+            } else {
+                out.join(path)
+            };
+            if !target.is_file() {
+                broken.push((file.clone(), value.to_string()));
+            }
+        }
+    }
+    broken.sort();
+    broken.dedup();
+    broken
+}
+
+/// [`broken_links_in`] every page, its text included.
+pub(crate) fn broken_links(out: &Path) -> Vec<(String, String)> {
+    broken_links_in(out, false)
+}
+
 /// Runs `opsbook check DIR --format json --now NOW`: the exit code and the report.
 pub(crate) fn check_json(dir: &Path) -> (Option<i32>, serde_json::Value) {
     let output = Command::new(env!("CARGO_BIN_EXE_opsbook"))

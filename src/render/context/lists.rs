@@ -96,7 +96,11 @@ impl<'a> Builder<'a> {
         TaxonomyContext {
             name,
             title,
-            url: format!("{}{name}/", self.config().base_path),
+            url: format!(
+                "{}{}",
+                self.config().base_path,
+                self.site.places.url(crate::model::Place::of_taxonomy(name))
+            ),
             terms: terms
                 .values()
                 .map(|t| TermSummary {

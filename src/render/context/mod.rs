@@ -7,7 +7,9 @@ mod page;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::model::{Site, TAXONOMIES};
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::model::{Place, Site, TAXONOMIES};
 
 /// How many pages of the current section the sidebar lists around the current page.
 const NAV_WINDOW: usize = 50;
@@ -49,12 +51,21 @@ pub(crate) struct Globals<'a> {
     taxonomies: Vec<TaxonomyLink>,
     /// Pages of the operations features worth a link everywhere (alerts, reviews, …).
     operations: Vec<TaxonomyLink>,
+    /// The URL of each generated page the site has (`links.search`, `links.metrics`, …): a
+    /// template links to one only when it is there.
+    links: BTreeMap<&'static str, String>,
 }
 
 impl<'a> Globals<'a> {
-    pub(crate) fn new(site: &'a Site) -> Globals<'a> {
+    /// The globals of `site`, whose generated pages are at `places`; `search`: the site has its
+    /// search page.
+    pub(crate) fn new(site: &'a Site, places: &BTreeSet<Place>, search: bool) -> Globals<'a> {
         let config: &Config = &site.config;
         let asset = |name: &str| format!("{}{name}", config.base_path);
+        let mut links = BTreeMap::new();
+        for &place in places.iter().chain(search.then_some(&Place::Search)) {
+            links.insert(place.name(), asset(site.places.url(place)));
+        }
         Globals {
             site: SiteInfo {
                 title: &config.title,
@@ -79,17 +90,18 @@ impl<'a> Globals<'a> {
                 .map(|(name, title)| TaxonomyLink {
                     name,
                     title,
-                    url: asset(&format!("{name}/")),
+                    url: asset(site.places.url(Place::of_taxonomy(name))),
                 })
                 .collect(),
-            operations: crate::ops::hubs(site)
+            operations: crate::ops::hubs(site, places)
                 .into_iter()
-                .map(|(title, url)| TaxonomyLink {
-                    name: url.trim_end_matches('/'),
+                .map(|(title, place)| TaxonomyLink {
+                    name: place.name(),
                     title,
-                    url: asset(url),
+                    url: asset(site.places.url(place)),
                 })
                 .collect(),
+            links,
         }
     }
 }

@@ -29,10 +29,19 @@ pub(crate) struct ReviewInfo {
 
 #[derive(Serialize)]
 pub(crate) struct RunbookInfo {
-    alerts: Vec<String>,
+    alerts: Vec<AlertLink>,
     severity: Option<Severity>,
+    /// Whether the handbook tracks reviews: the review facts below are there.
+    reviewed: bool,
     #[serde(flatten)]
-    review: ReviewInfo,
+    review: Option<ReviewInfo>,
+}
+
+/// An alert a runbook answers, with its stable address when it has one.
+#[derive(Serialize)]
+pub(crate) struct AlertLink {
+    name: String,
+    url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -135,9 +144,18 @@ impl<'a> Builder<'a> {
         });
         let (runbook, process) = match page.kind {
             Kind::Runbook => (
-                review.map(|review| RunbookInfo {
-                    alerts: meta.alerts.clone(),
+                Some(RunbookInfo {
+                    alerts: meta
+                        .alerts
+                        .iter()
+                        .map(|name| AlertLink {
+                            name: name.clone(),
+                            url: crate::ops::alerts::alert_url(name)
+                                .map(|url: String| self.site.url_of(&url)),
+                        })
+                        .collect(),
                     severity: meta.severity,
+                    reviewed: review.is_some(),
                     review,
                 }),
                 None,
