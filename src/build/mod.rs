@@ -16,6 +16,7 @@
 
 mod contents;
 pub mod index;
+mod links;
 mod offline;
 pub(crate) mod session;
 mod write;
@@ -32,6 +33,7 @@ use crate::model::{self, Renderings, Site};
 use crate::render::Renderer;
 use crate::source::{self, Handbook, Known, Loaded, Stamps, StaticFile};
 pub(crate) use contents::{Contents, Copies};
+pub(crate) use links::{rooted_links, KnownUrls};
 pub(crate) use write::Writing;
 
 /// What to build, and how.

@@ -99,11 +99,9 @@ pub(super) fn write_site(
             search_page,
         };
         let written = writer.write_all(&contents).map(|()| {
-            (
-                contents.outputs.len(),
-                contents.copies(),
-                generated.places.clone(),
-            )
+            let links = broken_rooted_links(site, &contents);
+            let places = generated.places.clone();
+            (contents.outputs.len(), contents.copies(), places, links)
         });
         (written, search.map(|handle| handle.join()))
     });
@@ -144,7 +142,10 @@ pub(super) fn write_site(
     }
     timer.lap("render+search");
     let (files, copies, places) = match written {
-        Ok((outputs, copies, places)) => (outputs + search_file_count, copies, places),
+        Ok((outputs, copies, places, links)) => {
+            diagnostics.extend(links);
+            (outputs + search_file_count, copies, places)
+        }
         Err(problems) => {
             diagnostics.extend(problems);
             return Err(fail(diagnostics));
@@ -181,6 +182,23 @@ pub(super) fn write_site(
         drafts: 0,
         left_out: 0,
     })
+}
+
+/// Links written from the site root that lead nowhere: warnings in a build (`check` reports
+/// them as errors).
+fn broken_rooted_links(site: &Site, contents: &Contents<'_>) -> Vec<Diagnostic> {
+    let urls = super::KnownUrls::new(site, contents);
+    let mut found = Diagnostics::default();
+    for page in site.pages.iter().filter(|p| p.document.is_some()) {
+        super::rooted_links(page, &urls, &mut found);
+    }
+    found
+        .into_iter()
+        .map(|mut d| {
+            d.level = crate::diagnostic::Level::Warning;
+            d
+        })
+        .collect()
 }
 
 fn failure(message: String) -> BuildFailure {

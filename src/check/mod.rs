@@ -271,7 +271,7 @@ pub fn run(options: &CheckOptions) -> Report {
         (&assembled.statics, &assembled.handbook),
         highlighter.stylesheets(),
     );
-    let urls = links::KnownUrls::new(site, &contents);
+    let urls = build::KnownUrls::new(site, &contents);
     match templates {
         Ok(_) => links::template_links(&urls, &options.root, &mut diagnostics),
         Err(problems) => diagnostics.extend(problems),

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::finding;
-use super::links::{rooted_links, KnownUrls};
+use crate::build::{rooted_links, KnownUrls};
 use crate::config::CheckPolicy;
 use crate::dates::DateTime;
 use crate::diagnostic::{Diagnostics, Location};

@@ -236,11 +236,30 @@ fn drop_repeated_title(
         return;
     };
     let text = headings::plain_text(&events[1..end]);
-    let repeats = title.is_some_and(|t| t.trim() == text.trim());
+    let repeats = title.is_some_and(|t| says_the_same(t, &text));
     rendered.first_heading = Some(text.trim().to_string());
     if repeats {
         events.drain(..=end);
     }
+}
+
+/// Whether a page's title and the heading its body starts with say the same thing, in the same
+/// or other words (`Disk full` and `# Disk full runbook`, `Install` and `# Install the agent`):
+/// the words of the shorter are all in the longer. The page then shows one title.
+fn says_the_same(title: &str, heading: &str) -> bool {
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (title, heading) = (words(title), words(heading));
+    let (short, long) = if title.len() <= heading.len() {
+        (&title, &heading)
+    } else {
+        (&heading, &title)
+    };
+    !short.is_empty() && short.iter().all(|w| long.contains(w))
 }
 
 fn rewrite_links(
@@ -365,6 +384,23 @@ pub(crate) mod tests {
             raw_html,
         };
         render(body, &context)
+    }
+
+    #[test]
+    fn a_first_heading_that_says_the_title_in_other_words_is_not_shown_twice() {
+        for (title, body) in [
+            ("Install", "# Install the agent\n\nRun it.\n"),
+            ("Disk full runbook", "# Disk full\n\nFree space.\n"),
+            (
+                "Restart the API",
+                "# restart the api!\n\nOne node at a time.\n",
+            ),
+        ] {
+            let out = render_with(body, Some(title), true);
+            assert!(!out.html.contains("<h1"), "{title}: {}", out.html);
+        }
+        let out = render_with("# Something else\n\nText.\n", Some("Install"), true);
+        assert!(out.html.contains("<h1"), "{}", out.html);
     }
 
     #[test]

@@ -178,6 +178,18 @@ impl Site {
         chain
     }
 
+    /// How many pages section `id` holds, in its subsections too.
+    pub(crate) fn pages_under(&self, id: usize) -> usize {
+        self.pages[id].list.as_ref().map_or(0, |list| {
+            list.pages.len()
+                + list
+                    .subsections
+                    .iter()
+                    .map(|&s| self.pages_under(s))
+                    .sum::<usize>()
+        })
+    }
+
     /// Top-level sections, in order.
     pub(crate) fn top_sections(&self) -> &[usize] {
         self.pages[0]

@@ -68,8 +68,14 @@ pub(super) fn add_services(site: &Site, events: &[Event], generated: &mut Genera
             alerts: &alerts,
         }
         .context(&term.name, &term.pages);
+        // Titled with the service's name: its status component's, when one has its id.
+        let component = site
+            .config
+            .components
+            .iter()
+            .find(|c| c.id == term.name || url_segment(&c.id) == term.slug);
         let header = super::PageHeader {
-            title: term.name.clone(),
+            title: component.map_or_else(|| term.name.clone(), |c| c.name.clone()),
             description: None,
             url: links.url(&url),
             permalink: links.permalink(&url),

@@ -825,7 +825,7 @@ fn another_tools_navigation_gives_the_order_and_titles() {
     let (_tmp, out, run) = build_fixture("mdbook");
     assert_eq!(
         sidebar(&out, "on-call/"),
-        ["Home", "On call", "Paging", "Handover"]
+        ["Home", "On call", "Paging", "Handover", "Appendix"]
     );
     assert_eq!(text(&page(&out, ""), "title"), "The Ops Book");
     assert!(run.stderr.contains("(mdBook layout)"), "{}", run.stderr);

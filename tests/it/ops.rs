@@ -718,7 +718,7 @@ fn a_page_at_a_generated_url_wins_and_the_generated_pages_move_with_every_link()
 #[test]
 fn service_page_gathers_runbooks_postmortems_incidents_and_owners() {
     let html = page(example(), "services/managed-postgres/");
-    assert_eq!(text(&html, "h1.doc-title"), "managed-postgres");
+    assert_eq!(text(&html, "h1.doc-title"), "Managed Postgres");
     assert_eq!(crate::support::fact_text(&html, "Owners"), "team-data");
     assert_eq!(crate::support::fact_text(&html, "Status"), "Operational");
     assert_eq!(

@@ -84,7 +84,7 @@ impl<'a> Builder<'a> {
                         title: sub.title.clone(),
                         url: self.url(s),
                         description: sub.meta.description.clone(),
-                        page_count: sub.list.as_ref().map_or(0, |l| l.pages.len()),
+                        page_count: self.site.pages_under(s),
                     }
                 })
                 .collect(),

@@ -117,23 +117,20 @@ pub(crate) struct Link {
     url: String,
 }
 
+/// A section of the sidebar, or a page.
 #[derive(Serialize)]
 pub(crate) struct NavItem {
     title: String,
     url: String,
     kind: &'static str,
+    /// A section (its items may be shown), not a page.
+    section: bool,
     active: bool,
-    pages: Vec<NavPage>,
-    subsections: Vec<NavItem>,
+    /// The section's pages and subsections in the handbook's order (the pages of the active
+    /// section only, up to 50 around the current page).
+    items: Vec<NavItem>,
+    /// How many pages of the section the sidebar does not list.
     more_count: usize,
-}
-
-#[derive(Serialize)]
-pub(crate) struct NavPage {
-    title: String,
-    url: String,
-    kind: &'static str,
-    active: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -160,54 +157,73 @@ impl<'a> Builder<'a> {
             .collect()
     }
 
-    /// The sidebar for the page `current`: top sections, the active branch opened.
+    /// The sidebar for the page `current`: the top sections and pages in the handbook's order,
+    /// the active branch opened.
     pub(crate) fn nav(&self, current: usize) -> Vec<NavItem> {
         let mut active = self.site.ancestors(current);
         active.push(current);
-        self.site
-            .top_sections()
-            .iter()
-            .map(|&s| self.nav_item(s, current, &active))
+        let top = self.site.pages[0].list.as_ref();
+        let pages = top.map_or(&[][..], |l| l.pages.as_slice());
+        self.in_order(self.site.top_sections(), pages)
+            .into_iter()
+            .map(|id| match self.site.pages[id].is_section() {
+                true => self.nav_item(id, current, &active),
+                false => self.nav_page(id, current),
+            })
             .collect()
+    }
+
+    /// `sections` and `pages` in one list, in the handbook's order.
+    fn in_order(&self, sections: &[usize], pages: &[usize]) -> Vec<usize> {
+        let mut ids: Vec<usize> = sections.iter().chain(pages).copied().collect();
+        ids.sort_by(|&a, &b| self.site.order(a, b));
+        ids
+    }
+
+    fn nav_page(&self, id: usize, current: usize) -> NavItem {
+        let page = &self.site.pages[id];
+        NavItem {
+            title: page.title.clone(),
+            url: self.url(id),
+            kind: page.kind.as_str(),
+            section: false,
+            active: id == current,
+            items: Vec::new(),
+            more_count: 0,
+        }
     }
 
     fn nav_item(&self, section: usize, current: usize, active: &[usize]) -> NavItem {
         let page = &self.site.pages[section];
         let is_active = active.contains(&section);
         let list = page.list.as_ref();
-        let (pages, subsections, more_count) = match list {
+        let (items, more_count) = match list {
             Some(list) if is_active => {
                 let position = list.pages.iter().position(|&p| p == current).unwrap_or(0);
                 let start = position
                     .saturating_sub(NAV_WINDOW / 2)
                     .min(list.pages.len().saturating_sub(NAV_WINDOW));
                 let window = &list.pages[start..list.pages.len().min(start + NAV_WINDOW)];
-                let pages = window
-                    .iter()
-                    .map(|&p| NavPage {
-                        title: self.site.pages[p].title.clone(),
-                        url: self.url(p),
-                        kind: self.site.pages[p].kind.as_str(),
-                        active: p == current,
+                let items = self
+                    .in_order(&list.subsections, window)
+                    .into_iter()
+                    .map(|id| match self.site.pages[id].is_section() {
+                        true => self.nav_item(id, current, active),
+                        false => self.nav_page(id, current),
                     })
                     .collect();
-                let subsections = list
-                    .subsections
-                    .iter()
-                    .map(|&s| self.nav_item(s, current, active))
-                    .collect();
-                (pages, subsections, list.pages.len() - window.len())
+                (items, list.pages.len() - window.len())
             }
-            Some(list) => (Vec::new(), Vec::new(), list.pages.len()),
-            None => (Vec::new(), Vec::new(), 0),
+            Some(list) => (Vec::new(), list.pages.len()),
+            None => (Vec::new(), 0),
         };
         NavItem {
             title: page.title.clone(),
             url: self.url(section),
             kind: page.kind.as_str(),
+            section: true,
             active: is_active,
-            pages,
-            subsections,
+            items,
             more_count,
         }
     }

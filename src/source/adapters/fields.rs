@@ -58,6 +58,33 @@ const KEPT: &[&str] = &[
     // MkDocs (Material)
     "hide",
     "icon",
+    "search",
+    // Presentation only, in many tools: read quietly, used by no opsbook page
+    "cover",
+    "image",
+    "thumbnail",
+    "featured_image",
+    "author",
+    "comments",
+    "share",
+    "math",
+    "mermaid",
+    "toc_min_heading_level",
+    "toc_max_heading_level",
+    "displayed_sidebar",
+    "pagination_next",
+    "pagination_prev",
+    "sidebar_custom_props",
+    "excerpt",
+    // Just the Docs (Jekyll)
+    "nav_order",
+    "nav_exclude",
+    "search_exclude",
+    "has_children",
+    "has_toc",
+    "grand_parent",
+    "redirect_from",
+    "last_modified_at",
     // cState
     "affected",
     "section",
@@ -108,6 +135,7 @@ pub(crate) fn translate(
         map.cstate(explicit_kind);
     }
     map.hugo(relative);
+    map.jekyll_themes();
     map.jekyll(explicit_kind, folder_kind);
     let (mount, in_root) = layout.place_in_root(&placed.path);
     map.docusaurus(mount, in_root);
@@ -303,6 +331,28 @@ impl Mapper<'_> {
             self.parsed
                 .values
                 .insert(field.to_string(), Value::Array(list));
+        }
+    }
+
+    /// Just the Docs and jekyll-redirect-from: `nav_order` is the place, `redirect_from` old
+    /// addresses, `last_modified_at` the last update.
+    fn jekyll_themes(&mut self) {
+        if let Some(order) = self.get("nav_order").and_then(Value::as_f64) {
+            self.insert_if_absent("weight", Value::from(order.round() as i64), "nav_order");
+        }
+        if let Some(updated) = self.get("last_modified_at").cloned() {
+            self.insert_if_absent("updated", updated, "last_modified_at");
+        }
+        let redirects = match self.get("redirect_from") {
+            Some(Value::String(one)) => vec![one.clone()],
+            Some(Value::Array(many)) => many
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for url in redirects {
+            self.add_alias(&url, "redirect_from");
         }
     }
 
