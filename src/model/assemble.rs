@@ -52,9 +52,14 @@ impl Site {
         site.collect_taxonomies();
         site.places = super::Places::allocate(&site);
         site.compute_reviews(options);
+        let stale_after = site.config.checks.ongoing_incident_max_days;
         for page in site.pages.iter_mut() {
             if page.kind == Kind::Incident && !page.is_section() {
-                page.incident = Some(super::IncidentState::of(&page.meta, options.now));
+                page.incident = Some(super::IncidentState::of(
+                    &page.meta,
+                    options.now,
+                    stale_after,
+                ));
             }
         }
         site

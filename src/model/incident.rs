@@ -21,6 +21,12 @@ pub(crate) enum Phase {
     Resolved,
     /// Maintenance that is over.
     Completed,
+    /// An incident never marked resolved whose last word is older than
+    /// `ongoing_incident_max_days`: shown once as unresolved since then, not as happening now
+    /// (a history that was never closed, not an outage of months).
+    Unresolved,
+    /// A post of no impact (cState's `informational`): news, not an incident.
+    Notice,
 }
 
 impl Phase {
@@ -41,6 +47,8 @@ impl Phase {
             Phase::Ongoing => "Ongoing",
             Phase::Resolved => "Resolved",
             Phase::Completed => "Completed",
+            Phase::Unresolved => "Unresolved",
+            Phase::Notice => "Notice",
         }
     }
 }
@@ -61,8 +69,9 @@ pub(crate) struct IncidentState {
 }
 
 impl IncidentState {
-    /// The state of the incident whose front matter is `meta`, at `now`.
-    pub(crate) fn of(meta: &Meta, now: Timestamp) -> IncidentState {
+    /// The state of the incident whose front matter is `meta`, at `now`; an incident unresolved
+    /// whose last word is more than `stale_after_days` old is [`Phase::Unresolved`].
+    pub(crate) fn of(meta: &Meta, now: Timestamp, stale_after_days: u32) -> IncidentState {
         let maintenance = meta.impact == Some(Impact::Maintenance);
         if maintenance {
             return maintenance_state(meta, now);
@@ -70,9 +79,21 @@ impl IncidentState {
         let first_update = meta.updates.iter().map(|u| u.at.instant).min();
         let start = meta.started.map(|d| d.instant).or(first_update);
         let end = meta.resolved.map(|d| d.instant);
-        let latest = meta.updates.iter().max_by_key(|u| u.at).map(|u| u.status);
+        let latest = meta.updates.iter().max_by_key(|u| u.at);
+        let last_word = latest.map(|u| u.at.instant).or(start);
+        let stale = last_word.is_some_and(|at| {
+            now.as_second() - at.as_second() > i64::from(stale_after_days) * 86_400
+        });
+        let latest = latest.map(|u| u.status);
         let (phase, status) = match end {
+            _ if meta.impact == Some(Impact::None) => (Phase::Notice, UpdateStatus::Resolved),
             Some(_) => (Phase::Resolved, UpdateStatus::Resolved),
+            None if stale => (
+                Phase::Unresolved,
+                latest
+                    .filter(|s| *s != UpdateStatus::Resolved)
+                    .unwrap_or(UpdateStatus::Investigating),
+            ),
             None => (
                 Phase::Ongoing,
                 latest
@@ -99,6 +120,7 @@ impl IncidentState {
     /// How pages name the state: `Investigating`, `Scheduled`, `In progress`, `Completed`, …
     pub(crate) fn label(&self) -> &'static str {
         match self.status {
+            _ if matches!(self.phase, Phase::Unresolved | Phase::Notice) => self.phase.label(),
             UpdateStatus::Investigating if self.phase == Phase::Ongoing => "Ongoing",
             UpdateStatus::Investigating => "Investigating",
             UpdateStatus::Identified => "Identified",
@@ -160,7 +182,9 @@ fn maintenance_state(meta: &Meta, now: Timestamp) -> IncidentState {
     let status = match phase {
         Phase::Upcoming => UpdateStatus::Scheduled,
         Phase::InProgress | Phase::Ongoing => UpdateStatus::InProgress,
-        Phase::Resolved | Phase::Completed => UpdateStatus::Completed,
+        Phase::Resolved | Phase::Completed | Phase::Unresolved | Phase::Notice => {
+            UpdateStatus::Completed
+        }
     };
     IncidentState {
         phase,

@@ -108,7 +108,7 @@ impl Event {
     /// Reads the incident `meta` at `now`.
     #[cfg(test)]
     pub(crate) fn from_meta(id: usize, meta: &Meta, now: Timestamp) -> Event {
-        Event::of(id, meta, IncidentState::of(meta, now))
+        Event::of(id, meta, IncidentState::of(meta, now, 14))
     }
 
     pub(crate) fn is_maintenance(&self) -> bool {

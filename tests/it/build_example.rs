@@ -477,7 +477,8 @@ fn taxonomy_pages_list_the_pages_carrying_the_term() {
         .expect("a count");
 
     let term = page(out, "services/managed-postgres/");
-    assert_eq!(text(&term, "h1.doc-title"), "managed-postgres");
+    // Titled with the service's name: its status component's.
+    assert_eq!(text(&term, "h1.doc-title"), "Managed Postgres");
     // The service page adds the status incidents of its component, which carry no `services`.
     let pages = attrs(
         &term,

@@ -531,8 +531,11 @@ fn cstate_issues_become_status_incidents() {
         text(&slow, ".incident-summary"),
         "This incident lasted 2 h 30 min."
     );
+    // An informational post is a notice, never ongoing.
     let notice = page(&out, "issues/2021-07-01-maintenance/");
-    assert_eq!(count(&notice, ".incident-banner.impact-none.is-ongoing"), 1);
+    assert_eq!(count(&notice, ".incident-banner.impact-none"), 1);
+    assert_eq!(count(&notice, ".incident-banner.is-ongoing"), 0);
+    assert_eq!(text(&notice, ".incident-state"), "Notice");
     let warnings = run.warnings();
     // The components are the `systems` of cState's config: no warning creates them.
     assert!(
@@ -563,7 +566,8 @@ fn cstate_issues_become_status_incidents() {
     assert_eq!(
         shown,
         [
-            ("Planned database maintenance", "none", "investigating"),
+            // A notice is no open incident: the APIs list it as resolved.
+            ("Planned database maintenance", "none", "resolved"),
             ("Slow website", "major", "resolved"),
             ("API outage", "critical", "resolved"),
         ]
@@ -576,8 +580,9 @@ fn cstate_issues_become_status_incidents() {
         .map(|c| c["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["API", "Website"]);
-    let status = page(&out, "status/");
-    assert!(texts(&status, "a")
+    // An old notice is in the history, not happening now.
+    let history = page(&out, "status/history/");
+    assert!(texts(&history, "a")
         .iter()
         .any(|t| t == "Planned database maintenance"));
 }

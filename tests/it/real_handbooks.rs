@@ -185,6 +185,16 @@ fn a_status_history_with_dates_out_of_order_builds_and_fails_check() {
     let shield = page(&out, "issues/2022-05-09-shield/");
     assert_eq!(fact_text(&shield, "Started"), "9 May 2022, 06:00 UTC");
     assert_eq!(fact_text(&shield, "Resolved"), "8 May 2022, 23:00 UTC");
+    // An informational post is a notice; an incident never marked resolved, years old, is shown
+    // once as unresolved, not as an outage happening now.
+    let notice = page(&out, "issues/2023-01-20-notice/");
+    assert_eq!(text(&notice, ".incident-state"), "Notice");
+    let purge = page(&out, "issues/2023-06-02-purge/");
+    assert_eq!(text(&purge, ".incident-state"), "Unresolved");
+    assert!(text(&purge, ".incident-summary").starts_with("Unresolved since 2 Jun 2023"));
+    let status_html = std::fs::read_to_string(out.join("status/index.html")).unwrap();
+    assert!(status_html.contains("status-banner state-operational"));
+    assert!(!status_html.contains("Ongoing"), "nothing is happening now");
     // cState's `systems` are the components, without a warning each.
     assert!(
         !run.stderr.contains("created from `affected`"),
