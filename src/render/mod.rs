@@ -339,7 +339,9 @@ fn read_overrides(
     sources: &mut HashMap<String, (PathBuf, String)>,
     problems: &mut Vec<Diagnostic>,
 ) {
-    if !dir.is_dir() {
+    // A folder reached through a symbolic link is read from outside the handbook; the source
+    // stage warns about it.
+    if !dir.is_dir() || crate::source::linked_folder(root, dir).is_some() {
         return;
     }
     for entry in walkdir::WalkDir::new(dir)
