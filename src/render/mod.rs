@@ -85,6 +85,16 @@ impl Renderer {
             .map(|(n, text)| (n.as_str(), text.as_str()))
             .collect();
         if let Err(error) = tera.add_raw_templates(templates) {
+            // The guard calls shift columns and show in tera's message: a template that does
+            // not parse is reported from the text as the user wrote it.
+            let written: Vec<(&str, &str)> = names
+                .iter()
+                .map(|n| (n.as_str(), sources[*n].1.as_str()))
+                .collect();
+            let error = Tera::default()
+                .add_raw_templates(written)
+                .err()
+                .unwrap_or(error);
             return Err(vec![template_error(&error, &sources, None)]);
         }
         Ok(Renderer { tera, sources })

@@ -1,7 +1,7 @@
 //! Invalid handbooks under `tests/fixtures/invalid/<case>/`: each build must fail with exit
 //! code 1, print exactly one precise `error: file:line:col: message`, and write nothing.
 
-use crate::support::{build, entries, fixture_dir, snapshot, Handbook, Run};
+use crate::support::{build, check_json, entries, fixture_dir, snapshot, Handbook, Run};
 
 /// Builds `tests/fixtures/invalid/<case>` into a fresh temporary folder and checks that the
 /// build failed with exactly the error lines given, and that nothing was written.
@@ -183,4 +183,80 @@ fn several_problems_are_all_reported_sorted_by_file() {
         .stderr
         .ends_with("Build failed with 2 errors; the output folder was left as it was.\n"));
     assert!(!hb.out("public").exists());
+}
+
+/// `opsbook check` on `hb`: its exit code and every finding as
+/// `level [rule] file:line:column: message`.
+fn checked(hb: &Handbook) -> (Option<i32>, Vec<String>) {
+    let (code, report) = check_json(&hb.root);
+    let findings = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let at = match (f["line"].as_u64(), f["column"].as_u64()) {
+                (Some(line), Some(column)) if line > 0 => format!(":{line}:{column}"),
+                _ => String::new(),
+            };
+            format!(
+                "{} [{}] {}{at}: {}",
+                f["level"].as_str().unwrap(),
+                f["rule"].as_str().unwrap(),
+                f["file"].as_str().unwrap_or(""),
+                f["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    (code, findings)
+}
+
+fn home() -> (&'static str, &'static str) {
+    (
+        "content/_index.md",
+        "+++\ntitle = \"Home\"\n+++\nWelcome.\n",
+    )
+}
+
+#[test]
+fn a_template_syntax_error_is_at_the_users_line_and_column() {
+    // On the first line, where the guard against endless recursion goes, and on a line after
+    // imports and a macro, with a macro of its own.
+    let first = "{% macro card(title) %}<div class=\"card\">{{ title }} {{ 1 + }}</div>{% endmacro card %}\n";
+    let later = "{% import \"macros.html\" as m %}\n{% macro a() %}x{% endmacro a %}\n{% macro b() %}<p>{{ m::x( }}</p>{% endmacro b %}\n";
+    for (text, at, line) in [
+        (first, "1:61", first.lines().next().unwrap()),
+        (later, "3:28", later.lines().nth(2).unwrap()),
+    ] {
+        let hb = Handbook::new(&[
+            ("opsbook.toml", "title = \"x\"\n"),
+            home(),
+            ("templates/cards.html", text),
+        ]);
+        let run = hb.build(&[]);
+        run.assert_failure();
+        let errors = run.errors();
+        assert_eq!(errors.len(), 1, "{}", run.stderr);
+        let number = &at[..1];
+        let column: usize = at[2..].parse().unwrap();
+        let expected = format!(
+            "error: templates/cards.html:{at}: Failed to parse 'cards.html':  --> {at}   | {number} | {line}   | {}^---   |   = expected ",
+            " ".repeat(column - 1)
+        );
+        assert!(
+            errors[0].starts_with(&expected),
+            "{}\nnot {expected}",
+            errors[0]
+        );
+        assert!(!run.stderr.contains("__opsbook"), "{}", run.stderr);
+        let (code, findings) = checked(&hb);
+        assert_eq!(code, Some(1));
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert!(
+            findings[0].starts_with(&format!(
+                "error [template] templates/cards.html:{at}: Failed to parse 'cards.html'"
+            )),
+            "{findings:?}"
+        );
+        assert!(!findings[0].contains("__opsbook"), "{findings:?}");
+    }
 }
