@@ -260,3 +260,63 @@ fn a_template_syntax_error_is_at_the_users_line_and_column() {
         assert!(!findings[0].contains("__opsbook"), "{findings:?}");
     }
 }
+
+#[test]
+fn a_bad_slug_is_named_slug_at_its_line() {
+    let hb = Handbook::new(&[
+        ("opsbook.toml", "title = \"x\"\n"),
+        home(),
+        (
+            "content/a.md",
+            "+++\ntitle = \"A\"\nslug = \"../../x\"\n+++\nA.\n",
+        ),
+        (
+            "content/runbooks/disk.md",
+            "+++\ntitle = \"Disk\"\nowners = [\"sre\"]\nlast_reviewed = 2026-11-01\n+++\nDisk.\n",
+        ),
+    ]);
+    let run = hb.build(&[]);
+    run.assert_failure();
+    assert_eq!(
+        run.errors(),
+        ["error: content/a.md:3:8: slug `../../x` leaves the site: a slug is a path inside it",],
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("alias"), "{}", run.stderr);
+    let (code, findings) = checked(&hb);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        findings,
+        ["error [invalid-field] content/a.md:3:8: slug `../../x` leaves the site: a slug is a path inside it"]
+    );
+
+    hb.write(
+        "content/a.md",
+        b"+++\ntitle = \"A\"\nslug = \"/../b/x\"\n+++\nA.\n",
+    );
+    // A slug holding `/` is a whole path (Docusaurus'); this one is the runbook's URL.
+    hb.write(
+        "content/c.md",
+        b"+++\ntitle = \"C\"\naliases = [\"/old-c/\"]\nslug = \"/runbooks/disk\"\n+++\nC.\n",
+    );
+    let run = hb.build(&[]);
+    run.assert_failure();
+    assert_eq!(
+        run.errors(),
+        [
+            "error: content/a.md:3:8: slug `/../b/x` leaves the site: a slug is a path inside it",
+            "error: content/c.md:4:8: slug `/runbooks/disk` gives the URL `/runbooks/disk/`, which is already the URL of another page or alias",
+        ],
+        "{}",
+        run.stderr
+    );
+    let (_, findings) = checked(&hb);
+    assert_eq!(
+        findings,
+        [
+            "error [invalid-field] content/a.md:3:8: slug `/../b/x` leaves the site: a slug is a path inside it",
+            "error [url-conflict] content/c.md:4:8: slug `/runbooks/disk` gives the URL `/runbooks/disk/`, which is already the URL of another page or alias",
+        ]
+    );
+}
