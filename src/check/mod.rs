@@ -102,7 +102,7 @@ pub const RULES: &[Rule] = &[
     rule(
         "template",
         E,
-        "a template that does not parse, or links to nothing",
+        "a template that does not parse or links to nothing, or a page naming no template",
     ),
     rule(
         "review-overdue",
@@ -267,9 +267,12 @@ pub fn run(options: &CheckOptions) -> Report {
         highlighter.stylesheets(),
     );
     let urls = links::KnownUrls::new(site, &contents);
-    match templates {
-        Ok(_) => links::template_links(&urls, &options.root, &mut diagnostics),
-        Err(problems) => diagnostics.extend(problems),
+    match &templates {
+        Ok(renderer) => {
+            links::template_links(&urls, &options.root, &mut diagnostics);
+            diagnostics.extend(build::missing_templates(site, renderer));
+        }
+        Err(problems) => diagnostics.extend(problems.iter().cloned()),
     }
     let policy = site.config.checks.clone();
     let context = rules::Context {

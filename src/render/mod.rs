@@ -124,6 +124,11 @@ impl Renderer {
         self.sources.contains_key(name)
     }
 
+    /// The name of every template, for a did-you-mean hint.
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
+        self.sources.keys().map(String::as_str)
+    }
+
     /// Renders `template`; `page` names what is being rendered, for messages.
     pub(crate) fn render(
         &self,

@@ -320,3 +320,43 @@ fn a_bad_slug_is_named_slug_at_its_line() {
         ]
     );
 }
+
+#[test]
+fn a_page_naming_a_missing_template_is_an_error_in_build_and_check() {
+    let hb = Handbook::new(&[
+        ("opsbook.toml", "title = \"x\"\n"),
+        home(),
+        (
+            "content/about.md",
+            "+++\ntitle = \"About\"\ntemplate = \"missing\"\n+++\nAbout.\n",
+        ),
+        (
+            "content/runbooks/disk.md",
+            "+++\ntitle = \"Disk\"\nowners = [\"sre\"]\nlast_reviewed = 2026-11-01\ntemplate = \"runbok.html\"\n+++\nDisk.\n",
+        ),
+    ]);
+    let run = hb.build(&[]);
+    run.assert_failure();
+    let about = "content/about.md:3:12: template `missing` not found: no such file in `templates/`, the theme or the default theme";
+    let disk = "content/runbooks/disk.md:5:12: template `runbok.html` not found: no such file in `templates/`, the theme or the default theme";
+    assert_eq!(
+        run.errors(),
+        [format!("error: {about}"), format!("error: {disk}")],
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.hint_after(&format!("error: {disk}")),
+        Some("did you mean `runbook.html`?")
+    );
+    assert!(!hb.out("public").exists());
+    let (code, findings) = checked(&hb);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        findings,
+        [
+            format!("error [template] {about}"),
+            format!("error [template] {disk}")
+        ]
+    );
+}
