@@ -78,7 +78,7 @@ pub(super) fn write_site(
     let live_is_current =
         searched && matches!(writing, Writing::InPlace(Some(live)) if live == search_fingerprint);
     let search_later = searched && !reused_search && matches!(writing, Writing::InPlace(_));
-    let (written, search_files) = std::thread::scope(|scope| {
+    let (written, search_files, conflicts) = std::thread::scope(|scope| {
         let search = (searched && !reused_search && !search_later).then(|| {
             scope.spawn(|| {
                 let start = Instant::now();
@@ -93,11 +93,23 @@ pub(super) fn write_site(
             (&built.statics, &built.handbook),
             built.highlighter.stylesheets(),
         );
-        let written = writer
-            .write_all(&contents)
-            .map(|()| (contents.outputs.len(), contents.copies()));
-        (written, search.map(|handle| handle.join()))
+        let conflicts = contents.conflicts(
+            site,
+            &generated,
+            built.renderer.has_template("search.html"),
+            &built.handbook.root,
+        );
+        // An output in another's way would stop the writing with the system's message.
+        let written = if conflicts.iter().any(Diagnostic::is_error) {
+            Err(Vec::new())
+        } else {
+            writer
+                .write_all(&contents)
+                .map(|()| (contents.outputs.len(), contents.copies()))
+        };
+        (written, search.map(|handle| handle.join()), conflicts)
     });
+    diagnostics.extend(conflicts);
     let search_files = match search_files {
         None => Vec::new(),
         Some(Ok((Ok(files), took))) => {

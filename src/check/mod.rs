@@ -82,7 +82,11 @@ pub const RULES: &[Rule] = &[
         W,
         "a NUL character in a file, replaced with U+FFFD",
     ),
-    rule("url-conflict", E, "two files want the same URL"),
+    rule(
+        "url-conflict",
+        E,
+        "two files want the same URL, or one path as a file and as a folder",
+    ),
     rule(
         "left-out",
         W,
@@ -266,6 +270,11 @@ pub fn run(options: &CheckOptions) -> Report {
         (&assembled.statics, &assembled.handbook),
         highlighter.stylesheets(),
     );
+    // What build would refuse, or say, about outputs in each other's way.
+    let search_page = templates
+        .as_ref()
+        .map_or(true, |t| t.has_template("search.html"));
+    diagnostics.extend(contents.conflicts(site, &generated, search_page, &assembled.handbook.root));
     let urls = links::KnownUrls::new(site, &contents);
     match &templates {
         Ok(renderer) => {

@@ -322,6 +322,50 @@ fn a_bad_slug_is_named_slug_at_its_line() {
 }
 
 #[test]
+fn a_file_where_the_site_needs_a_folder_is_named_in_build_and_check() {
+    let hb = Handbook::new(&[
+        ("opsbook.toml", "title = \"x\"\n"),
+        home(),
+        (
+            "content/runbooks/disk.md",
+            "+++\ntitle = \"Disk\"\nservices = [\"api\"]\nowners = [\"sre\"]\nlast_reviewed = 2026-11-01\n+++\nDisk.\n",
+        ),
+        // A file at the service pages' folder, and files in a folder at a page's file.
+        ("static/services", "a file"),
+        ("static/runbooks/disk/index.html/notes.txt", "notes"),
+    ]);
+    let before = snapshot(hb.tmp.path());
+    let run = hb.build(&[]);
+    run.assert_failure();
+    let services = "`static/services` goes to `services`, and the service page `api` goes to `services/api/index.html` inside it: `services` cannot be both a file and a folder";
+    let notes = "the page of `content/runbooks/disk.md` goes to `runbooks/disk/index.html`, and `static/runbooks/disk/index.html/notes.txt` goes to `runbooks/disk/index.html/notes.txt` inside it: `runbooks/disk/index.html` cannot be both a file and a folder";
+    assert_eq!(
+        run.errors(),
+        [
+            format!("error: static/runbooks/disk/index.html/notes.txt: {notes}"),
+            format!("error: static/services: {services}"),
+        ],
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.hint_after(&format!("error: static/services: {services}")),
+        Some("rename or move `static/services`")
+    );
+    assert!(!run.stderr.contains(&*hb.tmp.path().to_string_lossy()));
+    assert_eq!(before, snapshot(hb.tmp.path()), "the build wrote something");
+    let (code, findings) = checked(&hb);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        findings,
+        [
+            format!("error [url-conflict] static/runbooks/disk/index.html/notes.txt: {notes}"),
+            format!("error [url-conflict] static/services: {services}"),
+        ]
+    );
+}
+
+#[test]
 fn a_page_naming_a_missing_template_is_an_error_in_build_and_check() {
     let hb = Handbook::new(&[
         ("opsbook.toml", "title = \"x\"\n"),
@@ -357,6 +401,52 @@ fn a_page_naming_a_missing_template_is_an_error_in_build_and_check() {
         [
             format!("error [template] {about}"),
             format!("error [template] {disk}")
+        ]
+    );
+}
+
+#[test]
+fn a_static_file_over_a_page_the_site_renders_is_a_warning_naming_both() {
+    let hb = Handbook::new(&[
+        ("opsbook.toml", "title = \"x\"\n"),
+        home(),
+        ("static/index.html", "<h1>Hand-made home</h1>"),
+        // An asset beside the pages, at the runbooks section's file.
+        ("content/runbooks/index.html", "<h1>Hand-made list</h1>"),
+        (
+            "content/runbooks/disk.md",
+            "+++\ntitle = \"Disk\"\nowners = [\"sre\"]\nlast_reviewed = 2026-11-01\n+++\nDisk.\n",
+        ),
+    ]);
+    let run = hb.build(&[]);
+    run.assert_success();
+    let home_page = "static/index.html: `static/index.html` replaces the home page at `index.html`";
+    let section = "content/runbooks/index.html: `content/runbooks/index.html` replaces the page of `content/runbooks` at `runbooks/index.html`";
+    assert_eq!(
+        run.warnings(),
+        [
+            format!("warning: {section}"),
+            format!("warning: {home_page}")
+        ],
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.hint_after(&format!("warning: {home_page}")),
+        Some("the copied file wins; to change the page, override its template in `templates/`, or rename the file to keep the page")
+    );
+    let out = hb.out("public");
+    assert_eq!(
+        std::fs::read_to_string(out.join("index.html")).unwrap(),
+        "<h1>Hand-made home</h1>"
+    );
+    let (code, findings) = checked(&hb);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        findings,
+        [
+            format!("warning [url-conflict] {section}"),
+            format!("warning [url-conflict] {home_page}")
         ]
     );
 }
