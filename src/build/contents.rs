@@ -9,9 +9,10 @@
 //! assets beside the pages. The search files come on top of everything, under `search/`.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Location};
 use crate::model::{Place, Site, TAXONOMIES};
 use crate::ops::{Generated, GeneratedPage};
 use crate::paths::HandbookPath;
@@ -241,4 +242,117 @@ fn sitemap(site: &Site, generated: &Generated) -> String {
     }
     xml.push_str("</urlset>\n");
     xml
+}
+
+impl Contents<'_> {
+    /// Outputs in each other's way. A path that one output writes as a file and another needs as
+    /// a folder (`static/services` where the service pages go under `services/`) is an error:
+    /// writing would stop at it with the system's message. A file of the handbook copied to the
+    /// path of a page the site renders is a warning: the copied file wins, as it always has, but
+    /// the page is gone. `generated` and `search_page` are what [`Contents::plan`] was given.
+    pub(crate) fn conflicts(
+        &self,
+        site: &Site,
+        generated: &Generated,
+        search_page: bool,
+        root: &Path,
+    ) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        for (path, made) in &self.outputs {
+            let folder = format!("{path}/");
+            let inside = self
+                .outputs
+                .range(folder.clone()..)
+                .next()
+                .filter(|(child, _)| child.starts_with(&folder))
+                .map(|(child, made)| (child.as_str(), Some(made)));
+            // The search files are written beside the contents, under `search/`.
+            let inside = inside
+                .or_else(|| (path == "search" && site.config.search).then_some(("search/", None)));
+            let Some((child, made_inside)) = inside else {
+                continue;
+            };
+            let (what, file) = maker(site, root, made);
+            let (what_inside, file_inside) = made_inside.map_or_else(
+                || ("the search index".to_string(), None),
+                |m| maker(site, root, m),
+            );
+            // The file to move is the one copied as it is; a page's place is its own.
+            let copied = copied_from(made, root).or_else(|| copied_from(made_inside?, root));
+            let mut problem = Diagnostic::error(
+                copied.clone().or(file).or(file_inside).map(Location::file),
+                format!(
+                    "{what} goes to `{path}`, and {what_inside} goes to `{child}` inside it: `{path}` cannot be both a file and a folder"
+                ),
+            )
+            .with_rule("url-conflict");
+            if let Some(copied) = copied {
+                problem = problem.with_hint(format!("rename or move `{copied}`"));
+            }
+            problems.push(problem);
+        }
+        for render in rendered(site, generated, search_page) {
+            let path = render_path(site, &render);
+            let Some(made @ Made::Copied(Copied::File(_))) = self.outputs.get(&path) else {
+                continue;
+            };
+            let (what, file) = maker(site, root, made);
+            let (page, _) = maker(site, root, &Made::Rendered(render));
+            problems.push(
+                Diagnostic::warning(
+                    file.map(Location::file),
+                    format!("{what} replaces {page} at `{path}`"),
+                )
+                .with_hint(
+                    "the copied file wins; to change the page, override its template in `templates/`, or rename the file to keep the page",
+                )
+                .with_rule("url-conflict"),
+            );
+        }
+        problems
+    }
+}
+
+/// How messages name what makes an output, and the handbook file it comes from, if any.
+fn maker(site: &Site, root: &Path, made: &Made<'_>) -> (String, Option<HandbookPath>) {
+    match made {
+        Made::Copied(Copied::File(from)) => {
+            let file = HandbookPath::of(root, from);
+            let shown = file.as_ref().map_or_else(
+                || {
+                    crate::diagnostic::display_path(root, from)
+                        .display()
+                        .to_string()
+                },
+                ToString::to_string,
+            );
+            (format!("`{shown}`"), file)
+        }
+        Made::Copied(Copied::Embedded(_)) => ("a file of the default theme".into(), None),
+        Made::Written(_) => ("a file the build writes".into(), None),
+        Made::Rendered(render) => match *render {
+            Render::Page(0) => ("the home page".into(), Some(site.pages[0].file.clone())),
+            Render::Page(id) => (
+                format!("the page of `{}`", site.pages[id].file),
+                Some(site.pages[id].file.clone()),
+            ),
+            Render::Alias(alias, id) => (
+                format!("the alias `{alias}` of `{}`", site.pages[id].file),
+                Some(site.pages[id].file.clone()),
+            ),
+            Render::Taxonomy(name, _) => (format!("the {name} list"), None),
+            Render::Term(name, _, slug) => (format!("the {name} page `{slug}`"), None),
+            Render::NotFound => ("the 404 page".into(), None),
+            Render::Search => ("the search page".into(), None),
+            Render::Generated(page) => (page.label.clone(), None),
+        },
+    }
+}
+
+/// The handbook file `made` copies, as messages name it.
+fn copied_from(made: &Made<'_>, root: &Path) -> Option<HandbookPath> {
+    match made {
+        Made::Copied(Copied::File(from)) => HandbookPath::of(root, from),
+        _ => None,
+    }
 }

@@ -321,6 +321,10 @@ pub(crate) fn build_from(
             return Err(diagnostics.into());
         }
     };
+    diagnostics.extend(missing_templates(&site, &renderer));
+    if diagnostics.has_errors() {
+        return Err(diagnostics.into());
+    }
     let mut built = Built {
         handbook,
         site,
@@ -380,4 +384,34 @@ pub(crate) fn load_templates(
         &handbook.root.join("templates"),
         &handbook.root,
     )
+}
+
+/// A page whose front matter names a template that does not exist: an error at its `template`
+/// line, before anything is rendered (tera's own message names no page and no line).
+pub(crate) fn missing_templates(site: &Site, renderer: &Renderer) -> Vec<Diagnostic> {
+    site.pages
+        .iter()
+        .filter_map(|page| {
+            let name = page.meta.template.as_deref()?;
+            if renderer.has_template(name) {
+                return None;
+            }
+            let hint = match crate::diagnostic::did_you_mean(name, renderer.names()) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!(
+                    "add `templates/{name}`, or remove `template` for the page's usual template"
+                ),
+            };
+            Some(
+                Diagnostic::error(
+                    Some(page.location_of("template")),
+                    format!(
+                        "template `{name}` not found: no such file in `templates/`, the theme or the default theme"
+                    ),
+                )
+                .with_hint(hint)
+                .with_rule("template"),
+            )
+        })
+        .collect()
 }

@@ -158,6 +158,12 @@ impl Session {
             Ok(renderer) => renderer,
             Err(diagnostics) => return Some(Err(BuildFailure { diagnostics })),
         };
+        let missing = super::missing_templates(&self.built.site, &renderer);
+        if !missing.is_empty() {
+            return Some(Err(BuildFailure {
+                diagnostics: missing,
+            }));
+        }
         let previous = std::mem::replace(&mut self.built.renderer, renderer);
         let live_search = self.live_search.filter(|_| !self.search_stale);
         let result = write::write_site(

@@ -74,7 +74,7 @@ pub(super) fn write_site(
     let live_is_current =
         searched && matches!(writing, Writing::InPlace(Some(live)) if live == search_fingerprint);
     let search_later = searched && !reused_search && matches!(writing, Writing::InPlace(_));
-    let (written, search_files) = std::thread::scope(|scope| {
+    let (written, search_files, conflicts) = std::thread::scope(|scope| {
         let search = (searched && !reused_search && !search_later).then(|| {
             scope.spawn(|| {
                 let start = Instant::now();
@@ -89,6 +89,7 @@ pub(super) fn write_site(
             (&built.statics, &built.handbook),
             built.highlighter.stylesheets(),
         );
+        let conflicts = contents.conflicts(site, &generated, search_page, &built.handbook.root);
         let writer = Writer {
             site,
             renderer: &built.renderer,
@@ -98,13 +99,19 @@ pub(super) fn write_site(
             places: &generated.places,
             search_page,
         };
-        let written = writer.write_all(&contents).map(|()| {
-            let links = broken_rooted_links(site, &contents);
-            let places = generated.places.clone();
-            (contents.outputs.len(), contents.copies(), places, links)
-        });
-        (written, search.map(|handle| handle.join()))
+        // An output in another's way would stop the writing with the system's message.
+        let written = if conflicts.iter().any(Diagnostic::is_error) {
+            Err(Vec::new())
+        } else {
+            writer.write_all(&contents).map(|()| {
+                let links = broken_rooted_links(site, &contents);
+                let places = generated.places.clone();
+                (contents.outputs.len(), contents.copies(), places, links)
+            })
+        };
+        (written, search.map(|handle| handle.join()), conflicts)
     });
+    diagnostics.extend(conflicts);
     let search_files = match search_files {
         None => Vec::new(),
         Some(Ok((Ok(files), took))) => {

@@ -15,6 +15,10 @@ pub(super) fn template_links(urls: &KnownUrls<'_>, root: &Path, out: &mut Diagno
         .join(&site.config.theme)
         .join("templates");
     for folder in [Path::new("templates").to_path_buf(), theme] {
+        // The render stage never reads a linked folder (the source stage warns about it).
+        if crate::source::linked_folder(root, &root.join(&folder)).is_some() {
+            continue;
+        }
         for entry in walkdir::WalkDir::new(root.join(&folder))
             .sort_by_file_name()
             .into_iter()

@@ -82,7 +82,11 @@ pub const RULES: &[Rule] = &[
         W,
         "a NUL character in a file, replaced with U+FFFD",
     ),
-    rule("url-conflict", E, "two files want the same URL"),
+    rule(
+        "url-conflict",
+        E,
+        "two files want the same URL, or one path as a file and as a folder",
+    ),
     rule(
         "generated-url-taken",
         W,
@@ -107,7 +111,7 @@ pub const RULES: &[Rule] = &[
     rule(
         "template",
         E,
-        "a template that does not parse, or links to nothing",
+        "a template that does not parse or links to nothing, or a page naming no template",
     ),
     rule(
         "review-overdue",
@@ -262,19 +266,26 @@ pub fn run(options: &CheckOptions) -> Report {
     let site = &assembled.site;
     let templates = build::load_templates(&site.config, &assembled.handbook);
     let generated = crate::ops::generate(site, crate::dates::now(options.now));
+    let search_page = site.config.search
+        && templates
+            .as_ref()
+            .map_or(true, |t| t.has_template("search.html"));
     let contents = build::Contents::plan(
         site,
         &generated,
-        templates
-            .as_ref()
-            .map_or(true, |t| t.has_template("search.html")),
+        search_page,
         (&assembled.statics, &assembled.handbook),
         highlighter.stylesheets(),
     );
+    // What build would refuse, or say, about outputs in each other's way.
+    diagnostics.extend(contents.conflicts(site, &generated, search_page, &assembled.handbook.root));
     let urls = build::KnownUrls::new(site, &contents);
-    match templates {
-        Ok(_) => links::template_links(&urls, &options.root, &mut diagnostics),
-        Err(problems) => diagnostics.extend(problems),
+    match &templates {
+        Ok(renderer) => {
+            links::template_links(&urls, &options.root, &mut diagnostics);
+            diagnostics.extend(build::missing_templates(site, renderer));
+        }
+        Err(problems) => diagnostics.extend(problems.iter().cloned()),
     }
     let policy = site.config.checks.clone();
     let context = rules::Context {

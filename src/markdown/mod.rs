@@ -12,8 +12,8 @@ mod text;
 pub(crate) use admonitions::closes_fence;
 use admonitions::render_alerts;
 use code::highlight_code;
-use policy::make_inert;
-pub(crate) use policy::runs_script;
+pub(crate) use policy::{defused, runs_script};
+use policy::{drop_script_urls, make_inert};
 use text::{collect_text_facts, text_sections};
 pub(crate) mod action_items;
 pub(crate) mod headings;
@@ -48,7 +48,8 @@ pub struct Context<'a> {
     pub first_line: usize,
     /// Drop a leading `# Title` that only repeats the page title.
     pub title: Option<&'a str>,
-    /// Let HTML written in the markdown through; otherwise escape it and drop script URLs.
+    /// Let HTML written in the markdown through; otherwise escape it. Links and images written
+    /// in markdown never keep a URL that runs script.
     pub raw_html: bool,
 }
 
@@ -169,6 +170,7 @@ pub fn render(body: &str, context: &Context<'_>) -> Rendered {
         };
         make_inert(&mut events, generated);
     }
+    drop_script_urls(&mut events);
     let mut rendered = Rendered::default();
     drop_repeated_title(&mut events, context.title, &mut rendered);
     let mut taken = HashSet::new();

@@ -273,6 +273,17 @@ impl Site {
         }
         for (id, page) in self.pages.iter().enumerate() {
             for (index, alias) in page.meta.aliases.iter().enumerate() {
+                if let Some(slug) = slug_of_alias(page, index) {
+                    let taken =
+                        |url: &str| owners.contains_key(url) || self.aliases.contains_key(url);
+                    match slug_alias(page, slug, alias, taken, &self.config.base_path) {
+                        Ok(url) => {
+                            self.aliases.insert(url, id);
+                        }
+                        Err(problem) => diagnostics.push(problem),
+                    }
+                    continue;
+                }
                 let location = Some(page.location_of(&format!("aliases.{index}")));
                 match normalize_alias(alias) {
                     None => diagnostics.push(
@@ -444,6 +455,45 @@ fn replace_last_segment(url: &str, slug: &str) -> String {
     } else {
         format!("{parent}/{slug}/")
     }
+}
+
+/// The URL of the alias a `slug` holding `/` became, checked as the slug the user wrote: its
+/// messages name `slug`, at its line.
+fn slug_alias(
+    page: &Page,
+    slug: &str,
+    alias: &str,
+    taken: impl Fn(&str) -> bool,
+    base_path: &str,
+) -> Result<String, Diagnostic> {
+    let location = Some(page.location_of("slug"));
+    match normalize_alias(alias) {
+        None => Err(Diagnostic::error(
+            location,
+            format!("slug `{slug}` leaves the site: a slug is a path inside it"),
+        )
+        .with_hint("write the page's path without `..`, such as `guides/setup`")
+        .with_rule("invalid-field")),
+        Some(url) if taken(&url) => Err(Diagnostic::error(
+            location,
+            format!(
+                "slug `{slug}` gives the URL `{base_path}{url}`, which is already the URL of another page or alias"
+            ),
+        )
+        .with_hint("give this page or the other one a different `slug`")
+        .with_rule("url-conflict")),
+        Some(url) => Ok(url),
+    }
+}
+
+/// The `slug` the page's alias `index` was made from: a slug holding `/` is kept (as written,
+/// in `extra`) and becomes the last alias, its whole path from where its folder is published.
+fn slug_of_alias(page: &Page, index: usize) -> Option<&str> {
+    let slug = page.meta.extra.get("slug")?.as_str()?;
+    let path = slug.trim_matches('/');
+    let last = index + 1 == page.meta.aliases.len();
+    (slug.contains('/') && last && page.meta.aliases[index].trim_matches('/').ends_with(path))
+        .then_some(slug)
 }
 
 /// `/old/path/` → `old/path/`; `None` when it would leave the site.

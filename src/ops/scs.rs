@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::feeds::rfc3339;
 use super::status::Event;
+use crate::markdown::defused;
 use crate::model::{Place, Site};
 use crate::vocabulary::{Impact, UpdateStatus};
 
@@ -132,7 +133,7 @@ pub(crate) fn files(site: &Site, events: &[Event], now: Timestamp) -> Vec<(Strin
                 .chain(
                     c.description
                         .iter()
-                        .map(|d| ("description".to_string(), d.clone())),
+                        .map(|d| ("description".to_string(), defused(d).into_owned())),
                 )
                 .collect(),
             actively_affected_by: events
@@ -188,11 +189,10 @@ fn incident(site: &Site, event: &Event, now: Timestamp) -> IncidentData {
     IncidentData {
         id: page.stem().to_string(),
         display_name: page.title.clone(),
-        description: page
-            .meta
-            .description
-            .clone()
-            .unwrap_or_else(|| page.rendered.summary.clone()),
+        description: page.meta.description.as_deref().map_or_else(
+            || page.rendered.summary.clone(),
+            |d| defused(d).into_owned(),
+        ),
         began_at: event
             .start
             .filter(|s| *s <= now || event.is_maintenance())

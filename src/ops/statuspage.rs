@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::feeds::{rfc3339, update_status_id};
 use super::status::{self, ComponentState, Event, Phase};
 use super::Links;
+use crate::markdown::defused;
 use crate::model::{Place, Site};
 use crate::paths::url_segment;
 use crate::vocabulary::UpdateStatus;
@@ -245,14 +246,19 @@ impl<'a> Api<'a> {
                 }));
             }
             for component in members {
-                out.push(self.component_info(Entry {
-                    id: component.id.clone(),
-                    name: component.name.clone(),
-                    description: component.description.clone(),
-                    position: out.len() + 1,
-                    group_id: group_id.clone(),
-                    members: None,
-                }));
+                out.push(
+                    self.component_info(Entry {
+                        id: component.id.clone(),
+                        name: component.name.clone(),
+                        description: component
+                            .description
+                            .as_deref()
+                            .map(|d| defused(d).into_owned()),
+                        position: out.len() + 1,
+                        group_id: group_id.clone(),
+                        members: None,
+                    }),
+                );
             }
         }
         out
@@ -320,7 +326,7 @@ impl<'a> Api<'a> {
             .map(|(index, u)| UpdateInfo {
                 id: format!("{id}-{}", updates.len() - index),
                 status: update_status_id(u.status),
-                body: u.message.clone(),
+                body: defused(&u.message).into_owned(),
                 incident_id: id.clone(),
                 created_at: rfc3339(u.at.instant),
                 updated_at: rfc3339(u.at.instant),

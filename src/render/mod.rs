@@ -85,6 +85,16 @@ impl Renderer {
             .map(|(n, text)| (n.as_str(), text.as_str()))
             .collect();
         if let Err(error) = tera.add_raw_templates(templates) {
+            // The guard calls shift columns and show in tera's message: a template that does
+            // not parse is reported from the text as the user wrote it.
+            let written: Vec<(&str, &str)> = names
+                .iter()
+                .map(|n| (n.as_str(), sources[*n].1.as_str()))
+                .collect();
+            let error = Tera::default()
+                .add_raw_templates(written)
+                .err()
+                .unwrap_or(error);
             return Err(vec![template_error(&error, &sources, None)]);
         }
         Ok(Renderer { tera, sources })
@@ -112,6 +122,11 @@ impl Renderer {
 
     pub(crate) fn has_template(&self, name: &str) -> bool {
         self.sources.contains_key(name)
+    }
+
+    /// The name of every template, for a did-you-mean hint.
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
+        self.sources.keys().map(String::as_str)
     }
 
     /// Renders `template`; `page` names what is being rendered, for messages.
@@ -339,7 +354,9 @@ fn read_overrides(
     sources: &mut HashMap<String, (PathBuf, String)>,
     problems: &mut Vec<Diagnostic>,
 ) {
-    if !dir.is_dir() {
+    // A folder reached through a symbolic link is read from outside the handbook; the source
+    // stage warns about it.
+    if !dir.is_dir() || crate::source::linked_folder(root, dir).is_some() {
         return;
     }
     for entry in walkdir::WalkDir::new(dir)

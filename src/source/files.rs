@@ -41,6 +41,10 @@ fn list_root(
     files: &mut ContentFiles,
     diagnostics: &mut Diagnostics,
 ) {
+    if let Some(link) = linked_folder(&handbook.root, &root.dir) {
+        diagnostics.push(symlink_skipped(shown(handbook, &link)));
+        return;
+    }
     let other_roots: Vec<&Path> = handbook
         .layout
         .roots
@@ -141,6 +145,46 @@ pub(crate) fn outside_content(handbook: &Handbook) -> Vec<(HandbookPath, String)
     left_out
 }
 
+/// The first folder on the way from the handbook folder `root` to `path`, a path under it,
+/// that is a symbolic link. walkdir follows a root that is a link, so a folder reached through
+/// one would be read from outside the handbook.
+pub(crate) fn linked_folder(root: &Path, path: &Path) -> Option<PathBuf> {
+    let relative = path.strip_prefix(root).ok()?;
+    let mut at = root.to_path_buf();
+    for part in relative.components() {
+        at.push(part);
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Some(at);
+        }
+    }
+    None
+}
+
+/// `folders` (under `root`) without those reached through a symbolic link, each such link
+/// skipped with a warning, once.
+pub(super) fn unlinked(
+    root: &Path,
+    folders: &[PathBuf],
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<PathBuf> {
+    let mut links = Vec::new();
+    let mut kept = Vec::new();
+    for folder in folders {
+        match linked_folder(root, folder) {
+            Some(link) => {
+                if !links.contains(&link) {
+                    problems.push(symlink_skipped(crate::diagnostic::display_path(
+                        root, &link,
+                    )));
+                    links.push(link);
+                }
+            }
+            None => kept.push(folder.clone()),
+        }
+    }
+    kept
+}
+
 /// A file copied into the site as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct StaticFile {
@@ -229,7 +273,7 @@ fn symlink_skipped(shown: PathBuf) -> Diagnostic {
         Some(Location::file(shown)),
         "symbolic link skipped: opsbook never follows links out of the handbook",
     )
-    .with_hint("copy the file into the handbook instead")
+    .with_hint("copy what it points to into the handbook instead")
 }
 
 /// Markdown files: `.md`, `.markdown`, Docusaurus' `.mdx` and Middleman's `.md.erb` (read as

@@ -39,6 +39,23 @@ impl Handbook {
             layout,
             output: crate::output::absolute(out),
         };
+        if let Some(link) = super::linked_folder(root, &handbook.layout.content_dir) {
+            // Skipped like any other link, it would leave an empty site to replace the
+            // published one: a handbook without its content is an error.
+            let shown = crate::diagnostic::display_path(root, &link);
+            return Err(vec![Diagnostic::error(
+                Some(Location::file(&shown)),
+                format!(
+                    "the content folder `{}/` is a symbolic link: opsbook never follows links out of the handbook",
+                    handbook.content
+                ),
+            )
+            .with_hint(format!(
+                "move the folder it points to into the handbook in place of `{}`, or run opsbook on the handbook that holds it",
+                shown.display()
+            ))
+            .with_rule("content")]);
+        }
         if !handbook.layout.content_dir.is_dir() {
             return Err(vec![Diagnostic::error(
                 Some(Location::file("content")),

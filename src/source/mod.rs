@@ -24,7 +24,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::paths::HandbookPath;
 use crate::vocabulary::Kind;
 pub use document::{Document, Placed, Read};
-pub(crate) use files::{is_ignored, is_markdown, Stamp, StaticFile};
+pub(crate) use files::{is_ignored, is_markdown, linked_folder, Stamp, StaticFile};
 pub use handbook::Handbook;
 pub use layout::inferred_config;
 pub(crate) use meta::Meta;
@@ -180,11 +180,32 @@ pub(crate) fn load(
             known: false,
         }));
     }
-    let static_folders: Vec<_> = handbook
-        .theme_dir(&config.theme)
+    let theme = handbook.theme_dir(&config.theme);
+    let static_folders: Vec<_> = theme
+        .iter()
         .map(|theme| theme.join("static"))
-        .into_iter()
         .chain([handbook.root.join("static")])
+        .collect();
+    // The templates are read by the render stage, which skips such folders too; the warning
+    // is said here, once for each link, with the others.
+    let template_folders = theme
+        .iter()
+        .map(|theme| theme.join("templates"))
+        .chain([handbook.root.join("templates")]);
+    let mut problems = Vec::new();
+    let unlinked = files::unlinked(
+        &handbook.root,
+        &static_folders
+            .iter()
+            .cloned()
+            .chain(template_folders)
+            .collect::<Vec<_>>(),
+        &mut problems,
+    );
+    diagnostics.extend(problems);
+    let static_folders: Vec<_> = static_folders
+        .into_iter()
+        .filter(|folder| unlinked.contains(folder))
         .collect();
     let (statics, problems) = files::list_static(&handbook.root, &static_folders);
     diagnostics.extend(problems);

@@ -152,13 +152,9 @@ fn hostile_text_is_inert_in_every_html_page() {
 fn markdown_html_is_trusted_by_default() {
     let (_hb, files) = built(true);
     let runbook = String::from_utf8_lossy(&files["runbooks/evil/index.html"]).into_owned();
-    assert_eq!(
-        live_markup(&runbook),
-        [
-            "script running \"pwned()\"",
-            "<a> href=\"javascript:pwned()\""
-        ]
-    );
+    // HTML written as HTML is trusted; a link written in markdown still loses a script URL.
+    assert_eq!(live_markup(&runbook), ["script running \"pwned()\""]);
+    assert!(runbook.contains("<a href=\"#\">the docs</a>"), "{runbook}");
 }
 
 #[test]
@@ -510,4 +506,242 @@ fn calendar_lines_are_folded_at_75_octets_and_a_message_stays_in_its_event() {
     assert_eq!(description, expected);
     assert!(content.contains(&"X-WR-CALNAME:Kalender\\, 📅: maintenance"));
     assert!(content.contains(&"UID:2026-12-03-db@status.example"));
+}
+
+/// URLs a browser runs as script, spelt as they slip past a naive check.
+const SCRIPT_URLS: [&str; 6] = [
+    "javascript:pwned()",
+    "JaVaScRiPt:pwned()",
+    "java\tscript:pwned()",
+    "data:text/html,%3Cscript%3Epwned()%3C/script%3E",
+    "data:text/html;base64,PHNjcmlwdD5wd25lZCgpPC9zY3JpcHQ+",
+    "vbscript:pwned()",
+];
+
+/// One line of markdown holding every [`SCRIPT_URLS`] as a link and as an image (in angle
+/// brackets too, the only way a tab gets into a destination), as autolinks, and a link that is
+/// fine.
+fn script_links_line() -> String {
+    let mut text = String::from("See [fine](https://example.com/ok) ");
+    for url in SCRIPT_URLS {
+        if !url.contains('\t') {
+            text.push_str(&format!("[link]({url}) ![image]({url}) "));
+        }
+        text.push_str(&format!("[angle](<{url}>) ![angle image](<{url}>) "));
+    }
+    text.push_str("<javascript:pwned()> <VBScript:pwned()>");
+    text
+}
+
+/// [`script_links_line`] with links by reference, as a paragraph.
+fn script_links() -> String {
+    format!(
+        "{} [by reference][evil] ![by reference][evil]\n\n[evil]: JavaScript:pwned()\n",
+        script_links_line()
+    )
+}
+
+/// A handbook where every piece of markdown the site renders from data — page bodies (and so
+/// summaries), descriptions, incident update messages, action items — carries [`SCRIPT_URLS`].
+fn script_link_handbook(raw_html: bool) -> Handbook {
+    let links = script_links();
+    let field = toml_string(&links);
+    let config = format!(
+        "title = \"Links\"\ndescription = {field}\n\n[markdown]\nraw_html = {raw_html}\n\n[[status.components]]\nid = \"api\"\nname = \"API\"\ndescription = {field}\n"
+    );
+    let runbook = format!(
+        "+++\ntitle = \"Runbook\"\ndescription = {field}\nservices = [\"api\"]\nowners = [\"sre\"]\nlast_reviewed = 2026-11-01\n+++\n\n{links}\n## Steps\n\n{links}\n"
+    );
+    let update = |at: &str, status: &str| {
+        format!("\n[[updates]]\nat = {at}\nstatus = \"{status}\"\nmessage = {field}\n")
+    };
+    let incident = format!(
+        "+++\ntitle = \"Incident\"\ndescription = {field}\ncomponents = [\"api\"]\nimpact = \"major\"\nstarted = 2026-11-20T10:00:00Z\nresolved = 2026-11-20T11:00:00Z\n{}{}+++\n\n{links}\n",
+        update("2026-11-20T10:05:00Z", "investigating"),
+        update("2026-11-20T11:00:00Z", "resolved"),
+    );
+    // No description: the status APIs describe it by its summary.
+    let ongoing = format!(
+        "+++\ntitle = \"Ongoing\"\ncomponents = [\"api\"]\nimpact = \"minor\"\nstarted = 2026-11-26T10:00:00Z\n{}+++\n\n{links}\n",
+        update("2026-11-26T10:05:00Z", "identified"),
+    );
+    let maintenance = format!(
+        "+++\ntitle = \"Maintenance\"\ndescription = {field}\ncomponents = [\"api\"]\nimpact = \"maintenance\"\nscheduled_start = 2026-12-03T01:00:00Z\nscheduled_end = 2026-12-03T05:00:00Z\n{}+++\n\n{links}\n",
+        update("2026-11-19T10:00:00Z", "scheduled"),
+    );
+    let postmortem = format!(
+        "+++\ntitle = \"Postmortem\"\ndescription = {field}\ndate = 2026-11-21\nseverity = \"sev2\"\nservices = [\"api\"]\nstarted = 2026-11-20T10:00:00Z\nresolved = 2026-11-20T11:00:00Z\nincident = \"2026-11-20-incident\"\nstatus = \"published\"\n+++\n\n{links}\n## Action items\n\n- [ ] Fix {} (@team-a, due 2026-12-01)\n- [x] Done {} (@team-b)\n",
+        script_links_line(),
+        script_links_line(),
+    );
+    let section = |title: &str| format!("+++\ntitle = \"{title}\"\n+++\n\n{links}\n");
+    Handbook::new(&[
+        ("opsbook.toml", &config),
+        ("content/_index.md", &section("Home")),
+        ("content/runbooks/_index.md", &section("Runbooks")),
+        ("content/runbooks/links.md", &runbook),
+        ("content/status/_index.md", &section("Status")),
+        ("content/status/2026-11-20-incident.md", &incident),
+        ("content/status/2026-11-26-ongoing.md", &ongoing),
+        ("content/status/2026-12-03-maintenance.md", &maintenance),
+        ("content/postmortems/_index.md", &section("Postmortems")),
+        ("content/postmortems/2026-11-21-postmortem.md", &postmortem),
+    ])
+}
+
+/// Whether a browser runs `url` as script: its scheme, tabs, newlines and controls dropped and
+/// case ignored, is `javascript`, `vbscript` or `data`.
+fn url_runs_script(url: &str) -> bool {
+    let compact: String = url
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    ["javascript:", "vbscript:", "data:"]
+        .iter()
+        .any(|scheme| compact.starts_with(scheme))
+}
+
+/// Every link or image of `html` whose URL runs script.
+fn script_urls_in_html(html: &str) -> Vec<String> {
+    let document = Html::parse_document(html);
+    let mut found = Vec::new();
+    for element in document.select(&sel("*")) {
+        for (name, value) in element.value().attrs() {
+            let url_attribute = matches!(
+                name,
+                "href" | "src" | "action" | "formaction" | "poster" | "xlink:href"
+            );
+            if url_attribute && url_runs_script(value) {
+                found.push(format!("<{}> {name}={value:?}", element.value().name()));
+            }
+        }
+    }
+    found
+}
+
+/// Every link or image whose URL runs script in `text`, read as markdown and as HTML: what a
+/// consumer of the status APIs may render it as.
+fn script_urls_in_markup(text: &str) -> Vec<String> {
+    use pulldown_cmark::{Event, Options, Parser, Tag};
+    let mut found = script_urls_in_html(text);
+    for event in Parser::new_ext(text, Options::all()) {
+        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event {
+            if url_runs_script(&dest_url) {
+                found.push(format!("markdown link to {:?}", dest_url.as_ref()));
+            }
+        }
+    }
+    found
+}
+
+/// Every link or image whose URL runs script in any file of the site, by file.
+fn script_urls_in_site(out: &Path) -> Vec<(String, Vec<String>)> {
+    let mut found = Vec::new();
+    for (name, bytes) in snapshot(out) {
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let in_strings = |value: &serde_json::Value| {
+            let mut all = Vec::new();
+            strings(value, &mut all);
+            all.iter()
+                .flat_map(|s| script_urls_in_markup(s))
+                .collect::<Vec<_>>()
+        };
+        let urls = if name.ends_with(".html") {
+            script_urls_in_html(&text)
+        } else if name == "status/feed.xml" {
+            let feed = feed_rs::parser::parse(bytes.as_slice()).expect("the Atom feed parses");
+            let mut urls = script_urls_in_html(&text);
+            for entry in &feed.entries {
+                let content = entry.content.as_ref().and_then(|c| c.body.clone());
+                urls.extend(script_urls_in_html(&content.unwrap_or_default()));
+                urls.extend(
+                    entry
+                        .links
+                        .iter()
+                        .filter(|l| url_runs_script(&l.href))
+                        .map(|l| l.href.clone()),
+                );
+            }
+            urls
+        } else if name.starts_with("status/api/") && !name.ends_with('/') {
+            let value: serde_json::Value =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            in_strings(&value)
+        } else if name.starts_with("search/") && name.ends_with(".js") {
+            // `register(…, {…})`: the JSON after the first bracket.
+            match text.find(['{', '[']) {
+                Some(start) if !name.ends_with("opsbook-search.js") => {
+                    let json = text[start..]
+                        .trim_end()
+                        .trim_end_matches(';')
+                        .trim_end_matches(')');
+                    let value: serde_json::Value =
+                        serde_json::from_str(json).unwrap_or_else(|e| panic!("{name}: {e}"));
+                    in_strings(&value)
+                }
+                _ => Vec::new(),
+            }
+        } else {
+            Vec::new()
+        };
+        if !urls.is_empty() {
+            // A few are enough to tell what let them through.
+            found.push((name, urls.into_iter().take(2).collect()));
+        }
+    }
+    found
+}
+
+#[test]
+fn no_markdown_from_data_links_to_script_with_or_without_raw_html() {
+    for raw_html in [false, true] {
+        let hb = script_link_handbook(raw_html);
+        let run = hb.build(&[]);
+        run.assert_success();
+        let out = hb.out("public");
+        assert_eq!(
+            script_urls_in_site(&out),
+            Vec::<(String, Vec<String>)>::new(),
+            "raw_html = {raw_html}"
+        );
+        // The fields did reach every kind of output, and the link that is fine stays a link.
+        let read = |path: &str| std::fs::read_to_string(out.join(path)).unwrap();
+        for (path, fine) in [
+            (
+                "status/2026-11-20-incident/index.html",
+                "<a href=\"https://example.com/ok\">fine</a>",
+            ),
+            (
+                "runbooks/links/index.html",
+                "<a href=\"https://example.com/ok\">fine</a>",
+            ),
+            (
+                "postmortems/2026-11-21-postmortem/index.html",
+                "<a href=\"https://example.com/ok\">fine</a>",
+            ),
+            (
+                "status/feed.xml",
+                "&lt;a href=&quot;https://example.com/ok&quot;&gt;fine&lt;/a&gt;",
+            ),
+            (
+                "status/api/v2/incidents.json",
+                "[fine](https://example.com/ok)",
+            ),
+            (
+                "status/api/v2/components.json",
+                "[fine](https://example.com/ok)",
+            ),
+            (
+                "status/api/scs/incidents.json",
+                "[fine](https://example.com/ok)",
+            ),
+        ] {
+            assert!(read(path).contains(fine), "raw_html = {raw_html}: {path}");
+        }
+        let incident = read("status/2026-11-20-incident/index.html");
+        assert!(incident.contains("angle image"), "{incident}");
+        let items = read("postmortems/action-items/index.html");
+        assert!(items.contains("Fix See"), "{items}");
+    }
 }

@@ -7,7 +7,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use crate::support::{assert_same_tree, page, snapshot, text, Handbook, Run, NOW};
+use crate::support::{
+    assert_same_tree, check_json, findings, page, snapshot, text, Handbook, Run, NOW,
+};
 
 const HOME: &str = "+++\ntitle = \"Home\"\n+++\nWelcome.\n";
 
@@ -108,6 +110,192 @@ fn symlinks_out_of_the_handbook_are_skipped_with_a_warning() {
     assert!(!out.join("id_rsa").exists() && !out.join("home").exists());
     assert!(!out.join("runbooks/leak").exists() && !out.join("linked").exists());
     assert_eq!(text(&page(&out, "runbooks/disk/"), "h1.doc-title"), "Disk");
+}
+
+/// What the folders outside the handbook hold: found in no output file.
+const OUTSIDE: &str = "OUTSIDE-THE-HANDBOOK";
+
+/// `tmp/outside/`, a folder beside the handbook holding a static file, templates, a stylesheet
+/// and a page, each carrying [`OUTSIDE`].
+fn outside_folder(hb: &Handbook) -> std::path::PathBuf {
+    let outside = hb.tmp.path().join("outside");
+    for (path, text) in [
+        ("secret.txt", format!("{OUTSIDE} static file")),
+        ("style.css", format!("/* {OUTSIDE} */")),
+        (
+            "index.html",
+            format!("<p>{OUTSIDE} template</p><a href=\"/nowhere/\">x</a>"),
+        ),
+        ("page.html", format!("<p>{OUTSIDE} template</p>")),
+        (
+            "runbooks/leak.md",
+            format!("+++\ntitle = \"{OUTSIDE}\"\n+++\n{OUTSIDE}\n"),
+        ),
+        ("templates/index.html", format!("<p>{OUTSIDE} theme</p>")),
+        ("templates/page.html", format!("<p>{OUTSIDE} theme</p>")),
+        ("static/secret.txt", format!("{OUTSIDE} theme static")),
+        ("static/style.css", format!("/* {OUTSIDE} theme */")),
+    ] {
+        let path = outside.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    outside
+}
+
+fn skipped(path: &str) -> String {
+    format!(
+        "warning: {path}: symbolic link skipped: opsbook never follows links out of the handbook"
+    )
+}
+
+/// Builds `hb` and checks it: the build succeeds warning once that `link` was skipped, nothing
+/// of [`OUTSIDE`] is in the output, and `check` reports the same warning.
+#[track_caller]
+fn assert_linked_folder_skipped(hb: &Handbook, link: &str) {
+    let run = hb.build(&[]);
+    run.assert_success();
+    assert_eq!(run.warnings(), [skipped(link)], "{}", run.stderr);
+    let out = hb.out("public");
+    assert_eq!(
+        files_containing(&out, OUTSIDE.as_bytes()),
+        Vec::<String>::new()
+    );
+    assert!(!out.join("secret.txt").exists());
+    assert_eq!(text(&page(&out, "runbooks/disk/"), "h1.doc-title"), "Disk");
+    let (code, report) = check_json(&hb.root);
+    assert_eq!(code, Some(0), "{report}");
+    let found: Vec<_> = findings(&report)
+        .into_iter()
+        .map(|(_, file, level, message)| (file, level, message))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            link.to_string(),
+            "warning".to_string(),
+            "symbolic link skipped: opsbook never follows links out of the handbook".to_string()
+        )],
+        "{report}"
+    );
+}
+
+fn disk_runbook() -> (&'static str, &'static str) {
+    (
+        "content/runbooks/disk.md",
+        "+++\ntitle = \"Disk\"\nowners = [\"sre\"]\nlast_reviewed = 2026-11-01\n+++\nFine.\n",
+    )
+}
+
+#[test]
+fn a_static_folder_that_is_a_link_is_skipped_with_a_warning() {
+    let hb = handbook(&[disk_runbook()]);
+    let outside = outside_folder(&hb);
+    std::os::unix::fs::symlink(&outside, hb.root.join("static")).unwrap();
+    assert_linked_folder_skipped(&hb, "static");
+}
+
+#[test]
+fn a_templates_folder_that_is_a_link_is_skipped_with_a_warning() {
+    let hb = handbook(&[disk_runbook()]);
+    let outside = outside_folder(&hb);
+    std::os::unix::fs::symlink(&outside, hb.root.join("templates")).unwrap();
+    // Its `index.html` links to `/nowhere/`: `check` does not read it for links either.
+    assert_linked_folder_skipped(&hb, "templates");
+}
+
+#[test]
+fn a_theme_folder_that_is_a_link_is_skipped_with_a_warning() {
+    let config = ("opsbook.toml", "title = \"Hostile\"\ntheme = \"mine\"\n");
+    // The theme itself, its `static/` and its `templates/`.
+    for (link, target) in [
+        ("themes/mine", ""),
+        ("themes/mine/static", "static"),
+        ("themes/mine/templates", "templates"),
+    ] {
+        let hb = Handbook::new(&[config, ("content/_index.md", HOME), disk_runbook()]);
+        let outside = outside_folder(&hb);
+        let at = hb.root.join(link);
+        std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(outside.join(target), at).unwrap();
+        assert_linked_folder_skipped(&hb, link);
+    }
+    // `themes/` itself.
+    let hb = Handbook::new(&[config, ("content/_index.md", HOME), disk_runbook()]);
+    let outside = outside_folder(&hb);
+    let themes = hb.tmp.path().join("themes");
+    std::fs::create_dir_all(&themes).unwrap();
+    std::os::unix::fs::symlink(&outside, themes.join("mine")).unwrap();
+    std::os::unix::fs::symlink(&themes, hb.root.join("themes")).unwrap();
+    assert_linked_folder_skipped(&hb, "themes");
+}
+
+#[test]
+fn a_content_folder_that_is_a_link_is_an_error_naming_it() {
+    // opsbook's own layout, and another tool's (`docs/` of an MkDocs site).
+    for (files, folder) in [
+        (vec![("opsbook.toml", "title = \"Hostile\"\n")], "content"),
+        (vec![("mkdocs.yml", "site_name: Hostile\n")], "docs"),
+    ] {
+        let hb = Handbook::new(&files);
+        let outside = outside_folder(&hb);
+        std::os::unix::fs::symlink(&outside, hb.root.join(folder)).unwrap();
+        let before = snapshot(hb.tmp.path());
+        let run = hb.build(&[]);
+        run.assert_failure();
+        let message = format!("{folder}: the content folder `{folder}/` is a symbolic link: opsbook never follows links out of the handbook");
+        assert_eq!(
+            run.errors(),
+            [format!("error: {message}")],
+            "{}",
+            run.stderr
+        );
+        assert_eq!(
+            run.hint_after(&format!("error: {message}")),
+            Some(format!("move the folder it points to into the handbook in place of `{folder}`, or run opsbook on the handbook that holds it").as_str())
+        );
+        assert!(!hb.out("public").exists());
+        assert_same_tree(&before, &snapshot(hb.tmp.path()));
+        // `check` cannot read the handbook either: exit 2.
+        let (code, report) = check_json(&hb.root);
+        assert_eq!(code, Some(2), "{report}");
+        assert_eq!(
+            findings(&report),
+            [(
+                "content".to_string(),
+                folder.to_string(),
+                "error".to_string(),
+                message.split_once(": ").unwrap().1.to_string()
+            )]
+        );
+    }
+}
+
+#[test]
+fn a_further_folder_of_markdown_that_is_a_link_is_skipped_with_a_warning() {
+    // A Docusaurus site publishes `docs/` and `blog/`; `blog/` leads outside.
+    let hb = Handbook::new(&[
+        (
+            "docusaurus.config.js",
+            "module.exports = { title: 'Hostile' };\n",
+        ),
+        ("docs/intro.md", "# Intro\n\nWelcome.\n"),
+    ]);
+    let outside = outside_folder(&hb);
+    std::os::unix::fs::symlink(outside.join("runbooks"), hb.root.join("blog")).unwrap();
+    let run = hb.build(&[]);
+    run.assert_success();
+    assert!(
+        run.warnings().contains(&skipped("blog").as_str()),
+        "{}",
+        run.stderr
+    );
+    let out = hb.out("public");
+    assert_eq!(
+        files_containing(&out, OUTSIDE.as_bytes()),
+        Vec::<String>::new()
+    );
+    assert!(out.join("docs/intro/index.html").is_file());
 }
 
 #[test]

@@ -1229,3 +1229,26 @@ fn the_private_output_folder_is_its_owners_only() {
     let mode = std::fs::metadata(&private).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o700, "{} has mode {mode:o}", private.display());
 }
+
+#[test]
+fn a_static_folder_linked_out_of_the_handbook_is_not_served() {
+    let hb = small_serve_handbook();
+    let outside = hb.tmp.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("secret.txt"), "OUTSIDE-THE-HANDBOOK").unwrap();
+    std::os::unix::fs::symlink(&outside, hb.root.join("static")).unwrap();
+    let serve = Serve::start(&hb.root);
+    assert_eq!(serve.status()["state"], "ok", "{}", serve.log());
+    assert!(
+        serve.log().contains(
+            "warning: static: symbolic link skipped: opsbook never follows links out of the handbook"
+        ),
+        "{}",
+        serve.log()
+    );
+    assert_eq!(serve.get("/runbooks/a/").status, 200);
+    let reply = serve.get("/secret.txt");
+    assert_eq!(reply.status, 404);
+    assert!(!reply.text().contains("OUTSIDE-THE-HANDBOOK"));
+    assert!(!serve.output().join("secret.txt").exists());
+}
