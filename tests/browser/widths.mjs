@@ -46,5 +46,6 @@ try {
   server.close();
 }
 console.log(`${pages.length} pages at ${width}px`);
+if (pages.length === 0) failures.push(`no page found under ${root}`);
 for (const f of failures) console.log(`FAIL ${f}`);
 process.exit(failures.length ? 1 : 0);

@@ -122,3 +122,55 @@ fn operations_pages_screenshots() {
         assert!(bytes.starts_with(b"\x89PNG"), "{name} is not a PNG");
     }
 }
+
+/// Every page of the example and of handbooks laid out by other tools fits a phone's width (no
+/// sideways scrolling at 375px, or at 320px for the example), and chart labels stay readable.
+#[test]
+fn no_page_scrolls_sideways_on_a_phone() {
+    if !browser_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let wide = crate::support::Handbook::new(&[
+        ("opsbook.toml", "title = \"Wide things\"\nbase_url = \"http://localhost/\"\n"),
+        (
+            "content/runbooks/wide.md",
+            "+++\ntitle = \"A runbook whose title is Supercalifragilisticexpialidocious-and-then-some-more-words-without-spaces\"\nowner = \"team-with-a-very-long-name-that-never-breaks-anywhere-at-all\"\nlast_reviewed = 2026-11-01\ntags = [\"a-tag-that-is-much-longer-than-any-phone-is-wide-by-design-x\"]\n+++\n\n\
+Embedded dashboard:\n\n<iframe src=\"about:blank\" width=\"900\" height=\"300\"></iframe>\n\n\
+<img src=\"data:image/gif;base64,R0lGODlhAQABAAAAACw=\" width=\"1200\" height=\"20\" alt=\"wide\">\n\n\
+A URL: https://grafana.example.org/d/abcdefghijklmnopqrstuvwxyz0123456789/very-long-dashboard-name?orgId=1&from=now-6h&to=now\n\n\
+Word: Pneumonoultramicroscopicsilicovolcanoconiosis-pneumonoultramicroscopicsilicovolcanoconiosis\n\n\
+`an-inline-code-span-that-is-far-too-long-to-fit-on-a-phone-screen-at-all-anywhere`\n\n\
+| host | region | zone | role | cpu | memory | disk | network | owner | notes |\n|---|---|---|---|---|---|---|---|---|---|\n\
+| db-primary-01.ams1.example.org | eu-west | ams1-a | primary | 64 | 512 GiB | 4 TiB | 25 Gb/s | storage | failover target |\n\n\
+```sh\nkubectl --context production-ams1 -n managed-postgres exec -it statefulset/postgres-primary -- psql -c 'select pg_size_pretty(pg_database_size(current_database()))'\n```\n\n\
+<table><tr><td>raw</td><td>html-table-cell-with-a-very-long-unbreakable-value-inside-it-xxxxxxxxxxxxxxx</td></tr></table>\n",
+        ),
+    ]);
+    let mut sites = vec![
+        (crate::support::example_dir(), "example"),
+        (wide.root.clone(), "wide"),
+    ];
+    for name in [
+        "docusaurus-site",
+        "govuk-erb",
+        "postmortem-collection",
+        "cstate-history",
+        "alerts-repo",
+        "mkdocs",
+        "gitlab",
+    ] {
+        sites.push((
+            crate::support::fixture_dir(&format!("migrate/{name}")),
+            name,
+        ));
+    }
+    for (dir, name) in &sites {
+        let site = tmp.path().join(name);
+        crate::support::build(dir, &site, &["--base-url", "http://localhost/"]).assert_success();
+        run_script("widths.mjs", &[site.to_str().unwrap(), "/", "375"]);
+        if *name == "example" {
+            run_script("widths.mjs", &[site.to_str().unwrap(), "/", "320"]);
+        }
+    }
+}
