@@ -85,7 +85,9 @@ impl Session {
         changed: impl IntoIterator<Item = &'a str>,
     ) -> Result<(BuildReport, Session), BuildFailure> {
         let changed: HashSet<&str> = changed.into_iter().collect();
-        if super::today(self.options.now) != self.today || changed.contains("opsbook.toml") {
+        // Every document was read in the old layout (its order, titles, folders).
+        let relayout = changed.iter().any(|path| source::is_layout_file(path));
+        if super::today(self.options.now) != self.today || relayout {
             return Session::build(&self.options);
         }
         let Session {
@@ -240,6 +242,9 @@ impl Session {
         let root = &built.handbook.root;
         let mut plan = Plan::default();
         for path in changed {
+            if source::is_layout_file(path) {
+                return None;
+            }
             let file = HandbookPath::new(path);
             let on_disk = file.on_disk(root);
             if !std::fs::symlink_metadata(&on_disk).ok()?.is_file() {

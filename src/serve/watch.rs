@@ -1,7 +1,8 @@
 //! Watches the handbook with notify (the platform's watcher, or polling with `--poll`), keeps
 //! the changes that can affect the site, and hands them over in debounced batches.
 //!
-//! Only `opsbook.toml` and the `content/`, `templates/`, `static/` and `themes/` folders matter;
+//! Only `opsbook.toml` (or another tool's config and navigation: `mkdocs.yml`, `sidebars.js`…)
+//! and the `content/`, `templates/`, `static/` and `themes/` folders matter;
 //! everything else in the handbook folder (`public/`, `target/`, `.git/`, `.opsbook-cache/`, a
 //! README) is ignored, and so is any path with a part that the build itself skips (dot files,
 //! editor backups and swap files: [`crate::source::is_ignored`]). The root is watched on its
@@ -46,7 +47,7 @@ pub(super) enum Kind {
     Template,
     /// `static/` or a theme's `static/`.
     Static,
-    /// `opsbook.toml`.
+    /// `opsbook.toml`, or a file of another tool that says how the handbook is read.
     Config,
 }
 
@@ -68,8 +69,10 @@ pub(super) fn classify_in(relative: &Path, content: &[String]) -> Option<Kind> {
         return None;
     }
     let last = parts.last()?;
+    if crate::source::is_layout_file(&parts.join("/")) {
+        return Some(Kind::Config);
+    }
     match parts[0].as_str() {
-        "opsbook.toml" if parts.len() == 1 => Some(Kind::Config),
         folder if content.iter().any(|c| c == folder) => {
             let markdown = crate::source::is_markdown(last) || !last.contains('.');
             Some(if markdown { Kind::Content } else { Kind::Asset })
@@ -271,6 +274,18 @@ mod tests {
         assert_eq!(kind("themes/mine/static/style.css"), Some(Kind::Static));
         assert_eq!(kind("static/custom.css"), Some(Kind::Static));
         assert_eq!(kind("opsbook.toml"), Some(Kind::Config));
+        // Another tool's navigation and order.
+        for path in [
+            "mkdocs.yml",
+            "sidebars.js",
+            "sidebarsCommunity.ts",
+            "docusaurus.config.js",
+            "content/SUMMARY.md",
+            "content/guides/_category_.json",
+            "config/tech-docs.yml",
+        ] {
+            assert_eq!(kind(path), Some(Kind::Config), "{path}");
+        }
     }
 
     #[test]

@@ -176,7 +176,7 @@ impl Layout {
         if out.starts_with(crate::output::absolute(&content_dir)) {
             skipped.push(out);
         }
-        let nav = if foreign {
+        let mut nav = if foreign {
             super::adapters::nav::read(root, &content_dir)
         } else {
             HashMap::new()
@@ -185,6 +185,7 @@ impl Layout {
         let mut roots = vec![Root::new(root, content.clone(), String::new())];
         if !has_config && tool == Some(Tool::Docusaurus) && content.as_str() == "docs" {
             let published = super::adapters::docusaurus::published(root);
+            nav.extend(super::adapters::docusaurus::sidebar_nav(root, &published));
             roots = published
                 .into_iter()
                 .map(|p| Root::new(root, p.folder, p.mount))
@@ -318,6 +319,42 @@ fn declared_content(root: &Path, tool: Tool) -> Option<String> {
     (dir.is_empty() || root.join(&dir).is_dir()).then_some(dir)
 }
 
+/// Whether a file of the handbook (relative, `/`-separated) says how the handbook is read: its
+/// config, or another tool's config, navigation or order (`mkdocs.yml`, `sidebars.js`,
+/// `SUMMARY.md`, `_category_.json`). A change to one means reading the whole handbook again.
+pub(crate) fn is_layout_file(path: &str) -> bool {
+    let name = crate::paths::file_name(path);
+    // Files of navigation and order, wherever they are.
+    if matches!(name, "SUMMARY.md" | "_category_.json" | "_category_.yml") {
+        return true;
+    }
+    let at_root = !path.contains('/');
+    let sidebars = name.starts_with("sidebars")
+        && [".js", ".ts", ".mjs", ".cjs", ".json"]
+            .iter()
+            .any(|ext| name.ends_with(ext));
+    at_root
+        && (sidebars
+            || matches!(
+                name,
+                "opsbook.toml"
+                    | "book.toml"
+                    | ".gitbook.yaml"
+                    | "mkdocs.yml"
+                    | "mkdocs.yaml"
+                    | "docusaurus.config.js"
+                    | "docusaurus.config.ts"
+                    | "docusaurus.config.mjs"
+                    | "hugo.toml"
+                    | "hugo.yaml"
+                    | "hugo.yml"
+                    | "config.toml"
+                    | "config.yaml"
+                    | "config.yml"
+                    | "_config.yml"
+            ))
+        || path == "config/tech-docs.yml"
+}
 fn detect_tool(root: &Path) -> Option<Tool> {
     let exists = |name: &str| root.join(name).is_file();
     let any = |names: &[&str]| names.iter().any(|n| exists(n));

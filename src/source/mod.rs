@@ -27,6 +27,7 @@ pub use document::{Document, Placed, Read};
 pub(crate) use files::{is_ignored, is_markdown, linked_folder, Stamp, StaticFile};
 pub use handbook::Handbook;
 pub use layout::inferred_config;
+pub(crate) use layout::is_layout_file;
 pub(crate) use meta::Meta;
 
 /// What a folder holding markdown is, beside what its `_index.md` says.

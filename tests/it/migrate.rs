@@ -128,6 +128,61 @@ const PAGES: &[(&str, &str, Option<&str>)] = &[
         Some("community/style-guide/"),
     ),
     ("docusaurus-site", "src/pages/about.md", Some("about/")),
+    (
+        "docusaurus-sidebars",
+        "docs/welcome.md",
+        Some("docs/welcome/"),
+    ),
+    (
+        "docusaurus-sidebars",
+        "docs/during/index.md",
+        Some("docs/during/"),
+    ),
+    (
+        "docusaurus-sidebars",
+        "docs/during/01-declare.md",
+        Some("docs/during/declare/"),
+    ),
+    (
+        "docusaurus-sidebars",
+        "docs/during/communicate.md",
+        Some("docs/during/communicate/"),
+    ),
+    (
+        "docusaurus-sidebars",
+        "docs/during/escalation-policy.md",
+        Some("docs/during/escalate/"),
+    ),
+    (
+        "docusaurus-sidebars",
+        "docs/after/review.md",
+        Some("docs/after/review/"),
+    ),
+    (
+        "docusaurus-sidebars",
+        "docs/after/postmortem-template.md",
+        Some("docs/after/postmortem-template/"),
+    ),
+    (
+        "docusaurus-sidebars",
+        "docs/before/prepare.md",
+        Some("docs/before/prepare/"),
+    ),
+    (
+        "docusaurus-sidebars",
+        "docs/crisis/war-room.md",
+        Some("docs/crisis/war-room/"),
+    ),
+    (
+        "docusaurus-sidebars",
+        "docs/crisis/exec-brief.md",
+        Some("docs/crisis/exec-brief/"),
+    ),
+    (
+        "docusaurus-sidebars",
+        "docs/unlisted.md",
+        Some("docs/unlisted/"),
+    ),
     ("jekyll-posts", "index.md", Some("")),
     (
         "jekyll-posts",
@@ -272,7 +327,7 @@ const PAGES: &[(&str, &str, Option<&str>)] = &[
     ),
 ];
 
-const FIXTURES: [&str; 16] = [
+const FIXTURES: [&str; 17] = [
     "hugo",
     "mkdocs",
     "docusaurus",
@@ -289,6 +344,7 @@ const FIXTURES: [&str; 16] = [
     "mkdocs-docs-dir",
     "mdbook",
     "gitbook",
+    "docusaurus-sidebars",
 ];
 
 fn markdown_files(root: &Path) -> Vec<String> {
@@ -834,6 +890,34 @@ fn another_tools_navigation_gives_the_order_and_titles() {
     );
     assert_eq!(text(&page(&out, ""), "title"), "The Ops Book");
     assert!(run.stderr.contains("(mdBook layout)"), "{}", run.stderr);
+    // Docusaurus' sidebars.js: its order over sidebar_position, number prefixes and
+    // _category_.json; its category labels over the folders' names; unlisted pages last.
+    let (_tmp, out, _) = build_fixture("docusaurus-sidebars");
+    assert_eq!(
+        sidebar(&out, "docs/during/"),
+        [
+            "Home",
+            "Docs",
+            "Welcome",
+            "During an incident",
+            "Declare an incident",
+            "Communicate",
+            "Escalate",
+            "After an incident",
+            "Before",
+            "Crisis",
+            "Glossary"
+        ]
+    );
+    assert_eq!(
+        sidebar(&out, "docs/after/")[5..7],
+        ["Write the postmortem", "Review meeting"]
+    );
+    assert_eq!(
+        sidebar(&out, "docs/crisis/")[7..9],
+        ["War room", "Executive brief"]
+    );
+    assert!(out.join("docs/during/escalate/index.html").is_file());
     let (_tmp, out, _) = build_fixture("gitbook");
     assert_eq!(sidebar(&out, "ops/"), ["Home", "Ops", "Zulu", "Alpha"]);
     assert!(

@@ -933,6 +933,31 @@ fn another_tools_layout_is_watched_in_its_own_folder() {
     });
     let section = String::from_utf8_lossy(&site["runbooks/index.html"]).into_owned();
     assert!(section.contains("Every runbook"), "{section}");
+    // The other tool's navigation is watched too: its order and titles follow each edit.
+    let nav = |first: &str, second: &str| {
+        format!("nav:\n  - index.md\n  - Runbooks:\n      - runbooks/README.md\n      - {first}\n      - {second}\n")
+    };
+    let order = |site: &BTreeMap<String, Vec<u8>>| {
+        let section = String::from_utf8_lossy(&site["runbooks/index.html"]).into_owned();
+        let cpu = section.find(">CPU").expect("the CPU page is listed");
+        let disk = section.find(">Disk").expect("the disk page is listed");
+        (cpu < disk, section)
+    };
+    let site = step(&serve, &hb.root, ("write mkdocs.yml", "full"), || {
+        let yml = nav("CPU from the nav: runbooks/cpu.md", "runbooks/disk.md");
+        std::fs::write(hb.root.join("mkdocs.yml"), yml).unwrap();
+    });
+    let (cpu_first, section) = order(&site);
+    assert!(
+        cpu_first && section.contains("CPU from the nav"),
+        "{section}"
+    );
+    let site = step(&serve, &hb.root, ("reorder mkdocs.yml", "full"), || {
+        let yml = nav("runbooks/disk.md", "CPU from the nav: runbooks/cpu.md");
+        std::fs::write(hb.root.join("mkdocs.yml"), yml).unwrap();
+    });
+    let (cpu_first, section) = order(&site);
+    assert!(!cpu_first, "{section}");
 }
 
 #[test]

@@ -161,7 +161,15 @@ pub(crate) fn translate(
         if let Some(title) = &entry.title {
             map.insert_if_absent("title", Value::String(title.clone()), "title");
         }
+        // The navigation's order is what the other tool shows, whatever the page says.
+        map.parsed.values.remove("weight");
         map.insert_if_absent("weight", Value::from(entry.position), "weight");
+    } else if !layout.nav.is_empty() {
+        // A page the navigation leaves out comes after those it lists, in its own order.
+        let after = map.get("weight").and_then(Value::as_i64).unwrap_or(0);
+        map.parsed
+            .values
+            .insert("weight".into(), Value::from(after.saturating_add(1 << 40)));
     }
     map.lenient_dates();
     map.keep_the_rest();

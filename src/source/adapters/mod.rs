@@ -170,22 +170,28 @@ pub(super) fn folders(layout: &Layout, documents: &[Document]) -> BTreeMap<Strin
     folders
 }
 
+/// A folder's title and place: the navigation's word first (it is what the other tool shows),
+/// then the folder's own (`_category_.json`, a number prefix).
 fn folder(layout: &Layout, source: &str) -> Folder {
-    let folder = folder_named(layout, source);
-    match folder.weight {
-        Some(_) => folder,
-        // A folder goes where the navigation first lists a page of it.
-        None => Folder {
-            weight: layout
-                .nav
-                .iter()
-                .filter(|(path, _)| source.is_empty() || path.starts_with(&format!("{source}/")))
-                .map(|(_, entry)| entry.position)
-                .min()
-                .filter(|_| !source.is_empty()),
-            ..folder
-        },
+    let mut folder = folder_named(layout, source);
+    if source.is_empty() {
+        return folder;
     }
+    if let Some(entry) = layout.nav.get(source) {
+        folder.title = entry.title.clone().or(folder.title);
+        folder.weight = Some(entry.position);
+        return folder;
+    }
+    // A folder goes where the navigation first lists a page of it.
+    let inside = format!("{source}/");
+    let first_listed = layout
+        .nav
+        .iter()
+        .filter(|(path, _)| path.starts_with(&inside))
+        .map(|(_, entry)| entry.position)
+        .min();
+    folder.weight = first_listed.or(folder.weight);
+    folder
 }
 
 fn folder_named(layout: &Layout, source: &str) -> Folder {
