@@ -5,6 +5,10 @@
 # adds: cold builds without cache, with and without `[search] enabled`, in RAM.
 #
 #   scripts/bench-build.sh [PAGES...]      default: 1000 10000
+#   HUGO=/path/to/hugo scripts/bench-build.sh 10000
+#                                          also opsbook and Hugo side by side on the same page
+#                                          bodies (gen_corpus.py --flavor hugo), in RAM
+#   RUNS=5                                 alternated runs of each for the medians (default 3)
 #
 # Needs ../shared/bench/gen_corpus.py (or GEN_CORPUS=path) and /usr/bin/time.
 set -euo pipefail
@@ -66,4 +70,44 @@ print(f"      search: cold build (in RAM, median of 3) {a:.2f} s with it, {b:.2f
 PY
   echo "      index: $index on disk, $((gz / 1024)) KB gzipped, $(find "$ram/out/search" -type f | wc -l) files"
   rm -rf "$ram"
+done
+
+# opsbook and Hugo side by side: the same page bodies, cold builds (no cache, no previous
+# output), alternated so that the machine's load falls on both alike, handbook and output in RAM.
+[ -n "${HUGO:-}" ] || exit 0
+runs=${RUNS:-3}
+ram=$(mktemp -d "${TMPFS:-/dev/shm}/opsbook-vs-hugo.XXXXXX" 2>/dev/null || mktemp -d)
+trap 'rm -rf "$ram"' EXIT
+echo
+echo "== side by side with $("$HUGO" version | grep -o 'hugo v[0-9.]*'), $runs runs of each, in $ram"
+for pages in "${sizes[@]}"; do
+  python3 "$gen" --flavor opsbook --pages "$pages" --out "$ram/opsbook" --force >/dev/null
+  python3 "$gen" --flavor hugo --pages "$pages" --out "$ram/hugo" --force >/dev/null
+  results=()
+  for _ in $(seq "$runs"); do
+    rm -rf "$ram/out-opsbook" "$ram/opsbook/.opsbook-cache"
+    results+=("opsbook $( { /usr/bin/time -f '%e %M' "$bin" build "$ram/opsbook" -o "$ram/out-opsbook" -q --no-cache; } 2>&1 | tail -1)")
+    rm -rf "$ram/out-hugo" "$ram/hugo/resources"
+    results+=("hugo $( { /usr/bin/time -f '%e %M' "$HUGO" --quiet --source "$ram/hugo" --destination "$ram/out-hugo"; } 2>&1 | tail -1)")
+  done
+  files_o=$(find "$ram/out-opsbook" -type f | wc -l); size_o=$(du -sm "$ram/out-opsbook" | cut -f1)
+  files_h=$(find "$ram/out-hugo" -type f | wc -l); size_h=$(du -sm "$ram/out-hugo" | cut -f1)
+  search_files=$(find "$ram/out-opsbook/search" -type f 2>/dev/null | wc -l)
+  python3 - "$pages" "$files_o" "$size_o" "$files_h" "$size_h" "$search_files" "${results[@]}" <<'PY'
+import statistics, sys
+pages, files_o, size_o, files_h, size_h, search_files = sys.argv[1:7]
+runs = {"opsbook": [], "hugo": []}
+for line in sys.argv[7:]:
+    tool, wall, rss = line.split()
+    runs[tool].append((float(wall), int(rss) // 1024))
+def med(tool, i):
+    return statistics.median(r[i] for r in runs[tool])
+o, h = med("opsbook", 0), med("hugo", 0)
+print(f"-- {pages} pages: cold build, median wall (runs)")
+for tool, files, size in (("opsbook", files_o, size_o), ("hugo", files_h, size_h)):
+    walls = ", ".join(f"{r[0]:.2f}" for r in runs[tool])
+    print(f"   {tool:8} {med(tool, 0):6.2f} s  ({walls})   peak RSS {med(tool, 1):5.0f} MB"
+          f"   output {files} files, {size} MB")
+print(f"   opsbook is {h / o:.2f}x as fast as Hugo; search: {search_files} files")
+PY
 done
