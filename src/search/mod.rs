@@ -210,7 +210,8 @@ pub(crate) fn browser_files(site: &Site) -> tantivy::Result<Vec<export::File>> {
     let rows: Vec<export::DocRow> = sections(site)
         .map(|(page, section)| {
             export::doc_row(
-                section_url(page, section),
+                &page.url,
+                section.id.as_deref(),
                 &page.title,
                 &section.path,
                 page.kind.as_str(),

@@ -18,6 +18,9 @@
 
   // The registry the data scripts call. It must exist before any of them runs.
   var data = { meta: null, shards: {}, docs: {}, filters: null };
+  // Rows of sections by doc id, [url, title, [headings], kind, text]: from the `top` of the
+  // shards loaded and from the document files loaded.
+  var rows = Object.create(null);
   var pending = {}; // file name -> {resolve, reject} of the <script> on its way
   var loads = {}; // file name -> promise of its registered value
 
@@ -29,10 +32,26 @@
   root.opsbook = root.opsbook || {};
   root.opsbook.search = {
     meta: function (obj) { data.meta = obj; arrived("meta", obj); },
-    shard: function (n, obj) { data.shards[n] = obj; arrived("t" + n, obj); },
-    docs: function (n, rows) { data.docs[n] = rows; arrived("d" + n, rows); },
+    shard: function (n, obj) {
+      data.shards[n] = obj;
+      // [[page url, title, kind, [[doc id, anchor, [headings], text], …]], …]
+      var top = obj.top || [];
+      for (var p = 0; p < top.length; p++) {
+        for (var s = 0; s < top[p][3].length; s++) {
+          var section = top[p][3][s];
+          rows[section[0]] = [sectionUrl(top[p][0], section[1]), top[p][1], section[2], top[p][2], section[3]];
+        }
+      }
+      arrived("t" + n, obj);
+    },
+    docs: function (n, pages) { data.docs[n] = pages; arrived("d" + n, pages); },
     filters: function (obj) { data.filters = obj; arrived("filters", obj); }
   };
+
+  // A section's url: its page's, with `#anchor` unless it is the page's introduction.
+  function sectionUrl(page, anchor) {
+    return anchor ? page + "#" + anchor : page;
+  }
 
   // The folder of this script, captured now: document.currentScript is only set while a script
   // runs for the first time. Data files are loaded relative to it, so the site works under any
@@ -136,6 +155,31 @@
       }
     }
     return out.subarray(0, o);
+  }
+
+  // The numbers of a posting list: its length n, n doc id gaps and n term frequencies as numbers()
+  // reads them, then n fieldnorm ids, one character each below 63, else "/" (63) and the rest as
+  // a number (export.rs, `push_norm`).
+  function postingValues(text) {
+    var at = 0;
+    var number = function () {
+      var value = 0, scale = 1;
+      for (;;) {
+        var digit = B64_VALUE[text.charCodeAt(at++)];
+        if (digit < 32) return value + digit * scale;
+        value += (digit - 32) * scale;
+        scale *= 32;
+      }
+    };
+    var length = number();
+    var out = new Uint32Array(1 + 3 * length);
+    out[0] = length;
+    for (var o = 1; o <= 2 * length; o++) out[o] = number();
+    for (; o <= 3 * length; o++) {
+      var id = B64_VALUE[text.charCodeAt(at++)];
+      out[o] = id < 63 ? id : 63 + number();
+    }
+    return out;
   }
 
   // The first number of a posting list: how many documents it has.
@@ -302,13 +346,21 @@
     return lo;
   }
 
-  // [[field, postings], …] of a term, [] when the index does not have it.
+  // A term's entry in its shard: {lists: [[field, postings], …], split}, no lists when the index
+  // does not have it. A long term's lists are its head, each [field, postings, the whole list's
+  // length], and split has the blocks of its tail: [[file, first doc id, bound], …] (export.rs).
+  var NOTHING = { lists: [], split: null };
   function postingsOf(m, t) {
     var n = shardOf(m, t);
-    if (n < 0 || (singleShard(m, n) && m.shards[n] !== t)) return Promise.resolve([]);
+    if (n < 0 || (singleShard(m, n) && m.shards[n] !== t)) return Promise.resolve(NOTHING);
     return load("t" + n).then(function (shard) {
-      return Object.prototype.hasOwnProperty.call(shard.terms, t) ? shard.terms[t] : [];
+      if (!has(shard.terms, t)) return NOTHING;
+      return { lists: shard.terms[t], split: shard.split && has(shard.split, t) ? shard.split[t] : null };
     });
+  }
+
+  function has(object, key) {
+    return Object.prototype.hasOwnProperty.call(object, key);
   }
 
   // Whether shard `n` holds one term only (its first): a long posting list. meta.single has a
@@ -328,10 +380,11 @@
     return sortedTerms[n] || (sortedTerms[n] = Object.keys(shard.terms).sort(compareTerms));
   }
 
-  // How many documents have `t`, per field summed: the lengths of its posting lists.
+  // How many documents have `t`, per field summed: the lengths of its posting lists (of the
+  // whole lists, for a head).
   function documentsOf(lists) {
     var n = 0;
-    for (var l = 0; l < lists.length; l++) n += countOf(lists[l][1]);
+    for (var l = 0; l < lists.length; l++) n += lists[l].length > 2 ? lists[l][2] : countOf(lists[l][1]);
     return n;
   }
 
@@ -481,26 +534,46 @@
   var termScores = new Map();
   var MAX_CACHED_TERMS = 512;
 
-  function scoresOf(m, t, lists) {
+  // {term, docs, scores, lists, blocks}: `blocks` are those of the term's tail when only its head
+  // is scored, each {file, first, bound, loaded} (null for a whole list). Its docs and scores are
+  // those of the head and of the blocks loaded.
+  function scoresOf(m, t, entry) {
     var cached = termScores.get(t);
     if (cached && cached.meta === m) return cached;
+    var part = scorePart(m, entry.lists, null);
+    var blocks = entry.split && entry.split.map(function (b) {
+      return { file: b[0], first: b[1], bound: f32(b[2]), loaded: false };
+    });
+    return keep({ meta: m, term: t, docs: part.docs, scores: part.scores, lists: entry.lists, blocks: blocks });
+  }
+
+  function keep(result) {
+    if (termScores.size >= MAX_CACHED_TERMS) termScores.clear();
+    termScores.set(result.term, result);
+    return result;
+  }
+
+  // The scores of `lists` in every document they have, by doc id. A list's idf counts the whole
+  // list: its third number for a head, `docFreq` (by field) for a tail block, else its length.
+  function scorePart(m, lists, docFreq) {
     var n = m.doc_count;
     var w = scratch(m);
     var sub = w.sub, seen = w.subSeen, touched = w.touched, count = 0;
     for (var l = 0; l < lists.length; l++) {
       var field = lists[l][0];
       // count, then `count` doc id gaps, term frequencies and fieldnorm ids.
-      var values = numbers(lists[l][1]);
-      var docFreq = values[0];
-      // doc_freq is the length of the list: tantivy's own statistic, exported as it is.
-      var weight = termWeight(docFreq, n, m.fields[field].boost);
+      var values = postingValues(lists[l][1]);
+      var length = values[0];
+      // tantivy's own statistic, exported as it is.
+      var freq = docFreq ? docFreq[field] : lists[l].length > 2 ? lists[l][2] : length;
+      var weight = termWeight(freq, n, m.fields[field].boost);
       var cache = tfCache(m, field);
       var doc = 0;
-      for (var v = 1; v <= docFreq; v++) {
+      for (var v = 1; v <= length; v++) {
         doc += values[v];
-        var tf = values[v + docFreq];
+        var tf = values[v + length];
         // termScore(), inlined: this loop runs once per posting.
-        var s = f32(weight * f32(tf / f32(tf + cache[values[v + 2 * docFreq]])));
+        var s = f32(weight * f32(tf / f32(tf + cache[values[v + 2 * length]])));
         if (seen[doc]) {
           sub[doc] = f32(sub[doc] + s);
         } else {
@@ -516,10 +589,59 @@
       scores[i] = sub[docs[i]];
       seen[docs[i]] = 0;
     }
-    if (termScores.size >= MAX_CACHED_TERMS) termScores.clear();
-    var result = { meta: m, docs: docs, scores: scores };
-    termScores.set(t, result);
-    return result;
+    return { docs: docs, scores: scores };
+  }
+
+  // The block of term `s`'s tail that `doc` would be in: the last that starts at or before it.
+  function blockAt(s, doc) {
+    var b = s.blocks.length - 1;
+    while (b > 0 && s.blocks[b].first > doc) b--;
+    return s.blocks[b];
+  }
+
+  // Whether some block of term `s` is not loaded: a document it lacks may be there.
+  function isOpen(s) {
+    if (!s.blocks) return false;
+    for (var b = 0; b < s.blocks.length; b++) if (!s.blocks[b].loaded) return true;
+    return false;
+  }
+
+  // Term `s` with its tail blocks `which` (indices) loaded, scored and merged in (no document is
+  // in two parts).
+  function withBlocks(m, s, which) {
+    var cached = termScores.get(s.term);
+    if (cached && cached.meta === m && cached !== s) s = cached; // another query loaded some
+    which = which.filter(function (b) { return !s.blocks[b].loaded; });
+    return Promise.all(which.map(function (b) { return load("t" + s.blocks[b].file); })).then(function (files) {
+      var docFreq = {};
+      s.lists.forEach(function (l) { docFreq[l[0]] = l[2]; });
+      var docs = s.docs, scores = s.scores;
+      files.forEach(function (file) {
+        var part = scorePart(m, file.tails[s.term] || [], docFreq);
+        var merged = mergeByDoc(docs, scores, part.docs, part.scores);
+        docs = merged.docs;
+        scores = merged.scores;
+      });
+      var blocks = s.blocks.map(function (b, i) {
+        return { file: b.file, first: b.first, bound: b.bound, loaded: b.loaded || which.indexOf(i) >= 0 };
+      });
+      return keep({ meta: m, term: s.term, docs: docs, scores: scores, lists: s.lists, blocks: blocks });
+    });
+  }
+
+  function mergeByDoc(docsA, scoresA, docsB, scoresB) {
+    var size = docsA.length + docsB.length;
+    var docs = new Uint32Array(size), scores = new Float32Array(size);
+    for (var i = 0, j = 0, o = 0; o < size; o++) {
+      if (j >= docsB.length || (i < docsA.length && docsA[i] < docsB[j])) {
+        docs[o] = docsA[i];
+        scores[o] = scoresA[i++];
+      } else {
+        docs[o] = docsB[j];
+        scores[o] = scoresB[j++];
+      }
+    }
+    return { docs: docs, scores: scores };
   }
 
   // The `count` documents marked in `seen` (listed in `touched`) by id: sort a few, scan the
@@ -539,8 +661,9 @@
       work = {
         meta: m,
         sub: new Float32Array(n), subSeen: new Uint8Array(n),
-        total: new Float32Array(n), totalSeen: new Uint8Array(n),
-        touched: new Uint32Array(n), matched: new Uint16Array(n), mark: new Float64Array(n),
+        total: new Float32Array(n), totalSeen: new Uint8Array(n), upper: new Float32Array(n),
+        touched: new Uint32Array(n), matched: new Uint16Array(n), possible: new Uint16Array(n),
+        unknown: new Uint16Array(n), mark: new Float64Array(n),
         stamp: 0
       };
     }
@@ -550,46 +673,35 @@
   // The best `limit` documents for `terms` (the scores of every term of `clauses`, in order),
   // kept when `allowed` (a Uint8Array mask, or null) allows them: first the documents that have a
   // term of every clause, then the others; within each, score descending (the sum of the terms'
-  // scores, in query order), then doc id ascending, as `opsbook search`.
-  function best(m, terms, clauses, allowed, limit) {
+  // scores, in query order), then doc id ascending, as `opsbook search`. Returns {hits}, or
+  // {need: [[term index, [block indices]], …]} when tail blocks not loaded could change the hits.
+  //
+  // A document a term's loaded lists lack may be in a block of its tail not loaded, with at most
+  // that block's bound: its most is its known scores with those bounds added in their place (f32
+  // addition is monotone, so the most is never below the true sum), and it may have every clause
+  // when each clause it lacks has such a term. Only documents with nothing unknown have known
+  // scores; the hits are the best of them when no other document's most could reach the last hit
+  // (a tie counts as reaching it), nor could a document none of the loaded lists has.
+  function rank(m, terms, clauses, allowed, limit) {
     var w = scratch(m);
-    var total = w.total, seen = w.totalSeen, touched = w.touched, count = 0;
-    for (var t = 0; t < terms.length; t++) {
-      var docs = terms[t].docs, scores = terms[t].scores;
-      for (var i = 0; i < docs.length; i++) {
-        var doc = docs[i];
-        if (seen[doc]) {
-          total[doc] = f32(total[doc] + scores[i]);
-        } else {
-          seen[doc] = 1;
-          total[doc] = scores[i];
-          touched[count++] = doc;
-        }
-      }
-    }
-    // How many clauses each document has a term of: a clause counts once however many of its
-    // terms the document has (`mark` holds the last clause that counted it).
-    var matched = w.matched, mark = w.mark, at = 0;
-    for (var c = 0; c < clauses.length; c++) {
-      var stamp = ++w.stamp;
-      for (var k = 0; k < clauses[c].length; k++, at++) {
-        var list = terms[at].docs;
-        for (var j = 0; j < list.length; j++) {
-          if (mark[list[j]] !== stamp) {
-            mark[list[j]] = stamp;
-            matched[list[j]]++;
-          }
-        }
-      }
-    }
-    // A bounded heap whose root is the worst hit kept so far.
-    var heap = [];
+    var opened = terms.map(isOpen);
+    var count = addUp(w, terms, opened);
+    var everyOpen = countClauses(w, terms, opened, clauses, count);
+    // A bounded heap whose root is the worst hit kept so far; the documents not known aside.
+    var heap = [], unsure = [];
     for (var h = 0; h < count; h++) {
-      var d = touched[h];
-      seen[d] = 0;
-      var hit = { doc: d, score: total[d], every: matched[d] === clauses.length };
-      matched[d] = 0;
+      var d = w.touched[h];
+      var every = w.matched[d] === clauses.length;
+      var maybe = w.matched[d] + w.possible[d] === clauses.length;
+      var known = w.unknown[d] === 0;
+      w.totalSeen[d] = 0;
+      w.matched[d] = w.possible[d] = w.unknown[d] = 0;
       if (allowed && !allowed[d]) continue;
+      if (!known) {
+        unsure.push({ doc: d, score: w.upper[d], every: maybe });
+        continue;
+      }
+      var hit = { doc: d, score: w.total[d], every: every };
       if (heap.length < limit) {
         heap.push(hit);
         siftUp(heap, heap.length - 1);
@@ -598,7 +710,149 @@
         siftDown(heap, 0);
       }
     }
-    return heap.sort(function (a, b) { return worse(a, b) ? 1 : worse(b, a) ? -1 : 0; });
+    var hits = heap.sort(function (a, b) { return worse(a, b) ? 1 : worse(b, a) ? -1 : 0; });
+    if (limit === 0 || opened.indexOf(true) < 0) return { hits: hits };
+    var need = missing(terms, opened, hits.length === limit ? hits[limit - 1] : null, unsure, everyOpen);
+    return need.length ? { need: need } : { hits: hits };
+  }
+
+  // Per document the terms have (listed in w.touched, how many returned): its known score in
+  // w.total, its most in w.upper, and in w.unknown how many open terms it may be in.
+  function addUp(w, terms, opened) {
+    var total = w.total, upper = w.upper, seen = w.totalSeen, touched = w.touched, count = 0;
+    var unknown = w.unknown, mark = w.mark;
+    for (var t = 0; t < terms.length; t++) {
+      var docs = terms[t].docs, scores = terms[t].scores;
+      var stamp = ++w.stamp;
+      for (var i = 0; i < docs.length; i++) {
+        var doc = docs[i], s = scores[i];
+        mark[doc] = stamp;
+        if (seen[doc]) {
+          total[doc] = f32(total[doc] + s);
+          upper[doc] = f32(upper[doc] + s);
+          continue;
+        }
+        seen[doc] = 1;
+        touched[count++] = doc;
+        total[doc] = s;
+        // What the open terms before this one may add, in their order.
+        var most = -1;
+        unknown[doc] = 0;
+        for (var e = 0; e < t; e++) {
+          if (!opened[e]) continue;
+          var block = blockAt(terms[e], doc);
+          if (block.loaded) continue;
+          most = most < 0 ? block.bound : f32(most + block.bound);
+          unknown[doc]++;
+        }
+        upper[doc] = most < 0 ? s : f32(most + s);
+      }
+      if (!opened[t]) continue;
+      for (var u = 0; u < count; u++) {
+        var other = touched[u];
+        if (mark[other] === stamp) continue;
+        var at = blockAt(terms[t], other);
+        if (at.loaded) continue;
+        upper[other] = f32(upper[other] + at.bound);
+        unknown[other]++;
+      }
+    }
+    return count;
+  }
+
+  // How many clauses each touched document has a term of, in w.matched: a clause counts once
+  // however many of its terms the document has (`mark` holds the last clause that counted it);
+  // and in w.possible how many more it may have in blocks not loaded. Returns whether every
+  // clause has an open term: whether a document none of the lists has may have every clause.
+  function countClauses(w, terms, opened, clauses, count) {
+    var matched = w.matched, possible = w.possible, mark = w.mark, touched = w.touched;
+    var at = 0, everyOpen = true;
+    for (var c = 0; c < clauses.length; c++) {
+      var stamp = ++w.stamp, members = [];
+      for (var k = 0; k < clauses[c].length; k++, at++) {
+        if (opened[at]) members.push(terms[at]);
+        var list = terms[at].docs;
+        for (var j = 0; j < list.length; j++) {
+          if (mark[list[j]] !== stamp) {
+            mark[list[j]] = stamp;
+            matched[list[j]]++;
+          }
+        }
+      }
+      if (!members.length) {
+        everyOpen = false;
+        continue;
+      }
+      for (var p = 0; p < count; p++) {
+        var d = touched[p];
+        if (mark[d] === stamp) continue;
+        for (var q = 0; q < members.length; q++) {
+          if (!blockAt(members[q], d).loaded) {
+            possible[d]++;
+            break;
+          }
+        }
+      }
+    }
+    return everyOpen;
+  }
+
+  // What `rank` must load before its hits are known, as [[term index, [block indices]], …]: for a
+  // document in none of the loaded lists that could reach `last`, every block not loaded; for a
+  // document `unsure` lists that could, the blocks it would be in.
+  function missing(terms, opened, last, unsure, everyOpen) {
+    var reaches = function (most) {
+      if (!last) return true;
+      return most.every !== last.every ? most.every : most.score >= last.score;
+    };
+    var wanted = terms.map(function () { return []; });
+    var want = function (t, block) {
+      var b = terms[t].blocks.indexOf(block);
+      if (!block.loaded && wanted[t].indexOf(b) < 0) wanted[t].push(b);
+    };
+    // A document none of the loaded lists has: the best bound of each open term, in order.
+    var most = -1;
+    for (var t = 0; t < terms.length; t++) {
+      if (!opened[t]) continue;
+      var best = 0;
+      terms[t].blocks.forEach(function (b) { if (!b.loaded && b.bound > best) best = b.bound; });
+      most = most < 0 ? best : f32(most + best);
+    }
+    if (reaches({ score: most, every: everyOpen })) {
+      terms.forEach(function (s, i) { if (opened[i]) s.blocks.forEach(function (b) { want(i, b); }); });
+    } else {
+      for (var q = 0; q < unsure.length; q++) {
+        if (!reaches(unsure[q])) continue;
+        for (var y = 0; y < terms.length; y++) {
+          if (opened[y] && !contains(terms[y].docs, unsure[q].doc)) want(y, blockAt(terms[y], unsure[q].doc));
+        }
+      }
+    }
+    var need = [];
+    wanted.forEach(function (blocks, i) { if (blocks.length) need.push([i, blocks]); });
+    return need;
+  }
+
+  // Whether the sorted `docs` has `doc`.
+  function contains(docs, doc) {
+    var lo = 0, hi = docs.length;
+    while (lo < hi) {
+      var mid = (lo + hi) >> 1;
+      if (docs[mid] < doc) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < docs.length && docs[lo] === doc;
+  }
+
+  // The hits of `rank`, loading the tail blocks it asks for first, as often as it asks.
+  function ranked(m, terms, clauses, allowed, limit) {
+    var outcome = rank(m, terms, clauses, allowed, limit);
+    if (!outcome.need) return Promise.resolve(outcome.hits);
+    return Promise.all(outcome.need.map(function (n) { return withBlocks(m, terms[n[0]], n[1]); })).then(function (got) {
+      var now = terms.slice();
+      outcome.need.forEach(function (n, k) { now[n[0]] = got[k]; });
+      return ranked(m, now, clauses, allowed, limit);
+    });
   }
 
   function worse(a, b) {
@@ -748,30 +1002,75 @@
     var limit = options.limit === undefined ? 10 : Math.max(0, Math.floor(options.limit));
     var prefix = !!options.prefix;
     return meta().then(function (m) {
-      if (m.version !== 2) throw new Error("opsbook search: index version " + m.version + " is not supported");
+      if (m.version !== 3) throw new Error("opsbook search: index version " + m.version + " is not supported");
       if (!m.doc_count || !m.shards.length) return [];
       return Promise.all([plan(m, String(text), prefix), allowedDocs(m, options)]).then(function (got) {
         var planned = got[0], allowed = got[1];
         var terms = [].concat.apply([], planned.clauses);
         return Promise.all(terms.map(function (t) {
-          return postingsOf(m, t).then(function (lists) { return scoresOf(m, t, lists); });
+          return postingsOf(m, t).then(function (entry) { return scoresOf(m, t, entry); });
         })).then(function (perTerm) {
-          var hits = best(m, perTerm, planned.clauses, allowed, limit);
+          return ranked(m, perTerm, planned.clauses, allowed, limit);
+        }).then(function (hits) {
           return results(m, hits, new Set(terms), planned.prefixes);
         });
       });
     });
   }
 
-  // Result objects for `hits`, with the document table shards they need.
+  // The first doc id of every document file, and one past the last: meta.docs has how many
+  // sections each file holds.
+  var fileStarts = null;
+  function docFileStarts(m) {
+    if (!fileStarts || fileStarts.meta !== m) {
+      var counts = numbers(m.docs), starts = [0];
+      for (var i = 0; i < counts.length; i++) starts.push(starts[i] + counts[i]);
+      fileStarts = { meta: m, starts: starts };
+    }
+    return fileStarts.starts;
+  }
+
+  // The document file holding `doc`: the last one that starts at or before it.
+  function docFileOf(m, doc) {
+    var starts = docFileStarts(m);
+    var lo = 0, hi = starts.length - 2;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= doc) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  // The rows of document file `n` (whole pages: export.rs), by doc id, into `rows`.
+  var unpacked = {};
+  function unpack(m, n) {
+    if (unpacked[n]) return;
+    unpacked[n] = true;
+    var doc = docFileStarts(m)[n];
+    var pages = data.docs[n];
+    for (var p = 0; p < pages.length; p++) {
+      var page = pages[p], path = [];
+      var sections = page[3];
+      for (var s = 0; s < sections.length; s++, doc++) {
+        var section = sections[s]; // [anchor, kept, [headings], text]
+        path = path.slice(0, section[1]).concat(section[2]);
+        if (!rows[doc]) rows[doc] = [sectionUrl(page[0], section[0]), page[1], path, page[2], section[3]];
+      }
+    }
+  }
+
+  // Result objects for `hits`, with the document files their rows need: none for rows that came
+  // with the shards loaded.
   function results(m, hits, terms, prefixes) {
-    var size = m.doc_shard_size;
     var needed = {};
-    hits.forEach(function (h) { needed[Math.floor(h.doc / size)] = true; });
-    return Promise.all(Object.keys(needed).map(function (n) { return load("d" + n); }))
+    hits.forEach(function (h) { if (!rows[h.doc]) needed[docFileOf(m, h.doc)] = true; });
+    return Promise.all(Object.keys(needed).map(function (n) {
+      return load("d" + n).then(function () { unpack(m, +n); });
+    }))
       .then(function () {
         return hits.map(function (h) {
-          var row = data.docs[Math.floor(h.doc / size)][h.doc % size];
+          var row = rows[h.doc];
           var path = row[2];
           return {
             url: row[0],

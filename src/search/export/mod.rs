@@ -1,0 +1,476 @@
+//! The index, exported for browsers: tantivy's own term dictionary, postings (with term
+//! frequencies), fieldnorms and document counts — never recomputed — written as classic scripts
+//! that register themselves (`opsbook.search.shard(3, {...})`), so the site searches from any
+//! static host, any sub-path, and `file://`.
+//!
+//! The files of `search/` (format version 3), about one for every 100 sections (10,000 pages,
+//! 114,389 sections: 1,200 files), all in one folder:
+//!
+//! - `meta.js`: `opsbook.search.meta({version, doc_count, fields: [{name, boost, total_tokens}],
+//!   fieldnorms: [256 fieldnorms by id], shards: [first term of each shard], single, docs,
+//!   filters: {kind|services|severity: [values]}})`; `single` has a number per shard (as below):
+//!   the document count of its term when the shard holds one term only, else 0; `docs` a number
+//!   per document file: how many sections it holds.
+//! - `tN.js`, N below the number of shards: `opsbook.search.shard(N, {terms: {term: lists},
+//!   split: {term: [tail file, bound]}, top: [rows]})`, terms cut by term range into shards of
+//!   about [`SHARD_TARGET_BYTES`]. A term's lists are `[[field number, postings], …]`, postings
+//!   being numbers written by `push_number`: the list's length n, then n doc id gaps, n term
+//!   frequencies, n fieldnorm ids. A term whose lists pass [`postings::SPLIT_BYTES`] is cut:
+//!   the shard has the lists of its best-scored quarter of documents (its head; each list then
+//!   `[field number, postings, the whole list's length]`) and `split` has where the rest (its
+//!   tail) is: `[[file, first doc id, bound], …]`, a block of the tail per doc id range (from its
+//!   first doc id to the next block's), with the best score in it. `top` has the rows of the
+//!   [`TOP_ROWS`] best sections of every term of the shard in [`MIN_TOP_DOCUMENTS`] documents or
+//!   more, by page: `[[page url, title, kind, [[doc id, anchor, [headings], text], …]], …]`.
+//! - `tN.js`, N from the number of shards on: `opsbook.search.shard(N, {terms: {}, tails:
+//!   {term: lists}})`: a block of a long tail, or the short tails of a few cut terms, about
+//!   [`postings::TAIL_BLOCK_BYTES`] a file.
+//! - `dN.js`: `opsbook.search.docs(N, [[page url, title, kind, [[anchor, kept, [headings], text],
+//!   …]], …])`, whole pages in index order (see `rows.rs`); a section's doc id is its place.
+//! - `filters.js`: `opsbook.search.filters({kind|services|severity: {value: postings}})`, the
+//!   postings being the length and the doc id gaps.
+//!
+//! What a cold query loads is what matters (a first query loads `opsbook-search.js`, `meta.js`,
+//! one shard per word, the tails the runtime cannot rank without, and a document file for each
+//! result no loaded `top` has): heads instead of whole lists of common words, their best rows
+//! beside them, columns of small numbers as characters gzip can count. Few files matter too:
+//! a static host's deploy time and limits grow with them.
+
+mod postings;
+mod rows;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocId, Index, SegmentReader};
+
+use super::Fields;
+use postings::{numbers, ranked, Columns, Cut, TailBlock, Term};
+pub(crate) use rows::{doc_row, DocRow};
+
+/// The format's version, in `meta.js`; the runtime reads no other.
+const VERSION: u32 = 3;
+/// Raw bytes of term data per shard before a new shard starts.
+const SHARD_TARGET_BYTES: usize = 28 * 1024;
+/// Rows kept beside a common term's lists: what a one-word query shows (the search box shows 12).
+const TOP_ROWS: usize = 12;
+/// A term in fewer documents has no `top` rows: its results cost a document file each.
+const MIN_TOP_DOCUMENTS: u32 = 200;
+
+/// Everything about the format that is not in the data: part of the export's fingerprint.
+pub(crate) fn format_id() -> String {
+    format!(
+        "format {VERSION}, shards of {SHARD_TARGET_BYTES} bytes, split over {} bytes with heads \
+         of {} and at least {}, tail blocks of {} bytes, {TOP_ROWS} top rows from \
+         {MIN_TOP_DOCUMENTS} documents, document files of {} bytes, {} chars",
+        postings::SPLIT_BYTES,
+        postings::HEAD_SHARE,
+        postings::HEAD_MIN_DOCUMENTS,
+        postings::TAIL_BLOCK_BYTES,
+        rows::DOC_FILE_BYTES,
+        rows::SNIPPET_TEXT_CHARS,
+    )
+}
+
+/// One exported file: its name inside `search/` and its text.
+pub(crate) type File = (String, String);
+
+/// A term as exported: its lists (whole or cut) and the doc ids of its `top` rows.
+struct Exported {
+    key: String,
+    /// The documents of its lists, summed.
+    documents: u32,
+    cut: Cut,
+    top: Vec<DocId>,
+}
+
+impl Exported {
+    fn new(term: Term) -> Self {
+        // A term in few documents is never cut (its lists are short), nor has `top` rows.
+        let (cut, top) = if term.documents < MIN_TOP_DOCUMENTS {
+            (term.cut(&[], &[]), Vec::new())
+        } else {
+            let scores = term.scores();
+            let ranked = ranked(&scores);
+            let top = ranked.iter().take(TOP_ROWS).map(|(doc, _)| *doc).collect();
+            (term.cut(&scores, &ranked), top)
+        };
+        Exported {
+            key: term.key,
+            documents: term.documents,
+            cut,
+            top,
+        }
+    }
+
+    /// Raw bytes the term takes in its shard.
+    fn bytes(&self, rows: &[DocRow]) -> usize {
+        let lists: usize = match &self.cut {
+            Cut::Whole(lists) => lists.iter().map(|(_, p)| p.len() + 8).sum(),
+            Cut::Split { head, .. } => head.iter().map(|(_, p, _)| p.len() + 16).sum(),
+        };
+        let top: usize = self
+            .top
+            .iter()
+            .filter_map(|doc| rows.get(*doc as usize))
+            .map(|row| row.bytes() + 30)
+            .sum();
+        self.key.len() + lists + top
+    }
+}
+
+/// Exports a single-segment index (see [`super::build_memory_index`]) whose documents are `rows`.
+pub(crate) fn export(
+    index: &Index,
+    fields: &Fields,
+    rows: &[DocRow],
+) -> tantivy::Result<Vec<File>> {
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let segment = match searcher.segment_readers() {
+        [segment] => segment,
+        [] => return Ok(empty_export()),
+        _ => {
+            return Err(tantivy::TantivyError::InvalidArgument(
+                "export needs one segment".into(),
+            ))
+        }
+    };
+    let searched = [
+        (fields.title, super::TITLE_BOOST),
+        (fields.section, super::SECTION_BOOST),
+        (fields.body, 1.0),
+    ];
+    let field_meta: Vec<Value> = searched
+        .iter()
+        .map(|(field, boost)| {
+            let inverted = segment.inverted_index(*field)?;
+            let name = index.schema().get_field_name(*field).to_string();
+            Ok(json!({"name": name, "boost": boost, "total_tokens": inverted.total_num_tokens()}))
+        })
+        .collect::<tantivy::Result<_>>()?;
+    let terms: Vec<Exported> = postings::read_terms(segment, &searched)?
+        .into_iter()
+        .map(Exported::new)
+        .collect();
+    let shards = cut_shards(&terms, rows);
+    let tails = tail_files(&terms, shards.len());
+    let mut files = Vec::new();
+    let mut single = Vec::new();
+    for (number, range) in shards.iter().enumerate() {
+        let members = &terms[range.clone()];
+        single.push(match members {
+            [only] => only.documents,
+            _ => 0,
+        });
+        files.push(shard_file(number, members, &tails.of, rows));
+    }
+    files.extend(tails.files);
+    let (doc_counts, doc_files) = rows::doc_files(rows);
+    files.extend(doc_files);
+    files.push(filters_file(segment, fields)?);
+    let meta = json!({
+        "version": VERSION,
+        "doc_count": segment.max_doc(),
+        "fields": field_meta,
+        "fieldnorms": (0..=255u8).map(FieldNormReader::id_to_fieldnorm).collect::<Vec<u32>>(),
+        "shards": shards.iter().map(|r| &terms[r.start].key).collect::<Vec<_>>(),
+        "single": numbers(single),
+        "docs": doc_counts,
+        "filters": filter_values(segment, fields)?,
+    });
+    files.push(("meta.js".into(), register("meta", None, &meta)));
+    Ok(files)
+}
+
+/// The terms of each shard, as ranges of `terms`: a shard ends before the term that would take
+/// it past the target, so a long list or head starts a shard of its own and a query for `full`
+/// does not load `from` with it.
+fn cut_shards(terms: &[Exported], rows: &[DocRow]) -> Vec<std::ops::Range<usize>> {
+    let mut shards = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, term) in terms.iter().enumerate() {
+        let size = term.bytes(rows);
+        if i > start && bytes + size > SHARD_TARGET_BYTES {
+            shards.push(start..i);
+            (start, bytes) = (i, 0);
+        }
+        bytes += size;
+    }
+    if start < terms.len() {
+        shards.push(start..terms.len());
+    }
+    shards
+}
+
+/// The tail files, numbered from `first` on, and where each cut term's tail blocks are:
+/// `[file, first doc id, bound]` per block.
+struct Tails {
+    files: Vec<File>,
+    of: BTreeMap<String, Vec<Value>>,
+}
+
+/// A block of a cut term's tail is a file of its own, except that tails of one block share files
+/// of about [`postings::TAIL_BLOCK_BYTES`] with the next ones in term order.
+fn tail_files(terms: &[Exported], first: usize) -> Tails {
+    let mut tails = Tails {
+        files: Vec::new(),
+        of: BTreeMap::new(),
+    };
+    let mut shared: Vec<(&str, &TailBlock)> = Vec::new();
+    let mut bytes = 0;
+    for exported in terms {
+        let Cut::Split { tail, .. } = &exported.cut else {
+            continue;
+        };
+        let key = exported.key.as_str();
+        if let [block] = tail.as_slice() {
+            let size = block.bytes();
+            if !shared.is_empty() && bytes + size > postings::TAIL_BLOCK_BYTES {
+                add_tail_file(&mut tails, &std::mem::take(&mut shared), first);
+                bytes = 0;
+            }
+            shared.push((key, block));
+            bytes += size;
+        } else {
+            for block in tail {
+                add_tail_file(&mut tails, &[(key, block)], first);
+            }
+        }
+    }
+    if !shared.is_empty() {
+        add_tail_file(&mut tails, &shared, first);
+    }
+    tails
+}
+
+fn add_tail_file(tails: &mut Tails, blocks: &[(&str, &TailBlock)], first: usize) {
+    let number = first + tails.files.len();
+    let lists: BTreeMap<&str, &Vec<(usize, String)>> = blocks
+        .iter()
+        .map(|(term, block)| (*term, &block.lists))
+        .collect();
+    // Registered as a shard with no terms of its own, so that every `tN.js` reads alike.
+    let value = json!({"terms": {}, "tails": lists});
+    tails.files.push((
+        format!("t{number}.js"),
+        register("shard", Some(number), &value),
+    ));
+    for (term, block) in blocks {
+        // The bound as the f64 of its exact value: JavaScript reads it back without a second
+        // rounding.
+        let entry = json!([number, block.first, f64::from(block.bound)]);
+        tails.of.entry(term.to_string()).or_default().push(entry);
+    }
+}
+
+/// Shard `number`: its terms' lists (heads of cut terms), where their tails are, and the `top`
+/// rows of its common terms, each row once, by doc id.
+fn shard_file(
+    number: usize,
+    terms: &[Exported],
+    tail_of: &BTreeMap<String, Vec<Value>>,
+    rows: &[DocRow],
+) -> File {
+    let mut lists: BTreeMap<&str, Value> = BTreeMap::new();
+    let mut split: BTreeMap<&str, Value> = BTreeMap::new();
+    for exported in terms {
+        let key = exported.key.as_str();
+        match &exported.cut {
+            Cut::Whole(whole) => {
+                lists.insert(key, json!(whole));
+            }
+            Cut::Split { head, .. } => {
+                lists.insert(key, json!(head));
+                split.insert(key, json!(tail_of[key]));
+            }
+        }
+    }
+    let mut docs: Vec<DocId> = terms.iter().flat_map(|e| e.top.iter().copied()).collect();
+    docs.sort_unstable();
+    docs.dedup();
+    let mut value = json!({ "terms": lists });
+    if !split.is_empty() {
+        value["split"] = json!(split);
+    }
+    if !docs.is_empty() {
+        value["top"] = rows::top_value(rows, &docs);
+    }
+    (
+        format!("t{number}.js"),
+        register("shard", Some(number), &value),
+    )
+}
+
+fn empty_export() -> Vec<File> {
+    let meta = json!({"version": VERSION, "doc_count": 0, "fields": [], "fieldnorms": [],
+        "shards": [], "single": "", "docs": "", "filters": {}});
+    vec![("meta.js".into(), register("meta", None, &meta))]
+}
+
+/// `opsbook.search.NAME(N, JSON);` — JSON from serde_json, so nothing user-written can escape
+/// the literal; `</` is escaped too so the text is also safe inline in HTML.
+fn register(name: &str, number: Option<usize>, value: &impl Serialize) -> String {
+    let json = serde_json::to_string(value)
+        .unwrap_or_else(|_| "null".into())
+        .replace("</", "<\\/");
+    match number {
+        Some(n) => format!("opsbook.search.{name}({n},{json});\n"),
+        None => format!("opsbook.search.{name}({json});\n"),
+    }
+}
+
+fn filter_fields(fields: &Fields) -> [(&'static str, Field); 3] {
+    [
+        ("kind", fields.kind),
+        ("services", fields.services),
+        ("severity", fields.severity),
+    ]
+}
+
+fn filter_values(
+    segment: &SegmentReader,
+    fields: &Fields,
+) -> tantivy::Result<BTreeMap<&'static str, Vec<String>>> {
+    let mut values = BTreeMap::new();
+    for (name, field) in filter_fields(fields) {
+        let inverted = segment.inverted_index(field)?;
+        let mut stream = inverted.terms().stream()?;
+        let mut list = Vec::new();
+        while stream.advance() {
+            list.push(String::from_utf8_lossy(stream.key()).into_owned());
+        }
+        values.insert(name, list);
+    }
+    Ok(values)
+}
+
+fn filters_file(segment: &SegmentReader, fields: &Fields) -> tantivy::Result<File> {
+    let mut filters: BTreeMap<&'static str, BTreeMap<String, String>> = BTreeMap::new();
+    for (name, field) in filter_fields(fields) {
+        let inverted = segment.inverted_index(field)?;
+        let mut stream = inverted.terms().stream()?;
+        let entry = filters.entry(name).or_default();
+        while stream.advance() {
+            let mut postings =
+                inverted.read_postings_from_terminfo(stream.value(), IndexRecordOption::Basic)?;
+            entry.insert(
+                String::from_utf8_lossy(stream.key()).into_owned(),
+                Columns::read(&mut postings, None).text(),
+            );
+        }
+    }
+    Ok(("filters.js".into(), register("filters", None, &filters)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::{doc, IndexWriter};
+
+    /// An index of `sections` sections, 8 to a page, of words drawn with a long tail (word n
+    /// about 1/n as often as word 1), so that common words are cut into heads and tails.
+    pub(super) fn synthetic(sections: usize) -> (Index, Fields, Vec<DocRow>) {
+        let (schema, fields) = super::super::schema_with(false);
+        let index = Index::create_in_ram(schema);
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 50_000_000).unwrap();
+        let mut seed = 17u64;
+        let mut word = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let uniform = ((seed >> 33) as f64 + 1.0) / (1u64 << 31) as f64;
+            format!("w{}", (4000f64.powf(uniform)) as u32)
+        };
+        let mut rows = Vec::new();
+        for n in 0..sections {
+            let page = format!("p{}/", n / 8);
+            let title: Vec<String> = (0..3).map(|_| word()).collect();
+            let heading = word();
+            let body: Vec<String> = (0..40).map(|_| word()).collect();
+            let (title, body) = (title.join(" "), body.join(" "));
+            writer
+                .add_document(doc!(
+                    fields.title => title.as_str(),
+                    fields.section => heading.as_str(),
+                    fields.body => body.as_str(),
+                    fields.kind => "runbook",
+                ))
+                .unwrap();
+            let anchor = format!("s{n}");
+            rows.push(doc_row(
+                &page,
+                Some(&anchor),
+                &title,
+                &[heading],
+                "runbook",
+                &body,
+            ));
+        }
+        writer.commit().unwrap();
+        (index, fields, rows)
+    }
+
+    /// What a registered file holds: the JSON after `opsbook.search.NAME(N,`.
+    fn payload(text: &str) -> Value {
+        let start = text.find(['{', '[']).unwrap();
+        serde_json::from_str(&text[start..text.rfind(')').unwrap()]).unwrap()
+    }
+
+    #[test]
+    fn a_large_index_makes_few_files_and_the_same_ones_each_time() {
+        let (index, fields, rows) = synthetic(12_000);
+        let files = export(&index, &fields, &rows).unwrap();
+        // About one file per 80 sections on the benchmark handbook: shards by term range, tails
+        // and document files by size, none by count.
+        assert!(
+            files.len() <= rows.len() / 40,
+            "{} files for {} sections",
+            files.len(),
+            rows.len()
+        );
+        assert_eq!(files, export(&index, &fields, &rows).unwrap());
+
+        let by_name: BTreeMap<&str, Value> = (files.iter())
+            .map(|(name, text)| (name.as_str(), payload(text)))
+            .collect();
+        let meta = &by_name["meta.js"];
+        let docs: u32 = postings::read_numbers(meta["docs"].as_str().unwrap())
+            .iter()
+            .sum();
+        assert_eq!(
+            docs as usize,
+            rows.len(),
+            "the document files hold every section once"
+        );
+        // Every tail block a shard names is where it says.
+        let shards = meta["shards"].as_array().unwrap().len();
+        let mut blocks = 0;
+        for n in 0..shards {
+            let shard = &by_name[format!("t{n}.js").as_str()];
+            for (term, entries) in shard["split"].as_object().into_iter().flatten() {
+                for entry in entries.as_array().unwrap() {
+                    let file = &by_name[format!("t{}.js", entry[0]).as_str()];
+                    assert!(entry[0].as_u64().unwrap() as usize >= shards);
+                    assert!(file["tails"][term].is_array(), "{term} is not in {entry}");
+                    blocks += 1;
+                }
+            }
+        }
+        assert!(blocks > 0, "no term was cut");
+    }
+
+    #[test]
+    fn registration_cannot_close_a_script() {
+        let text = register(
+            "docs",
+            Some(0),
+            &json!(["</script><script>alert(1)</script>"]),
+        );
+        assert!(!text.contains("</script>"), "{text}");
+        assert!(text.starts_with("opsbook.search.docs(0,"));
+    }
+}

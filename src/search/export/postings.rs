@@ -1,0 +1,487 @@
+//! Posting lists as the browser reads them: tantivy's own postings, term frequencies and
+//! fieldnorm ids, written as columns of small numbers, and, for a long list, cut into a head and
+//! a tail by score (the runtime ranks exactly from the heads alone when the tails cannot change
+//! the results: `rank` in the runtime).
+
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::Postings;
+use tantivy::query::Bm25Weight;
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocId, Score, SegmentReader, TERMINATED};
+
+/// Raw bytes of a term's lists above which it is cut into a head and a tail.
+pub(super) const SPLIT_BYTES: usize = 16 * 1024;
+/// The head's share of a cut list: what one or two common words usually rank from alone.
+pub(super) const HEAD_SHARE: f64 = 0.3;
+/// The fewest documents a head has: the most results a page asks for at once, with room.
+pub(super) const HEAD_MIN_DOCUMENTS: usize = 64;
+/// Raw bytes of a tail's block: a longer tail is cut by doc id into blocks of about this size,
+/// each a file with its own bound, so that a document a head lacks is bounded by the block it
+/// would be in (often far below the tail's best) and the runtime loads only that block to know it.
+pub(super) const TAIL_BLOCK_BYTES: usize = 64 * 1024;
+
+/// One field's list of a term: its documents, term frequencies and fieldnorm ids (without
+/// fieldnorms: the documents only).
+#[derive(Default)]
+pub(super) struct Columns {
+    docs: Vec<DocId>,
+    freqs: Vec<u32>,
+    norms: Vec<u8>,
+}
+
+impl Columns {
+    pub(super) fn read<P: Postings>(
+        postings: &mut P,
+        fieldnorms: Option<&FieldNormReader>,
+    ) -> Self {
+        let mut columns = Columns::default();
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            columns.docs.push(doc);
+            if let Some(fieldnorms) = fieldnorms {
+                columns.freqs.push(postings.term_freq());
+                columns.norms.push(fieldnorms.fieldnorm_id(doc));
+            }
+            doc = postings.advance();
+        }
+        columns
+    }
+
+    /// The postings in `parts` parts, each in the part `part_of` gives its document.
+    fn partition(&self, parts: usize, part_of: impl Fn(DocId) -> usize) -> Vec<Columns> {
+        let mut out: Vec<Columns> = (0..parts).map(|_| Columns::default()).collect();
+        for (i, doc) in self.docs.iter().enumerate() {
+            let part = &mut out[part_of(*doc)];
+            part.docs.push(*doc);
+            part.freqs.push(self.freqs[i]);
+            part.norms.push(self.norms[i]);
+        }
+        out
+    }
+
+    /// The list as text: its length, then every doc id gap, then every term frequency, each
+    /// number written by [`push_number`], then every fieldnorm id written by [`push_norm`]
+    /// (without fieldnorms: the length and the gaps only). Columns compress better than
+    /// interleaved triples: gaps, frequencies and fieldnorm ids each have their own few common
+    /// values.
+    pub(super) fn text(&self) -> String {
+        let mut text = String::with_capacity(self.docs.len() * 4 + 2);
+        push_number(&mut text, self.docs.len() as u32);
+        let mut previous = 0;
+        for doc in &self.docs {
+            push_number(&mut text, doc - previous);
+            previous = *doc;
+        }
+        for number in &self.freqs {
+            push_number(&mut text, *number);
+        }
+        for id in &self.norms {
+            push_norm(&mut text, *id);
+        }
+        text
+    }
+}
+
+/// One searched field's list of a term, with what scores it.
+pub(super) struct FieldList {
+    /// The field's number in `meta.js`.
+    pub field: usize,
+    pub columns: Columns,
+    /// The field's boost and average fieldnorm: with the list's length, its BM25 weight.
+    boost: Score,
+    average: Score,
+}
+
+impl FieldList {
+    pub(super) fn doc_freq(&self) -> u32 {
+        self.columns.docs.len() as u32
+    }
+}
+
+/// A term of the searched fields, its lists in field order.
+pub(super) struct Term {
+    pub key: String,
+    pub lists: Vec<FieldList>,
+    /// The documents of its lists, summed: what prefix expansion ranks terms by.
+    pub documents: u32,
+    /// The index's: the idf's N.
+    doc_count: u64,
+}
+
+/// How a term is exported: whole, or cut by score into a head and a tail.
+pub(super) enum Cut {
+    Whole(Vec<(usize, String)>),
+    Split {
+        /// Per field: the head's postings and the whole list's document count (the idf's).
+        head: Vec<(usize, String, u32)>,
+        /// The rest, by doc id, in blocks of about [`TAIL_BLOCK_BYTES`].
+        tail: Vec<TailBlock>,
+    },
+}
+
+/// The tail's documents from `first` on (up to the next block's first), per field.
+pub(super) struct TailBlock {
+    pub first: DocId,
+    pub lists: Vec<(usize, String)>,
+    /// The best score in the block: no document of its range outside the head scores more.
+    pub bound: Score,
+}
+
+impl TailBlock {
+    /// About the bytes it takes in a file.
+    pub(super) fn bytes(&self) -> usize {
+        self.lists.iter().map(|(_, p)| p.len() + 8).sum()
+    }
+}
+
+/// Every term of the `searched` fields (with their boosts), in byte order.
+pub(super) fn read_terms(
+    segment: &SegmentReader,
+    searched: &[(Field, Score)],
+) -> tantivy::Result<Vec<Term>> {
+    let doc_count = segment.max_doc();
+    let mut terms: std::collections::BTreeMap<Vec<u8>, Vec<FieldList>> = Default::default();
+    for (number, (field, boost)) in searched.iter().enumerate() {
+        let inverted = segment.inverted_index(*field)?;
+        let fieldnorms = segment.get_fieldnorms_reader(*field)?;
+        // As tantivy's Bm25Weight::for_terms computes it.
+        let average = inverted.total_num_tokens() as Score / doc_count.max(1) as Score;
+        let mut stream = inverted.terms().stream()?;
+        while stream.advance() {
+            let mut postings = inverted
+                .read_postings_from_terminfo(stream.value(), IndexRecordOption::WithFreqs)?;
+            terms
+                .entry(stream.key().to_vec())
+                .or_default()
+                .push(FieldList {
+                    field: number,
+                    columns: Columns::read(&mut postings, Some(&fieldnorms)),
+                    boost: *boost,
+                    average,
+                });
+        }
+    }
+    Ok(terms
+        .into_iter()
+        .map(|(key, lists)| Term {
+            key: String::from_utf8_lossy(&key).into_owned(),
+            documents: lists.iter().map(FieldList::doc_freq).sum(),
+            lists,
+            doc_count: u64::from(doc_count),
+        })
+        .collect())
+}
+
+impl Term {
+    /// The term's score in every document that has it, by doc id: its fields' BM25 scores added
+    /// in field order, as tantivy adds a word's fields and as the runtime does, bit for bit.
+    pub(super) fn scores(&self) -> Vec<(DocId, Score)> {
+        let mut sums: Vec<(DocId, Score)> = Vec::new();
+        for list in &self.lists {
+            let weight = Bm25Weight::for_one_term_without_explain(
+                u64::from(list.doc_freq()),
+                self.doc_count,
+                list.average,
+            )
+            .boost_by(list.boost);
+            let columns = &list.columns;
+            let field = (columns.docs.iter().enumerate())
+                .map(|(i, doc)| (*doc, weight.score(columns.norms[i], columns.freqs[i])));
+            sums = add_by_doc(&sums, field);
+        }
+        sums
+    }
+
+    /// Whole when its lists are short, else split: the best-scored quarter of its documents
+    /// (ties kept together; `ranked` has them best first) in the head, the rest in the tail's
+    /// blocks, of about as many documents each.
+    pub(super) fn cut(&self, scores: &[(DocId, Score)], ranked: &[(DocId, Score)]) -> Cut {
+        let texts: Vec<(usize, String)> = (self.lists.iter())
+            .map(|l| (l.field, l.columns.text()))
+            .collect();
+        if texts.iter().map(|(_, t)| t.len()).sum::<usize>() <= SPLIT_BYTES {
+            return Cut::Whole(texts);
+        }
+        let mut head = HEAD_MIN_DOCUMENTS.max((ranked.len() as f64 * HEAD_SHARE).ceil() as usize);
+        while head < ranked.len() && ranked[head].1 == ranked[head - 1].1 {
+            head += 1;
+        }
+        if head >= ranked.len() {
+            return Cut::Whole(texts);
+        }
+        let mut in_head: Vec<DocId> = ranked[..head].iter().map(|(doc, _)| *doc).collect();
+        in_head.sort_unstable();
+        let is_head = |doc: DocId| in_head.binary_search(&doc).is_ok();
+        let tail: Vec<(DocId, Score)> = (scores.iter().copied())
+            .filter(|(doc, _)| !is_head(*doc))
+            .collect();
+        let bytes: usize = texts.iter().map(|(_, t)| t.len()).sum();
+        let count = (bytes * tail.len() / scores.len()).div_ceil(TAIL_BLOCK_BYTES);
+        let blocks: Vec<&[(DocId, Score)]> = tail.chunks(tail.len().div_ceil(count)).collect();
+        // The first block starts at 0, so that every doc id falls in a block.
+        let firsts: Vec<DocId> = (blocks.iter().enumerate())
+            .map(|(i, block)| if i == 0 { 0 } else { block[0].0 })
+            .collect();
+        // Part 0 is the head, part 1 + b the tail's block b.
+        let part_of = |doc: DocId| {
+            if is_head(doc) {
+                0
+            } else {
+                firsts.partition_point(|first| *first <= doc)
+            }
+        };
+        let parts: Vec<Vec<Columns>> = (self.lists.iter())
+            .map(|l| l.columns.partition(1 + blocks.len(), part_of))
+            .collect();
+        Cut::Split {
+            head: (self.lists.iter().zip(&parts))
+                .map(|(l, parts)| (l.field, parts[0].text(), l.doc_freq()))
+                .collect(),
+            tail: (blocks.iter().enumerate())
+                .map(|(b, block)| TailBlock {
+                    first: firsts[b],
+                    lists: (self.lists.iter().zip(&parts))
+                        .map(|(l, parts)| (l.field, parts[1 + b].text()))
+                        .collect(),
+                    bound: block.iter().map(|(_, score)| *score).fold(0.0, Score::max),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `sums` with `more` added (both by doc id): a document in both gets `sums`' score plus its own,
+/// in that order.
+fn add_by_doc(
+    sums: &[(DocId, Score)],
+    more: impl Iterator<Item = (DocId, Score)>,
+) -> Vec<(DocId, Score)> {
+    let mut out = Vec::with_capacity(sums.len());
+    let mut rest = sums.iter().copied().peekable();
+    for (doc, score) in more {
+        while let Some(earlier) = rest.next_if(|(earlier, _)| *earlier < doc) {
+            out.push(earlier);
+        }
+        match rest.next_if(|(same, _)| *same == doc) {
+            Some((_, sum)) => out.push((doc, sum + score)),
+            None => out.push((doc, score)),
+        }
+    }
+    out.extend(rest);
+    out
+}
+
+/// Documents by score, best first, ties to the smaller doc id: the order of a one-word query.
+pub(super) fn ranked(scores: &[(DocId, Score)]) -> Vec<(DocId, Score)> {
+    let mut ranked = scores.to_vec();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    ranked
+}
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// A number as characters of the base64 alphabet, 5 bits each, low bits first: a character of
+/// the first half (`A`…`f`, 0–31) ends the number, one of the second half (`g`…`/`) carries 5
+/// bits and says more follow. Gaps and frequencies under 32 take one character; text, unlike
+/// base64 of bytes, keeps every number on its own characters, which gzip can count.
+pub(super) fn push_number(text: &mut String, mut value: u32) {
+    while value >= 32 {
+        text.push(char::from(ALPHABET[32 + (value & 31) as usize]));
+        value >>= 5;
+    }
+    text.push(char::from(ALPHABET[value as usize]));
+}
+
+/// A fieldnorm id as one character of the base64 alphabet when it is below 63, else `/` (63)
+/// and the rest written by [`push_number`]: most sections are 20 to 100 words long, whose ids
+/// (32 to 62) [`push_number`] would write in two characters.
+fn push_norm(text: &mut String, id: u8) {
+    if id < 63 {
+        text.push(char::from(ALPHABET[usize::from(id)]));
+    } else {
+        text.push('/');
+        push_number(text, u32::from(id - 63));
+    }
+}
+
+/// Numbers written as [`push_number`] does: a few characters each where JSON took a dozen.
+pub(super) fn numbers(values: impl IntoIterator<Item = u32>) -> String {
+    let mut text = String::new();
+    for value in values {
+        push_number(&mut text, value);
+    }
+    text
+}
+
+/// The numbers of a text written by [`push_number`].
+#[cfg(test)]
+pub(super) fn read_numbers(text: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    let (mut value, mut shift) = (0u32, 0);
+    for c in text.bytes() {
+        let digit = ALPHABET
+            .iter()
+            .position(|a| *a == c)
+            .expect("a base64 character") as u32;
+        value |= (digit & 31) << shift;
+        if digit < 32 {
+            out.push(value);
+            (value, shift) = (0, 0);
+        } else {
+            shift += 5;
+        }
+    }
+    out
+}
+
+/// A list's postings as (doc id, term frequency, fieldnorm id), read back from its text.
+#[cfg(test)]
+pub(super) fn read_postings(text: &str) -> Vec<(DocId, u32, u8)> {
+    let digits: Vec<u32> = (text.bytes())
+        .map(|c| {
+            ALPHABET
+                .iter()
+                .position(|a| *a == c)
+                .expect("a base64 character") as u32
+        })
+        .collect();
+    let mut at = 0;
+    let number = |at: &mut usize| {
+        let (mut value, mut shift) = (0, 0);
+        loop {
+            let digit = digits[*at];
+            *at += 1;
+            value |= (digit & 31) << shift;
+            if digit < 32 {
+                return value;
+            }
+            shift += 5;
+        }
+    };
+    let n = number(&mut at) as usize;
+    let gaps: Vec<u32> = (0..n).map(|_| number(&mut at)).collect();
+    let freqs: Vec<u32> = (0..n).map(|_| number(&mut at)).collect();
+    let mut norms = Vec::new();
+    for _ in 0..n {
+        let digit = digits[at];
+        at += 1;
+        norms.push(if digit < 63 {
+            digit
+        } else {
+            63 + number(&mut at)
+        } as u8);
+    }
+    assert_eq!(at, digits.len(), "{text}: characters left over");
+    let mut doc = 0;
+    (0..n)
+        .map(|i| {
+            doc += gaps[i];
+            (doc, freqs[i], norms[i])
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_5_bit_groups_low_first() {
+        let mut text = String::new();
+        for value in [0, 1, 31, 32, 33, 1023, 1024, u32::MAX] {
+            push_number(&mut text, value);
+            text.push(' ');
+        }
+        assert_eq!(text, "A B f gB hB /f ggB //////D ");
+        let values = [0, 1, 31, 32, 33, 1023, 1024, u32::MAX];
+        assert_eq!(read_numbers(&numbers(values)), values);
+    }
+
+    #[test]
+    fn fieldnorm_ids_below_63_take_one_character() {
+        let mut text = String::new();
+        for id in [0, 31, 32, 62, 63, 64, 95, 255] {
+            push_norm(&mut text, id);
+            text.push(' ');
+        }
+        assert_eq!(text, "A f g + /A /B /gB /gG ");
+    }
+
+    #[test]
+    fn scores_add_up_by_document() {
+        let sums = add_by_doc(
+            &[(1, 1.0), (4, 2.0)],
+            [(0, 0.5), (4, 0.25), (9, 3.0)].into_iter(),
+        );
+        assert_eq!(sums, [(0, 0.5), (1, 1.0), (4, 2.25), (9, 3.0)]);
+    }
+
+    #[test]
+    fn a_cut_term_gives_back_every_posting_under_true_bounds() {
+        let (index, fields, _) = super::super::tests::synthetic(12_000);
+        let searcher = index.reader().unwrap().searcher();
+        let segment = &searcher.segment_readers()[0];
+        let searched = [
+            (fields.title, 3.0),
+            (fields.section, 2.0),
+            (fields.body, 1.0),
+        ];
+        let mut cut = 0;
+        for term in read_terms(segment, &searched).unwrap() {
+            let scores = term.scores();
+            let Cut::Split { head, tail } = term.cut(&scores, &ranked(&scores)) else {
+                continue;
+            };
+            cut += 1;
+            let score: std::collections::HashMap<DocId, Score> = scores.iter().copied().collect();
+            let in_head: std::collections::BTreeSet<DocId> = (head.iter())
+                .flat_map(|(_, text, _)| read_postings(text))
+                .map(|(doc, _, _)| doc)
+                .collect();
+            assert!(in_head.len() >= HEAD_MIN_DOCUMENTS);
+            let worst_head = in_head
+                .iter()
+                .map(|doc| score[doc])
+                .fold(Score::MAX, Score::min);
+            for (b, block) in tail.iter().enumerate() {
+                let end = tail.get(b + 1).map_or(DocId::MAX, |next| next.first);
+                let docs: Vec<DocId> = (block.lists.iter())
+                    .flat_map(|(_, text)| read_postings(text))
+                    .map(|(doc, _, _)| doc)
+                    .collect();
+                assert!(docs
+                    .iter()
+                    .all(|doc| (block.first..end).contains(doc) && !in_head.contains(doc)));
+                let best = docs.iter().map(|doc| score[doc]).fold(0.0, Score::max);
+                assert_eq!(best, block.bound, "{}: block {b}", term.key);
+                assert!(
+                    block.bound < worst_head,
+                    "{}: a tail document scores like the head",
+                    term.key
+                );
+            }
+            // Per field, the head and the blocks hold tantivy's list, and the whole list's length.
+            for (f, list) in term.lists.iter().enumerate() {
+                let mut got = read_postings(&head[f].1);
+                for block in &tail {
+                    assert_eq!(block.lists[f].0, list.field);
+                    got.extend(read_postings(&block.lists[f].1));
+                }
+                got.sort_unstable();
+                let c = &list.columns;
+                let whole: Vec<_> = (0..c.docs.len())
+                    .map(|i| (c.docs[i], c.freqs[i], c.norms[i]))
+                    .collect();
+                assert_eq!(got, whole, "{}", term.key);
+                assert_eq!(head[f].2, list.doc_freq());
+            }
+        }
+        assert!(cut >= 5, "only {cut} terms were cut");
+    }
+
+    #[test]
+    fn ranking_breaks_ties_by_doc_id() {
+        let ranked = ranked(&[(4, 1.0), (2, 3.0), (1, 1.0), (3, 3.0)]);
+        assert_eq!(ranked, [(2, 3.0), (3, 3.0), (1, 1.0), (4, 1.0)]);
+    }
+}
