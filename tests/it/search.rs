@@ -274,3 +274,102 @@ fn a_huge_limit_is_a_usage_error_and_never_an_allocation() {
         searcher.search("postgres", &filters, 5000).unwrap().len()
     );
 }
+
+/// A handbook of `pages` notes of 10 sections each: every section has `disk` and a few of 40
+/// other words; every fifth is long, so that its fieldnorm id passes 63, and only those have
+/// `marathon`; `disk` is in every title.
+fn many_sections(pages: usize) -> Handbook {
+    let handbook = Handbook::new(&[("opsbook.toml", "title = \"Many sections\"\n")]);
+    let words: Vec<String> = (0..40).map(|n| format!("word{n}")).collect();
+    for page in 0..pages {
+        let mut text = format!(
+            "+++\ntitle = \"Disk note {page}\"\n+++\n\nDisk and word{}.\n",
+            page % 40
+        );
+        for section in 1..10 {
+            let n = page * 10 + section;
+            let long = n % 5 == 0;
+            let length = if long { 200 } else { 4 + n % 7 };
+            let body: Vec<&str> = (0..length)
+                .map(|i| words[(n * 7 + i * i) % 40].as_str())
+                .collect();
+            let marathon = if long { " marathon" } else { "" };
+            text.push_str(&format!(
+                "\n## Step {section}\n\nThe disk{marathon} {}.\n",
+                body.join(" ")
+            ));
+        }
+        handbook.write(&format!("content/notes/note-{page}.md"), text.as_bytes());
+    }
+    handbook
+}
+
+/// Every list the browser index exports is tantivy's, posting for posting: the runtime's reading
+/// of each (tests/search/postings.mjs), heads and tail blocks of cut terms put back together,
+/// against the postings of `opsbook search`'s own index.
+#[test]
+fn every_exported_posting_list_reads_back_as_tantivys() {
+    use tantivy::postings::Postings;
+    use tantivy::schema::IndexRecordOption;
+    use tantivy::{DocSet, TERMINATED};
+
+    if Command::new("node").arg("--version").output().is_err() {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "node is required under CI"
+        );
+        eprintln!("skipping: node is not installed");
+        return;
+    }
+    let handbook = many_sections(700);
+    let site = handbook.out("site");
+    build(&handbook.root, &site, &["-q"]).assert_success();
+    let options = opsbook::build::BuildOptions {
+        root: handbook.root.clone(),
+        cache_dir: Some(handbook.tmp.path().join("cache")),
+        ..Default::default()
+    };
+    let (dir, _) = opsbook::build::index::fresh_search_index(&options).unwrap();
+    let index = tantivy::Index::open_in_dir(dir).unwrap();
+    let searcher = index.reader().unwrap().searcher();
+    let [segment] = searcher.segment_readers() else {
+        panic!("the index has one segment")
+    };
+    let mut terms: std::collections::BTreeMap<String, Vec<Value>> = Default::default();
+    for (number, name) in ["title", "section", "body"].into_iter().enumerate() {
+        let field = index.schema().get_field(name).unwrap();
+        let inverted = segment.inverted_index(field).unwrap();
+        let norms = segment.get_fieldnorms_reader(field).unwrap();
+        let mut stream = inverted.terms().stream().unwrap();
+        while stream.advance() {
+            let mut postings = inverted
+                .read_postings_from_terminfo(stream.value(), IndexRecordOption::WithFreqs)
+                .unwrap();
+            let mut list = Vec::new();
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                list.push(serde_json::json!([
+                    doc,
+                    postings.term_freq(),
+                    norms.fieldnorm_id(doc)
+                ]));
+                doc = postings.advance();
+            }
+            let term = String::from_utf8_lossy(stream.key()).into_owned();
+            terms
+                .entry(term)
+                .or_default()
+                .push(serde_json::json!([number, list]));
+        }
+    }
+    let expected = handbook.tmp.path().join("postings.json");
+    std::fs::write(&expected, serde_json::json!({ "terms": terms }).to_string()).unwrap();
+    let mut command = Command::new("node");
+    command
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/search/postings.mjs"))
+        .arg(&site)
+        .arg(&expected)
+        .env_remove("OPSBOOK_RUNTIME");
+    assert_node_succeeds(command, "postings.mjs");
+}

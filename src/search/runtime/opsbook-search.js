@@ -1096,7 +1096,7 @@
     // Pieces checked one by one against tantivy by tests/search/tokenizer.mjs: not an API.
     _internals: {
       idf: idf, termWeight: termWeight, tfCacheOf: tfCacheOf, termScore: termScore,
-      compareTerms: compareTerms, shardOf: shardOf,
+      compareTerms: compareTerms, shardOf: shardOf, postingValues: postingValues,
       // Forgets the per-term scores kept between queries (the loaded files stay): benchmarks.
       forgetScores: function () { termScores.clear(); },
       clauses: function (text, prefix) {
