@@ -395,17 +395,24 @@ impl Writer<'_> {
     ) -> Result<(), Diagnostic> {
         let path = render_path(self.site, render);
         let (template, label) = template_of(self.site, self.renderer, render);
+        // The values are made once: hashed for reuse, then, unless the previous output can be
+        // taken over, handed to the template as they are.
+        let mut values = Values::default();
+        fill(self.site, render, builder, &mut values);
         let mut hasher = reuse::Hasher::new(seed);
         hasher.add("template", &template);
-        fill(self.site, render, builder, &mut hasher);
+        for (key, value) in &values.0 {
+            hasher.add(key, value);
+        }
         let fingerprint = hasher.finish();
         if let Some(previous) = self.reuse.reusable(&path, &fingerprint) {
             let staged = self.staging.link(&previous, &path)?;
             self.reuse.record(&path, fingerprint, &staged);
             return Ok(());
         }
-        let mut context = globals.clone();
-        fill(self.site, render, builder, &mut context);
+        let mut context = tera::Context::from_value(serde_json::Value::Object(values.0))
+            .expect("an object is a context");
+        context.extend(globals.clone());
         let mut html = self.renderer.render(&template, &context, &label)?;
         if self.offline {
             html = super::offline::relativize(&html, &path, &self.site.config.base_path);
@@ -456,7 +463,7 @@ fn page_template(site: &Site, renderer: &Renderer, id: usize) -> String {
 }
 
 /// Gives `sink` the values the output's template sees besides the globals.
-fn fill(site: &Site, render: &Render<'_>, builder: &Builder<'_>, sink: &mut impl Sink) {
+fn fill(site: &Site, render: &Render<'_>, builder: &Builder<'_>, sink: &mut Values) {
     let base = &site.config.base_path;
     match *render {
         Render::Page(id) => {
@@ -506,20 +513,15 @@ fn fill(site: &Site, render: &Render<'_>, builder: &Builder<'_>, sink: &mut impl
     }
 }
 
-/// Receives the values of a template context: hashed for reuse, or put into a tera context.
-trait Sink {
-    fn add<T: serde::Serialize>(&mut self, key: &'static str, value: &T);
-}
+/// An output's own values (besides the globals), by name.
+#[derive(Default)]
+struct Values(serde_json::Map<String, serde_json::Value>);
 
-impl Sink for reuse::Hasher {
+impl Values {
     fn add<T: serde::Serialize>(&mut self, key: &'static str, value: &T) {
-        reuse::Hasher::add(self, key, value);
-    }
-}
-
-impl Sink for tera::Context {
-    fn add<T: serde::Serialize>(&mut self, key: &'static str, value: &T) {
-        self.insert(key, value);
+        // Every value the builder makes serializes (strings, numbers, lists and maps).
+        let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+        self.0.insert(key.to_string(), value);
     }
 }
 
