@@ -19,6 +19,7 @@ pub mod index;
 mod links;
 mod offline;
 pub(crate) mod session;
+mod unchanged;
 mod write;
 
 use std::collections::HashMap;
@@ -259,15 +260,28 @@ pub(crate) struct Built {
     pub(crate) places: std::collections::BTreeSet<crate::model::Place>,
 }
 
-/// Builds the site into the output folder, atomically.
+/// Builds the site into the output folder, atomically; leaves it as it is when nothing changed
+/// since the last build into it ([`unchanged`]).
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
-    build_from(
+    let started = Instant::now();
+    let now = crate::dates::now(options.now);
+    let inputs = unchanged::Inputs::read(options);
+    if let Some(inputs) = &inputs {
+        if let Some(report) = inputs.unchanged(options, now, started) {
+            return Ok(report);
+        }
+        inputs.forget();
+    }
+    let (report, built) = build_from(
         options,
         Highlighter::new(options.cache_dir.clone()),
         Earlier::default(),
         Writing::Staged,
-    )
-    .map(|(report, _)| report)
+    )?;
+    if let Some(inputs) = &inputs {
+        inputs.record(&built.site, now, &report);
+    }
+    Ok(report)
 }
 
 /// The whole pipeline, with a highlighter that may have highlighted before, taking over what
