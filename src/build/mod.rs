@@ -35,7 +35,7 @@ use crate::render::Renderer;
 use crate::source::{self, Handbook, Known, Loaded, Stamps, StaticFile};
 pub(crate) use contents::{Contents, Copies};
 pub(crate) use links::{rooted_links, KnownUrls};
-pub(crate) use write::Writing;
+pub(crate) use write::{Preview, Writing};
 
 /// What to build, and how.
 #[derive(Debug, Clone, Default)]
@@ -277,6 +277,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         Highlighter::new(options.cache_dir.clone()),
         Earlier::default(),
         Writing::Staged,
+        None,
     )?;
     if let Some(inputs) = &inputs {
         inputs.record(&built.site, now, &report);
@@ -291,6 +292,7 @@ pub(crate) fn build_from(
     highlighter: Highlighter,
     mut earlier: Earlier,
     writing: Writing,
+    preview: Option<&Preview<'_>>,
 ) -> Result<(BuildReport, Built), BuildFailure> {
     let out = options.out_dir();
     crate::output::check_destination(&options.root, &out).map_err(|d| vec![d])?;
@@ -350,7 +352,7 @@ pub(crate) fn build_from(
         copies: Copies::new(),
         places: Default::default(),
     };
-    let mut report = write::write_site(options, &mut built, diagnostics, timer, writing)?;
+    let mut report = write::write_site(options, &mut built, diagnostics, timer, writing, preview)?;
     report.read = read;
     report.markdown = markdown;
     report.inferred = inferred;

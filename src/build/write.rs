@@ -34,6 +34,15 @@ pub(crate) enum Writing {
     InPlace(Option<[u8; 32]>),
 }
 
+/// Pages to show first when writing over the served output: the ones open in a browser. They
+/// are rendered and written before the rest, and `ready` is called as soon as they are in
+/// place, so that their browsers reload while the rest of the site is still being written.
+pub(crate) struct Preview<'a> {
+    /// Paths from the site root, as the browser shows them: `/runbooks/x/`.
+    pub pages: &'a [String],
+    pub ready: &'a (dyn Fn() + Sync),
+}
+
 /// Renders `built` into a staging folder — linking the files of the previous build that are
 /// still right — beside the search index, and swaps it in for the output folder.
 pub(super) fn write_site(
@@ -42,6 +51,7 @@ pub(super) fn write_site(
     mut diagnostics: Diagnostics,
     mut timer: Timer,
     writing: Writing,
+    preview: Option<&Preview<'_>>,
 ) -> Result<BuildReport, BuildFailure> {
     let fail = |diagnostics: Diagnostics| BuildFailure {
         diagnostics: diagnostics.into_vec(),
@@ -57,6 +67,9 @@ pub(super) fn write_site(
             format!("cannot create the output folder: {e}"),
         )],
     })?;
+    if let (Some(preview), Writing::InPlace(_)) = (preview, writing) {
+        write_preview(options, built, preview, &out);
+    }
     let reuse = Reuse::load(options.cache_dir.as_deref(), &output::absolute(&out));
     let site = &built.site;
     let search_page = site.config.search && built.renderer.has_template("search.html");
@@ -250,6 +263,49 @@ pub(super) fn write_pages_in_place(
         .iter()
         .map(|&id| render_path(&built.site, &Render::Page(id)))
         .collect())
+}
+
+/// Writes the pages of `preview` that are pages of the handbook straight over the served output
+/// at `out` — before anything else is planned, so that their browsers reload at once (the full
+/// pass writes them again, the same) — then says they are ready; says nothing when none of them
+/// is or one fails (the full pass reports it).
+fn write_preview(options: &BuildOptions, built: &Built, preview: &Preview<'_>, out: &Path) {
+    let site = &built.site;
+    let ids: Vec<usize> = preview
+        .pages
+        .iter()
+        .filter_map(|page| {
+            let url = page.trim_start_matches('/');
+            site.pages.iter().position(|p| p.url == url)
+        })
+        .collect();
+    if ids.is_empty() {
+        return;
+    }
+    let places = crate::ops::places(site);
+    let live = Staging::live(out);
+    let no_reuse = Reuse::load(None, out);
+    let writer = Writer {
+        site,
+        renderer: &built.renderer,
+        staging: &live,
+        offline: options.offline,
+        reuse: &no_reuse,
+        places: &places,
+        search_page: site.config.search && built.renderer.has_template("search.html"),
+    };
+    let Ok((globals, seed)) = writer.globals() else {
+        return;
+    };
+    let builder = Builder { site };
+    let written = ids.par_iter().all(|&id| {
+        writer
+            .render_or_reuse(&Render::Page(id), &builder, &globals, &seed)
+            .is_ok()
+    });
+    if written {
+        (preview.ready)();
+    }
 }
 
 /// Rewrites the browser search files of the finished output folder for `site`, removing the

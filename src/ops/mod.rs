@@ -101,6 +101,11 @@ pub(crate) fn shows_body_of(page: &crate::model::Page) -> bool {
     page.is_section() || page.kind == Kind::Postmortem
 }
 
+/// The places the operations features make pages at, without making them.
+pub(crate) fn places(site: &Site) -> BTreeSet<Place> {
+    places_with_pages(site, &status::events(site))
+}
+
 /// The places the operations features make pages at, for the site as it is.
 pub(crate) fn places_with_pages(site: &Site, events: &[status::Event]) -> BTreeSet<Place> {
     let mut places = BTreeSet::new();
