@@ -19,6 +19,7 @@ pub mod index;
 mod links;
 mod offline;
 pub(crate) mod session;
+mod unchanged;
 mod write;
 
 use std::collections::HashMap;
@@ -34,7 +35,7 @@ use crate::render::Renderer;
 use crate::source::{self, Handbook, Known, Loaded, Stamps, StaticFile};
 pub(crate) use contents::{Contents, Copies};
 pub(crate) use links::{rooted_links, KnownUrls};
-pub(crate) use write::Writing;
+pub(crate) use write::{Preview, Writing};
 
 /// What to build, and how.
 #[derive(Debug, Clone, Default)]
@@ -259,15 +260,29 @@ pub(crate) struct Built {
     pub(crate) places: std::collections::BTreeSet<crate::model::Place>,
 }
 
-/// Builds the site into the output folder, atomically.
+/// Builds the site into the output folder, atomically; leaves it as it is when nothing changed
+/// since the last build into it ([`unchanged`]).
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
-    build_from(
+    let started = Instant::now();
+    let now = crate::dates::now(options.now);
+    let inputs = unchanged::Inputs::read(options);
+    if let Some(inputs) = &inputs {
+        if let Some(report) = inputs.unchanged(options, now, started) {
+            return Ok(report);
+        }
+        inputs.forget();
+    }
+    let (report, built) = build_from(
         options,
         Highlighter::new(options.cache_dir.clone()),
         Earlier::default(),
         Writing::Staged,
-    )
-    .map(|(report, _)| report)
+        None,
+    )?;
+    if let Some(inputs) = &inputs {
+        inputs.record(&built.site, now, &report);
+    }
+    Ok(report)
 }
 
 /// The whole pipeline, with a highlighter that may have highlighted before, taking over what
@@ -277,6 +292,7 @@ pub(crate) fn build_from(
     highlighter: Highlighter,
     mut earlier: Earlier,
     writing: Writing,
+    preview: Option<&Preview<'_>>,
 ) -> Result<(BuildReport, Built), BuildFailure> {
     let out = options.out_dir();
     crate::output::check_destination(&options.root, &out).map_err(|d| vec![d])?;
@@ -336,7 +352,7 @@ pub(crate) fn build_from(
         copies: Copies::new(),
         places: Default::default(),
     };
-    let mut report = write::write_site(options, &mut built, diagnostics, timer, writing)?;
+    let mut report = write::write_site(options, &mut built, diagnostics, timer, writing, preview)?;
     report.read = read;
     report.markdown = markdown;
     report.inferred = inferred;

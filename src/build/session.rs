@@ -23,7 +23,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
 use super::contents::{self, Copied};
-use super::write::{self, Writing};
+use super::write::{self, Preview, Writing};
 use super::{BuildFailure, BuildOptions, BuildReport, Built, Earlier, Timer};
 use crate::config::LinkPolicy;
 use crate::dates::DateTime;
@@ -63,8 +63,13 @@ impl Session {
     pub(crate) fn build(options: &BuildOptions) -> Result<(BuildReport, Session), BuildFailure> {
         let today = super::today(options.now);
         let highlighter = Highlighter::new(options.cache_dir.clone());
-        let (report, built) =
-            super::build_from(options, highlighter, Earlier::default(), Writing::Staged)?;
+        let (report, built) = super::build_from(
+            options,
+            highlighter,
+            Earlier::default(),
+            Writing::Staged,
+            None,
+        )?;
         let session = Session {
             options: options.clone(),
             built,
@@ -80,9 +85,11 @@ impl Session {
     /// the markdown that can have changed, and renders and writes only the outputs whose
     /// inputs changed (the output reuse of `build`). The session is used up: on failure there
     /// is none left, and the next edit starts from nothing.
+    /// With a `preview`, the pages it names are written over the served output first.
     pub(crate) fn update<'a>(
         self,
         changed: impl IntoIterator<Item = &'a str>,
+        preview: Option<&Preview<'_>>,
     ) -> Result<(BuildReport, Session), BuildFailure> {
         let changed: HashSet<&str> = changed.into_iter().collect();
         // Every document was read in the old layout (its order, titles, folders).
@@ -138,7 +145,7 @@ impl Session {
         };
         let today = super::today(options.now);
         let writing = Writing::InPlace(live_search);
-        let (report, built) = super::build_from(&options, highlighter, earlier, writing)?;
+        let (report, built) = super::build_from(&options, highlighter, earlier, writing, preview)?;
         let session = Session {
             options,
             built,
@@ -152,7 +159,11 @@ impl Session {
     /// Renders every output again with the templates as they are now, from the kept handbook;
     /// `None` when the day changed since it was read (a full build is needed). On failure the
     /// session keeps its old templates, and the old output stays in place.
-    pub(crate) fn rerender(&mut self) -> Option<Result<BuildReport, BuildFailure>> {
+    /// With a `preview`, the pages it names are written first.
+    pub(crate) fn rerender(
+        &mut self,
+        preview: Option<&Preview<'_>>,
+    ) -> Option<Result<BuildReport, BuildFailure>> {
         if super::today(self.options.now) != self.today {
             return None;
         }
@@ -174,6 +185,7 @@ impl Session {
             Diagnostics::default(),
             Timer::start(),
             Writing::InPlace(live_search),
+            preview,
         );
         match &result {
             Ok(report) if report.search_later => self.search_stale = true,

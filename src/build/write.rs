@@ -34,6 +34,15 @@ pub(crate) enum Writing {
     InPlace(Option<[u8; 32]>),
 }
 
+/// Pages to show first when writing over the served output: the ones open in a browser. They
+/// are rendered and written before the rest, and `ready` is called as soon as they are in
+/// place, so that their browsers reload while the rest of the site is still being written.
+pub(crate) struct Preview<'a> {
+    /// Paths from the site root, as the browser shows them: `/runbooks/x/`.
+    pub pages: &'a [String],
+    pub ready: &'a (dyn Fn() + Sync),
+}
+
 /// Renders `built` into a staging folder — linking the files of the previous build that are
 /// still right — beside the search index, and swaps it in for the output folder.
 pub(super) fn write_site(
@@ -42,6 +51,7 @@ pub(super) fn write_site(
     mut diagnostics: Diagnostics,
     mut timer: Timer,
     writing: Writing,
+    preview: Option<&Preview<'_>>,
 ) -> Result<BuildReport, BuildFailure> {
     let fail = |diagnostics: Diagnostics| BuildFailure {
         diagnostics: diagnostics.into_vec(),
@@ -57,6 +67,9 @@ pub(super) fn write_site(
             format!("cannot create the output folder: {e}"),
         )],
     })?;
+    if let (Some(preview), Writing::InPlace(_)) = (preview, writing) {
+        write_preview(options, built, preview, &out);
+    }
     let reuse = Reuse::load(options.cache_dir.as_deref(), &output::absolute(&out));
     let site = &built.site;
     let search_page = site.config.search && built.renderer.has_template("search.html");
@@ -252,6 +265,49 @@ pub(super) fn write_pages_in_place(
         .collect())
 }
 
+/// Writes the pages of `preview` that are pages of the handbook straight over the served output
+/// at `out` — before anything else is planned, so that their browsers reload at once (the full
+/// pass writes them again, the same) — then says they are ready; says nothing when none of them
+/// is or one fails (the full pass reports it).
+fn write_preview(options: &BuildOptions, built: &Built, preview: &Preview<'_>, out: &Path) {
+    let site = &built.site;
+    let ids: Vec<usize> = preview
+        .pages
+        .iter()
+        .filter_map(|page| {
+            let url = page.trim_start_matches('/');
+            site.pages.iter().position(|p| p.url == url)
+        })
+        .collect();
+    if ids.is_empty() {
+        return;
+    }
+    let places = crate::ops::places(site);
+    let live = Staging::live(out);
+    let no_reuse = Reuse::load(None, out);
+    let writer = Writer {
+        site,
+        renderer: &built.renderer,
+        staging: &live,
+        offline: options.offline,
+        reuse: &no_reuse,
+        places: &places,
+        search_page: site.config.search && built.renderer.has_template("search.html"),
+    };
+    let Ok((globals, seed)) = writer.globals() else {
+        return;
+    };
+    let builder = Builder { site };
+    let written = ids.par_iter().all(|&id| {
+        writer
+            .render_or_reuse(&Render::Page(id), &builder, &globals, &seed)
+            .is_ok()
+    });
+    if written {
+        (preview.ready)();
+    }
+}
+
 /// Rewrites the browser search files of the finished output folder for `site`, removing the
 /// ones it no longer has; returns how many it wrote.
 pub(super) fn write_search_in_place(
@@ -395,17 +451,24 @@ impl Writer<'_> {
     ) -> Result<(), Diagnostic> {
         let path = render_path(self.site, render);
         let (template, label) = template_of(self.site, self.renderer, render);
+        // The values are made once: hashed for reuse, then, unless the previous output can be
+        // taken over, handed to the template as they are.
+        let mut values = Values::default();
+        fill(self.site, render, builder, &mut values);
         let mut hasher = reuse::Hasher::new(seed);
         hasher.add("template", &template);
-        fill(self.site, render, builder, &mut hasher);
+        for (key, value) in &values.0 {
+            hasher.add(key, value);
+        }
         let fingerprint = hasher.finish();
         if let Some(previous) = self.reuse.reusable(&path, &fingerprint) {
             let staged = self.staging.link(&previous, &path)?;
             self.reuse.record(&path, fingerprint, &staged);
             return Ok(());
         }
-        let mut context = globals.clone();
-        fill(self.site, render, builder, &mut context);
+        let mut context = tera::Context::from_value(serde_json::Value::Object(values.0))
+            .expect("an object is a context");
+        context.extend(globals.clone());
         let mut html = self.renderer.render(&template, &context, &label)?;
         if self.offline {
             html = super::offline::relativize(&html, &path, &self.site.config.base_path);
@@ -456,7 +519,7 @@ fn page_template(site: &Site, renderer: &Renderer, id: usize) -> String {
 }
 
 /// Gives `sink` the values the output's template sees besides the globals.
-fn fill(site: &Site, render: &Render<'_>, builder: &Builder<'_>, sink: &mut impl Sink) {
+fn fill(site: &Site, render: &Render<'_>, builder: &Builder<'_>, sink: &mut Values) {
     let base = &site.config.base_path;
     match *render {
         Render::Page(id) => {
@@ -506,20 +569,15 @@ fn fill(site: &Site, render: &Render<'_>, builder: &Builder<'_>, sink: &mut impl
     }
 }
 
-/// Receives the values of a template context: hashed for reuse, or put into a tera context.
-trait Sink {
-    fn add<T: serde::Serialize>(&mut self, key: &'static str, value: &T);
-}
+/// An output's own values (besides the globals), by name.
+#[derive(Default)]
+struct Values(serde_json::Map<String, serde_json::Value>);
 
-impl Sink for reuse::Hasher {
+impl Values {
     fn add<T: serde::Serialize>(&mut self, key: &'static str, value: &T) {
-        reuse::Hasher::add(self, key, value);
-    }
-}
-
-impl Sink for tera::Context {
-    fn add<T: serde::Serialize>(&mut self, key: &'static str, value: &T) {
-        self.insert(key, value);
+        // Every value the builder makes serializes (strings, numbers, lists and maps).
+        let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+        self.0.insert(key.to_string(), value);
     }
 }
 

@@ -41,8 +41,8 @@ pub struct Highlighter {
     used: Mutex<HashMap<Key, Arc<str>>>,
     /// Every class this build's blocks use: what the stylesheets define.
     classes: Mutex<BTreeSet<String>>,
-    /// Highlighted lines that start and end at their grammar's top level, by grammar and text.
-    lines: Mutex<HashMap<(usize, String), Arc<str>>>,
+    /// Tells this highlighter's line memo (kept per thread) from another's.
+    id: u64,
     memoize_lines: bool,
     cache_dir: Option<PathBuf>,
 }
@@ -77,7 +77,7 @@ impl Highlighter {
             cached,
             used: Mutex::default(),
             classes: Mutex::default(),
-            lines: Mutex::default(),
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             memoize_lines: true,
             cache_dir,
         }
@@ -130,7 +130,7 @@ impl Highlighter {
     pub fn forget_everything_highlighted(&self) {
         self.forget_classes();
         self.used.lock().unwrap_or_else(|e| e.into_inner()).clear();
-        self.lines.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.begin_memo(LineMemo::clear);
     }
 
     /// Counts `classes` as used, for a page whose rendering an earlier build made.
@@ -168,41 +168,68 @@ impl Highlighter {
             .iter()
             .position(|s| std::ptr::eq(s, syntax))
             .unwrap_or(usize::MAX);
-        let mut state = LineState::new(syntax, &light, &dark);
-        // The grammar's top level as it stands after a first line: a line that starts and ends
-        // there highlights the same wherever it appears, so it is memoized.
-        let top = {
-            let mut top = LineState::new(syntax, &light, &dark);
-            top.highlight("\n", syntaxes, &light, &dark).map(|_| top)
-        };
+        let mut state = Some(LineState::new(syntax, &light, &dark));
+        // Code repeats itself: a line highlights the same wherever it starts in the same state
+        // (grammar contexts and both themes' scope stacks), and ends in the same state. Each
+        // state a build meets is kept once, and each line by the state it starts in.
+        let mut at = self.memoize_lines.then(|| {
+            let first = state.as_ref().expect("just made");
+            self.begin_memo(|memo| memo.intern(grammar, first))
+        });
         let mut html = String::with_capacity(code.len() * 2);
         for line in LinesWithEndings::from(code) {
-            let at_top = self.memoize_lines && top.as_ref().is_some_and(|t| *t == state);
-            let memo_key = (grammar, line.to_string());
-            if at_top {
-                let memo = self
-                    .lines
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .get(&memo_key)
-                    .cloned();
-                if let Some(line_html) = memo {
+            if let Some(start) = at {
+                if let Some((line_html, end)) =
+                    self.with_memo(|memo| memo.get(grammar, start, line))
+                {
                     html.push_str(&line_html);
+                    at = Some(end);
+                    // The state is the remembered one; it is taken out again only if needed.
+                    state = None;
                     continue;
                 }
             }
-            let Some(line_html) = state.highlight(line, syntaxes, &light, &dark) else {
+            let mut current = match (state.take(), at) {
+                (Some(current), _) => current,
+                (None, Some(start)) => self.with_memo(|memo| memo.state(start)),
+                (None, None) => unreachable!("a state is kept or remembered"),
+            };
+            let Some(line_html) = current.highlight(line, syntaxes, &light, &dark) else {
                 return escape(code);
             };
-            if at_top && top.as_ref().is_some_and(|t| *t == state) {
-                self.lines
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(memo_key, Arc::from(line_html.as_str()));
+            if let Some(start) = at {
+                let end = self.with_memo(|memo| {
+                    let end = memo.intern(grammar, &current);
+                    memo.insert(grammar, start, line, Arc::from(line_html.as_str()), end);
+                    end
+                });
+                at = Some(end);
             }
             html.push_str(&line_html);
+            state = Some(current);
         }
         html
+    }
+
+    /// Runs `f` on this thread's line memo of this highlighter. A grammar's state holds
+    /// pointers of the regex engine and stays on its thread, so each thread has its own memo.
+    ///
+    /// The memo starts again when it is another highlighter's or full: only here, before a
+    /// block, so the state numbers a block holds stay valid to its end (nothing else runs on
+    /// the thread while a block is highlighted).
+    fn begin_memo<T>(&self, f: impl FnOnce(&mut LineMemo) -> T) -> T {
+        MEMO.with(|memo| {
+            let mut memo = memo.borrow_mut();
+            if memo.0 != self.id || memo.1.lines.len() > MEMO_LINES {
+                *memo = (self.id, LineMemo::default());
+            }
+            f(&mut memo.1)
+        })
+    }
+
+    /// Runs `f` on the memo [`Self::begin_memo`] made ready for this block.
+    fn with_memo<T>(&self, f: impl FnOnce(&mut LineMemo) -> T) -> T {
+        MEMO.with(|memo| f(&mut memo.borrow_mut().1))
     }
 
     /// The grammar for an info-string language, with the aliases handbooks use.
@@ -253,8 +280,70 @@ impl Highlighter {
     }
 }
 
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Lines a thread's memo holds before it starts again: a long `serve` session stays bounded.
+const MEMO_LINES: usize = 200_000;
+
+thread_local! {
+    /// The line memo of the highlighter this thread last worked for.
+    static MEMO: std::cell::RefCell<(u64, LineMemo)> = std::cell::RefCell::default();
+}
+
+/// The states lines start and end in, each kept once, and the lines highlighted from each.
+#[derive(Default)]
+struct LineMemo {
+    /// Every state met, by grammar and the light theme's scope stack (a cheap first sort).
+    states: Vec<LineState>,
+    by_scopes: HashMap<(usize, u64), Vec<usize>>,
+    /// (grammar, state before, line) → (its HTML, state after).
+    lines: HashMap<(usize, usize, String), (Arc<str>, usize)>,
+}
+
+impl LineMemo {
+    /// The number of `state`, kept if it is new.
+    fn intern(&mut self, grammar: usize, state: &LineState) -> usize {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        state.light.path.scopes.hash(&mut hasher);
+        let bucket = self
+            .by_scopes
+            .entry((grammar, hasher.finish()))
+            .or_default();
+        if let Some(&known) = bucket.iter().find(|&&i| self.states[i] == *state) {
+            return known;
+        }
+        self.states.push(state.clone());
+        bucket.push(self.states.len() - 1);
+        self.states.len() - 1
+    }
+
+    fn state(&self, number: usize) -> LineState {
+        self.states[number].clone()
+    }
+
+    fn get(&self, grammar: usize, start: usize, line: &str) -> Option<(Arc<str>, usize)> {
+        // A borrowed key would need a second map type; lines are short.
+        self.lines.get(&(grammar, start, line.to_string())).cloned()
+    }
+
+    fn insert(&mut self, grammar: usize, start: usize, line: &str, html: Arc<str>, end: usize) {
+        self.lines
+            .insert((grammar, start, line.to_string()), (html, end));
+    }
+
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    fn clear(&mut self) {
+        *self = LineMemo::default();
+    }
+}
+
 /// Where a block stands between two lines: the grammar's parse state and both themes' states.
-#[derive(PartialEq)]
+#[derive(Clone, PartialEq)]
 struct LineState {
     parse: ParseState,
     light: HighlightState,
@@ -454,8 +543,15 @@ mod tests {
                 "{lang}, from the memo"
             );
         }
-        assert!(!memoized.lines.lock().unwrap().is_empty());
-        assert!(plain.lines.lock().unwrap().is_empty());
+        assert!(!memoized.begin_memo(|m| m.is_empty()));
+        assert!(plain.begin_memo(|m| m.is_empty()));
+        // Nested lines are remembered too, not only those at the grammar's top level.
+        let nested = "a:\n  b:\n    - c: 1\n    - c: 1\n";
+        let expected = plain.highlight("yaml", nested);
+        assert_eq!(memoized.highlight("yaml", nested), expected);
+        let remembered = memoized.begin_memo(|m| m.lines.len());
+        assert_eq!(memoized.highlight("yaml", nested), expected);
+        assert_eq!(memoized.begin_memo(|m| m.lines.len()), remembered);
     }
 
     /// A Python line the markdown fuzzer found (`fuzz/artifacts`), on which a string regex of

@@ -80,8 +80,7 @@ impl IncidentState {
         let start = meta.started.map(|d| d.instant).or(first_update);
         let end = meta.resolved.map(|d| d.instant);
         let latest = meta.updates.iter().max_by_key(|u| u.at);
-        let last_word = latest.map(|u| u.at.instant).or(start);
-        let stale = last_word.is_some_and(|at| {
+        let stale = last_word(meta).is_some_and(|at| {
             now.as_second() - at.as_second() > i64::from(stale_after_days) * 86_400
         });
         let latest = latest.map(|u| u.status);
@@ -115,6 +114,30 @@ impl IncidentState {
             end,
             status,
         }
+    }
+
+    /// Every instant at which [`IncidentState::of`] — or anything else reading `meta` against
+    /// "now" (an update shown once it is past, a window measured up to now) — can answer
+    /// differently: each time the incident's front matter names, and the moment its last word
+    /// grows stale. Between two of them, and while it is not active, the incident looks the
+    /// same; a build uses this to know that its output still holds at a later "now".
+    pub(crate) fn turning_points(meta: &Meta, stale_after_days: u32) -> Vec<Timestamp> {
+        let named = [
+            meta.started,
+            meta.resolved,
+            meta.scheduled_start,
+            meta.scheduled_end,
+        ];
+        let mut points: Vec<Timestamp> = named
+            .into_iter()
+            .flatten()
+            .chain(meta.updates.iter().map(|u| u.at))
+            .map(|d| d.instant)
+            .collect();
+        // `of` calls it stale once more than `stale_after_days` whole days have passed.
+        let stale = jiff::SignedDuration::from_secs(i64::from(stale_after_days) * 86_400 + 1);
+        points.extend(last_word(meta).and_then(|at| at.checked_add(stale).ok()));
+        points
     }
 
     /// How pages name the state: `Investigating`, `Scheduled`, `In progress`, `Completed`, …
@@ -156,6 +179,15 @@ pub(crate) struct StateView {
     open: bool,
     /// Having its impact now.
     active: bool,
+}
+
+/// The latest word of an incident: its last update, or when it started.
+fn last_word(meta: &Meta) -> Option<Timestamp> {
+    let latest = meta.updates.iter().max_by_key(|u| u.at);
+    let first_update = meta.updates.iter().map(|u| u.at.instant).min();
+    latest
+        .map(|u| u.at.instant)
+        .or(meta.started.map(|d| d.instant).or(first_update))
 }
 
 /// A maintenance: its window (actual times when written, else the planned ones) and its phase.

@@ -101,6 +101,11 @@ pub(crate) fn shows_body_of(page: &crate::model::Page) -> bool {
     page.is_section() || page.kind == Kind::Postmortem
 }
 
+/// The places the operations features make pages at, without making them.
+pub(crate) fn places(site: &Site) -> BTreeSet<Place> {
+    places_with_pages(site, &status::events(site))
+}
+
 /// The places the operations features make pages at, for the site as it is.
 pub(crate) fn places_with_pages(site: &Site, events: &[status::Event]) -> BTreeSet<Place> {
     let mut places = BTreeSet::new();
@@ -125,6 +130,44 @@ pub(crate) fn places_with_pages(site: &Site, events: &[status::Event]) -> BTreeS
         }
     }
     places
+}
+
+/// The stretch of time, `[from, until)` around `now`, over which every page and file the site
+/// has shows the same as at `now`, but for the moment a status page says it was made: the UTC
+/// day of `now` (review dates, the 90 days of uptime bars, the metrics' months), cut at each
+/// incident's turning points. While an incident or a maintenance is having its impact, or down
+/// time falls in the uptime window (durations and percentages run on with the clock), only `now`
+/// itself. Every reading of "now" in this module and in [`crate::model::IncidentState`] is
+/// bounded here.
+pub(crate) fn steady_around(site: &Site, now: Timestamp) -> (Timestamp, Timestamp) {
+    let only_now = (now, now + jiff::SignedDuration::from_secs(1));
+    let day = shown(now).date();
+    let midnight = uptime::midnight;
+    let mut from = midnight(day);
+    let mut until = day.tomorrow().map_or(Timestamp::MAX, midnight);
+    let uptime_from = midnight(uptime::first_day(now));
+    let stale_after = site.config.checks.ongoing_incident_max_days;
+    for page in &site.pages {
+        let Some(state) = page.incident else { continue };
+        if state.phase.is_active() {
+            return only_now;
+        }
+        let event = status::Event::of(0, &page.meta, state);
+        if event
+            .window_until(now)
+            .is_some_and(|(_, end)| end > uptime_from)
+        {
+            return only_now;
+        }
+        for point in crate::model::IncidentState::turning_points(&page.meta, stale_after) {
+            if point <= now {
+                from = from.max(point);
+            } else {
+                until = until.min(point);
+            }
+        }
+    }
+    (from, until)
 }
 
 /// Everything the operations features add to the site, as of `now`.

@@ -56,7 +56,7 @@ pub(crate) fn first_day(now: Timestamp) -> Date {
         .unwrap_or(today)
 }
 
-fn midnight(date: Date) -> Timestamp {
+pub(crate) fn midnight(date: Date) -> Timestamp {
     date.to_zoned_datetime(jiff::tz::TimeZone::UTC)
         .map(|z| z.timestamp())
         .unwrap_or(Timestamp::UNIX_EPOCH)

@@ -220,6 +220,11 @@ impl Request {
         self.method == "HEAD"
     }
 
+    /// The request target as sent: path and query.
+    pub(super) fn target(&self) -> &str {
+        &self.target
+    }
+
     /// The connection, for a response written over time (the event stream).
     pub(super) fn into_writer(self) -> Box<dyn Write + Send> {
         Box::new(BufWriter::new(self.stream))
@@ -609,7 +614,7 @@ pub(super) fn decode_path(path: &str) -> Result<Vec<String>, ()> {
     Ok(segments)
 }
 
-fn percent_decode(bytes: &[u8]) -> Result<Vec<u8>, ()> {
+pub(super) fn percent_decode(bytes: &[u8]) -> Result<Vec<u8>, ()> {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {

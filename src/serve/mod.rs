@@ -25,6 +25,7 @@ mod watch;
 
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -32,7 +33,7 @@ use anyhow::{anyhow, Context as _};
 use serde::Serialize;
 
 use crate::build::session::{Patch, Session};
-use crate::build::{BuildOptions, BuildReport};
+use crate::build::{BuildOptions, BuildReport, Preview};
 use crate::diagnostic::Diagnostic;
 use reload::{Event, Hub};
 use watch::{Changes, Message, Watch};
@@ -141,6 +142,18 @@ impl Shared {
 
     fn update(&self, change: impl FnOnce(&mut Status)) {
         change(&mut self.status.lock().unwrap_or_else(|e| e.into_inner()));
+    }
+
+    /// Counts a new good version of the site: its generation.
+    fn next_generation(&self) -> u64 {
+        let mut generation = 0;
+        self.update(|s| {
+            s.generation += 1;
+            s.failed = false;
+            s.problems.clear();
+            generation = s.generation;
+        });
+        generation
     }
 
     /// `/__opsbook/status` as JSON.
@@ -368,35 +381,69 @@ impl Rebuilder {
     fn rebuild(&mut self, changes: Option<&Changes>) {
         self.shared.update(|s| s.building = true);
         let started = Instant::now();
+        // The pages open in a browser are written first and reloaded at once; the others when
+        // the whole site is in place.
+        let pages = self.shared.hub.open_pages();
+        let previewed = AtomicBool::new(false);
+        let shared = Arc::clone(&self.shared);
+        let ready = || {
+            let generation = shared.next_generation();
+            shared
+                .hub
+                .broadcast_where(Event::Reload(generation), |page| {
+                    pages.iter().any(|p| p == page)
+                });
+            previewed.store(true, Ordering::SeqCst);
+        };
+        let preview = Preview {
+            pages: &pages,
+            ready: &ready,
+        };
+        let preview = changes.map(|_| &preview);
+        let result = self.rebuild_with(changes, started, preview);
+        if let Some((report, changes, how)) = result {
+            let shown = previewed.load(Ordering::SeqCst).then_some(pages.as_slice());
+            self.built(&report, changes, started, how, shown.unwrap_or_default());
+        }
+    }
+
+    /// [`Rebuilder::rebuild`] but for telling the browsers of a successful rebuild: returns
+    /// what to tell them.
+    fn rebuild_with<'c>(
+        &mut self,
+        changes: Option<&'c Changes>,
+        started: Instant,
+        preview: Option<&Preview<'_>>,
+    ) -> Option<(BuildReport, &'c Changes, &'static str)> {
         if let (Some(changes), Some(session)) = (changes, self.session.as_mut()) {
             if changes.templates_only() {
-                if let Some(result) = session.rerender() {
-                    match result {
-                        Ok(report) => self.built(&report, changes, started, "templates"),
+                if let Some(result) = session.rerender(preview) {
+                    return match result {
+                        Ok(report) => Some((report, changes, "templates")),
                         Err(failure) => {
                             self.session = None;
                             self.failed(&failure.diagnostics, started.elapsed().as_millis());
+                            None
                         }
-                    }
-                    return;
+                    };
                 }
             } else if let Some(patch) = session.patch(changes.paths()) {
                 self.patched(&patch, changes, started);
-                return;
+                return None;
             }
         }
         let result = match (changes, self.session.take()) {
-            (Some(changes), Some(session)) => session.update(changes.paths()),
+            (Some(changes), Some(session)) => session.update(changes.paths(), preview),
             _ => Session::build(&self.options),
         };
         match result {
             Ok((report, session)) => {
                 self.session = Some(session);
                 match changes {
-                    Some(changes) => self.built(&report, changes, started, "full"),
+                    Some(changes) => return Some((report, changes, "full")),
                     None => {
                         let work = Work::of(&report, "full");
-                        self.succeeded(&report.warnings, None, started, work);
+                        self.succeeded(&report.warnings, None, started, work, &[]);
                         say!(
                             "Built {} pages ({} files) in {} ms",
                             report.pages,
@@ -412,18 +459,21 @@ impl Rebuilder {
                 self.failed(&failure.diagnostics, started.elapsed().as_millis());
             }
         }
+        None
     }
 
+    /// Tells of a rebuild; the browsers on `previewed` pages were told already.
     fn built(
         &mut self,
         report: &BuildReport,
         changes: &Changes,
         started: Instant,
         how: &'static str,
+        previewed: &[String],
     ) {
         let elapsed = started.elapsed();
         let work = Work::of(report, how);
-        let search = self.succeeded(&report.warnings, Some(changes), started, work);
+        let search = self.succeeded(&report.warnings, Some(changes), started, work, previewed);
         say!(
             "{changes}: rebuilt {} pages ({} files, {} unchanged) in {} ms{search}",
             report.pages,
@@ -441,7 +491,7 @@ impl Rebuilder {
             markdown: patch.pages,
             written: patch.written.len(),
         };
-        let search = self.succeeded(&patch.warnings, Some(changes), started, work);
+        let search = self.succeeded(&patch.warnings, Some(changes), started, work, &[]);
         say!(
             "{changes}: updated {} file{} in {} ms{search}",
             patch.written.len(),
@@ -459,8 +509,9 @@ impl Rebuilder {
         changes: Option<&Changes>,
         started: Instant,
         work: Work,
+        previewed: &[String],
     ) -> String {
-        self.announce(warnings, changes);
+        self.announce(warnings, changes, previewed);
         let search = self.session.as_mut().map(Session::refresh_search);
         self.finish(started.elapsed(), work);
         match search {
@@ -473,23 +524,20 @@ impl Rebuilder {
         }
     }
 
-    /// Marks a new good version of the site and tells the browsers to show it.
-    fn announce(&self, warnings: &[Diagnostic], changes: Option<&Changes>) {
+    /// Marks a new good version of the site and tells the browsers to show it, but those on
+    /// the `previewed` pages, which show it already.
+    fn announce(&self, warnings: &[Diagnostic], changes: Option<&Changes>, previewed: &[String]) {
         (self.print)(warnings);
         let was_failed = self.shared.status().failed;
-        let mut generation = 0;
-        self.shared.update(|s| {
-            s.generation += 1;
-            s.failed = false;
-            s.problems.clear();
-            generation = s.generation;
-        });
+        let generation = self.shared.next_generation();
         let css_only = changes.is_some_and(Changes::css_only) && !was_failed;
-        self.shared.hub.broadcast(if css_only {
+        let event = if css_only {
             Event::Css(generation)
         } else {
             Event::Reload(generation)
-        });
+        };
+        let told = |page: &str| previewed.iter().any(|p| p == page);
+        self.shared.hub.broadcast_where(event, |page| !told(page));
     }
 
     /// Counts the build as done.

@@ -43,8 +43,14 @@ impl Event {
     }
 }
 
+/// An open event stream and the page it was opened from (its path, as the page tells it).
+struct Client {
+    sender: Sender<Arc<str>>,
+    page: String,
+}
+
 struct HubState {
-    clients: Vec<Sender<Arc<str>>>,
+    clients: Vec<Client>,
     /// The last `error` event while the site is broken, for clients that connect later.
     error: Option<Arc<str>>,
     generation: u64,
@@ -88,8 +94,23 @@ impl Hub {
         format!("{}-{}", self.instance, self.lock().generation)
     }
 
+    /// The pages open in a browser now, by path, each once: a rebuild renders them first.
+    pub(super) fn open_pages(&self) -> Vec<String> {
+        let mut pages: Vec<String> = self.lock().clients.iter().map(|c| c.page.clone()).collect();
+        pages.sort();
+        pages.dedup();
+        pages.retain(|page| !page.is_empty());
+        pages
+    }
+
     /// Sends `event` to every stream, dropping those whose page has gone.
     pub(super) fn broadcast(&self, event: Event) {
+        self.broadcast_where(event, |_| true);
+    }
+
+    /// Sends `event` to the streams opened from the pages `to` accepts, dropping those whose
+    /// page has gone.
+    pub(super) fn broadcast_where(&self, event: Event, to: impl Fn(&str) -> bool) {
         let text: Arc<str> = event.to_sse().into();
         let mut state = self.lock();
         match event {
@@ -101,7 +122,7 @@ impl Hub {
         }
         state
             .clients
-            .retain(|client| client.send(Arc::clone(&text)).is_ok());
+            .retain(|client| !to(&client.page) || client.sender.send(Arc::clone(&text)).is_ok());
     }
 
     /// Answers a request for the event stream on a thread of its own.
@@ -120,7 +141,10 @@ impl Hub {
             if let Some(error) = &state.error {
                 greeting.push_str(error);
             }
-            state.clients.push(sender);
+            state.clients.push(Client {
+                sender,
+                page: page_of(request.target()),
+            });
             greeting
         };
         let active = Arc::clone(&self.active);
@@ -136,6 +160,23 @@ impl Hub {
             self.active.fetch_sub(1, Ordering::SeqCst);
         }
     }
+}
+
+/// The page an event stream was opened from (`?page=`, the page's path URI-encoded), decoded,
+/// as a path from the site root: `/runbooks/x/`. Empty when it names none, or a path that could
+/// step outside the site.
+fn page_of(target: &str) -> String {
+    let query = target.split_once('?').map_or("", |(_, query)| query);
+    let Some(value) = query.split('&').find_map(|pair| pair.strip_prefix("page=")) else {
+        return String::new();
+    };
+    let path = super::http::percent_decode(value.as_bytes())
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .unwrap_or_default();
+    super::http::decode_path(&path)
+        .map(|segments| format!("/{}", segments.join("/")))
+        .unwrap_or_default()
 }
 
 /// Decrements the open-stream count when a stream's thread ends.
@@ -251,7 +292,7 @@ const SCRIPT: &str = r#"<script id="opsbook-serve-reload">
       link.after(fresh);
     }
   };
-  const events = new EventSource("/__opsbook/events");
+  const events = new EventSource("/__opsbook/events?page=" + encodeURIComponent(location.pathname));
   events.addEventListener("hello", (e) => { if (e.data !== LOADED) reload(); });
   events.addEventListener("reload", reload);
   events.addEventListener("css", (e) => swapStylesheets(e.data));

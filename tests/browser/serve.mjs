@@ -66,6 +66,25 @@ try {
     await page.waitForFunction((want) => Math.abs(window.scrollY - want) < 5, y, { timeout: TIMEOUT });
   });
 
+  await step("a title edit shows in the open page, written and reloaded first", async () => {
+    await streams(1);
+    const opened = await (await fetch(base + "__opsbook/status")).json();
+    write(markdown, original.replace('title = "Live page"', 'title = "Live page renamed 4713"'));
+    await page.locator("h1", { hasText: "Live page renamed 4713" }).waitFor({ timeout: TIMEOUT });
+    // The open page is told before the build is over: once for the page, once for the rest.
+    const end = Date.now() + TIMEOUT;
+    let status = opened;
+    while (Date.now() < end && (status.building || status.builds === opened.builds)) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = await (await fetch(base + "__opsbook/status")).json();
+    }
+    if (status.generation !== opened.generation + 2) {
+      throw new Error(`generation ${opened.generation} -> ${status.generation}, not told first`);
+    }
+    write(markdown, original.replace("Original text.", "Edited again 4712."));
+    await page.getByText("Edited again 4712.").waitFor({ timeout: TIMEOUT });
+  });
+
   const overlay = page.locator("#opsbook-serve-overlay");
   await step("broken front matter shows the overlay with the file", async () => {
     await streams(1);

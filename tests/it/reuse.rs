@@ -1,6 +1,7 @@
 //! Output reuse between builds: a second build links unchanged files from the previous output
 //! instead of rendering them, and must still give exactly what a fresh build gives.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
@@ -8,6 +9,10 @@ use crate::support::*;
 
 /// `opsbook build DIR -o OUT --cache-dir CACHE`: a build that keeps its cache.
 fn cached_build(dir: &Path, out: &Path, cache: &Path) -> String {
+    cached_build_at(dir, out, cache, "2026-11-27", &[])
+}
+
+fn cached_build_at(dir: &Path, out: &Path, cache: &Path, now: &str, extra: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_opsbook"))
         .arg("build")
         .arg(dir)
@@ -15,7 +20,8 @@ fn cached_build(dir: &Path, out: &Path, cache: &Path) -> String {
         .arg(out)
         .arg("--cache-dir")
         .arg(cache)
-        .args(["--now", "2026-11-27"])
+        .args(["--now", now, "--timings"])
+        .args(extra)
         .env("NO_COLOR", "1")
         .output()
         .unwrap();
@@ -25,7 +31,11 @@ fn cached_build(dir: &Path, out: &Path, cache: &Path) -> String {
 }
 
 fn unchanged(stderr: &str) -> usize {
-    stderr
+    let built = stderr
+        .lines()
+        .find(|l| l.starts_with("Built "))
+        .unwrap_or("");
+    built
         .split(" unchanged")
         .next()
         .and_then(|head| head.rsplit(", ").next())
@@ -36,18 +46,25 @@ fn unchanged(stderr: &str) -> usize {
 #[test]
 fn second_build_reuses_unchanged_files_and_equals_a_fresh_build() {
     let tmp = tempfile::tempdir().unwrap();
+    let handbook = tmp.path().join("handbook");
+    copy_tree(&example_dir(), &handbook);
     let (out, cache, fresh) = (
         tmp.path().join("public"),
         tmp.path().join("cache"),
         tmp.path().join("fresh"),
     );
-    let first = cached_build(&example_dir(), &out, &cache);
+    let first = cached_build(&handbook, &out, &cache);
     assert_eq!(unchanged(&first), 0, "{first}");
     let inode = |path: &str| {
         std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(out.join(path)).unwrap())
     };
     let (meta, page_file) = (inode("search/meta.js"), inode("runbooks/index.html"));
-    let second = cached_build(&example_dir(), &out, &cache);
+    // Written again as it was: the build reads it again, and every output is reused.
+    let about = handbook.join("content/about.md");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&about, std::fs::read(&about).unwrap()).unwrap();
+    let second = cached_build(&handbook, &out, &cache);
+    assert!(!left_as_it_was(&second), "{second}");
     assert!(unchanged(&second) > 60, "{second}");
     // Taken over by hard link, not written again: pages, and the search files as a whole.
     assert_eq!(inode("runbooks/index.html"), page_file);
@@ -104,4 +121,138 @@ fn an_output_file_edited_by_hand_is_rendered_again() {
     std::fs::write(&about, b"defaced").unwrap();
     cached_build(&example_dir(), &out, &cache);
     assert_eq!(std::fs::read(&about).unwrap(), original);
+}
+
+/// Whether the build took the output as it was ([`cached_build`] asks for the timings).
+fn left_as_it_was(stderr: &str) -> bool {
+    stderr
+        .lines()
+        .any(|line| line.trim_start().starts_with("unchanged "))
+}
+
+#[test]
+fn a_build_with_nothing_changed_leaves_the_output_as_it_is_and_any_change_builds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let handbook = tmp.path().join("handbook");
+    copy_tree(&example_dir(), &handbook);
+    let (out, cache) = (tmp.path().join("public"), tmp.path().join("cache"));
+    let first = cached_build(&handbook, &out, &cache);
+    assert!(!left_as_it_was(&first), "{first}");
+    let folder = || std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&out).unwrap());
+    let before = (folder(), snapshot(&out));
+    let second = cached_build(&handbook, &out, &cache);
+    assert!(left_as_it_was(&second), "{second}");
+    let files = second
+        .split(" files, ")
+        .next()
+        .and_then(|head| head.rsplit('(').next())
+        .unwrap();
+    assert!(
+        second.contains(&format!("({files} files, {files} unchanged)")),
+        "{second}"
+    );
+    assert_eq!((folder(), snapshot(&out)), before, "the output was touched");
+
+    // Each of these is a change a build must see.
+    let about = handbook.join("content/about.md");
+    let text = std::fs::read_to_string(&about).unwrap();
+    std::fs::write(&about, format!("{text}\nA line added.\n")).unwrap();
+    let edited = cached_build(&handbook, &out, &cache);
+    assert!(!left_as_it_was(&edited), "{edited}");
+    assert!(std::fs::read_to_string(out.join("about/index.html"))
+        .unwrap()
+        .contains("A line added."));
+    std::fs::remove_file(out.join("about/index.html")).unwrap();
+    let repaired = cached_build(&handbook, &out, &cache);
+    assert!(!left_as_it_was(&repaired), "{repaired}");
+    assert!(out.join("about/index.html").is_file());
+    let other_url = cached_build_at(
+        &handbook,
+        &out,
+        &cache,
+        "2026-11-27",
+        &["--base-url", "https://elsewhere.example/"],
+    );
+    assert!(!left_as_it_was(&other_url), "{other_url}");
+    std::fs::write(handbook.join("static/new.txt"), "new").unwrap();
+    let added = cached_build(&handbook, &out, &cache);
+    assert!(!left_as_it_was(&added), "{added}");
+    assert!(out.join("new.txt").is_file());
+    // And after all of them, nothing changed again.
+    let last = cached_build(&handbook, &out, &cache);
+    assert!(left_as_it_was(&last), "{last}");
+    let fresh = tmp.path().join("fresh");
+    build(&handbook, &fresh, &[]).assert_success();
+    assert_same_tree(&snapshot(&fresh), &snapshot(&out));
+}
+
+/// The status page's "As of": the one thing a build that left the output as it was does not
+/// move.
+fn without_moment(tree: BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
+    let mask = |bytes: Vec<u8>| {
+        let Ok(mut text) = String::from_utf8(bytes.clone()) else {
+            return bytes;
+        };
+        while let Some(start) = text.find("As of <time") {
+            let end = text[start..]
+                .find("</time>")
+                .map_or(text.len(), |e| start + e + 7);
+            text.replace_range(start..end, "As of");
+        }
+        text.into_bytes()
+    };
+    tree.into_iter()
+        .map(|(path, bytes)| (path, mask(bytes)))
+        .collect()
+}
+
+#[test]
+fn a_later_now_leaves_the_output_as_it_is_only_while_every_page_stays_the_same() {
+    let tmp = tempfile::tempdir().unwrap();
+    let handbook = tmp.path().join("handbook");
+    copy_tree(&example_dir(), &handbook);
+    // The one incident the example leaves open counts as down to "now" on the uptime bars; closed,
+    // the example's 90 days of uptime are over by June 2027, when a maintenance is planned.
+    let open = handbook.join("content/status/2026-11-26-block-storage-latency-ams1.md");
+    let text = std::fs::read_to_string(&open).unwrap().replace(
+        "started = 2026-11-26T16:40:00Z",
+        "started = 2026-11-26T16:40:00Z\nresolved = 2026-11-28T09:00:00Z",
+    );
+    std::fs::write(&open, text).unwrap();
+    std::fs::write(
+        handbook.join("content/status/2027-06-02-network-maintenance.md"),
+        "+++\ntitle = \"Network maintenance in fra1\"\ncomponents = [\"compute\"]\n\
+         impact = \"maintenance\"\nscheduled_start = 2027-06-02T10:00:00Z\n\
+         scheduled_end = 2027-06-02T11:00:00Z\n\n[[updates]]\nat = 2027-05-20T10:00:00Z\n\
+         status = \"scheduled\"\nmessage = \"Planned.\"\n+++\nSwitch upgrades.\n",
+    )
+    .unwrap();
+    let (out, cache) = (tmp.path().join("public"), tmp.path().join("cache"));
+    // (now, whether the output of the build before still holds)
+    let steps = [
+        ("2027-06-01T08:00:00Z", false),
+        ("2027-06-01T20:00:00Z", true),  // the same day
+        ("2027-06-02T09:00:00Z", false), // a new day
+        ("2027-06-02T09:59:59Z", true),  // the window not begun
+        ("2027-06-02T10:00:00Z", false), // it begins
+        ("2027-06-02T10:00:00Z", true),  // the same moment
+        ("2027-06-02T10:30:00Z", false), // it lasts: its duration runs on
+    ];
+    for (now, holds) in steps {
+        let stderr = cached_build_at(&handbook, &out, &cache, now, &[]);
+        assert_eq!(left_as_it_was(&stderr), holds, "at {now}: {stderr}");
+        let (fresh, fresh_cache) = (tmp.path().join("fresh"), tmp.path().join("fresh-cache"));
+        let _ = std::fs::remove_dir_all(&fresh);
+        let _ = std::fs::remove_dir_all(&fresh_cache);
+        cached_build_at(&handbook, &fresh, &fresh_cache, now, &[]);
+        assert_same_tree(
+            &without_moment(snapshot(&fresh)),
+            &without_moment(snapshot(&out)),
+        );
+    }
+    let status = std::fs::read_to_string(out.join("status/index.html")).unwrap();
+    assert!(
+        status.contains("In progress"),
+        "the maintenance is not shown as going on"
+    );
 }

@@ -120,6 +120,16 @@ impl Serve {
         self.log.lock().unwrap().clone()
     }
 
+    /// The log once it holds `text` (it is read from the server's stderr by another thread), or
+    /// as it is after 10 s.
+    fn log_with(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !self.log().contains(text) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.log()
+    }
+
     /// Sends `head` (a request line and headers, without the blank line) as it is.
     fn raw(&self, head: &str) -> Reply {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
@@ -313,9 +323,9 @@ fn pages_head_mime_types_404_and_folders() {
     let page = serve.get("/runbooks/");
     let on_disk = std::fs::read(output.join("runbooks/index.html")).unwrap();
     assert_eq!(strip_script(&page.body, "/runbooks/"), on_disk);
-    assert!(page
-        .text()
-        .contains("new EventSource(\"/__opsbook/events\")"));
+    assert!(page.text().contains(
+        "new EventSource(\"/__opsbook/events?page=\" + encodeURIComponent(location.pathname))"
+    ));
     let css = serve.get("/style.css");
     assert_eq!(css.body, std::fs::read(output.join("style.css")).unwrap());
     assert!(!css.text().contains(SCRIPT_START));
@@ -361,13 +371,23 @@ fn pages_head_mime_types_404_and_folders() {
 
 /// Opens the event stream and reads until its `hello`.
 fn open_events(port: u16) -> BufReader<TcpStream> {
+    open_events_from(port, "")
+}
+
+/// Opens the event stream as the page at `page` does (`/runbooks/a/`; "" for none).
+fn open_events_from(port: u16, page: &str) -> BufReader<TcpStream> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .unwrap();
+    let query = if page.is_empty() {
+        String::new()
+    } else {
+        format!("?page={}", page.replace('/', "%2F"))
+    };
     write!(
         stream,
-        "GET /__opsbook/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+        "GET /__opsbook/events{query} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
     )
     .unwrap();
     let mut reader = BufReader::new(stream);
@@ -1264,16 +1284,106 @@ fn a_static_folder_linked_out_of_the_handbook_is_not_served() {
     std::os::unix::fs::symlink(&outside, hb.root.join("static")).unwrap();
     let serve = Serve::start(&hb.root);
     assert_eq!(serve.status()["state"], "ok", "{}", serve.log());
-    assert!(
-        serve.log().contains(
-            "warning: static: symbolic link skipped: opsbook never follows links out of the handbook"
-        ),
-        "{}",
-        serve.log()
-    );
+    let skipped =
+        "warning: static: symbolic link skipped: opsbook never follows links out of the handbook";
+    let log = serve.log_with(skipped);
+    assert!(log.contains(skipped), "{log}");
     assert_eq!(serve.get("/runbooks/a/").status, 200);
     let reply = serve.get("/secret.txt");
     assert_eq!(reply.status, 404);
     assert!(!reply.text().contains("OUTSIDE-THE-HANDBOOK"));
     assert!(!serve.output().join("secret.txt").exists());
+}
+
+/// Whether an `event: NAME` arrives on `reader` within `wait`.
+fn event_within(reader: &mut BufReader<TcpStream>, name: &str, wait: Duration) -> bool {
+    reader.get_ref().set_read_timeout(Some(wait)).unwrap();
+    let wanted = format!("event: {name}");
+    let deadline = Instant::now() + wait;
+    let mut seen = false;
+    while Instant::now() < deadline && !seen {
+        let mut line = String::new();
+        match reader.read_line(&mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => seen = line.trim_end() == wanted,
+        }
+    }
+    reader
+        .get_ref()
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    seen
+}
+
+#[test]
+fn open_pages_are_written_and_reloaded_first_and_hear_of_each_rebuild_once() {
+    let theme_base = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html"),
+    )
+    .unwrap();
+    let hb = Handbook::new(&[
+        ("opsbook.toml", "title = \"First\"\n"),
+        ("content/runbooks/a.md", "+++\ntitle = \"Alpha\"\n+++\nA.\n"),
+        ("content/runbooks/b.md", "+++\ntitle = \"Beta\"\n+++\nB.\n"),
+        (
+            "content/processes/c.md",
+            "+++\ntitle = \"Gamma\"\n+++\nC.\n",
+        ),
+        ("templates/base.html", &theme_base),
+    ]);
+    let serve = Serve::start(&hb.root);
+    let output = serve.output();
+    let mut open = open_events_from(serve.port, "/runbooks/a/");
+    let mut home = open_events_from(serve.port, "/");
+    let mut elsewhere = open_events(serve.port);
+
+    // A template edit: the open pages hear first, and already show it when they do.
+    let builds = serve.builds();
+    let marked = theme_base.replacen("</body>", "<!-- marker-one --></body>", 1);
+    hb.write("templates/base.html", marked.as_bytes());
+    let first: u64 = next_event(&mut open, "reload").parse().unwrap();
+    let page = std::fs::read_to_string(output.join("runbooks/a/index.html")).unwrap();
+    assert!(
+        page.contains("marker-one"),
+        "the open page was not written first"
+    );
+    let home_first: u64 = next_event(&mut home, "reload").parse().unwrap();
+    assert!(std::fs::read_to_string(output.join("index.html"))
+        .unwrap()
+        .contains("marker-one"));
+    let last: u64 = next_event(&mut elsewhere, "reload").parse().unwrap();
+    assert!(
+        first == home_first && first < last,
+        "{first} {home_first} {last}"
+    );
+    for page in [
+        "runbooks/b/index.html",
+        "processes/c/index.html",
+        "404.html",
+    ] {
+        let html = std::fs::read_to_string(output.join(page)).unwrap();
+        assert!(html.contains("marker-one"), "{page} was not rendered again");
+    }
+    serve.wait_for_build(builds);
+    assert!(
+        !event_within(&mut open, "reload", Duration::from_millis(400)),
+        "the open page was told twice"
+    );
+
+    // A title edit: the page that shows it, open, hears first and shows the new title.
+    let builds = serve.builds();
+    hb.write(
+        "content/runbooks/a.md",
+        b"+++\ntitle = \"Alpha renamed\"\n+++\nA.\n",
+    );
+    next_event(&mut open, "reload");
+    let page = std::fs::read_to_string(output.join("runbooks/a/index.html")).unwrap();
+    assert!(
+        page.contains("Alpha renamed"),
+        "the open page was not written first"
+    );
+    next_event(&mut elsewhere, "reload");
+    serve.wait_for_build(builds);
+    let url = format!("http://127.0.0.1:{}/", serve.port);
+    assert_serves(&serve, &fresh_build(&hb.root, &url), "after the title edit");
 }

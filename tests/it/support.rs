@@ -425,3 +425,16 @@ pub(crate) fn assert_node_succeeds(mut command: Command, script: &str) {
         "{script} failed:\n{stdout}\n{stderr}"
     );
 }
+
+/// Copies the folder `from` into `to`, file by file.
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}

@@ -11,8 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{Place, Site, TAXONOMIES};
 
-/// How many pages of the current section the sidebar lists around the current page.
-const NAV_WINDOW: usize = 50;
+/// How many pages of the current section the sidebar lists around the current page: enough to
+/// see where one is, few enough that the sidebar is not most of every page.
+const NAV_WINDOW: usize = 16;
 
 #[derive(Serialize)]
 pub(crate) struct SiteInfo<'a> {
@@ -127,7 +128,7 @@ pub(crate) struct NavItem {
     section: bool,
     active: bool,
     /// The section's pages and subsections in the handbook's order (the pages of the active
-    /// section only, up to 50 around the current page).
+    /// section only, up to 16 around the current page).
     items: Vec<NavItem>,
     /// How many pages of the section the sidebar does not list.
     more_count: usize,
