@@ -48,7 +48,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, Index, SegmentReader};
 
 use super::Fields;
-use postings::{numbers, ranked, Columns, Cut, TailBlock, Term};
+use postings::{numbers, Columns, Cut, TailBlock, Term};
 pub(crate) use rows::{doc_row, DocRow};
 
 /// The format's version, in `meta.js`; the runtime reads no other.
@@ -91,12 +91,16 @@ impl Exported {
     fn new(term: Term) -> Self {
         // A term in few documents is never cut (its lists are short), nor has `top` rows.
         let (cut, top) = if term.documents < MIN_TOP_DOCUMENTS {
-            (term.cut(&[], &[]), Vec::new())
+            (term.cut(&[], &[], 0), Vec::new())
         } else {
             let scores = term.scores();
-            let ranked = ranked(&scores);
-            let top = ranked.iter().take(TOP_ROWS).map(|(doc, _)| *doc).collect();
-            (term.cut(&scores, &ranked), top)
+            let (ranked, head) = postings::rank(&scores, TOP_ROWS);
+            let top = ranked
+                .iter()
+                .take(TOP_ROWS.min(head))
+                .map(|(doc, _)| *doc)
+                .collect();
+            (term.cut(&scores, &ranked, head), top)
         };
         Exported {
             key: term.key,

@@ -192,44 +192,44 @@ impl Term {
         sums
     }
 
-    /// Whole when its lists are short, else split: the best-scored quarter of its documents
-    /// (ties kept together; `ranked` has them best first) in the head, the rest in the tail's
-    /// blocks, of about as many documents each.
-    pub(super) fn cut(&self, scores: &[(DocId, Score)], ranked: &[(DocId, Score)]) -> Cut {
+    /// Whole when its lists are short, else split: the first `head` documents of `ranked` (see
+    /// [`rank`]) in the head, the rest in the tail's blocks, of about as many documents each.
+    pub(super) fn cut(
+        &self,
+        scores: &[(DocId, Score)],
+        ranked: &[(DocId, Score)],
+        head: usize,
+    ) -> Cut {
         let texts: Vec<(usize, String)> = (self.lists.iter())
             .map(|l| (l.field, l.columns.text()))
             .collect();
         if texts.iter().map(|(_, t)| t.len()).sum::<usize>() <= SPLIT_BYTES {
             return Cut::Whole(texts);
         }
-        let mut head = HEAD_MIN_DOCUMENTS.max((ranked.len() as f64 * HEAD_SHARE).ceil() as usize);
-        while head < ranked.len() && ranked[head].1 == ranked[head - 1].1 {
-            head += 1;
-        }
         if head >= ranked.len() {
             return Cut::Whole(texts);
         }
-        let mut in_head: Vec<DocId> = ranked[..head].iter().map(|(doc, _)| *doc).collect();
-        in_head.sort_unstable();
-        let is_head = |doc: DocId| in_head.binary_search(&doc).is_ok();
+        // Per doc id up to the term's last: its part, 0 for the head, 1 + b for the tail's block b.
+        let mut part = vec![0u16; scores.last().map_or(0, |(doc, _)| *doc as usize + 1)];
+        for (doc, _) in &ranked[head..] {
+            part[*doc as usize] = 1;
+        }
         let tail: Vec<(DocId, Score)> = (scores.iter().copied())
-            .filter(|(doc, _)| !is_head(*doc))
+            .filter(|(doc, _)| part[*doc as usize] != 0)
             .collect();
         let bytes: usize = texts.iter().map(|(_, t)| t.len()).sum();
         let count = (bytes * tail.len() / scores.len()).div_ceil(TAIL_BLOCK_BYTES);
         let blocks: Vec<&[(DocId, Score)]> = tail.chunks(tail.len().div_ceil(count)).collect();
+        for (b, block) in blocks.iter().enumerate() {
+            for (doc, _) in *block {
+                part[*doc as usize] = 1 + b as u16;
+            }
+        }
         // The first block starts at 0, so that every doc id falls in a block.
         let firsts: Vec<DocId> = (blocks.iter().enumerate())
             .map(|(i, block)| if i == 0 { 0 } else { block[0].0 })
             .collect();
-        // Part 0 is the head, part 1 + b the tail's block b.
-        let part_of = |doc: DocId| {
-            if is_head(doc) {
-                0
-            } else {
-                firsts.partition_point(|first| *first <= doc)
-            }
-        };
+        let part_of = |doc: DocId| usize::from(part[doc as usize]);
         let parts: Vec<Vec<Columns>> = (self.lists.iter())
             .map(|l| l.columns.partition(1 + blocks.len(), part_of))
             .collect();
@@ -271,11 +271,34 @@ fn add_by_doc(
     out
 }
 
-/// Documents by score, best first, ties to the smaller doc id: the order of a one-word query.
-pub(super) fn ranked(scores: &[(DocId, Score)]) -> Vec<(DocId, Score)> {
+/// The documents of `scores` reordered: first the head, the best [`HEAD_SHARE`] of them (at least
+/// [`HEAD_MIN_DOCUMENTS`], and every document tied with the last), the best `sorted` of those in
+/// order, score descending, ties to the smaller doc id (a one-word query's order); then the rest.
+/// Returns them and the head's size.
+pub(super) fn rank(scores: &[(DocId, Score)], sorted: usize) -> (Vec<(DocId, Score)>, usize) {
+    let order = |a: &(DocId, Score), b: &(DocId, Score)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
     let mut ranked = scores.to_vec();
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    ranked
+    let mut head = HEAD_MIN_DOCUMENTS.max((ranked.len() as f64 * HEAD_SHARE).ceil() as usize);
+    if head < ranked.len() {
+        ranked.select_nth_unstable_by(head - 1, order);
+        // Documents tied with the last join the head.
+        let last = ranked[head - 1].1;
+        let start = head;
+        for i in start..ranked.len() {
+            if ranked[i].1 == last {
+                ranked.swap(head, i);
+                head += 1;
+            }
+        }
+    } else {
+        head = ranked.len();
+    }
+    let sorted = sorted.min(head);
+    if sorted > 0 && sorted < head {
+        ranked[..head].select_nth_unstable_by(sorted - 1, order);
+    }
+    ranked[..sorted].sort_unstable_by(order);
+    (ranked, head)
 }
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -429,7 +452,8 @@ mod tests {
         let mut cut = 0;
         for term in read_terms(segment, &searched).unwrap() {
             let scores = term.scores();
-            let Cut::Split { head, tail } = term.cut(&scores, &ranked(&scores)) else {
+            let (ranked, size) = rank(&scores, 0);
+            let Cut::Split { head, tail } = term.cut(&scores, &ranked, size) else {
                 continue;
             };
             cut += 1;
@@ -480,8 +504,19 @@ mod tests {
     }
 
     #[test]
-    fn ranking_breaks_ties_by_doc_id() {
-        let ranked = ranked(&[(4, 1.0), (2, 3.0), (1, 1.0), (3, 3.0)]);
-        assert_eq!(ranked, [(2, 3.0), (3, 3.0), (1, 1.0), (4, 1.0)]);
+    fn ranking_breaks_ties_by_doc_id_and_keeps_ties_in_the_head() {
+        let scores: Vec<(DocId, Score)> = (0..200).map(|doc| (doc, (doc % 50) as Score)).collect();
+        let (ranked, head) = rank(&scores, 5);
+        assert_eq!(
+            ranked[..5],
+            [(49, 49.0), (99, 49.0), (149, 49.0), (199, 49.0), (48, 48.0)]
+        );
+        // 64 is at least the share: the 64 best end with score 34, which 4 documents have.
+        assert_eq!(head, 64);
+        assert!(ranked[..head].iter().all(|(_, s)| *s >= 34.0));
+        assert!(ranked[head..].iter().all(|(_, s)| *s < 34.0));
+        let scores: Vec<(DocId, Score)> = (0..200).map(|doc| (doc, (doc % 3) as Score)).collect();
+        let (_, head) = rank(&scores, 0);
+        assert_eq!(head, 66, "every document tied with the 64th is in the head");
     }
 }
