@@ -563,7 +563,7 @@ fn fill(site: &Site, render: &Render<'_>, builder: &Builder<'_>, sink: &mut Valu
             sink.add("current_url", &format!("{base}{}", page.url));
             sink.add("nav", &builder.nav(page.nav_from));
             for (key, value) in &page.values {
-                sink.add(key, value);
+                sink.0.insert(key.to_string(), value.value());
             }
         }
     }

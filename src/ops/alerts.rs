@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::{value, Generated, GeneratedPage, Links};
+use super::{Generated, GeneratedPage, Json, Links};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Place, Site};
 use crate::vocabulary::{Kind, Severity};
@@ -194,7 +194,10 @@ pub(crate) fn add(site: &Site, generated: &mut Generated) {
         label: "the alerts list".into(),
         nav_from,
         in_sitemap: true,
-        values: vec![("generated", value(&header)), ("alerts", value(&context))],
+        values: vec![
+            ("generated", Json::of(&header)),
+            ("alerts", Json::of(&context)),
+        ],
     });
     for (&name, &id) in &alerts {
         // Content wins: a page at the alert's address is its page (see `check`).
@@ -209,13 +212,13 @@ pub(crate) fn add(site: &Site, generated: &mut Generated) {
             nav_from,
             in_sitemap: false,
             values: vec![
-                ("alert", value(&name)),
-                ("target_url", value(&links.page_url(id))),
+                ("alert", Json::of(&name)),
+                ("target_url", Json::of(&links.page_url(id))),
                 (
                     "target_permalink",
-                    value(&links.permalink(&site.pages[id].url)),
+                    Json::of(&links.permalink(&site.pages[id].url)),
                 ),
-                ("target_title", value(&site.pages[id].title)),
+                ("target_title", Json::of(&site.pages[id].title)),
             ],
         });
     }

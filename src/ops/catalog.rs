@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::status::{self, Event};
-use super::{value, Generated, GeneratedPage, Links};
+use super::{Generated, GeneratedPage, Json, Links};
 use crate::dates::DateTime;
 use crate::model::{PageSummary, Place, Site};
 use crate::paths::url_segment;
@@ -88,7 +88,10 @@ pub(super) fn add_services(site: &Site, events: &[Event], generated: &mut Genera
             label: format!("the service page `{}`", term.name),
             nav_from: 0,
             in_sitemap: true,
-            values: vec![("generated", value(&header)), ("service", value(&context))],
+            values: vec![
+                ("generated", Json::of(&header)),
+                ("service", Json::of(&context)),
+            ],
         });
     }
 }
@@ -313,6 +316,9 @@ pub(super) fn add_reviews(site: &Site, now: Timestamp, generated: &mut Generated
         label: "the review dashboard".into(),
         nav_from: 0,
         in_sitemap: true,
-        values: vec![("generated", value(&header)), ("reviews", value(&context))],
+        values: vec![
+            ("generated", Json::of(&header)),
+            ("reviews", Json::of(&context)),
+        ],
     });
 }

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::charts::{durations_chart, first_label, last_label, services_chart, severity_chart};
 use super::status::{Event, Phase};
-use super::{shown, value, Generated, GeneratedPage, Links};
+use super::{shown, Generated, GeneratedPage, Json, Links};
 use crate::dates::HumanMinutes;
 use crate::model::{Place, Site};
 use crate::vocabulary::Severity;
@@ -271,7 +271,10 @@ pub(crate) fn add(site: &Site, events: &[Event], now: Timestamp, generated: &mut
         label: "the incident metrics".into(),
         nav_from: links.section_at(postmortems).unwrap_or(0),
         in_sitemap: true,
-        values: vec![("generated", value(&header)), ("metrics", value(&context))],
+        values: vec![
+            ("generated", Json::of(&header)),
+            ("metrics", Json::of(&context)),
+        ],
     });
 }
 

@@ -49,7 +49,7 @@ pub(crate) struct GeneratedPage {
     /// Redirect pages stay out of the sitemap.
     pub in_sitemap: bool,
     /// What the template sees besides the globals, `current_url` and `nav`.
-    pub values: Vec<(&'static str, Value)>,
+    pub values: Vec<(&'static str, Json)>,
 }
 
 impl GeneratedPage {
@@ -291,4 +291,21 @@ impl Links<'_> {
 /// Serializes a template value; the types here always serialize.
 pub(crate) fn value<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// A generated page's value for its template, kept as JSON text until the page is rendered: a
+/// service's or a tag's every page held as [`Value`] trees from the start to the end of a
+/// build took 200 MB of 10,000 pages' 770.
+#[derive(Debug, Clone)]
+pub(crate) struct Json(String);
+
+impl Json {
+    pub(crate) fn of<T: Serialize>(value: &T) -> Json {
+        Json(serde_json::to_string(value).unwrap_or_else(|_| "null".into()))
+    }
+
+    /// The value, to hand to the template.
+    pub(crate) fn value(&self) -> Value {
+        serde_json::from_str(&self.0).unwrap_or(Value::Null)
+    }
 }

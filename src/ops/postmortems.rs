@@ -10,7 +10,7 @@ use jiff::civil::Date;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::{shown, value, Generated, GeneratedPage, Links};
+use super::{shown, Generated, GeneratedPage, Json, Links};
 use crate::dates::{DateTime, HumanMinutes};
 use crate::markdown::action_items as scanned;
 use crate::model::{Place, Site};
@@ -308,8 +308,8 @@ pub(crate) fn add(site: &Site, now: Timestamp, generated: &mut Generated) {
             // The other orders are the same page; search engines get the canonical one.
             in_sitemap: order == "date",
             values: vec![
-                ("generated", value(&header)),
-                ("postmortems", value(&context)),
+                ("generated", Json::of(&header)),
+                ("postmortems", Json::of(&context)),
             ],
         });
     }
@@ -393,7 +393,10 @@ fn add_action_items(
         label: "the action items".into(),
         nav_from,
         in_sitemap: true,
-        values: vec![("generated", value(&header)), ("items", value(&context))],
+        values: vec![
+            ("generated", Json::of(&header)),
+            ("items", Json::of(&context)),
+        ],
     });
 }
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::status::{self, ComponentState, Event, Phase};
 use super::uptime::{self, Day};
-use super::{shown, value, Generated, GeneratedPage, Links};
+use super::{shown, Generated, GeneratedPage, Json, Links};
 use crate::dates::{DateTime, HumanMinutes};
 use crate::model::{Place, Site};
 use crate::vocabulary::{Impact, UpdateStatus};
@@ -167,7 +167,10 @@ pub(super) fn add(site: &Site, events: &[Event], now: Timestamp, generated: &mut
         label: "the status page".into(),
         nav_from,
         in_sitemap: true,
-        values: vec![("generated", value(&header)), ("status", value(&context))],
+        values: vec![
+            ("generated", Json::of(&header)),
+            ("status", Json::of(&context)),
+        ],
     });
     add_history(site, &links, nav_from, &past, now, generated);
 }
@@ -241,9 +244,9 @@ fn add_history(
             nav_from,
             in_sitemap: true,
             values: vec![
-                ("generated", value(&header)),
-                ("history", value(&cards(year))),
-                ("years", value(&year_links(current.or(year)))),
+                ("generated", Json::of(&header)),
+                ("history", Json::of(&cards(year))),
+                ("years", Json::of(&year_links(current.or(year)))),
             ],
         });
     }
