@@ -3,8 +3,8 @@
 //! that register themselves (`opsbook.search.shard(3, {...})`), so the site searches from any
 //! static host, any sub-path, and `file://`.
 //!
-//! The files of `search/` (format version 3), about one for every 100 sections (10,000 pages,
-//! 114,389 sections: 1,200 files), all in one folder:
+//! The files of `search/` (format version 3), all in one folder and few (10,000 pages, 114,389
+//! sections: 1,445 files):
 //!
 //! - `meta.js`: `opsbook.search.meta({version, doc_count, fields: [{name, boost, total_tokens}],
 //!   fieldnorms: [256 fieldnorms by id], shards: [first term of each shard], single, docs,
@@ -12,11 +12,12 @@
 //!   the document count of its term when the shard holds one term only, else 0; `docs` a number
 //!   per document file: how many sections it holds.
 //! - `tN.js`, N below the number of shards: `opsbook.search.shard(N, {terms: {term: lists},
-//!   split: {term: [tail file, bound]}, top: [rows]})`, terms cut by term range into shards of
-//!   about [`SHARD_TARGET_BYTES`]. A term's lists are `[[field number, postings], …]`, postings
-//!   being numbers written by `push_number`: the list's length n, then n doc id gaps, n term
-//!   frequencies, n fieldnorm ids. A term whose lists pass [`postings::SPLIT_BYTES`] is cut:
-//!   the shard has the lists of its best-scored quarter of documents (its head; each list then
+//!   split: {term: blocks}, top: [rows]})`, terms cut by term range into shards of about
+//!   [`SHARD_TARGET_BYTES`]. A term's lists are `[[field number, postings], …]`, postings being
+//!   the list's length n, n doc id gaps and n term frequencies written by `push_number`, then n
+//!   fieldnorm ids written by `push_norm`. A term whose lists pass [`postings::SPLIT_BYTES`] is
+//!   cut: the shard has the lists of its best-scored documents (its head, a share of
+//!   [`postings::HEAD_SHARE`]; each list then
 //!   `[field number, postings, the whole list's length]`) and `split` has where the rest (its
 //!   tail) is: `[[file, first doc id, bound], …]`, a block of the tail per doc id range (from its
 //!   first doc id to the next block's), with the best score in it. `top` has the rows of the

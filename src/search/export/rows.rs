@@ -8,7 +8,7 @@ use super::postings::numbers;
 use super::File;
 
 /// Characters of section text kept for snippets: the runtime shows 160 around the first word
-/// that matches, so a match this far in can still be shown.
+/// that matches, and every character more is paid for by every section of a document file.
 pub(super) const SNIPPET_TEXT_CHARS: usize = 180;
 /// Raw bytes of rows per document file before the next page starts a new one: every result
 /// that no loaded `top` has costs a document file, so they stay small; whole pages keep a page's
