@@ -119,6 +119,21 @@ pub const RULES: &[Rule] = &[
         "a runbook or process past its review date",
     ),
     rule("runbook-no-owner", W, "a runbook with no `owners`"),
+    rule(
+        "undeclared-placeholder",
+        E,
+        "a `<<name>>` placeholder in a runbook's code or link URLs that no parameter declares",
+    ),
+    rule(
+        "unused-parameter",
+        W,
+        "a runbook parameter that no `<<name>>` placeholder uses",
+    ),
+    rule(
+        "bad-parameter",
+        E,
+        "a runbook parameter whose name cannot be a placeholder's, or is declared twice",
+    ),
     rule("duplicate-alert", E, "one alert declared by two runbooks"),
     rule(
         "alert-url-taken",

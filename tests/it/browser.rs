@@ -185,11 +185,14 @@ fn oncall_handbook() -> crate::support::Handbook {
         ),
         (
             "content/runbooks/replica-lag.md",
-            "+++\ntitle = \"Replica lag\"\nalerts = [\"ReplicaLagHigh\"]\nlast_reviewed = 2026-11-01\n+++\n\n\
-Replicas fall behind.\n\n## Look\n\nSee the graphs.\n\n\
+            "+++\ntitle = \"Replica lag\"\nalerts = [\"ReplicaLagHigh\"]\nlast_reviewed = 2026-11-01\n\n\
+[[parameters]]\nname = \"cluster\"\ndescription = \"The Kubernetes cluster\"\nexample = \"prod-eu-1\"\n\n\
+[[parameters]]\nname = \"namespace\"\n+++\n\n\
+Replicas fall behind in `<<cluster>>`.\n\n## Look\n\nSee [the graphs](https://grafana.example.org/d/lag?var-cluster=<<cluster>>).\n\n\
+- [ ] Page the database owner\n- [ ] Restart the replica in `<<cluster>>`\n- [ ] Check the lag again\n\n\
 Filler paragraph so the page is long enough to scroll.\n\n\
 Filler.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\n\
-## Step\n\nRestart it:\n\n```sh\nkubectl rollout restart sts/replica\n```\n\n\
+## Step\n\nRestart it:\n\n```sh\nkubectl --context <<cluster>> -n <<namespace>> rollout restart sts/replica # $HOME {{ $labels.pod }}\n```\n\n\
 More filler.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n",
         ),
     ])
