@@ -216,6 +216,16 @@ pub const RULES: &[Rule] = &[
         "an alerting rule whose `runbook_url` is missing or is not the alert's URL on this site",
     ),
     rule(
+        "alert-url-parameter",
+        E,
+        "a `runbook_url` query key that the alert's runbook does not declare as a parameter",
+    ),
+    rule(
+        "alert-url-label",
+        E,
+        "a `{{ $labels.x }}` in a `runbook_url` for a label the alert cannot carry",
+    ),
+    rule(
         "alert-undefined",
         W,
         "a runbook declaring an alert that no `--alert-rules` file defines",
@@ -321,7 +331,7 @@ pub fn run(options: &CheckOptions) -> Report {
     let mut unreadable_rules = false;
     if !options.alert_rules.is_empty() {
         match alerts::read_all(&options.alert_rules, &mut diagnostics) {
-            Ok(rules) => alerts::check_coverage(site, &rules, &mut diagnostics),
+            Ok(rules) => alerts::check_coverage(site, &rules, &policy, &mut diagnostics),
             Err(problem) => {
                 diagnostics.push(problem);
                 unreadable_rules = true;

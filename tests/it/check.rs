@@ -290,6 +290,20 @@ const CASES: &[(&str, &[&str], i32, &[Expected])] = &[
             ("error", "alert-runbook-url", "rules.yml", 13, 11),
         ],
     ),
+    // runbook_urls with a query: keys the runbook declares, labels the alert carries (its
+    // aggregation's `by`, not what `without` drops, `[checks] alert_labels`).
+    (
+        "alert-context",
+        &["--alert-rules", "rules.yml"],
+        1,
+        &[
+            ("error", "alert-url-label", "rules.yml", 13, 83),
+            ("error", "alert-url-parameter", "rules.yml", 13, 95),
+            ("error", "alert-url-label", "rules.yml", 13, 115),
+            ("error", "alert-url-parameter", "rules.yml", 13, 129),
+            ("error", "alert-url-label", "rules.yml", 13, 144),
+        ],
+    ),
     (
         "alert-rules-file",
         &["--alert-rules", "rules.yml"],
