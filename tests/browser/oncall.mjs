@@ -38,6 +38,26 @@ async function copied(page, button) {
   return page.evaluate(() => window.__copied[window.__copied.length - 1]);
 }
 
+/* Waits until another page of the browser sees `count` ticks: a page stores them at once, the
+   browser a moment later, and a reload in a new process (file:// pages) reads the browser's. */
+async function stored(page, count) {
+  const probe = await page.context().newPage();
+  try {
+    for (let i = 0; i < 100; i++) {
+      await probe.goto(page.url());
+      const n = await probe.evaluate(() => {
+        const key = "opsbook-checklist:" + location.pathname;
+        return Object.keys(JSON.parse(localStorage.getItem(key) || "{}")).length;
+      });
+      if (n === count) return;
+      await probe.waitForTimeout(50);
+    }
+    fail(`the browser never stored ${count} ticks`);
+  } finally {
+    await probe.close();
+  }
+}
+
 const texts = (page, selector) => page.$$eval(selector, (els) => els.map((e) => e.textContent));
 
 async function runbook(page, how) {
@@ -72,6 +92,7 @@ async function runbook(page, how) {
   await boxes.nth(2).check();
   await page.waitForTimeout(5);
   await boxes.nth(0).check();
+  await stored(page, 2);
   await page.reload();
   const states = await page.$$eval(".content li > input[type=checkbox]", (els) => els.map((e) => e.checked));
   if (JSON.stringify(states) !== "[true,false,true]") fail(`${how}: after a reload the boxes are ${JSON.stringify(states)}`);
@@ -86,6 +107,7 @@ async function runbook(page, how) {
   if (other !== 0) fail(`${how}: incident INC-7 starts with ${other} boxes ticked`);
   await page.goBack();
   await page.click(".checklist-tools .checklist-reset");
+  await stored(page, 0);
   await page.reload();
   const after = await page.$$eval(".content li > input[type=checkbox]", (els) => els.filter((e) => e.checked).length);
   if (after !== 0) fail(`${how}: after reset ${after} boxes are still ticked`);
