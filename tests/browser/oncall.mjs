@@ -146,6 +146,26 @@ try {
     await page.close();
   }
 
+  // A crafted value is text in the page and stays inside the link's query.
+  {
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    const hostile = `<img src=x onerror="window.__owned=1">&x=javascript:alert(1)`;
+    await page.goto(`${server.url}runbooks/replica-lag/?cluster=${encodeURIComponent(hostile)}`);
+    await page.waitForLoadState("load");
+    const seen = await page.evaluate(() => ({
+      images: document.querySelectorAll(".content img").length,
+      owned: window.__owned === 1,
+      text: document.querySelector("pre.code var[data-param=cluster]").textContent,
+      href: document.querySelector(".content a[data-param-href]").href,
+    }));
+    if (seen.images || seen.owned || seen.text !== hostile) fail(`a crafted value became markup: ${JSON.stringify(seen)}`);
+    const link = new URL(seen.href);
+    if (link.origin !== "https://grafana.example.org" || link.searchParams.get("var-cluster") !== hostile || [...link.searchParams.keys()].length !== 1) fail(`a crafted value left its place in the link: ${seen.href}`);
+    for (const p of problems) fail(`crafted value: ${p}`);
+    await page.close();
+  }
+
   // JavaScript off: the page reads as written, placeholders marked, no form.
   const plain = await browser.browser.newContext({ javaScriptEnabled: false });
   const page = await plain.newPage();

@@ -199,9 +199,10 @@ More filler.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n
 }
 
 /// `/alerts/NAME/?k=v#anchor` lands on the runbook with the same query and anchor, under a
-/// sub-path over HTTP and from an offline build opened from disk.
+/// sub-path over HTTP and from an offline build opened from disk; the runbook's placeholders,
+/// copy buttons and checklist work there (see tests/browser/oncall.mjs).
 #[test]
-fn alert_urls_keep_their_query_and_anchor() {
+fn alert_urls_open_the_runbook_filled_in_with_a_checklist_that_remembers() {
     if !browser_available() {
         return;
     }
