@@ -512,7 +512,7 @@
 
   function start() {
     var steps = [setupThemeToggle, setupNavToggle, revealCurrentNavLink, setupCopyButtons,
-      makeScrollersFocusable, labelTaskCheckboxes, setupParams, setupChecklists, setupTocHighlight,
+      makeScrollersFocusable, setupParams, labelTaskCheckboxes, setupChecklists, setupTocHighlight,
       setupPrint];
     steps.forEach(function (step) {
       try { step(); } catch (e) { /* one failed enhancement must not stop the others */ }
