@@ -130,6 +130,11 @@ pub const RULES: &[Rule] = &[
         "a runbook parameter that no `<<name>>` placeholder uses",
     ),
     rule(
+        "placeholder-in-prose",
+        W,
+        "a `<<name>>` placeholder in a runbook's prose, where it is not filled in",
+    ),
+    rule(
         "bad-parameter",
         E,
         "a runbook parameter whose name cannot be a placeholder's, or is declared twice",

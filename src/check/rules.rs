@@ -153,7 +153,12 @@ fn parameters(page: &Page, out: &mut Diagnostics) {
                 location(),
                 format!("parameter `{name}` is declared twice"),
             ));
-        } else if !page.rendered.placeholders.iter().any(|p| p.name == *name) {
+        } else if !page
+            .rendered
+            .placeholders
+            .iter()
+            .any(|p| p.filled && p.name == *name)
+        {
             out.push(
                 finding(
                     "unused-parameter",
@@ -168,7 +173,16 @@ fn parameters(page: &Page, out: &mut Diagnostics) {
     }
     for placeholder in &page.rendered.placeholders {
         let name = &placeholder.name;
-        if !declared.iter().any(|p| p.name == *name) {
+        if !placeholder.filled {
+            out.push(
+                finding(
+                    "placeholder-in-prose",
+                    Location::at(&page.file, placeholder.line, placeholder.column),
+                    format!("placeholder `<<{name}>>` is in prose, where it is not filled in (and reads as HTML)"),
+                )
+                .with_hint(format!("write it as inline code, `` `<<{name}>>` ``")),
+            );
+        } else if !declared.iter().any(|p| p.name == *name) {
             out.push(
                 finding(
                     "undeclared-placeholder",

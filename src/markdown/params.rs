@@ -19,6 +19,8 @@ pub(crate) struct Placeholder {
     pub name: String,
     pub line: usize,
     pub column: usize,
+    /// In code or a link URL, where it is filled; elsewhere (prose, raw HTML) it is not.
+    pub filled: bool,
 }
 
 /// The longest name a placeholder may have.
@@ -71,14 +73,15 @@ fn escaped_with_marks(text: &str) -> String {
     html
 }
 
-/// The placeholders of code blocks, inline code and links, where the user wrote them; `at` maps
-/// an offset of `source` to a line and column of the file.
+/// Every placeholder of `source`, where the user wrote them: those of code blocks, inline code and
+/// links are filled, the others are not; `at` maps an offset of `source` to a line and column of
+/// the file.
 pub(super) fn collect(
     events: &[Spanned<'_>],
     source: &str,
     at: impl Fn(usize) -> (usize, usize),
 ) -> Vec<Placeholder> {
-    let mut found = Vec::new();
+    let mut filled = Vec::new();
     let mut in_code = false;
     for (event, range) in events {
         let scan = match event {
@@ -101,16 +104,22 @@ pub(super) fn collect(
         let Some(written) = source.get(range.clone()) else {
             continue;
         };
-        for (place, name) in find(written) {
-            let (line, column) = at(range.start + place.start);
-            found.push(Placeholder {
+        for (place, _) in find(written) {
+            filled.push(range.start + place.start);
+        }
+    }
+    find(source)
+        .into_iter()
+        .map(|(place, name)| {
+            let (line, column) = at(place.start);
+            Placeholder {
                 name: name.to_string(),
                 line,
                 column,
-            });
-        }
-    }
-    found
+                filled: filled.contains(&place.start),
+            }
+        })
+        .collect()
 }
 
 /// Marks the placeholders of inline code and of link URLs (code blocks are marked as they are
