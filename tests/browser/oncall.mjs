@@ -94,21 +94,30 @@ async function runbook(page, how) {
   await boxes.nth(0).check();
   await stored(page, 2);
   await page.reload();
+  // The checklist is set up by the deferred theme script.
+  await page.waitForSelector(".checklist-tools");
   const states = await page.$$eval(".content li > input[type=checkbox]", (els) => els.map((e) => e.checked));
-  if (JSON.stringify(states) !== "[true,false,true]") fail(`${how}: after a reload the boxes are ${JSON.stringify(states)}`);
+  if (JSON.stringify(states) !== "[true,false,true]") {
+    const kept = await page.evaluate(() => JSON.stringify(Object.entries(localStorage)));
+    fail(`${how}: after a reload the boxes are ${JSON.stringify(states)}; stored: ${kept}`);
+  }
   const log = (await copied(page, page.locator(".checklist-tools .checklist-copy"))).split("\n");
   const line = /^- \d\d:\d\d UTC ✓ (.*) \(cluster=prod-eu-1, namespace=db\)$/;
   const items = log.map((l) => (l.match(line) || [])[1]);
   if (log.length !== 2 || items[0] !== "Check the lag again" || items[1] !== "Page the database owner") fail(`${how}: the log reads ${JSON.stringify(log)}`);
-  const url = new URL(page.url());
+  const here = page.url();
+  const url = new URL(here);
   url.searchParams.set("incident", "INC-7");
   await page.goto(url.href);
+  await page.waitForSelector(".checklist-tools");
   const other = await page.$$eval(".content li > input[type=checkbox]", (els) => els.filter((e) => e.checked).length);
   if (other !== 0) fail(`${how}: incident INC-7 starts with ${other} boxes ticked`);
-  await page.goBack();
+  await page.goto(here);
+  await page.waitForSelector(".checklist-tools");
   await page.click(".checklist-tools .checklist-reset");
   await stored(page, 0);
   await page.reload();
+  await page.waitForSelector(".checklist-tools");
   const after = await page.$$eval(".content li > input[type=checkbox]", (els) => els.filter((e) => e.checked).length);
   if (after !== 0) fail(`${how}: after reset ${after} boxes are still ticked`);
 
