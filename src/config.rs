@@ -82,6 +82,8 @@ struct RawChecks {
     postmortem_sections: Option<Vec<String>>,
     ongoing_incident_max_days: Option<u32>,
     postmortem_required_impacts: Option<Vec<Impact>>,
+    #[serde(default)]
+    alert_labels: Vec<String>,
 }
 
 /// The level `[checks] rules` gives one `opsbook check` rule.
@@ -104,6 +106,8 @@ pub(crate) struct CheckPolicy {
     pub ongoing_incident_max_days: u32,
     /// Resolved incidents of these impacts need a postmortem naming them.
     pub postmortem_required_impacts: Vec<Impact>,
+    /// Labels every alert carries besides its rule's own (those the scrape config adds).
+    pub alert_labels: Vec<String>,
 }
 
 pub(crate) const DEFAULT_POSTMORTEM_SECTIONS: [&str; 5] = [
@@ -264,6 +268,7 @@ impl Config {
                     .checks
                     .postmortem_required_impacts
                     .unwrap_or_else(|| vec![Impact::Major, Impact::Critical]),
+                alert_labels: raw.checks.alert_labels,
             },
         }
     }

@@ -49,6 +49,7 @@ fuzz_target!(
                 first_line: 4,
                 title: Some("Review"),
                 raw_html,
+                placeholders: raw_html,
             };
             let rendered = render(body, &context);
             // What the page template and the search index read of it.

@@ -309,7 +309,7 @@ impl Session {
         {
             return None;
         }
-        let rendered = site.render_one(&document, &page.title, &self.built.highlighter);
+        let rendered = site.render_one(&document, page, &self.built.highlighter);
         let strict = site.config.broken_links == LinkPolicy::Error;
         if !rendered.broken.is_empty() && strict {
             return None;
@@ -359,6 +359,8 @@ impl<'a> SeenElsewhere<'a> {
             broken,
             // Only `check` reads them; they change nothing on other pages.
             rooted_links: _,
+            // Only `check` reads them, against the page's own parameters.
+            placeholders: _,
             summary,
             word_count,
             first_heading,

@@ -119,6 +119,26 @@ pub const RULES: &[Rule] = &[
         "a runbook or process past its review date",
     ),
     rule("runbook-no-owner", W, "a runbook with no `owners`"),
+    rule(
+        "undeclared-placeholder",
+        E,
+        "a `<<name>>` placeholder in a runbook's code or link URLs that no parameter declares",
+    ),
+    rule(
+        "unused-parameter",
+        W,
+        "a runbook parameter that no `<<name>>` placeholder uses",
+    ),
+    rule(
+        "placeholder-in-prose",
+        W,
+        "a `<<name>>` placeholder in a runbook's prose, where it is not filled in",
+    ),
+    rule(
+        "bad-parameter",
+        E,
+        "a runbook parameter whose name cannot be a placeholder's, or is declared twice",
+    ),
     rule("duplicate-alert", E, "one alert declared by two runbooks"),
     rule(
         "alert-url-taken",
@@ -199,6 +219,16 @@ pub const RULES: &[Rule] = &[
         "alert-runbook-url",
         E,
         "an alerting rule whose `runbook_url` is missing or is not the alert's URL on this site",
+    ),
+    rule(
+        "alert-url-parameter",
+        E,
+        "a `runbook_url` query key that the alert's runbook does not declare as a parameter",
+    ),
+    rule(
+        "alert-url-label",
+        E,
+        "a `{{ $labels.x }}` in a `runbook_url` for a label the alert cannot carry",
     ),
     rule(
         "alert-undefined",
@@ -306,7 +336,7 @@ pub fn run(options: &CheckOptions) -> Report {
     let mut unreadable_rules = false;
     if !options.alert_rules.is_empty() {
         match alerts::read_all(&options.alert_rules, &mut diagnostics) {
-            Ok(rules) => alerts::check_coverage(site, &rules, &mut diagnostics),
+            Ok(rules) => alerts::check_coverage(site, &rules, &policy, &mut diagnostics),
             Err(problem) => {
                 diagnostics.push(problem);
                 unreadable_rules = true;

@@ -10,6 +10,7 @@ use crate::config::CheckPolicy;
 use crate::dates::DateTime;
 use crate::diagnostic::{Diagnostics, Location};
 use crate::markdown::action_items::{self, section_matches};
+use crate::markdown::params::is_name;
 use crate::model::{Page, Site};
 use crate::vocabulary::{Impact, Kind, PostmortemStatus};
 
@@ -36,6 +37,7 @@ pub(super) fn run_all(context: &Context<'_>, out: &mut Diagnostics) {
             Kind::Runbook => {
                 review(page, out);
                 runbook_owner(page, out);
+                parameters(page, out);
             }
             Kind::Process => review(page, out),
             Kind::Incident => incident(context, id, page, out),
@@ -126,6 +128,72 @@ fn runbook_owner(page: &Page, out: &mut Diagnostics) {
             )
             .with_hint("add `owners = [\"team-name\"]`: who keeps it right"),
         );
+    }
+}
+
+/// Placeholders and parameters match: one nobody declares stays unfilled on the page, one nobody
+/// uses is a field in the form that changes nothing.
+fn parameters(page: &Page, out: &mut Diagnostics) {
+    let declared = &page.meta.parameters;
+    for (index, parameter) in declared.iter().enumerate() {
+        let name = &parameter.name;
+        let location = || page.location_of(&format!("parameters.{index}.name"));
+        if !is_name(name) {
+            out.push(
+                finding(
+                    "bad-parameter",
+                    location(),
+                    format!("parameter name `{name}` cannot be a placeholder's"),
+                )
+                .with_hint("use lower-case letters, digits and `_`, starting with a letter"),
+            );
+        } else if declared[..index].iter().any(|p| p.name == *name) {
+            out.push(finding(
+                "bad-parameter",
+                location(),
+                format!("parameter `{name}` is declared twice"),
+            ));
+        } else if !page
+            .rendered
+            .placeholders
+            .iter()
+            .any(|p| p.filled && p.name == *name)
+        {
+            out.push(
+                finding(
+                    "unused-parameter",
+                    location(),
+                    format!("parameter `{name}` is used by no `<<{name}>>` placeholder"),
+                )
+                .with_hint(
+                    "write `<<name>>` where its value goes in code or a link URL, or remove it",
+                ),
+            );
+        }
+    }
+    for placeholder in &page.rendered.placeholders {
+        let name = &placeholder.name;
+        if !placeholder.filled {
+            out.push(
+                finding(
+                    "placeholder-in-prose",
+                    Location::at(&page.file, placeholder.line, placeholder.column),
+                    format!("placeholder `<<{name}>>` is in prose, where it is not filled in (and reads as HTML)"),
+                )
+                .with_hint(format!("write it as inline code, `` `<<{name}>>` ``")),
+            );
+        } else if !declared.iter().any(|p| p.name == *name) {
+            out.push(
+                finding(
+                    "undeclared-placeholder",
+                    Location::at(&page.file, placeholder.line, placeholder.column),
+                    format!("placeholder `<<{name}>>` is declared by no parameter"),
+                )
+                .with_hint(format!(
+                    "declare it in front matter: `[[parameters]]` with `name = \"{name}\"`"
+                )),
+            );
+        }
     }
 }
 

@@ -6,13 +6,14 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag, TagEnd};
 
-use super::{headings, Spanned};
+use super::{headings, params, Spanned};
 use crate::highlight::Highlighter;
 
 pub(super) fn highlight_code(
     events: &mut Vec<Spanned<'_>>,
     highlighter: &Highlighter,
     classes: &mut BTreeSet<String>,
+    placeholders: bool,
 ) {
     let mut out = Vec::with_capacity(events.len());
     let mut block: Option<(String, String, Range<usize>)> = None;
@@ -36,7 +37,12 @@ pub(super) fn highlight_code(
                         out.push((Event::Html(CowStr::from(html)), range));
                         continue;
                     }
-                    let html = highlighter.block(&lang, &code);
+                    let html = match placeholders.then(|| params::stand_ins(&code)).flatten() {
+                        Some((code, names)) => {
+                            params::restore(&highlighter.block(&lang, &code), &names)
+                        }
+                        None => highlighter.block(&lang, &code),
+                    };
                     for class in crate::highlight::class_names(&html) {
                         if !classes.contains(class) {
                             classes.insert(class.to_string());

@@ -153,7 +153,7 @@ pub(crate) fn normalize(base: &str, relative: &str) -> Option<String> {
     Some(joined)
 }
 
-fn percent_decode(text: &str) -> String {
+pub(crate) fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -6,6 +6,7 @@
 
 mod admonitions;
 mod code;
+pub(crate) mod params;
 mod policy;
 mod text;
 
@@ -51,6 +52,8 @@ pub struct Context<'a> {
     /// Let HTML written in the markdown through; otherwise escape it. Links and images written
     /// in markdown never keep a URL that runs script.
     pub raw_html: bool,
+    /// Mark `<<name>>` placeholders (a runbook's page): see [`params`].
+    pub placeholders: bool,
 }
 
 /// An internal link to check once every page is rendered.
@@ -94,6 +97,8 @@ pub struct Rendered {
     pub(crate) sections: Vec<TextSection>,
     /// The highlighting classes of its code blocks (the site's stylesheets hold them all).
     pub(crate) highlight_classes: BTreeSet<String>,
+    /// The `<<name>>` placeholders written in code and link URLs, when they are marked.
+    pub(crate) placeholders: Vec<params::Placeholder>,
 }
 
 /// The plain text of one heading's section (or of the introduction before the first heading).
@@ -180,11 +185,18 @@ pub fn render(body: &str, context: &Context<'_>) -> Rendered {
     rewrite_links(&mut events, context, &position, &mut rendered);
     collect_text_facts(&events, &mut rendered);
     rendered.sections = text_sections(&events, &rendered.headings);
+    if context.placeholders {
+        rendered.placeholders = params::collect(&events, &text, |o| position.at(o));
+    }
     highlight_code(
         &mut events,
         context.highlighter,
         &mut rendered.highlight_classes,
+        context.placeholders,
     );
+    if context.placeholders {
+        params::mark(&mut events);
+    }
     render_alerts(&mut events);
 
     let mut html = String::with_capacity(text.len() * 3 / 2);
@@ -386,6 +398,7 @@ pub(crate) mod tests {
             first_line: 5,
             title,
             raw_html,
+            placeholders: true,
         };
         render(body, &context)
     }

@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 
-use super::{Renderings, Site};
+use super::{Page, Renderings, Site};
 use crate::config::LinkPolicy;
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::highlight::Highlighter;
@@ -54,9 +54,7 @@ impl Site {
                     highlighter.note_used_classes(&rendered.highlight_classes);
                     rendered
                 }
-                (Some(document), None) => {
-                    render_document(document, &page.title, highlighter, &targets)
-                }
+                (Some(document), None) => render_document(document, page, highlighter, &targets),
                 (None, _) => Rendered::default(),
             })
             .collect();
@@ -72,10 +70,10 @@ impl Site {
     pub(crate) fn render_one(
         &self,
         document: &Document,
-        title: &str,
+        page: &Page,
         highlighter: &Highlighter,
     ) -> Rendered {
-        render_document(document, title, highlighter, &self.targets())
+        render_document(document, page, highlighter, &self.targets())
     }
 
     /// A hash of what rendering a page's links depends on besides the page itself: the base
@@ -187,7 +185,7 @@ impl LinkTargets for Targets<'_> {
 
 fn render_document(
     document: &Document,
-    title: &str,
+    page: &Page,
     highlighter: &Highlighter,
     targets: &Targets<'_>,
 ) -> Rendered {
@@ -198,8 +196,9 @@ fn render_document(
             targets,
             source: &document.source,
             first_line: document.body_line,
-            title: Some(title),
+            title: Some(&page.title),
             raw_html: targets.site.config.raw_html,
+            placeholders: page.kind == crate::vocabulary::Kind::Runbook,
         },
     )
 }

@@ -20,6 +20,7 @@ fn fields_of(kind: Kind) -> &'static [&'static str] {
             "severity",
             "last_reviewed",
             "review_interval_days",
+            "parameters",
         ],
         Kind::Process => &["last_reviewed", "review_interval_days"],
         Kind::Postmortem => &[
@@ -85,6 +86,16 @@ pub(crate) struct Update {
     pub message: String,
 }
 
+/// A runbook's parameter: filled from the alert URL's query or by the reader, it replaces the
+/// `<<name>>` placeholders of the runbook's code and link URLs.
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Parameter {
+    pub name: String,
+    pub description: Option<String>,
+    pub example: Option<String>,
+}
+
 /// The known front matter fields; which of them a kind may use is checked before this is filled.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -112,6 +123,8 @@ pub(crate) struct Meta {
     // runbook
     #[serde(default)]
     pub alerts: Vec<String>,
+    #[serde(default)]
+    pub parameters: Vec<Parameter>,
     // runbook, process
     pub last_reviewed: Option<DateTime>,
     pub review_interval_days: Option<u32>,

@@ -174,3 +174,51 @@ Word: Pneumonoultramicroscopicsilicovolcanoconiosis-pneumonoultramicroscopicsili
         }
     }
 }
+
+/// The small handbook the on-call checks open: a runbook with a parameter, placeholders, a
+/// checklist and a heading to land on, answering the alert `ReplicaLagHigh`.
+fn oncall_handbook() -> crate::support::Handbook {
+    crate::support::Handbook::new(&[
+        (
+            "opsbook.toml",
+            "title = \"On call\"\nbase_url = \"https://ops.example.org/handbook/\"\n",
+        ),
+        (
+            "content/runbooks/replica-lag.md",
+            "+++\ntitle = \"Replica lag\"\nalerts = [\"ReplicaLagHigh\"]\nlast_reviewed = 2026-11-01\n\n\
+[[parameters]]\nname = \"cluster\"\ndescription = \"The Kubernetes cluster\"\nexample = \"prod-eu-1\"\n\n\
+[[parameters]]\nname = \"namespace\"\n+++\n\n\
+Replicas fall behind in `<<cluster>>`.\n\n## Look\n\nSee [the graphs](https://grafana.example.org/d/lag?var-cluster=<<cluster>>).\n\n\
+- [ ] Page the database owner\n- [ ] Restart the replica in `<<cluster>>`\n- [ ] Check the lag again\n\n\
+Filler paragraph so the page is long enough to scroll.\n\n\
+Filler.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\n\
+## Step\n\nRestart it:\n\n```sh\nkubectl --context <<cluster>> -n <<namespace>> rollout restart sts/replica # $HOME {{ $labels.pod }}\n```\n\n\
+More filler.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n\nFiller.\n",
+        ),
+    ])
+}
+
+/// `/alerts/NAME/?k=v#anchor` lands on the runbook with the same query and anchor, under a
+/// sub-path over HTTP and from an offline build opened from disk; the runbook's placeholders,
+/// copy buttons and checklist work there (see tests/browser/oncall.mjs).
+#[test]
+fn alert_urls_open_the_runbook_filled_in_with_a_checklist_that_remembers() {
+    if !browser_available() {
+        return;
+    }
+    let handbook = oncall_handbook();
+    let http = handbook.out("http");
+    let offline = handbook.out("offline");
+    crate::support::build(&handbook.root, &http, &[]).assert_success();
+    crate::support::build(&handbook.root, &offline, &["--offline"]).assert_success();
+    run_script(
+        "oncall.mjs",
+        &[
+            http.to_str().unwrap(),
+            "/handbook/",
+            offline.to_str().unwrap(),
+            "ReplicaLagHigh",
+            "step",
+        ],
+    );
+}

@@ -106,6 +106,53 @@ const CASES: &[(&str, &[&str], i32, &[Expected])] = &[
             1,
         )],
     ),
+    // Placeholders no parameter declares, in inline code, code blocks and link URLs, at their
+    // columns; one in prose; parameters no placeholder uses; names that cannot be one (YAML
+    // positions are those of the top-level key); TOML and YAML.
+    (
+        "runbook-parameters",
+        &[],
+        1,
+        &[
+            ("error", "bad-parameter", "content/runbooks/disk.md", 5, 1),
+            (
+                "warning",
+                "unused-parameter",
+                "content/runbooks/lag.md",
+                12,
+                8,
+            ),
+            ("error", "bad-parameter", "content/runbooks/lag.md", 15, 8),
+            (
+                "error",
+                "undeclared-placeholder",
+                "content/runbooks/lag.md",
+                18,
+                32,
+            ),
+            (
+                "error",
+                "undeclared-placeholder",
+                "content/runbooks/lag.md",
+                21,
+                34,
+            ),
+            (
+                "error",
+                "undeclared-placeholder",
+                "content/runbooks/lag.md",
+                27,
+                82,
+            ),
+            (
+                "warning",
+                "placeholder-in-prose",
+                "content/runbooks/lag.md",
+                29,
+                20,
+            ),
+        ],
+    ),
     (
         "duplicate-alert",
         &[],
@@ -288,6 +335,20 @@ const CASES: &[(&str, &[&str], i32, &[Expected])] = &[
             ),
             ("error", "alert-no-runbook", "rules.yml", 10, 9),
             ("error", "alert-runbook-url", "rules.yml", 13, 11),
+        ],
+    ),
+    // runbook_urls with a query: keys the runbook declares, labels the alert carries (its
+    // aggregation's `by`, not what `without` drops, `[checks] alert_labels`).
+    (
+        "alert-context",
+        &["--alert-rules", "rules.yml"],
+        1,
+        &[
+            ("error", "alert-url-label", "rules.yml", 13, 83),
+            ("error", "alert-url-parameter", "rules.yml", 13, 95),
+            ("error", "alert-url-label", "rules.yml", 13, 115),
+            ("error", "alert-url-parameter", "rules.yml", 13, 129),
+            ("error", "alert-url-label", "rules.yml", 13, 144),
         ],
     ),
     (

@@ -16,6 +16,7 @@ mod ops;
 mod output_safety;
 mod real_handbooks;
 mod reuse;
+mod runbook_params;
 mod scaffold;
 mod search;
 mod search_parity;

@@ -7,8 +7,10 @@ use serde_json::{Map, Value};
 
 use super::{Builder, Link};
 use crate::dates::{DateTime, Duration};
+use crate::markdown::params::is_name;
 use crate::markdown::TocEntry;
 use crate::model::{Page, StateView, TermLink};
+use crate::source::meta::Parameter;
 use crate::vocabulary::{Impact, Kind, PostmortemStatus, Severity, UpdateStatus};
 
 #[derive(Serialize)]
@@ -28,8 +30,10 @@ pub(crate) struct ReviewInfo {
 }
 
 #[derive(Serialize)]
-pub(crate) struct RunbookInfo {
+pub(crate) struct RunbookInfo<'a> {
     alerts: Vec<AlertLink>,
+    /// Its parameters with names a placeholder can have, each once (`check` reports the rest).
+    parameters: Vec<&'a Parameter>,
     severity: Option<Severity>,
     /// Whether the handbook tracks reviews: the review facts below are there.
     reviewed: bool,
@@ -124,7 +128,7 @@ pub(crate) struct PageContext<'a> {
     backlinks: Vec<Backlink>,
     draft: bool,
     extra: &'a Map<String, Value>,
-    runbook: Option<RunbookInfo>,
+    runbook: Option<RunbookInfo<'a>>,
     process: Option<ReviewInfo>,
     postmortem: Option<PostmortemInfo>,
     incident: Option<IncidentInfo>,
@@ -154,6 +158,7 @@ impl<'a> Builder<'a> {
                                 .map(|url: String| self.site.url_of(&url)),
                         })
                         .collect(),
+                    parameters: runbook_parameters(&meta.parameters),
                     severity: meta.severity,
                     reviewed: review.is_some(),
                     review,
@@ -314,4 +319,14 @@ fn host_of(url: &str) -> String {
     host.rsplit_once('@')
         .map_or(host, |(_, host)| host)
         .to_string()
+}
+
+fn runbook_parameters(declared: &[Parameter]) -> Vec<&Parameter> {
+    let mut parameters: Vec<&Parameter> = Vec::new();
+    for parameter in declared {
+        if is_name(&parameter.name) && !parameters.iter().any(|p| p.name == parameter.name) {
+            parameters.push(parameter);
+        }
+    }
+    parameters
 }

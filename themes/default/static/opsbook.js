@@ -1,5 +1,6 @@
 /* opsbook default theme: small enhancements on top of a page that works without JavaScript.
-   Theme toggle, phone menu, copy buttons on code blocks, on-page TOC highlighting, print helpers.
+   Theme toggle, phone menu, copy buttons on code blocks, runbook parameters and checklists,
+   on-page TOC highlighting, print helpers.
    Loaded with `defer`; no dependencies; every lookup is guarded. */
 (function () {
   "use strict";
@@ -226,6 +227,220 @@
     });
   }
 
+  /* ---------------------------------------------------------------- runbook parameters */
+
+  /* Values typed on any runbook of this tab, by parameter name: the next runbook of the same
+     incident starts filled. The URL's query wins over them. */
+  var PARAMS_KEY = "opsbook-params";
+  var PLACEHOLDER = /<<([a-z][a-z0-9_]*)>>/g;
+
+  function readJson(storage, key) {
+    try {
+      var value = JSON.parse(storage.getItem(key) || "null");
+      return value && typeof value === "object" ? value : {};
+    } catch (e) {
+      return {};
+    }
+  }
+
+  function writeJson(storage, key, value) {
+    try { storage.setItem(key, JSON.stringify(value)); } catch (e) { /* storage off or full: not remembered */ }
+  }
+
+  function sessionStore() {
+    try { return window.sessionStorage; } catch (e) { return null; }
+  }
+
+  /* The values filled in now, by name; an empty one is left out. */
+  var paramValues = {};
+
+  function setupParams() {
+    var form = document.querySelector("form.runbook-params");
+    if (!form) return;
+    var inputs = Array.prototype.slice.call(form.querySelectorAll("input[name]"));
+    var marks = document.querySelectorAll(".content var[data-param]");
+    var links = document.querySelectorAll(".content a[data-param-href]");
+    var store = sessionStore();
+    var typed = store ? readJson(store, PARAMS_KEY) : {};
+    var query = new URLSearchParams(window.location.search);
+    inputs.forEach(function (input) {
+      var fromQuery = query.get(input.name);
+      var earlier = typed[input.name];
+      input.value = fromQuery !== null ? fromQuery : (typeof earlier === "string" ? earlier : "");
+    });
+
+    function apply() {
+      paramValues = {};
+      inputs.forEach(function (input) {
+        var value = input.value.trim();
+        if (value) paramValues[input.name] = value;
+      });
+      Array.prototype.forEach.call(marks, function (mark) {
+        var name = mark.getAttribute("data-param");
+        var value = Object.prototype.hasOwnProperty.call(paramValues, name) ? paramValues[name] : "";
+        mark.textContent = value || "<<" + name + ">>";
+        mark.classList.toggle("is-filled", !!value);
+      });
+      /* Values are percent-encoded: whatever is typed stays inside the URL's query or path and
+         can never give the link another scheme. */
+      Array.prototype.forEach.call(links, function (link) {
+        var template = link.getAttribute("data-param-href");
+        link.setAttribute("href", template.replace(PLACEHOLDER, function (all, name) {
+          return Object.prototype.hasOwnProperty.call(paramValues, name) ? encodeURIComponent(paramValues[name]) : all;
+        }));
+      });
+    }
+
+    /* Typed values go to this tab's memory and to the address, so a reload or a shared link
+       shows the same commands. */
+    function remember() {
+      if (store) {
+        var all = readJson(store, PARAMS_KEY);
+        inputs.forEach(function (input) {
+          var value = input.value.trim();
+          if (value) all[input.name] = value; else delete all[input.name];
+        });
+        writeJson(store, PARAMS_KEY, all);
+      }
+      try {
+        var url = new URL(window.location.href);
+        inputs.forEach(function (input) {
+          var value = input.value.trim();
+          if (value) url.searchParams.set(input.name, value); else url.searchParams.delete(input.name);
+        });
+        window.history.replaceState(window.history.state, "", url.href);
+      } catch (e) { /* some file:// pages refuse replaceState: the values stay in the tab */ }
+    }
+
+    inputs.forEach(function (input) {
+      input.addEventListener("input", function () { apply(); remember(); });
+    });
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    apply();
+    form.hidden = false;
+  }
+
+  /* ---------------------------------------------------------------- checklists */
+
+  /* A runbook's task list is a checklist: each tick is kept in this browser with its time, per
+     page and per incident (`?incident=ID`), and never sent anywhere. */
+  function checklistKey() {
+    var incident = new URLSearchParams(window.location.search).get("incident");
+    return "opsbook-checklist:" + window.location.pathname + (incident ? "?incident=" + incident : "");
+  }
+
+  function localStore() {
+    try { return window.localStorage; } catch (e) { return null; }
+  }
+
+  /* The item's own text, without its nested lists, with the parameters as filled now. */
+  function itemText(li) {
+    var copy = li.cloneNode(true);
+    Array.prototype.forEach.call(copy.querySelectorAll("ul, ol"), function (list) { list.parentNode.removeChild(list); });
+    return (copy.textContent || "").replace(/\s+/g, " ").trim();
+  }
+
+  function two(n) { return (n < 10 ? "0" : "") + n; }
+
+  function logText(state) {
+    var ticks = Object.keys(state).map(function (index) { return state[index]; })
+      .filter(function (tick) { return tick && typeof tick.at === "number"; })
+      .sort(function (a, b) { return a.at - b.at; });
+    return ticks.map(function (tick) {
+      var at = new Date(tick.at);
+      var params = tick.params && typeof tick.params === "object" ? tick.params : {};
+      var context = Object.keys(params).map(function (name) { return name + "=" + params[name]; }).join(", ");
+      return "- " + two(at.getUTCHours()) + ":" + two(at.getUTCMinutes()) + " UTC ✓ " + tick.text +
+        (context ? " (" + context + ")" : "");
+    }).join("\n");
+  }
+
+  function setupChecklists() {
+    if (!document.body || !document.body.classList.contains("kind-runbook")) return;
+    var boxes = Array.prototype.filter.call(
+      document.querySelectorAll(".content li > input[type=checkbox]"),
+      function (box) { return !box.checked; });
+    if (!boxes.length) return;
+    var store = localStore();
+    if (!store) return;
+    var key = checklistKey();
+    var state = readJson(store, key);
+    var count = document.createElement("span");
+    count.className = "checklist-count";
+
+    function show() {
+      var done = 0;
+      boxes.forEach(function (box, index) {
+        box.checked = !!state[index];
+        var li = box.parentNode;
+        if (li && li.classList) li.classList.toggle("is-done", box.checked);
+        if (box.checked) done++;
+        var tick = state[index];
+        box.title = tick ? "Done at " + new Date(tick.at).toISOString().slice(11, 16) + " UTC" : "";
+      });
+      count.textContent = done + " of " + boxes.length + " done";
+    }
+
+    boxes.forEach(function (box, index) {
+      box.disabled = false;
+      box.addEventListener("change", function () {
+        state = readJson(store, key);
+        if (box.checked) {
+          var params = {};
+          Object.keys(paramValues).forEach(function (name) { params[name] = paramValues[name]; });
+          state[index] = { at: Date.now(), text: itemText(box.parentNode), params: params };
+        } else {
+          delete state[index];
+        }
+        if (Object.keys(state).length) writeJson(store, key, state);
+        else try { store.removeItem(key); } catch (e) { /* nothing kept */ }
+        show();
+      });
+    });
+
+    var tools = document.createElement("div");
+    tools.className = "checklist-tools";
+    var copy = document.createElement("button");
+    copy.type = "button";
+    copy.className = "checklist-copy";
+    copy.textContent = "Copy log";
+    copy.addEventListener("click", function () {
+      var text = logText(readJson(store, key));
+      if (!text) { announce("Nothing ticked yet"); return; }
+      copyText(text).then(function () {
+        copy.textContent = "Copied";
+        announce("Log copied to clipboard");
+      }, function () {
+        copy.textContent = "Copy failed";
+      }).then(function () {
+        window.setTimeout(function () { copy.textContent = "Copy log"; }, 2000);
+      });
+    });
+    var reset = document.createElement("button");
+    reset.type = "button";
+    reset.className = "checklist-reset";
+    reset.textContent = "Reset";
+    reset.addEventListener("click", function () {
+      try { store.removeItem(key); } catch (e) { /* nothing kept */ }
+      state = {};
+      show();
+      announce("Checklist reset");
+    });
+    tools.appendChild(count);
+    tools.appendChild(copy);
+    tools.appendChild(reset);
+    var firstList = boxes[0].parentNode.parentNode;
+    firstList.parentNode.insertBefore(tools, firstList);
+
+    /* Another tab of the same page ticked a box. */
+    window.addEventListener("storage", function (event) {
+      if (event.key !== key) return;
+      state = readJson(store, key);
+      show();
+    });
+    show();
+  }
+
   /* ---------------------------------------------------------------- TOC highlight */
 
   function setupTocHighlight() {
@@ -297,7 +512,8 @@
 
   function start() {
     var steps = [setupThemeToggle, setupNavToggle, revealCurrentNavLink, setupCopyButtons,
-      makeScrollersFocusable, labelTaskCheckboxes, setupTocHighlight, setupPrint];
+      makeScrollersFocusable, setupParams, labelTaskCheckboxes, setupChecklists, setupTocHighlight,
+      setupPrint];
     steps.forEach(function (step) {
       try { step(); } catch (e) { /* one failed enhancement must not stop the others */ }
     });
