@@ -68,7 +68,7 @@ pub(super) fn write_site(
         )],
     })?;
     if let (Some(preview), Writing::InPlace(_)) = (preview, writing) {
-        write_preview(options, built, preview, &out);
+        write_preview(options, built, preview);
     }
     let reuse = Reuse::load(options.cache_dir.as_deref(), &output::absolute(&out));
     let site = &built.site;
@@ -234,6 +234,16 @@ pub(super) fn write_pages_in_place(
     built: &Built,
     ids: &[usize],
 ) -> Result<Vec<String>, Vec<Diagnostic>> {
+    write_pages_with(options, built, ids, &built.places)
+}
+
+/// [`write_pages_in_place`] with the places that have generated pages given.
+fn write_pages_with(
+    options: &BuildOptions,
+    built: &Built,
+    ids: &[usize],
+    places: &BTreeSet<Place>,
+) -> Result<Vec<String>, Vec<Diagnostic>> {
     let out = options.out_dir();
     let staging = Staging::live(&out);
     let no_reuse = Reuse::load(None, &out);
@@ -243,7 +253,7 @@ pub(super) fn write_pages_in_place(
         staging: &staging,
         offline: options.offline,
         reuse: &no_reuse,
-        places: &built.places,
+        places,
         search_page: built.site.config.search && built.renderer.has_template("search.html"),
     };
     let builder = Builder { site: &built.site };
@@ -266,10 +276,10 @@ pub(super) fn write_pages_in_place(
 }
 
 /// Writes the pages of `preview` that are pages of the handbook straight over the served output
-/// at `out` — before anything else is planned, so that their browsers reload at once (the full
+/// — before anything else is planned, so that their browsers reload at once (the full
 /// pass writes them again, the same) — then says they are ready; says nothing when none of them
 /// is or one fails (the full pass reports it).
-fn write_preview(options: &BuildOptions, built: &Built, preview: &Preview<'_>, out: &Path) {
+fn write_preview(options: &BuildOptions, built: &Built, preview: &Preview<'_>) {
     let site = &built.site;
     let ids: Vec<usize> = preview
         .pages
@@ -282,27 +292,7 @@ fn write_preview(options: &BuildOptions, built: &Built, preview: &Preview<'_>, o
     if ids.is_empty() {
         return;
     }
-    let places = crate::ops::places(site);
-    let live = Staging::live(out);
-    let no_reuse = Reuse::load(None, out);
-    let writer = Writer {
-        site,
-        renderer: &built.renderer,
-        staging: &live,
-        offline: options.offline,
-        reuse: &no_reuse,
-        places: &places,
-        search_page: site.config.search && built.renderer.has_template("search.html"),
-    };
-    let Ok((globals, seed)) = writer.globals() else {
-        return;
-    };
-    let builder = Builder { site };
-    let written = ids.par_iter().all(|&id| {
-        writer
-            .render_or_reuse(&Render::Page(id), &builder, &globals, &seed)
-            .is_ok()
-    });
+    let written = write_pages_with(options, built, &ids, &crate::ops::places(site)).is_ok();
     if written {
         (preview.ready)();
     }

@@ -21,6 +21,7 @@ macro_rules! say {
 
 mod http;
 mod reload;
+mod site;
 mod watch;
 
 use std::net::{IpAddr, SocketAddr, TcpListener};

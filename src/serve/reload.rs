@@ -170,11 +170,11 @@ fn page_of(target: &str) -> String {
     let Some(value) = query.split('&').find_map(|pair| pair.strip_prefix("page=")) else {
         return String::new();
     };
-    let path = super::http::percent_decode(value.as_bytes())
+    let path = super::site::percent_decode(value.as_bytes())
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .unwrap_or_default();
-    super::http::decode_path(&path)
+    super::site::decode_path(&path)
         .map(|segments| format!("/{}", segments.join("/")))
         .unwrap_or_default()
 }

@@ -22,6 +22,7 @@ pub(super) mod cstate;
 pub(super) mod dates;
 pub(super) mod docusaurus;
 mod erb;
+mod field_names;
 pub(super) mod fields;
 mod hugo;
 pub(super) mod nav;
