@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use syntect::highlighting::{
-    Color, HighlightState, Highlighter as Styler, RangedHighlightIterator, Style, Theme,
+    HighlightState, Highlighter as Styler, RangedHighlightIterator, Style, Theme,
 };
 use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
@@ -24,12 +24,13 @@ mod cache;
 mod css;
 
 use cache::{cache_key, read_cache, Key};
-use css::class_for;
 pub(crate) use css::class_names;
+use css::Palette;
 
 struct Themes {
     light: Theme,
     dark: Theme,
+    palette: Palette,
 }
 
 /// Highlights code blocks; shared by all rendering threads.
@@ -93,9 +94,12 @@ impl Highlighter {
     fn themes(&self) -> &Themes {
         self.themes.get_or_init(|| {
             let set = two_face::theme::extra();
+            let light = set.get(EmbeddedThemeName::InspiredGithub).clone();
+            let dark = set.get(EmbeddedThemeName::OneHalfDark).clone();
             Themes {
-                light: set.get(EmbeddedThemeName::InspiredGithub).clone(),
-                dark: set.get(EmbeddedThemeName::OneHalfDark).clone(),
+                palette: Palette::new(&light, &dark),
+                light,
+                dark,
             }
         })
     }
@@ -110,10 +114,13 @@ impl Highlighter {
         };
         let block = wrap(lang, &inner);
         self.note_classes(&inner);
-        self.used
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key, inner);
+        // Kept for the cache file only: a build without one holds no second copy of its code.
+        if self.cache_dir.is_some() {
+            self.used
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(key, inner);
+        }
         block
     }
 
@@ -194,7 +201,9 @@ impl Highlighter {
                 (None, Some(start)) => self.with_memo(|memo| memo.state(start)),
                 (None, None) => unreachable!("a state is kept or remembered"),
             };
-            let Some(line_html) = current.highlight(line, syntaxes, &light, &dark) else {
+            let Some(line_html) =
+                current.highlight(line, syntaxes, (&light, &dark), &themes.palette)
+            else {
                 return escape(code);
             };
             if let Some(start) = at {
@@ -268,7 +277,7 @@ impl Highlighter {
     /// page asks for dark (`html[data-theme=dark]`) or follows a dark system setting.
     pub(crate) fn stylesheets(&self) -> (String, String) {
         let classes = self.classes.lock().unwrap_or_else(|e| e.into_inner());
-        css::stylesheets(classes.iter())
+        self.themes().palette.stylesheets(classes.iter())
     }
 
     /// Writes the cache of this build's blocks, replacing the old file atomically.
@@ -364,8 +373,8 @@ impl LineState {
         &mut self,
         line: &str,
         syntaxes: &SyntaxSet,
-        light: &Styler<'_>,
-        dark: &Styler<'_>,
+        (light, dark): (&Styler<'_>, &Styler<'_>),
+        palette: &Palette,
     ) -> Option<String> {
         let ops = self.parse.parse_line(line, syntaxes).ok()?;
         let light_runs: Vec<(Style, std::ops::Range<usize>)> =
@@ -376,11 +385,7 @@ impl LineState {
             RangedHighlightIterator::new(&mut self.dark, &ops, line, dark)
                 .map(|(s, _, r)| (s, r))
                 .collect();
-        let defaults = (
-            light.get_default().foreground,
-            dark.get_default().foreground,
-        );
-        Some(merge_runs(line, &light_runs, &dark_runs, defaults))
+        Some(merge_runs(line, &light_runs, &dark_runs, palette))
     }
 }
 
@@ -389,14 +394,14 @@ fn merge_runs(
     line: &str,
     light: &[(Style, std::ops::Range<usize>)],
     dark: &[(Style, std::ops::Range<usize>)],
-    defaults: (Color, Color),
+    palette: &Palette,
 ) -> String {
     let mut html = String::with_capacity(line.len() * 2);
     let (mut i, mut j, mut position) = (0, 0, 0);
     let mut pending: Option<(String, usize, usize)> = None;
     while i < light.len() && j < dark.len() {
         let end = light[i].1.end.min(dark[j].1.end);
-        let class = class_for(light[i].0, dark[j].0, defaults);
+        let class = palette.class_for(light[i].0, dark[j].0);
         match &mut pending {
             Some((open, _, pending_end)) if *open == class => *pending_end = end,
             _ => {

@@ -8,6 +8,7 @@
 //!
 //! This is the only module that knows tantivy.
 
+mod analyzer;
 mod compact;
 pub(crate) mod export;
 mod searcher;
@@ -105,6 +106,7 @@ pub(crate) fn build_index(site: &Site, dir: &Path, stamp: &str) -> tantivy::Resu
         .prefix(".search-index-")
         .tempdir_in(parent)?;
     let index = Index::create_in_dir(staging.path(), schema)?;
+    analyzer::register(&index);
     let documents = fill(&index, &fields, site)?;
     std::fs::write(staging.path().join(stamp::STAMP_FILE), stamp)?;
     let staged = staging.keep();
@@ -119,6 +121,7 @@ pub(crate) fn build_index(site: &Site, dir: &Path, stamp: &str) -> tantivy::Resu
 pub(crate) fn build_memory_index(site: &Site) -> tantivy::Result<(Index, Fields)> {
     let (schema, fields) = schema_with(false);
     let index = Index::create_in_ram(schema);
+    analyzer::register(&index);
     fill(&index, &fields, site)?;
     Ok((index, fields))
 }

@@ -68,13 +68,36 @@ try {
   for (const p of problems) fail(`toggle: ${p}`);
   await page.close();
 
-  // JavaScript off: content and navigation are there, the toggle is hidden.
+  // A page carries its table of contents once: on a wide screen the script copies it into the
+  // aside (every entry, the inline one hidden); on a narrow one the inline one shows.
+  const withToc = pages.find((rel) => rel.startsWith("runbooks/") && rel.split("/").length > 2);
+  const tocLinks = (p, selector) => p.locator(selector).evaluateAll((links) => links.map((a) => a.getAttribute("href")));
+  for (const width of [1280, 375]) {
+    const p = await browser.context.newPage();
+    await p.setViewportSize({ width, height: 900 });
+    await p.goto(server.url + withToc);
+    const inline = await tocLinks(p, ".toc-inline .toc a");
+    const aside = await tocLinks(p, ".toc-aside .toc a");
+    if (inline.length === 0) fail(`${withToc}: no table of contents`);
+    if (aside.join() !== inline.join()) fail(`${withToc}: the aside's TOC ${aside.join()} is not the page's ${inline.join()}`);
+    const wide = width === 1280;
+    if ((await p.locator(".toc-aside .toc").isVisible()) !== wide) fail(`${withToc} at ${width}px: aside TOC visible is not ${wide}`);
+    if ((await p.locator(".toc-inline").isVisible()) === wide) fail(`${withToc} at ${width}px: inline TOC visible is not ${!wide}`);
+    await p.close();
+  }
+
+  // JavaScript off: content and navigation are there, the toggle is hidden, the one table of
+  // contents shows inline at every width.
   const noJs = await browser.browser.newContext({ javaScriptEnabled: false });
   {
     const p = await noJs.newPage();
     await p.goto(server.url + pages[pages.length - 1]);
     if (!(await p.locator("main h1").first().isVisible())) fail("no visible <h1> in <main> with JavaScript off");
     if (await p.locator("#theme-toggle").isVisible()) fail("theme toggle shows with JavaScript off");
+    await p.setViewportSize({ width: 1280, height: 900 });
+    await p.goto(server.url + withToc);
+    if (!(await p.locator(".toc-inline").isVisible())) fail(`${withToc}: no visible TOC with JavaScript off`);
+    if ((await p.locator(".toc").count()) !== 1) fail(`${withToc}: the page carries its TOC more than once`);
     await noJs.close();
   }
 } finally {

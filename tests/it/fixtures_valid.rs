@@ -207,7 +207,7 @@ fn sections_order_by_weight_then_newest_date_then_title() {
     assert_eq!(
         texts(
             &html,
-            "nav.sidebar .nav-group .nav-list a.nav-link:not(.nav-section-link)"
+            "nav.sidebar .nav-group .nav-list a:not(.nav-section-link):not(.nav-more)"
         ),
         [
             "Zulu weighted 1",

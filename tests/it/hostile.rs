@@ -408,8 +408,9 @@ fn a_million_links_build_and_broken_ones_are_summarised() {
     let (run, peak_mb) = build_measured(&hb);
     run.assert_success();
     let html = std::fs::read_to_string(hb.out("public/runbooks/links/index.html")).unwrap();
+    let (_, content) = html.split_once("<div class=\"content\">").unwrap();
     assert_eq!(
-        html.matches("<a href=\"/runbooks/disk/\">").count(),
+        content.matches("<a href=\"/runbooks/disk/\">").count(),
         1_000_000
     );
     assert!(peak_mb < 2500, "peak memory {peak_mb} MB");

@@ -174,6 +174,9 @@ pub(crate) fn export(
         files.push(shard_file(number, members, &tails.of, rows));
     }
     files.extend(tails.files);
+    let shard_keys: Vec<String> = shards.iter().map(|r| terms[r.start].key.clone()).collect();
+    // The postings are in their files now; the document files are made without them in memory.
+    drop(terms);
     let (doc_counts, doc_files) = rows::doc_files(rows);
     files.extend(doc_files);
     files.push(filters_file(segment, fields)?);
@@ -182,7 +185,7 @@ pub(crate) fn export(
         "doc_count": segment.max_doc(),
         "fields": field_meta,
         "fieldnorms": (0..=255u8).map(FieldNormReader::id_to_fieldnorm).collect::<Vec<u32>>(),
-        "shards": shards.iter().map(|r| &terms[r.start].key).collect::<Vec<_>>(),
+        "shards": shard_keys,
         "single": numbers(single),
         "docs": doc_counts,
         "filters": filter_values(segment, fields)?,

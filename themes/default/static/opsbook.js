@@ -441,7 +441,18 @@
     show();
   }
 
-  /* ---------------------------------------------------------------- TOC highlight */
+  /* ---------------------------------------------------------------- TOC */
+
+  /* A page carries its TOC once, inline; on wide screens a copy sits in the aside. */
+  function fillTocAside() {
+    var aside = document.querySelector(".toc-aside-inner");
+    var toc = document.querySelector(".toc-inline > .toc");
+    if (!aside || !toc || aside.querySelector(".toc")) return;
+    var copy = toc.cloneNode(true);
+    copy.removeAttribute("aria-label");
+    copy.setAttribute("aria-labelledby", "toc-aside-title");
+    aside.appendChild(copy);
+  }
 
   function setupTocHighlight() {
     var links = document.querySelectorAll(".toc-aside .toc a[href^='#']");
@@ -512,7 +523,7 @@
 
   function start() {
     var steps = [setupThemeToggle, setupNavToggle, revealCurrentNavLink, setupCopyButtons,
-      makeScrollersFocusable, setupParams, labelTaskCheckboxes, setupChecklists, setupTocHighlight,
+      makeScrollersFocusable, setupParams, labelTaskCheckboxes, setupChecklists, fillTocAside, setupTocHighlight,
       setupPrint];
     steps.forEach(function (step) {
       try { step(); } catch (e) { /* one failed enhancement must not stop the others */ }
