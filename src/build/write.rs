@@ -88,10 +88,26 @@ pub(super) fn write_site(
         searched && matches!(writing, Writing::InPlace(Some(live)) if live == search_fingerprint);
     let search_later = searched && !reused_search && matches!(writing, Writing::InPlace(_));
     let (written, search_files, conflicts) = std::thread::scope(|scope| {
+        // The search files go into the staged output as they are made.
         let search = (searched && !reused_search && !search_later).then(|| {
             scope.spawn(|| {
                 let start = Instant::now();
-                (search::browser_files(site), start.elapsed())
+                let mut failed = None;
+                let made = search::write_browser_files(site, &mut |(name, text)| {
+                    let path = format!("search/{name}");
+                    let written = staging
+                        .write(&path, text.as_bytes())
+                        .and_then(|()| staging.path_of(&path));
+                    match written {
+                        Ok(staged) => {
+                            reuse.record(&path, reuse::member(&search_fingerprint, &path), &staged)
+                        }
+                        Err(problem) => {
+                            failed.get_or_insert(problem);
+                        }
+                    }
+                });
+                (made, failed, start.elapsed())
             })
         });
         let generated = crate::ops::generate(site, crate::dates::now(options.now));
@@ -126,13 +142,18 @@ pub(super) fn write_site(
     });
     diagnostics.extend(conflicts);
     let search_files = match search_files {
-        None => Vec::new(),
-        Some(Ok((Ok(files), took))) => {
+        None => 0,
+        Some(Ok((Ok(made), None, took))) => {
             // Its own time, within render+search (it runs beside the rendering).
             timer.timings.push(("(search index)", took));
-            files
+            made
         }
-        Some(Ok((Err(e), _))) => {
+        Some(Ok((_, Some(problem), _))) => {
+            return Err(BuildFailure {
+                diagnostics: vec![problem],
+            })
+        }
+        Some(Ok((Err(e), _, _))) => {
             return Err(failure(format!("cannot build the search index: {e}")));
         }
         Some(Err(_)) => return Err(failure("building the search index failed".into())),
@@ -144,22 +165,8 @@ pub(super) fn write_site(
             diagnostics: vec![problem],
         })?
     } else {
-        search_files.len()
+        search_files
     };
-    for (name, text) in &search_files {
-        let path = format!("search/{name}");
-        let written = staging
-            .write(&path, text.as_bytes())
-            .and_then(|()| staging.path_of(&path));
-        match written {
-            Ok(staged) => reuse.record(&path, reuse::member(&search_fingerprint, &path), &staged),
-            Err(problem) => {
-                return Err(BuildFailure {
-                    diagnostics: vec![problem],
-                })
-            }
-        }
-    }
     timer.lap("render+search");
     let (files, copies, places) = match written {
         Ok((outputs, copies, places, links)) => {

@@ -209,6 +209,16 @@ pub(crate) fn is_browser_file(path: &str) -> bool {
 
 /// Every file of the browser search (`search/…`): the exported index and the runtime.
 pub(crate) fn browser_files(site: &Site) -> tantivy::Result<Vec<export::File>> {
+    let mut files = Vec::new();
+    write_browser_files(site, &mut |file| files.push(file))?;
+    Ok(files)
+}
+
+/// [`browser_files`], each handed to `emit` as soon as it is made; returns how many.
+pub(crate) fn write_browser_files(
+    site: &Site,
+    emit: &mut dyn FnMut(export::File),
+) -> tantivy::Result<usize> {
     let (index, fields) = build_memory_index(site)?;
     let rows: Vec<export::DocRow> = sections(site)
         .map(|(page, section)| {
@@ -222,9 +232,9 @@ pub(crate) fn browser_files(site: &Site) -> tantivy::Result<Vec<export::File>> {
             )
         })
         .collect();
-    let mut files = export::export(&index, &fields, &rows)?;
-    files.push(("opsbook-search.js".into(), compact::compact(RUNTIME)));
-    Ok(files)
+    let made = export::export_into(&index, &fields, &rows, emit)?;
+    emit(("opsbook-search.js".into(), compact::compact(RUNTIME)));
+    Ok(made + 1)
 }
 
 /// A hash of everything the browser search files are made from: every section document and the

@@ -128,16 +128,33 @@ impl Exported {
 }
 
 /// Exports a single-segment index (see [`super::build_memory_index`]) whose documents are `rows`.
+#[cfg(test)]
 pub(crate) fn export(
     index: &Index,
     fields: &Fields,
     rows: &[DocRow],
 ) -> tantivy::Result<Vec<File>> {
+    let mut files = Vec::new();
+    export_into(index, fields, rows, &mut |file| files.push(file))?;
+    Ok(files)
+}
+
+/// [`export`], each file handed to `emit` as soon as it is made, so a build writes the files
+/// while the rest are being made rather than holding them all; returns how many it made.
+pub(crate) fn export_into(
+    index: &Index,
+    fields: &Fields,
+    rows: &[DocRow],
+    emit: &mut dyn FnMut(File),
+) -> tantivy::Result<usize> {
     let reader = index.reader()?;
     let searcher = reader.searcher();
     let segment = match searcher.segment_readers() {
         [segment] => segment,
-        [] => return Ok(empty_export()),
+        [] => {
+            emit(empty_meta());
+            return Ok(1);
+        }
         _ => {
             return Err(tantivy::TantivyError::InvalidArgument(
                 "export needs one segment".into(),
@@ -157,13 +174,14 @@ pub(crate) fn export(
             Ok(json!({"name": name, "boost": boost, "total_tokens": inverted.total_num_tokens()}))
         })
         .collect::<tantivy::Result<_>>()?;
-    let terms: Vec<Exported> = postings::read_terms(segment, &searched)?
-        .into_iter()
-        .map(Exported::new)
-        .collect();
+    let terms: Vec<Exported> = postings::for_each_term(segment, &searched, Exported::new)?;
     let shards = cut_shards(&terms, rows);
     let tails = tail_files(&terms, shards.len());
-    let mut files = Vec::new();
+    let mut made = 0;
+    let mut emit = |file: File| {
+        made += 1;
+        emit(file);
+    };
     let mut single = Vec::new();
     for (number, range) in shards.iter().enumerate() {
         let members = &terms[range.clone()];
@@ -171,15 +189,15 @@ pub(crate) fn export(
             [only] => only.documents,
             _ => 0,
         });
-        files.push(shard_file(number, members, &tails.of, rows));
+        emit(shard_file(number, members, &tails.of, rows));
     }
-    files.extend(tails.files);
+    tails.files.into_iter().for_each(&mut emit);
     let shard_keys: Vec<String> = shards.iter().map(|r| terms[r.start].key.clone()).collect();
     // The postings are in their files now; the document files are made without them in memory.
     drop(terms);
     let (doc_counts, doc_files) = rows::doc_files(rows);
-    files.extend(doc_files);
-    files.push(filters_file(segment, fields)?);
+    doc_files.into_iter().for_each(&mut emit);
+    emit(filters_file(segment, fields)?);
     let meta = json!({
         "version": VERSION,
         "doc_count": segment.max_doc(),
@@ -190,8 +208,8 @@ pub(crate) fn export(
         "docs": doc_counts,
         "filters": filter_values(segment, fields)?,
     });
-    files.push(("meta.js".into(), register("meta", None, &meta)));
-    Ok(files)
+    emit(("meta.js".into(), register("meta", None, &meta)));
+    Ok(made)
 }
 
 /// The terms of each shard, as ranges of `terms`: a shard ends before the term that would take
@@ -313,10 +331,10 @@ fn shard_file(
     )
 }
 
-fn empty_export() -> Vec<File> {
+fn empty_meta() -> File {
     let meta = json!({"version": VERSION, "doc_count": 0, "fields": [], "fieldnorms": [],
         "shards": [], "single": "", "docs": "", "filters": {}});
-    vec![("meta.js".into(), register("meta", None, &meta))]
+    ("meta.js".into(), register("meta", None, &meta))
 }
 
 /// `opsbook.search.NAME(N, JSON);` — JSON from serde_json, so nothing user-written can escape

@@ -134,42 +134,60 @@ impl TailBlock {
     }
 }
 
-/// Every term of the `searched` fields (with their boosts), in byte order.
-pub(super) fn read_terms(
+/// Every term of the `searched` fields (with their boosts), in byte order, one at a time: the
+/// fields' term lists are merged as they are read, so only one term's postings are decoded at
+/// once (holding them all was the build's peak of memory).
+pub(super) fn for_each_term<T>(
     segment: &SegmentReader,
     searched: &[(Field, Score)],
-) -> tantivy::Result<Vec<Term>> {
+    mut each: impl FnMut(Term) -> T,
+) -> tantivy::Result<Vec<T>> {
     let doc_count = segment.max_doc();
-    let mut terms: std::collections::BTreeMap<Vec<u8>, Vec<FieldList>> = Default::default();
-    for (number, (field, boost)) in searched.iter().enumerate() {
+    let mut fields = Vec::with_capacity(searched.len());
+    for (field, boost) in searched {
         let inverted = segment.inverted_index(*field)?;
         let fieldnorms = segment.get_fieldnorms_reader(*field)?;
         // As tantivy's Bm25Weight::for_terms computes it.
         let average = inverted.total_num_tokens() as Score / doc_count.max(1) as Score;
+        fields.push((inverted, fieldnorms, *boost, average));
+    }
+    let mut streams = Vec::with_capacity(fields.len());
+    for (inverted, ..) in &fields {
         let mut stream = inverted.terms().stream()?;
-        while stream.advance() {
+        let more = stream.advance();
+        streams.push((stream, more));
+    }
+    let mut out = Vec::new();
+    while let Some(key) = (streams.iter())
+        .filter(|(_, more)| *more)
+        .map(|(stream, _)| stream.key())
+        .min()
+        .map(<[u8]>::to_vec)
+    {
+        let mut lists = Vec::new();
+        for (number, (stream, more)) in streams.iter_mut().enumerate() {
+            if !*more || stream.key() != key.as_slice() {
+                continue;
+            }
+            let (inverted, fieldnorms, boost, average) = &fields[number];
             let mut postings = inverted
                 .read_postings_from_terminfo(stream.value(), IndexRecordOption::WithFreqs)?;
-            terms
-                .entry(stream.key().to_vec())
-                .or_default()
-                .push(FieldList {
-                    field: number,
-                    columns: Columns::read(&mut postings, Some(&fieldnorms)),
-                    boost: *boost,
-                    average,
-                });
+            lists.push(FieldList {
+                field: number,
+                columns: Columns::read(&mut postings, Some(fieldnorms)),
+                boost: *boost,
+                average: *average,
+            });
+            *more = stream.advance();
         }
-    }
-    Ok(terms
-        .into_iter()
-        .map(|(key, lists)| Term {
+        out.push(each(Term {
             key: String::from_utf8_lossy(&key).into_owned(),
             documents: lists.iter().map(FieldList::doc_freq).sum(),
             lists,
             doc_count: u64::from(doc_count),
-        })
-        .collect())
+        }));
+    }
+    Ok(out)
 }
 
 impl Term {
@@ -450,7 +468,7 @@ mod tests {
             (fields.body, 1.0),
         ];
         let mut cut = 0;
-        for term in read_terms(segment, &searched).unwrap() {
+        for term in for_each_term(segment, &searched, |term| term).unwrap() {
             let scores = term.scores();
             let (ranked, size) = rank(&scores, 0);
             let Cut::Split { head, tail } = term.cut(&scores, &ranked, size) else {
