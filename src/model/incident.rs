@@ -182,7 +182,7 @@ pub(crate) struct StateView {
 }
 
 /// The latest word of an incident: its last update, or when it started.
-fn last_word(meta: &Meta) -> Option<Timestamp> {
+pub(crate) fn last_word(meta: &Meta) -> Option<Timestamp> {
     let latest = meta.updates.iter().max_by_key(|u| u.at);
     let first_update = meta.updates.iter().map(|u| u.at.instant).min();
     latest

@@ -90,6 +90,9 @@ pub(crate) struct Event {
     /// When it ended; `None` while it lasts (or, for maintenance, when no end is planned).
     pub end: Option<Timestamp>,
     pub phase: Phase,
+    /// Its last update, or its start: how far an incident never marked resolved is known to
+    /// have lasted.
+    pub last_word: Option<Timestamp>,
 }
 
 impl Event {
@@ -102,6 +105,7 @@ impl Event {
             start: state.start,
             end: state.end,
             phase: state.phase,
+            last_word: crate::model::last_word(meta),
         }
     }
 
@@ -115,13 +119,19 @@ impl Event {
         self.impact == Impact::Maintenance
     }
 
-    /// The time the event had impact, up to `now`; `None` before it began.
+    /// The time the event had impact, up to `now`; `None` before it began. An incident never
+    /// marked resolved whose last word has grown stale ([`Phase::Unresolved`]) lasted as far as
+    /// that word says, not up to `now`: nobody has said it still goes on.
     pub(crate) fn window_until(&self, now: Timestamp) -> Option<(Timestamp, Timestamp)> {
         let start = self.start?;
         if self.phase == Phase::Upcoming || start >= now {
             return None;
         }
-        let end = self.end.map_or(now, |end| end.min(now));
+        let open_end = match self.phase {
+            Phase::Unresolved => self.last_word.unwrap_or(start),
+            _ => now,
+        };
+        let end = self.end.unwrap_or(open_end).min(now);
         (end > start).then_some((start, end))
     }
 

@@ -259,6 +259,26 @@ mod tests {
     }
 
     #[test]
+    fn a_stale_unresolved_incident_is_down_only_up_to_its_last_word() {
+        let mut meta = incident(Impact::Critical, &["api"], "2026-10-01T10:00:00Z", None);
+        meta.updates.push(crate::source::meta::Update {
+            at: at("2026-10-01T12:00:00Z"),
+            status: crate::vocabulary::UpdateStatus::Identified,
+            message: "Found it.".into(),
+        });
+        let stale = event(1, meta);
+        assert_eq!(stale.phase, super::super::status::Phase::Unresolved);
+        let uptime = component_uptime("api", &[stale], now());
+        assert_eq!(uptime.down_seconds, 2 * 3600);
+        let day = |date: &str| uptime.days.iter().find(|d| d.date.to_string() == date);
+        assert_eq!(day("2026-10-01").unwrap().down_seconds, 2 * 3600);
+        assert_eq!(
+            day("2026-10-02").unwrap().state,
+            ComponentState::Operational
+        );
+    }
+
+    #[test]
     fn hundredths_truncate() {
         assert_eq!(hundredths(99_999, 100_000), 9999);
         assert_eq!(hundredths(0, 10), 0);
