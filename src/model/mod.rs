@@ -11,6 +11,7 @@ mod checks;
 mod incident;
 mod links;
 mod places;
+pub(crate) mod recurrence;
 mod summary;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -159,7 +159,7 @@ pub(crate) fn steady_around(site: &Site, now: Timestamp) -> (Timestamp, Timestam
         {
             return only_now;
         }
-        for point in crate::model::IncidentState::turning_points(&page.meta, stale_after) {
+        for point in crate::model::IncidentState::turning_points(&page.meta, stale_after, now) {
             if point <= now {
                 from = from.max(point);
             } else {
