@@ -128,9 +128,32 @@ impl Series {
         }))
     }
 
-    /// The rule, as calendars get it (`FREQ=WEEKLY;BYDAY=TU`).
-    pub(crate) fn rule(&self) -> &str {
-        &self.rule
+    /// The rule as a calendar gets it: as written, ending before `resolved` when the series
+    /// was stopped (unless it counts its windows, which `UNTIL` cannot join).
+    pub(crate) fn calendar_rule(&self) -> String {
+        let Some(stop) = self.stop else {
+            return self.rule.clone();
+        };
+        if self.rule.split(';').any(|p| p.starts_with("COUNT=")) {
+            return self.rule.clone();
+        }
+        let last = stop
+            .checked_sub(SignedDuration::from_secs(1))
+            .unwrap_or(stop);
+        let written = until_of(&self.rule).and_then(|u| {
+            Civil::strptime("%Y%m%dT%H%M%SZ", u)
+                .ok()
+                .and_then(|c| TimeZone::UTC.to_timestamp(c).ok())
+        });
+        let until = written.map_or(last, |w| w.min(last));
+        let mut parts: Vec<String> = self
+            .rule
+            .split(';')
+            .filter(|p| !p.starts_with("UNTIL="))
+            .map(str::to_string)
+            .collect();
+        parts.push(format!("UNTIL={}", until.strftime("%Y%m%dT%H%M%SZ")));
+        parts.join(";")
     }
 
     /// The zone of its wall-clock times.
@@ -310,7 +333,7 @@ mod tests {
             Some("europe/berlin"),
         );
         let series = Series::of(&meta).unwrap().unwrap();
-        assert_eq!(series.rule(), "FREQ=WEEKLY;BYDAY=TU;UNTIL=20261027T010000Z");
+        assert_eq!(series.calendar_rule(), "FREQ=WEEKLY;BYDAY=TU;UNTIL=20261027T010000Z");
         let all = series.windows_between(at("2026-01-01T00:00:00Z"), at("2027-01-01T00:00:00Z"));
         assert_eq!(all.len(), 3, "{:?}", shown(&all));
         meta.resolved = Some(DateTime::parse("2026-10-20T00:00:00Z").unwrap());
