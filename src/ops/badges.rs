@@ -99,6 +99,8 @@ fn label_of(scope: &Scope<'_>) -> String {
 #[derive(Debug, Serialize)]
 struct Snippets {
     name: String,
+    /// Where this site's own pages load it from.
+    badge_src: String,
     badge_url: String,
     markdown: String,
     html: String,
@@ -114,6 +116,7 @@ struct WidgetRow {
 #[derive(Debug, Serialize)]
 struct EmbedContext {
     badges: Vec<Snippets>,
+    widget_src: String,
     widget_url: String,
     widget_iframe: String,
     widget_height: usize,
@@ -140,6 +143,7 @@ pub(super) fn add(site: &Site, events: &[Event], generated: &mut Generated) {
             .files
             .push((path.clone(), badge(&label, state_of(&scope, events))));
         let badge_url = links.permalink(&path);
+        let badge_src = links.url(&path);
         let target = links.permalink(&scope.anchor(site));
         let alt = format!("{label}: current state");
         badges.push(Snippets {
@@ -155,6 +159,7 @@ pub(super) fn add(site: &Site, events: &[Event], generated: &mut Generated) {
                 xml_text(&alt)
             ),
             badge_url,
+            badge_src,
         });
     }
     let widget = format!("{status}widget.html");
@@ -200,6 +205,7 @@ pub(super) fn add(site: &Site, events: &[Event], generated: &mut Generated) {
             xml_text(&widget_url),
             xml_text(&format!("{}: status", site.config.title))
         ),
+        widget_src: links.url(&widget),
         widget_url,
         widget_height,
         badges,

@@ -248,6 +248,8 @@ pub(super) fn slo_chart(slo: &super::slo::ComponentSlo) -> String {
         .max(0.0);
     let floor = (floor / allowance).floor() * allowance;
     let id = format!("chart-slo-{}", crate::paths::url_segment(&slo.id));
+    // Room for ticks such as 99.925 left of the plot.
+    let left = LEFT + 18.0;
     let plot_height = HEIGHT - TOP - BOTTOM;
     let y = |value: f64| TOP + plot_height * (1.0 - (value - floor) / (100.0 - floor));
     let mut svg = format!(
@@ -262,19 +264,19 @@ pub(super) fn slo_chart(slo: &super::slo::ComponentSlo) -> String {
     for tick in [floor, (floor + 100.0) / 2.0, 100.0] {
         let _ = write!(
             svg,
-            "<line class=\"grid\" x1=\"{LEFT}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\"/><text class=\"tick\" x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            "<line class=\"grid\" x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\"/><text class=\"tick\" x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
             WIDTH - RIGHT,
             y(tick),
             y(tick),
-            LEFT - 6.0,
+            left - 6.0,
             y(tick) + 4.0,
             fmt_axis(tick)
         );
     }
-    let slot = (WIDTH - LEFT - RIGHT) / months.len().max(1) as f64;
+    let slot = (WIDTH - left - RIGHT) / months.len().max(1) as f64;
     for (i, month) in months.iter().enumerate() {
         let value = (f64::from(month.availability_ppm) / 10_000.0).max(floor);
-        let x = LEFT + slot * i as f64 + slot * 0.2;
+        let x = left + slot * i as f64 + slot * 0.2;
         let class = if month.status == "missed" { "missed" } else { "met" };
         let _ = write!(
             svg,
@@ -299,7 +301,7 @@ pub(super) fn slo_chart(slo: &super::slo::ComponentSlo) -> String {
     }
     let _ = write!(
         svg,
-        "<line class=\"target\" x1=\"{LEFT}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\"/><text class=\"axis-label\" transform=\"translate(12 {:.1}) rotate(-90)\" text-anchor=\"middle\">Availability (%)</text></svg>",
+        "<line class=\"target\" x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\"/><text class=\"axis-label\" transform=\"translate(12 {:.1}) rotate(-90)\" text-anchor=\"middle\">Availability (%)</text></svg>",
         WIDTH - RIGHT,
         y(target),
         y(target),
