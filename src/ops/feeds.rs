@@ -12,7 +12,7 @@ use crate::model::Site;
 use crate::vocabulary::UpdateStatus;
 
 /// `feed.xml` of `scope`: every update of the events it covers.
-pub(crate) fn atom(site: &Site, events: &[Event], now: Timestamp, scope: &Scope<'_>) -> String {
+pub(crate) fn atom(site: &Site, events: &[Event], scope: &Scope<'_>) -> String {
     let links = Links { site };
     let mut entries: Vec<(Timestamp, String)> = Vec::new();
     for event in events.iter().filter(|e| scope.covers(e)) {
@@ -47,8 +47,9 @@ pub(crate) fn atom(site: &Site, events: &[Event], now: Timestamp, scope: &Scope<
         }
     }
     entries.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    // The newest update, not the build time: the same history gives the same feed.
-    let updated = entries.first().map_or(now, |e| e.0);
+    // The newest update, not the build time: the same history gives the same feed. A feed
+    // with no entry was never updated.
+    let updated = entries.first().map_or(Timestamp::UNIX_EPOCH, |e| e.0);
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     let feed = links.permalink(&scope.file(site, "feed.xml"));
     let page = links.permalink(&scope.anchor(site));

@@ -223,7 +223,7 @@ pub(crate) fn generate(site: &Site, now: Timestamp) -> Generated {
     postmortems::add(site, now, &mut generated);
     metrics::add(site, &events, now, &mut generated);
     if generated.places.contains(&Place::Status) {
-        generated.files.extend(subscriptions::files(site, &events, now));
+        generated.files.extend(subscriptions::files(site, &events));
         generated
             .files
             .extend(statuspage::Api::new(site, &events, now).files());

@@ -42,7 +42,9 @@ pub(crate) struct Period {
     pub end: String,
     /// Over: `now` is past its end.
     pub complete: bool,
-    pub observed_seconds: i64,
+    /// `None` while the period lasts: the time observed so far runs on with the clock, and the
+    /// file changes only when its numbers do.
+    pub observed_seconds: Option<i64>,
     pub down_seconds: i64,
     /// Availability in parts per million, truncated.
     pub availability_ppm: u32,
@@ -259,7 +261,7 @@ fn measure(
         start: shown(start).iso(),
         end: shown(end).iso(),
         complete,
-        observed_seconds: observed,
+        observed_seconds: complete.then_some(observed),
         down_seconds,
         availability_ppm: u32::try_from(ppm.clamp(0, MILLION)).unwrap_or(0),
         availability: percent(ppm),

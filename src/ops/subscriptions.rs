@@ -5,7 +5,6 @@
 //! A component's files live under a URL segment made from its id, unique among the
 //! components: ids are the handbook's words, and two may make one segment.
 
-use jiff::Timestamp;
 use serde::Serialize;
 
 use super::status::Event;
@@ -116,12 +115,12 @@ pub(crate) fn scopes(site: &Site) -> Vec<Scope<'_>> {
 }
 
 /// Output path → text of every feed and calendar.
-pub(crate) fn files(site: &Site, events: &[Event], now: Timestamp) -> Vec<(String, String)> {
+pub(crate) fn files(site: &Site, events: &[Event]) -> Vec<(String, String)> {
     let mut files = Vec::new();
     for scope in scopes(site) {
         files.push((
             scope.file(site, "feed.xml"),
-            feeds::atom(site, events, now, &scope),
+            feeds::atom(site, events, &scope),
         ));
         files.push((
             scope.file(site, "calendar.ics"),

@@ -219,6 +219,9 @@ fn a_later_now_leaves_the_output_as_it_is_only_while_every_page_stays_the_same()
         "started = 2026-11-26T16:40:00Z\nresolved = 2026-11-28T09:00:00Z",
     );
     std::fs::write(&open, text).unwrap();
+    // A weekly maintenance always has a window in the last 90 days: see the test after this one.
+    std::fs::remove_file(handbook.join("content/status/2026-11-03-kubernetes-weekly-patching.md"))
+        .unwrap();
     std::fs::write(
         handbook.join("content/status/2027-06-02-network-maintenance.md"),
         "+++\ntitle = \"Network maintenance in fra1\"\ncomponents = [\"compute\"]\n\
@@ -255,4 +258,53 @@ fn a_later_now_leaves_the_output_as_it_is_only_while_every_page_stays_the_same()
         status.contains("In progress"),
         "the maintenance is not shown as going on"
     );
+}
+
+#[test]
+fn a_recurring_maintenance_turns_the_pages_at_a_window_its_rule_makes() {
+    // Every four months from 15 January 2026, 14:00 to 15:00 UTC: on 15 January 2027 the last
+    // window (15 September) is out of the 90 days, and the next starts at 14:00.
+    let handbook = Handbook::new(&[
+        (
+            "opsbook.toml",
+            "[[status.components]]\nid = \"db\"\nname = \"DB\"\n",
+        ),
+        (
+            "content/status/patching.md",
+            "+++\ntitle = \"Patching\"\ncomponents = [\"db\"]\nimpact = \"maintenance\"\nscheduled_start = 2026-01-15T14:00:00Z\nscheduled_end = 2026-01-15T15:00:00Z\nrecurrence = \"FREQ=MONTHLY;INTERVAL=4\"\n+++\n",
+        ),
+    ]);
+    let (out, cache) = (handbook.out("public"), handbook.out("cache"));
+    let steps = [
+        ("2027-01-15T08:00:00Z", false),
+        ("2027-01-15T13:59:59Z", true),  // the same day, the window not begun
+        ("2027-01-15T14:00:00Z", false), // a window of the rule begins
+    ];
+    for (now, holds) in steps {
+        let stderr = cached_build_at(&handbook.root, &out, &cache, now, &[]);
+        assert_eq!(left_as_it_was(&stderr), holds, "at {now}: {stderr}");
+        let fresh = handbook.out("fresh");
+        let _ = std::fs::remove_dir_all(&fresh);
+        build_at_now(&handbook.root, &fresh, now);
+        assert_same_tree(
+            &without_moment(snapshot(&fresh)),
+            &without_moment(snapshot(&out)),
+        );
+    }
+    let status = std::fs::read_to_string(out.join("status/index.html")).unwrap();
+    assert!(status.contains("In progress"), "the window is not shown as going on");
+}
+
+/// A fresh build at `now`, without a cache.
+fn build_at_now(dir: &Path, out: &Path, now: &str) {
+    let output = Command::new(env!("CARGO_BIN_EXE_opsbook"))
+        .arg("build")
+        .arg(dir)
+        .arg("-o")
+        .arg(out)
+        .args(["--no-cache", "--now", now])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
 }
