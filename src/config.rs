@@ -334,7 +334,10 @@ impl Config {
                 problems.push(
                     Diagnostic::error(
                         Some(Location::at(CONFIG_FILE, line, column)),
-                        format!("`slo` of component `{}` is {target}: it {problem}", component.id),
+                        format!(
+                            "`slo` of component `{}` is {target}: it {problem}",
+                            component.id
+                        ),
                     )
                     .with_hint("write the availability target in percent, such as `slo = 99.9`"),
                 );

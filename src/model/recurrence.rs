@@ -177,7 +177,8 @@ impl Series {
             .into_iter()
             .take(MAX_OCCURRENCES)
             .filter_map(|wall| {
-                let civil = TimeZone::UTC.to_datetime(Timestamp::from_second(wall.timestamp()).ok()?);
+                let civil =
+                    TimeZone::UTC.to_datetime(Timestamp::from_second(wall.timestamp()).ok()?);
                 self.zone.to_ambiguous_timestamp(civil).compatible().ok()
             })
             .take_while(|start| self.stop.is_none_or(|stop| *start < stop) && keep(*start))
@@ -311,7 +312,8 @@ mod tests {
             Some("Europe/Berlin"),
         );
         let series = Series::of(&meta).unwrap().unwrap();
-        let windows = series.windows_between(at("2026-10-01T00:00:00Z"), at("2026-11-04T00:00:00Z"));
+        let windows =
+            series.windows_between(at("2026-10-01T00:00:00Z"), at("2026-11-04T00:00:00Z"));
         // Summer time ends on Sunday 25 October 2026: 02:00 Berlin is 00:00 UTC, then 01:00 UTC.
         assert_eq!(
             shown(&windows),
@@ -333,7 +335,10 @@ mod tests {
             Some("europe/berlin"),
         );
         let series = Series::of(&meta).unwrap().unwrap();
-        assert_eq!(series.calendar_rule(), "FREQ=WEEKLY;BYDAY=TU;UNTIL=20261027T010000Z");
+        assert_eq!(
+            series.calendar_rule(),
+            "FREQ=WEEKLY;BYDAY=TU;UNTIL=20261027T010000Z"
+        );
         let all = series.windows_between(at("2026-01-01T00:00:00Z"), at("2027-01-01T00:00:00Z"));
         assert_eq!(all.len(), 3, "{:?}", shown(&all));
         meta.resolved = Some(DateTime::parse("2026-10-20T00:00:00Z").unwrap());
@@ -390,6 +395,9 @@ mod tests {
             .message
             .contains("UTC"));
         let zone = problem("FREQ=DAILY", Some("Mars/Olympus"));
-        assert_eq!((zone.key, zone.message.as_str()), ("timezone", "unknown time zone `Mars/Olympus`"));
+        assert_eq!(
+            (zone.key, zone.message.as_str()),
+            ("timezone", "unknown time zone `Mars/Olympus`")
+        );
     }
 }

@@ -71,7 +71,10 @@ pub(crate) fn calendar(site: &Site, events: &[Event], scope: &Scope<'_>) -> Stri
         }
         let (dtstart, dtend) = match &event.series {
             Some(series) => (local_time(series, start), local_time(series, end)),
-            None => (format!(":{}", ics_time(start)), format!(":{}", ics_time(end))),
+            None => (
+                format!(":{}", ics_time(start)),
+                format!(":{}", ics_time(end)),
+            ),
         };
         lines.extend([
             "BEGIN:VEVENT".to_string(),
@@ -126,15 +129,27 @@ fn vtimezone(series: &Series) -> Vec<String> {
         .checked_add(jiff::SignedDuration::from_hours(24 * 366 * ZONE_YEARS))
         .unwrap_or(Timestamp::MAX);
     let since = zone
-        .preceding(first.checked_add(jiff::SignedDuration::from_secs(1)).unwrap_or(first))
+        .preceding(
+            first
+                .checked_add(jiff::SignedDuration::from_secs(1))
+                .unwrap_or(first),
+        )
         .next()
         .map_or(first, |t| t.timestamp());
     let mut changes: Vec<Change> = zone
-        .following(since.checked_sub(jiff::SignedDuration::from_secs(1)).unwrap_or(since))
+        .following(
+            since
+                .checked_sub(jiff::SignedDuration::from_secs(1))
+                .unwrap_or(since),
+        )
         .take_while(|t| t.timestamp() <= until)
         .map(|t| Change {
             at: t.timestamp(),
-            from: zone.to_offset(t.timestamp().checked_sub(jiff::SignedDuration::from_secs(1)).unwrap_or(t.timestamp())),
+            from: zone.to_offset(
+                t.timestamp()
+                    .checked_sub(jiff::SignedDuration::from_secs(1))
+                    .unwrap_or(t.timestamp()),
+            ),
             to: t.offset(),
             name: t.abbreviation().to_string(),
             daylight: t.dst().is_dst(),
@@ -162,8 +177,15 @@ fn vtimezone(series: &Series) -> Vec<String> {
         }
     }
     for kind in kinds {
-        let part = if kind.daylight { "DAYLIGHT" } else { "STANDARD" };
-        let mut times = changes.iter().filter(|c| c.same_kind(kind)).map(Change::wall);
+        let part = if kind.daylight {
+            "DAYLIGHT"
+        } else {
+            "STANDARD"
+        };
+        let mut times = changes
+            .iter()
+            .filter(|c| c.same_kind(kind))
+            .map(Change::wall);
         lines.push(format!("BEGIN:{part}"));
         lines.push(format!("DTSTART:{}", times.next().unwrap_or_default()));
         lines.push(format!("TZOFFSETFROM:{}", ics_offset(kind.from)));
@@ -316,7 +338,10 @@ mod tests {
     #[test]
     fn offsets_as_icalendar_writes_them() {
         assert_eq!(ics_offset(Offset::constant(1)), "+0100");
-        assert_eq!(ics_offset(Offset::from_seconds(-(4 * 3600 + 30 * 60)).unwrap()), "-0430");
+        assert_eq!(
+            ics_offset(Offset::from_seconds(-(4 * 3600 + 30 * 60)).unwrap()),
+            "-0430"
+        );
         assert_eq!(ics_offset(Offset::from_seconds(3208).unwrap()), "+005328");
     }
 }

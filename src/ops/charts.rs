@@ -277,7 +277,11 @@ pub(super) fn slo_chart(slo: &super::slo::ComponentSlo) -> String {
     for (i, month) in months.iter().enumerate() {
         let value = (f64::from(month.availability_ppm) / 10_000.0).max(floor);
         let x = left + slot * i as f64 + slot * 0.2;
-        let class = if month.status == "missed" { "missed" } else { "met" };
+        let class = if month.status == "missed" {
+            "missed"
+        } else {
+            "met"
+        };
         let _ = write!(
             svg,
             "<rect class=\"{class}\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\"><title>{}: {}%{}</title></rect>",

@@ -134,22 +134,14 @@ pub(crate) fn xml_text(text: &str) -> String {
     out
 }
 
-
-
 /// `2026-10-02T09:14:00Z`, also for dates written without a time.
 pub(crate) fn rfc3339(instant: Timestamp) -> String {
     super::shown(instant).iso()
 }
 
-
-
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-
-
 
     #[test]
     fn xml_text_escapes_markup_and_drops_control_characters() {

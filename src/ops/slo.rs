@@ -115,7 +115,8 @@ pub(crate) fn down_windows(
 ) -> Vec<(i64, i64)> {
     let mine: Vec<&Event> = events.iter().filter(|e| e.affects(&component.id)).collect();
     let maintenance = component.slo_counts_maintenance;
-    let counts = |impact: Impact| uptime::is_down(impact) || (maintenance && impact == Impact::Maintenance);
+    let counts =
+        |impact: Impact| uptime::is_down(impact) || (maintenance && impact == Impact::Maintenance);
     uptime::windows_of(&mine, &counts, since, now)
 }
 
@@ -149,12 +150,18 @@ fn objective(
     let measure = |(key, label, start, end): (String, String, Timestamp, Timestamp)| {
         measure(&down, target, (since, now), key, label, (start, end))
     };
-    slo.months = periods(since, now, 1, MONTHS).into_iter().map(&measure).collect();
+    slo.months = periods(since, now, 1, MONTHS)
+        .into_iter()
+        .map(&measure)
+        .collect();
     slo.quarters = periods(since, now, 3, QUARTERS)
         .into_iter()
         .map(&measure)
         .collect();
-    slo.years = periods(since, now, 12, YEARS).into_iter().map(&measure).collect();
+    slo.years = periods(since, now, 12, YEARS)
+        .into_iter()
+        .map(&measure)
+        .collect();
     slo
 }
 

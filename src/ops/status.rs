@@ -6,8 +6,8 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::config::Component;
-pub(crate) use crate::model::Phase;
 use crate::model::recurrence::Series;
+pub(crate) use crate::model::Phase;
 use crate::model::{IncidentState, Site};
 use crate::source::Meta;
 use crate::vocabulary::Impact;
@@ -167,7 +167,10 @@ impl Event {
                 .map(|(start, end)| (start, end.min(now)))
                 .collect(),
         };
-        windows.into_iter().filter(|&(_, end)| end > since).collect()
+        windows
+            .into_iter()
+            .filter(|&(_, end)| end > since)
+            .collect()
     }
 
     /// Reads the incident `meta` at `now`.

@@ -389,7 +389,11 @@ impl<'a> Api<'a> {
             scheduled_for: maintenance
                 .then(|| match event.occurrence {
                     true => event.start,
-                    false => page.meta.scheduled_start.or(page.meta.started).map(|d| d.instant),
+                    false => page
+                        .meta
+                        .scheduled_start
+                        .or(page.meta.started)
+                        .map(|d| d.instant),
                 })
                 .flatten()
                 .map(rfc3339),

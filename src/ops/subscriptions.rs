@@ -203,10 +203,7 @@ pub(super) fn add(site: &Site, generated: &mut Generated) {
         });
     }
     let context = SubscribeContext {
-        subscriptions: scopes(site)
-            .iter()
-            .map(|s| subscription(site, s))
-            .collect(),
+        subscriptions: scopes(site).iter().map(|s| subscription(site, s)).collect(),
         apis,
         status_url: links.url(status),
     };

@@ -164,7 +164,10 @@ fn hostile_text_is_inert_in_badges_charts_and_the_components_feeds() {
                 "{name}: {node:?}"
             );
         }
-        if svg.descendants().any(|n| n.text().is_some_and(|t| t.contains(EVIL))) {
+        if svg
+            .descendants()
+            .any(|n| n.text().is_some_and(|t| t.contains(EVIL)))
+        {
             svgs += 1;
         }
     }
@@ -176,7 +179,11 @@ fn hostile_text_is_inert_in_badges_charts_and_the_components_feeds() {
     let feed = feed_rs::parser::parse(feed.as_slice()).expect("the component's feed parses");
     assert!(feed.title.unwrap().content.contains(EVIL));
     let ics = std::fs::read_to_string(out.join("status/components/api/calendar.ics")).unwrap();
-    assert_eq!(ics.lines().filter(|l| *l == "BEGIN:VEVENT").count(), 1, "{ics}");
+    assert_eq!(
+        ics.lines().filter(|l| *l == "BEGIN:VEVENT").count(),
+        1,
+        "{ics}"
+    );
 }
 
 #[test]

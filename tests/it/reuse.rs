@@ -277,7 +277,7 @@ fn a_recurring_maintenance_turns_the_pages_at_a_window_its_rule_makes() {
     let (out, cache) = (handbook.out("public"), handbook.out("cache"));
     let steps = [
         ("2027-01-15T08:00:00Z", false),
-        ("2027-01-15T13:59:59Z", true),  // the same day, the window not begun
+        ("2027-01-15T13:59:59Z", true), // the same day, the window not begun
         ("2027-01-15T14:00:00Z", false), // a window of the rule begins
     ];
     for (now, holds) in steps {
@@ -292,7 +292,10 @@ fn a_recurring_maintenance_turns_the_pages_at_a_window_its_rule_makes() {
         );
     }
     let status = std::fs::read_to_string(out.join("status/index.html")).unwrap();
-    assert!(status.contains("In progress"), "the window is not shown as going on");
+    assert!(
+        status.contains("In progress"),
+        "the window is not shown as going on"
+    );
 }
 
 /// A fresh build at `now`, without a cache.

@@ -149,21 +149,33 @@ fn slo_numbers_match_the_hand_computed_cases() {
         ]
     );
     let cache = &json["components"][4];
-    assert_eq!((cache["id"].as_str(), cache["observed"].as_bool()), (Some("cache"), Some(false)));
+    assert_eq!(
+        (cache["id"].as_str(), cache["observed"].as_bool()),
+        (Some("cache"), Some(false))
+    );
     assert!(cache["months"].as_array().unwrap().is_empty());
     // The 90-day bars count the stale outage the same way: one hour of 89 days.
     let status = page(&out, "status/");
-    assert_eq!(text(&status, "#component-queue .uptime-value"), "99.95 % uptime");
+    assert_eq!(
+        text(&status, "#component-queue .uptime-value"),
+        "99.95 % uptime"
+    );
     // The page shows the same numbers, and says how they are made.
     let html = page(&out, "status/slo/");
     let summary = crate::support::texts(&html, ".slo-summary tbody tr");
     // Component, target, this month, budget left in the month and in the quarter, status.
-    assert_eq!(summary[0], "API99.9 %100.000 %43 min2 h 48 min overOn track");
+    assert_eq!(
+        summary[0],
+        "API99.9 %100.000 %43 min2 h 48 min overOn track"
+    );
     assert!(summary[4].contains("Not observed"), "{summary:?}");
     assert!(text(&html, ".slo-formula").contains("Availability = 1 − down time ÷ observed time"));
     assert_eq!(crate::support::count(&html, "svg.chart-slo"), 4);
     let svg = crate::support::texts(&html, "svg.chart-slo title");
-    assert!(svg.contains(&"October 2026: 99.327%, under the target".to_string()), "{svg:?}");
+    assert!(
+        svg.contains(&"October 2026: 99.327%, under the target".to_string()),
+        "{svg:?}"
+    );
 }
 
 #[test]
@@ -244,9 +256,17 @@ fn check_reports_bad_rules_bad_targets_and_objectives_never_observed() {
         "invalid-recurrence content/status/zone.md:7:12 error",
         "slo-not-observed opsbook.toml:9:7 warning",
     ] {
-        assert!(lines.contains(&expected.to_string()), "{expected} in {lines:#?}");
+        assert!(
+            lines.contains(&expected.to_string()),
+            "{expected} in {lines:#?}"
+        );
     }
-    assert!(!lines.iter().any(|l| l.starts_with("slo-not-observed opsbook.toml:4")), "db is observed: {lines:#?}");
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.starts_with("slo-not-observed opsbook.toml:4")),
+        "db is observed: {lines:#?}"
+    );
     // A target outside (0, 100) is an error in opsbook.toml, at its value.
     let bad = Handbook::new(&[(
         "opsbook.toml",

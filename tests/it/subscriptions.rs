@@ -114,7 +114,9 @@ fn each_components_atom_feed_parses_and_holds_only_its_updates() {
     );
     let subscribe = page(&out, "status/subscribe/");
     let codes = crate::support::texts(&subscribe, "pre.code code");
-    assert!(codes.contains(&"https://status.example.org/status/components/db/calendar.ics".to_string()));
+    assert!(
+        codes.contains(&"https://status.example.org/status/components/db/calendar.ics".to_string())
+    );
 }
 
 /// The events of a calendar, parsed by an iCalendar parser: each one's `DTSTART` (with its
@@ -150,10 +152,18 @@ fn events_of(ics: &str) -> Vec<[String; 4]> {
         .filter(|c| c.name == "VEVENT")
         .map(|c| {
             let start = property(c, "DTSTART");
-            if let Some(zone) = start.strip_prefix("TZID=").and_then(|s| s.split(':').next()) {
+            if let Some(zone) = start
+                .strip_prefix("TZID=")
+                .and_then(|s| s.split(':').next())
+            {
                 assert!(zones.contains(&zone.to_string()), "no VTIMEZONE for {zone}");
             }
-            [start, property(c, "DTEND"), property(c, "RRULE"), property(c, "SUMMARY")]
+            [
+                start,
+                property(c, "DTEND"),
+                property(c, "RRULE"),
+                property(c, "SUMMARY"),
+            ]
         })
         .collect()
 }
@@ -169,7 +179,13 @@ fn expand(event: &[String; 4], count: usize) -> Vec<(Timestamp, Timestamp)> {
         None => format!("DTSTART:{}", event[0]),
     };
     let set: rrule::RRuleSet = format!("{dtstart}\nRRULE:{}", event[2]).parse().unwrap();
-    let plain = |t: &str| t.rsplit(':').next().unwrap().trim_end_matches('Z').to_string();
+    let plain = |t: &str| {
+        t.rsplit(':')
+            .next()
+            .unwrap()
+            .trim_end_matches('Z')
+            .to_string()
+    };
     let length = {
         let parse = |t: &str| jiff::civil::DateTime::strptime("%Y%m%dT%H%M%S", plain(t)).unwrap();
         parse(&event[1]).duration_since(parse(&event[0]))
@@ -212,7 +228,12 @@ fn calendars_parse_and_expand_across_summer_time_and_month_ends() {
         windows,
         expected
             .iter()
-            .map(|s| (at(s), at(s).checked_add(jiff::SignedDuration::from_hours(1)).unwrap()))
+            .map(|s| (
+                at(s),
+                at(s)
+                    .checked_add(jiff::SignedDuration::from_hours(1))
+                    .unwrap()
+            ))
             .collect::<Vec<_>>()
     );
     // The API's calendar: its monthly deploy, on the last day of each month, across its end.
@@ -236,11 +257,8 @@ fn calendars_parse_and_expand_across_summer_time_and_month_ends() {
     // The site's calendar holds both, and the Statuspage API the same windows, concretely: the
     // past ones of the last 90 days and the next three.
     assert_eq!(events_of(&read(&out, "status/maintenance.ics")).len(), 2);
-    let api: Value = serde_json::from_str(&read(
-        &out,
-        "status/api/v2/scheduled-maintenances.json",
-    ))
-    .unwrap();
+    let api: Value =
+        serde_json::from_str(&read(&out, "status/api/v2/scheduled-maintenances.json")).unwrap();
     let windows: Vec<String> = api["scheduled_maintenances"]
         .as_array()
         .unwrap()
@@ -256,16 +274,66 @@ fn calendars_parse_and_expand_across_summer_time_and_month_ends() {
         })
         .collect();
     let expected: Vec<String> = [
-        ("monthly-20270131T2200Z", "scheduled", "2027-01-31T22:00:00Z", "2027-02-01T01:00:00Z"),
-        ("monthly-20261231T2200Z", "scheduled", "2026-12-31T22:00:00Z", "2027-01-01T01:00:00Z"),
-        ("monthly-20261130T2200Z", "scheduled", "2026-11-30T22:00:00Z", "2026-12-01T01:00:00Z"),
-        ("weekly-20261117T0100Z", "completed", "2026-11-17T01:00:00Z", "2026-11-17T02:00:00Z"),
-        ("weekly-20261110T0100Z", "completed", "2026-11-10T01:00:00Z", "2026-11-10T02:00:00Z"),
-        ("weekly-20261103T0100Z", "completed", "2026-11-03T01:00:00Z", "2026-11-03T02:00:00Z"),
-        ("monthly-20261031T2200Z", "completed", "2026-10-31T22:00:00Z", "2026-11-01T01:00:00Z"),
-        ("weekly-20261027T0100Z", "completed", "2026-10-27T01:00:00Z", "2026-10-27T02:00:00Z"),
-        ("weekly-20261020T0000Z", "completed", "2026-10-20T00:00:00Z", "2026-10-20T01:00:00Z"),
-        ("weekly-20261013T0000Z", "completed", "2026-10-13T00:00:00Z", "2026-10-13T01:00:00Z"),
+        (
+            "monthly-20270131T2200Z",
+            "scheduled",
+            "2027-01-31T22:00:00Z",
+            "2027-02-01T01:00:00Z",
+        ),
+        (
+            "monthly-20261231T2200Z",
+            "scheduled",
+            "2026-12-31T22:00:00Z",
+            "2027-01-01T01:00:00Z",
+        ),
+        (
+            "monthly-20261130T2200Z",
+            "scheduled",
+            "2026-11-30T22:00:00Z",
+            "2026-12-01T01:00:00Z",
+        ),
+        (
+            "weekly-20261117T0100Z",
+            "completed",
+            "2026-11-17T01:00:00Z",
+            "2026-11-17T02:00:00Z",
+        ),
+        (
+            "weekly-20261110T0100Z",
+            "completed",
+            "2026-11-10T01:00:00Z",
+            "2026-11-10T02:00:00Z",
+        ),
+        (
+            "weekly-20261103T0100Z",
+            "completed",
+            "2026-11-03T01:00:00Z",
+            "2026-11-03T02:00:00Z",
+        ),
+        (
+            "monthly-20261031T2200Z",
+            "completed",
+            "2026-10-31T22:00:00Z",
+            "2026-11-01T01:00:00Z",
+        ),
+        (
+            "weekly-20261027T0100Z",
+            "completed",
+            "2026-10-27T01:00:00Z",
+            "2026-10-27T02:00:00Z",
+        ),
+        (
+            "weekly-20261020T0000Z",
+            "completed",
+            "2026-10-20T00:00:00Z",
+            "2026-10-20T01:00:00Z",
+        ),
+        (
+            "weekly-20261013T0000Z",
+            "completed",
+            "2026-10-13T00:00:00Z",
+            "2026-10-13T01:00:00Z",
+        ),
     ]
     .iter()
     .map(|(id, status, from, until)| format!("{id} {status} {from} {until}"))
@@ -292,10 +360,16 @@ fn calendars_parse_and_expand_across_summer_time_and_month_ends() {
     let html = page(&during, "status/");
     assert_eq!(
         crate::support::texts(&html, "#status-upcoming + .page-list .page-row-title"),
-        ["Month-end API deploy", "Month-end API deploy", "Month-end API deploy"]
+        [
+            "Month-end API deploy",
+            "Month-end API deploy",
+            "Month-end API deploy"
+        ]
     );
-    assert!(crate::support::texts(&html, "#status-active + .page-list .page-row-title")
-        .contains(&"Month-end API deploy".to_string()));
+    assert!(
+        crate::support::texts(&html, "#status-active + .page-list .page-row-title")
+            .contains(&"Month-end API deploy".to_string())
+    );
 }
 
 /// The `<title>` of an SVG, read by an XML parser.

@@ -282,14 +282,14 @@ impl<'a> Builder<'a> {
         // The windows from the one the state stands at (going on, or next), without "now".
         let next_windows = match (&series, state) {
             (Some(series), Some(state)) if state.phase.is_open() => {
-                let from = state.start.map_or(jiff::Timestamp::MAX, |start| {
-                    match state.phase {
+                let from = state
+                    .start
+                    .map_or(jiff::Timestamp::MAX, |start| match state.phase {
                         crate::model::Phase::Upcoming => start
                             .checked_sub(jiff::SignedDuration::from_secs(1))
                             .unwrap_or(start),
                         _ => start,
-                    }
-                });
+                    });
                 series
                     .around(from, 3)
                     .next
