@@ -204,7 +204,7 @@ impl Series {
         });
         Around {
             current: windows.iter().copied().find(|&(s, e)| s <= now && now < e),
-            previous: windows.iter().copied().filter(|&(_, e)| e <= now).last(),
+            previous: windows.iter().copied().rev().find(|&(_, e)| e <= now),
             next: windows.iter().copied().filter(|&(s, _)| s > now).collect(),
         }
     }

@@ -68,9 +68,9 @@ pub(crate) fn badge(label: &str, state: ComponentState) -> String {
         "<clipPath id=\"r\"><rect width=\"{width}\" height=\"{HEIGHT}\" rx=\"3\"/></clipPath><g clip-path=\"url(#r)\"><rect width=\"{left}\" height=\"{HEIGHT}\" fill=\"{LABEL_COLOUR}\"/><rect x=\"{left}\" width=\"{right}\" height=\"{HEIGHT}\" fill=\"{}\"/></g>",
         colour(state)
     );
-    let _ = write!(
+    let _ = writeln!(
         svg,
-        "<g fill=\"#ffffff\" font-family=\"Verdana,Geneva,'DejaVu Sans',sans-serif\" font-size=\"11\" text-anchor=\"middle\"><text x=\"{:.1}\" y=\"14\" textLength=\"{label_text:.1}\" lengthAdjust=\"spacingAndGlyphs\">{}</text><text x=\"{:.1}\" y=\"14\" textLength=\"{state_text:.1}\" lengthAdjust=\"spacingAndGlyphs\">{}</text></g></svg>\n",
+        "<g fill=\"#ffffff\" font-family=\"Verdana,Geneva,'DejaVu Sans',sans-serif\" font-size=\"11\" text-anchor=\"middle\"><text x=\"{:.1}\" y=\"14\" textLength=\"{label_text:.1}\" lengthAdjust=\"spacingAndGlyphs\">{}</text><text x=\"{:.1}\" y=\"14\" textLength=\"{state_text:.1}\" lengthAdjust=\"spacingAndGlyphs\">{}</text></g></svg>",
         left / 2.0,
         xml_text(label),
         left + right / 2.0,
