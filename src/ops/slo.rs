@@ -200,21 +200,6 @@ pub(crate) fn period_start(day: Date, months: i8) -> Date {
     Date::new(day.year(), month, 1).unwrap_or(day)
 }
 
-const MONTH_NAMES: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 fn key(start: Date, months: i8) -> String {
     match months {
         1 => format!("{}-{:02}", start.year(), start.month()),
@@ -227,7 +212,7 @@ fn label(start: Date, months: i8) -> String {
     match months {
         1 => format!(
             "{} {}",
-            MONTH_NAMES[start.month() as usize - 1],
+            super::status_page::MONTHS[start.month() as usize - 1],
             start.year()
         ),
         3 => format!("Q{} {}", (start.month() - 1) / 3 + 1, start.year()),

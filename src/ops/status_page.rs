@@ -13,7 +13,8 @@ use crate::dates::{DateTime, HumanMinutes};
 use crate::model::{Place, Site};
 use crate::vocabulary::{Impact, UpdateStatus};
 
-const MONTHS: [&str; 12] = [
+/// Month names, January first.
+pub(super) const MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",

@@ -53,21 +53,7 @@ fn handbook() -> Handbook {
 
 fn build_at(handbook: &Handbook, now: &str) -> std::path::PathBuf {
     let out = handbook.out("public");
-    let output = Command::new(env!("CARGO_BIN_EXE_opsbook"))
-        .arg("build")
-        .arg(&handbook.root)
-        .arg("-o")
-        .arg(&out)
-        .args(["--no-cache", "--now", now])
-        .env("NO_COLOR", "1")
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    crate::support::build_now(&handbook.root, &out, now).assert_success();
     out
 }
 

@@ -3,7 +3,6 @@
 //! the badges read back as SVG; a recurring maintenance as concrete windows in the APIs.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use jiff::Timestamp;
 use serde_json::Value;
@@ -41,18 +40,7 @@ fn handbook() -> Handbook {
 /// Builds `handbook` at `now` into a folder of its own.
 fn built_at(handbook: &Handbook, now: &str) -> PathBuf {
     let out = handbook.out(&format!("public-{}", now.replace(':', "")));
-    let output = Command::new(env!("CARGO_BIN_EXE_opsbook"))
-        .arg("build")
-        .arg(&handbook.root)
-        .arg("-o")
-        .arg(&out)
-        .args(["--no-cache", "--now", now])
-        .env("NO_COLOR", "1")
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
+    crate::support::build_now(&handbook.root, &out, now).assert_success();
     out
 }
 
