@@ -128,13 +128,53 @@ pub(crate) enum LinkPolicy {
 }
 
 /// A part of the service shown on the status page.
-#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Component {
     pub id: String,
     pub name: String,
     pub description: Option<String>,
     pub group: Option<String>,
+    /// The availability target in percent, strictly between 0 and 100 (`99.9`).
+    pub slo: Option<toml::Spanned<f64>>,
+    /// Whether maintenance counts as down time against the target (it does not by default).
+    #[serde(default)]
+    pub slo_counts_maintenance: bool,
+    /// Since when the component is watched: its availability counts from then.
+    #[serde(default, deserialize_with = "date_in_toml")]
+    pub observed_since: Option<crate::dates::DateTime>,
+    /// Line and column of `slo` in `opsbook.toml`.
+    #[serde(skip)]
+    pub slo_at: (usize, usize),
+}
+
+impl Component {
+    /// The availability target in parts per million (99.9 % is 999,000).
+    pub(crate) fn slo_ppm(&self) -> Option<u32> {
+        self.slo
+            .as_ref()
+            .map(|s| (s.get_ref() * 10_000.0).round() as u32)
+    }
+}
+
+/// A date or date-time written as TOML writes it (`2026-01-01`), or as a string.
+fn date_in_toml<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<crate::dates::DateTime>, D::Error> {
+    let value = toml::Value::deserialize(deserializer)?;
+    let text = match &value {
+        toml::Value::Datetime(d) => d.to_string(),
+        toml::Value::String(s) => s.clone(),
+        other => {
+            return Err(serde::de::Error::custom(format!(
+                "expected a date, found {}",
+                other.type_str()
+            )))
+        }
+    };
+    crate::dates::DateTime::parse(&text)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
 }
 
 /// The checked configuration of one handbook.
@@ -220,7 +260,7 @@ impl Config {
                 ));
             }
         }
-        let config = Config::from_raw(raw);
+        let mut config = Config::from_raw(raw);
         problems.extend(config.validate(text));
         if problems.is_empty() {
             Ok(config)
@@ -273,9 +313,36 @@ impl Config {
         }
     }
 
-    fn validate(&self, text: &str) -> Vec<Diagnostic> {
+    fn validate(&mut self, text: &str) -> Vec<Diagnostic> {
         let mut problems = Vec::new();
         let mut seen = BTreeSet::new();
+        let lines = LineIndex::new(text);
+        for component in &mut self.components {
+            let Some(slo) = &component.slo else { continue };
+            component.slo_at = lines.position(text, slo.span().start);
+            let target = *slo.get_ref();
+            let ppm = target * 10_000.0;
+            let problem = if !(target > 0.0 && target < 100.0) {
+                Some("must lie strictly between 0 and 100 (a percentage of time available)")
+            } else if (ppm - ppm.round()).abs() > 1e-6 {
+                Some("has at most four decimals (99.9999)")
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                let (line, column) = component.slo_at;
+                problems.push(
+                    Diagnostic::error(
+                        Some(Location::at(CONFIG_FILE, line, column)),
+                        format!(
+                            "`slo` of component `{}` is {target}: it {problem}",
+                            component.id
+                        ),
+                    )
+                    .with_hint("write the availability target in percent, such as `slo = 99.9`"),
+                );
+            }
+        }
         for component in &self.components {
             if !seen.insert(component.id.as_str()) {
                 let line = line_of(text, &format!("\"{}\"", component.id));

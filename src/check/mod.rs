@@ -166,6 +166,16 @@ pub const RULES: &[Rule] = &[
         "an incident resolved before it started",
     ),
     rule(
+        "invalid-recurrence",
+        E,
+        "a maintenance `recurrence` that is no iCalendar RRULE, or a `timezone` that is no IANA zone",
+    ),
+    rule(
+        "slo-not-observed",
+        W,
+        "a component with an `slo` that no incident or maintenance names and no `observed_since` dates",
+    ),
+    rule(
         "incident-ongoing",
         W,
         "an incident still open after `ongoing_incident_max_days`",

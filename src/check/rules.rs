@@ -47,6 +47,33 @@ pub(super) fn run_all(context: &Context<'_>, out: &mut Diagnostics) {
     }
     orphan_pages(context.site, out);
     duplicate_titles(context.site, out);
+    objectives_observed(context.site, out);
+}
+
+/// A component with an objective that nothing observes: no incident or maintenance names it
+/// and no `observed_since` says since when it is watched. Its page shows no numbers; a typo in
+/// its id, or a component nobody reports on, looks just like this.
+fn objectives_observed(site: &Site, out: &mut Diagnostics) {
+    let events = crate::ops::status::events(site);
+    for component in site.config.components.iter().filter(|c| c.slo.is_some()) {
+        if crate::ops::slo::observed_from(component, &events, None).is_some()
+            || events.iter().any(|e| e.affects(&component.id))
+        {
+            continue;
+        }
+        let (line, column) = component.slo_at;
+        out.push(
+            finding(
+                "slo-not-observed",
+                Location::at(crate::config::CONFIG_FILE, line, column),
+                format!(
+                    "component `{}` has an `slo` but was never observed: no incident or maintenance names it",
+                    component.id
+                ),
+            )
+            .with_hint("add `observed_since = YYYY-MM-DD`, the day its monitoring began, to count its availability from then"),
+        );
+    }
 }
 
 fn file_of(page: &Page) -> &crate::paths::HandbookPath {

@@ -37,6 +37,13 @@ pub(crate) fn check_operations(site: &Site, diagnostics: &mut Diagnostics) {
 }
 
 fn check_incident(site: &Site, page: &Page, diagnostics: &mut Diagnostics) {
+    if let Err(problem) = super::recurrence::Series::of(&page.meta) {
+        diagnostics.push(
+            Diagnostic::error(Some(page.location_of(problem.key)), problem.message)
+                .with_hint(problem.hint)
+                .with_rule("invalid-recurrence"),
+        );
+    }
     let known: Vec<&str> = site
         .config
         .components

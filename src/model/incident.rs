@@ -5,6 +5,7 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
+use super::recurrence::Series;
 use crate::source::Meta;
 use crate::vocabulary::{Impact, UpdateStatus};
 
@@ -73,6 +74,9 @@ impl IncidentState {
     /// whose last word is more than `stale_after_days` old is [`Phase::Unresolved`].
     pub(crate) fn of(meta: &Meta, now: Timestamp, stale_after_days: u32) -> IncidentState {
         let maintenance = meta.impact == Some(Impact::Maintenance);
+        if let Ok(Some(series)) = Series::of(meta) {
+            return series_state(&series, now);
+        }
         if maintenance {
             return maintenance_state(meta, now);
         }
@@ -121,7 +125,12 @@ impl IncidentState {
     /// differently: each time the incident's front matter names, and the moment its last word
     /// grows stale. Between two of them, and while it is not active, the incident looks the
     /// same; a build uses this to know that its output still holds at a later "now".
-    pub(crate) fn turning_points(meta: &Meta, stale_after_days: u32) -> Vec<Timestamp> {
+    /// A recurring maintenance turns at the starts and ends of its windows around `now`.
+    pub(crate) fn turning_points(
+        meta: &Meta,
+        stale_after_days: u32,
+        now: Timestamp,
+    ) -> Vec<Timestamp> {
         let named = [
             meta.started,
             meta.resolved,
@@ -137,6 +146,9 @@ impl IncidentState {
         // `of` calls it stale once more than `stale_after_days` whole days have passed.
         let stale = jiff::SignedDuration::from_secs(i64::from(stale_after_days) * 86_400 + 1);
         points.extend(last_word(meta).and_then(|at| at.checked_add(stale).ok()));
+        if let Ok(Some(series)) = Series::of(meta) {
+            points.extend(series.turning_points(now));
+        }
         points
     }
 
@@ -182,12 +194,34 @@ pub(crate) struct StateView {
 }
 
 /// The latest word of an incident: its last update, or when it started.
-fn last_word(meta: &Meta) -> Option<Timestamp> {
+pub(crate) fn last_word(meta: &Meta) -> Option<Timestamp> {
     let latest = meta.updates.iter().max_by_key(|u| u.at);
     let first_update = meta.updates.iter().map(|u| u.at.instant).min();
     latest
         .map(|u| u.at.instant)
         .or(meta.started.map(|d| d.instant).or(first_update))
+}
+
+/// A recurring maintenance: the window going on, else the next one, else the last one.
+fn series_state(series: &Series, now: Timestamp) -> IncidentState {
+    let around = series.around(now, 1);
+    let (phase, window) = match (around.current, around.next.first(), around.previous) {
+        (Some(current), _, _) => (Phase::InProgress, Some(current)),
+        (None, Some(&next), _) => (Phase::Upcoming, Some(next)),
+        (None, None, previous) => (Phase::Completed, previous),
+    };
+    let window = window.unwrap_or(series.first());
+    IncidentState {
+        phase,
+        maintenance: true,
+        start: Some(window.0),
+        end: Some(window.1),
+        status: match phase {
+            Phase::Upcoming => UpdateStatus::Scheduled,
+            Phase::InProgress => UpdateStatus::InProgress,
+            _ => UpdateStatus::Completed,
+        },
+    }
 }
 
 /// A maintenance: its window (actual times when written, else the planned ones) and its phase.

@@ -11,6 +11,7 @@ mod checks;
 mod incident;
 mod links;
 mod places;
+pub(crate) mod recurrence;
 mod summary;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -23,7 +24,7 @@ use crate::paths::{file_name, parent, HandbookPath};
 use crate::source::{Document, Meta};
 use crate::vocabulary::Kind;
 pub(crate) use checks::check_operations;
-pub(crate) use incident::{IncidentState, Phase, StateView};
+pub(crate) use incident::{last_word, IncidentState, Phase, StateView};
 pub(crate) use places::{Place, Places};
 pub(crate) use summary::{referenced_by, runbooks_linked_from, PageSummary, TermLink};
 

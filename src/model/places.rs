@@ -18,6 +18,10 @@ pub(crate) enum Place {
     Status,
     StatusHistory,
     StatusApi,
+    StatusComponents,
+    StatusSubscribe,
+    StatusEmbed,
+    StatusSlo,
     Alerts,
     Reviews,
     Postmortems,
@@ -30,11 +34,15 @@ pub(crate) enum Place {
 }
 
 impl Place {
-    const ALL: [Place; 13] = [
+    const ALL: [Place; 17] = [
         Place::Search,
         Place::Status,
         Place::StatusHistory,
         Place::StatusApi,
+        Place::StatusComponents,
+        Place::StatusSubscribe,
+        Place::StatusEmbed,
+        Place::StatusSlo,
         Place::Alerts,
         Place::Reviews,
         Place::Postmortems,
@@ -53,6 +61,10 @@ impl Place {
             Place::Status => (None, "status"),
             Place::StatusHistory => (Some(Place::Status), "history"),
             Place::StatusApi => (Some(Place::Status), "api"),
+            Place::StatusComponents => (Some(Place::Status), "components"),
+            Place::StatusSubscribe => (Some(Place::Status), "subscribe"),
+            Place::StatusEmbed => (Some(Place::Status), "embed"),
+            Place::StatusSlo => (Some(Place::Status), "slo"),
             Place::Alerts => (None, "alerts"),
             Place::Reviews => (None, "reviews"),
             Place::Postmortems => (None, "postmortems"),
@@ -72,6 +84,10 @@ impl Place {
             Place::Status => "status",
             Place::StatusHistory => "status_history",
             Place::StatusApi => "status_api",
+            Place::StatusComponents => "status_components",
+            Place::StatusSubscribe => "status_subscribe",
+            Place::StatusEmbed => "status_embed",
+            Place::StatusSlo => "status_slo",
             Place::Alerts => "alerts",
             Place::Reviews => "reviews",
             Place::Postmortems => "postmortems",
@@ -91,6 +107,10 @@ impl Place {
             Place::Status => "the status page",
             Place::StatusHistory => "the status history",
             Place::StatusApi => "the status API",
+            Place::StatusComponents => "the components' feeds, calendars and badges",
+            Place::StatusSubscribe => "the status subscriptions page",
+            Place::StatusEmbed => "the status badges and embed page",
+            Place::StatusSlo => "the service level objectives",
             Place::Alerts => "the alerts list",
             Place::Reviews => "the review dashboard",
             Place::Postmortems => "the postmortems table",
@@ -123,6 +143,7 @@ impl Place {
             self,
             Place::StatusHistory
                 | Place::StatusApi
+                | Place::StatusComponents
                 | Place::Sorted
                 | Place::Tags
                 | Place::Services

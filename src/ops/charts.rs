@@ -232,6 +232,94 @@ pub(super) fn services_chart(services: &[(String, usize)]) -> String {
     svg
 }
 
+/// Bars: a component's availability per month against its target (a dashed line). The axis
+/// runs from a floor to 100 %: three times the target's allowance below it, or lower when a
+/// month fell further; a month under its target has its own class.
+pub(super) fn slo_chart(slo: &super::slo::ComponentSlo) -> String {
+    let months = &slo.months;
+    let target = f64::from(slo.target_ppm) / 10_000.0;
+    let lowest = months
+        .iter()
+        .map(|m| f64::from(m.availability_ppm) / 10_000.0)
+        .fold(100.0, f64::min);
+    let allowance = (100.0 - target).max(0.001);
+    let floor = (target - 2.0 * allowance)
+        .min(lowest - allowance / 2.0)
+        .max(0.0);
+    let floor = (floor / allowance).floor() * allowance;
+    let id = format!("chart-slo-{}", crate::paths::url_segment(&slo.id));
+    // Room for ticks such as 99.925 left of the plot.
+    let left = LEFT + 18.0;
+    let plot_height = HEIGHT - TOP - BOTTOM;
+    let y = |value: f64| TOP + plot_height * (1.0 - (value - floor) / (100.0 - floor));
+    let mut svg = format!(
+        "<svg class=\"chart chart-slo\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
+        xml_text(&format!("{}: availability per month", slo.name)),
+        xml_text(&format!(
+            "One bar per month, from {}% at the bottom to 100% at the top; the dashed line is the target, {}%.",
+            fmt_axis(floor),
+            slo.target
+        ))
+    );
+    for tick in [floor, (floor + 100.0) / 2.0, 100.0] {
+        let _ = write!(
+            svg,
+            "<line class=\"grid\" x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\"/><text class=\"tick\" x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            WIDTH - RIGHT,
+            y(tick),
+            y(tick),
+            left - 6.0,
+            y(tick) + 4.0,
+            fmt_axis(tick)
+        );
+    }
+    let slot = (WIDTH - left - RIGHT) / months.len().max(1) as f64;
+    for (i, month) in months.iter().enumerate() {
+        let value = (f64::from(month.availability_ppm) / 10_000.0).max(floor);
+        let x = left + slot * i as f64 + slot * 0.2;
+        let class = if month.status == "missed" {
+            "missed"
+        } else {
+            "met"
+        };
+        let _ = write!(
+            svg,
+            "<rect class=\"{class}\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\"><title>{}: {}%{}</title></rect>",
+            y(value),
+            slot * 0.6,
+            (y(floor) - y(value)).max(0.0),
+            xml_text(&month.label),
+            month.availability,
+            if month.status == "missed" { ", under the target" } else { "" }
+        );
+        let (name, year) = month.label.split_once(' ').unwrap_or((&month.label, ""));
+        let short: String = name.chars().take(3).collect();
+        let cx = x + slot * 0.3;
+        let _ = write!(
+            svg,
+            "<text class=\"tick\" x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}<tspan x=\"{cx:.1}\" dy=\"13\">{}</tspan></text>",
+            HEIGHT - BOTTOM + 16.0,
+            xml_text(&short),
+            xml_text(year)
+        );
+    }
+    let _ = write!(
+        svg,
+        "<line class=\"target\" x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\"/><text class=\"axis-label\" transform=\"translate(12 {:.1}) rotate(-90)\" text-anchor=\"middle\">Availability (%)</text></svg>",
+        WIDTH - RIGHT,
+        y(target),
+        y(target),
+        TOP + plot_height / 2.0
+    );
+    svg
+}
+
+/// An axis value in percent: as many decimals as it needs, at most four.
+fn fmt_axis(value: f64) -> String {
+    let text = format!("{value:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 pub(super) fn first_label(months: &[Month]) -> &str {
     months.first().map_or("", |m| m.label.as_str())
 }

@@ -6,15 +6,19 @@
 //! never writes files or renders templates; the build does (see [`generate`]).
 
 pub(crate) mod alerts;
+mod badges;
+mod calendar;
 mod catalog;
 mod charts;
 pub(crate) mod feeds;
 pub(crate) mod metrics;
 pub(crate) mod postmortems;
 pub(crate) mod scs;
+pub(crate) mod slo;
 pub(crate) mod status;
 mod status_page;
 pub(crate) mod statuspage;
+pub(crate) mod subscriptions;
 pub(crate) mod uptime;
 pub(crate) mod validate;
 
@@ -53,7 +57,11 @@ pub(crate) struct GeneratedPage {
 }
 
 impl GeneratedPage {
+    /// `URL/index.html`; a page whose URL names its file (`status/widget.html`) is that file.
     pub(crate) fn output_path(&self) -> String {
+        if self.url.ends_with(".html") {
+            return self.url.clone();
+        }
         format!("{}index.html", self.url)
     }
 }
@@ -110,7 +118,19 @@ pub(crate) fn places(site: &Site) -> BTreeSet<Place> {
 pub(crate) fn places_with_pages(site: &Site, events: &[status::Event]) -> BTreeSet<Place> {
     let mut places = BTreeSet::new();
     if !events.is_empty() || !site.config.components.is_empty() {
-        places.extend([Place::Status, Place::StatusHistory, Place::StatusApi]);
+        places.extend([
+            Place::Status,
+            Place::StatusHistory,
+            Place::StatusApi,
+            Place::StatusSubscribe,
+            Place::StatusEmbed,
+        ]);
+        if !site.config.components.is_empty() {
+            places.insert(Place::StatusComponents);
+        }
+        if site.config.components.iter().any(|c| c.slo.is_some()) {
+            places.insert(Place::StatusSlo);
+        }
     }
     if !alerts::alerts(site).is_empty() {
         places.insert(Place::Alerts);
@@ -134,10 +154,11 @@ pub(crate) fn places_with_pages(site: &Site, events: &[status::Event]) -> BTreeS
 
 /// The stretch of time, `[from, until)` around `now`, over which every page and file the site
 /// has shows the same as at `now`, but for the moment a status page says it was made: the UTC
-/// day of `now` (review dates, the 90 days of uptime bars, the metrics' months), cut at each
-/// incident's turning points. While an incident or a maintenance is having its impact, or down
-/// time falls in the uptime window (durations and percentages run on with the clock), only `now`
-/// itself. Every reading of "now" in this module and in [`crate::model::IncidentState`] is
+/// day of `now` (review dates, the 90 days of uptime bars, the metrics' months), the month and
+/// quarter of the objectives, cut at each incident's turning points (a recurring maintenance's
+/// windows around `now`) and at an objective's `observed_since`. While an incident or a
+/// maintenance is having its impact, or down time falls in the uptime window or in the current
+/// year of an objective (durations and percentages run on with the clock), only `now` itself. Every reading of "now" in this module and in [`crate::model::IncidentState`] is
 /// bounded here.
 pub(crate) fn steady_around(site: &Site, now: Timestamp) -> (Timestamp, Timestamp) {
     let only_now = (now, now + jiff::SignedDuration::from_secs(1));
@@ -147,19 +168,37 @@ pub(crate) fn steady_around(site: &Site, now: Timestamp) -> (Timestamp, Timestam
     let mut until = day.tomorrow().map_or(Timestamp::MAX, midnight);
     let uptime_from = midnight(uptime::first_day(now));
     let stale_after = site.config.checks.ongoing_incident_max_days;
+    // The objectives' current month, quarter and year: their percentages run on with the clock
+    // once down time falls in them; their starts turn the pages.
+    let events = status::events(site);
+    let year = midnight(slo::period_start(day, 12));
+    for component in site.config.components.iter().filter(|c| c.slo.is_some()) {
+        if !slo::down_windows(component, &events, year, now).is_empty() {
+            return only_now;
+        }
+        match component.observed_since.map(|d| d.instant) {
+            Some(since) if since <= now => from = from.max(since),
+            Some(since) => until = until.min(since),
+            None => {}
+        }
+    }
+    for months in [1, 3] {
+        let start = slo::period_start(day, months);
+        from = from.max(midnight(start));
+        if let Ok(next) = start.checked_add(jiff::Span::new().months(months)) {
+            until = until.min(midnight(next));
+        }
+    }
     for page in &site.pages {
         let Some(state) = page.incident else { continue };
         if state.phase.is_active() {
             return only_now;
         }
         let event = status::Event::of(0, &page.meta, state);
-        if event
-            .window_until(now)
-            .is_some_and(|(_, end)| end > uptime_from)
-        {
+        if !event.windows_until(uptime_from, now).is_empty() {
             return only_now;
         }
-        for point in crate::model::IncidentState::turning_points(&page.meta, stale_after) {
+        for point in crate::model::IncidentState::turning_points(&page.meta, stale_after, now) {
             if point <= now {
                 from = from.max(point);
             } else {
@@ -184,18 +223,14 @@ pub(crate) fn generate(site: &Site, now: Timestamp) -> Generated {
     postmortems::add(site, now, &mut generated);
     metrics::add(site, &events, now, &mut generated);
     if generated.places.contains(&Place::Status) {
-        let status = site.places.url(Place::Status);
-        generated
-            .files
-            .push((format!("{status}feed.xml"), feeds::atom(site, &events, now)));
-        generated.files.push((
-            format!("{status}maintenance.ics"),
-            feeds::calendar(site, &events),
-        ));
+        generated.files.extend(subscriptions::files(site, &events));
         generated
             .files
             .extend(statuspage::Api::new(site, &events, now).files());
         generated.files.extend(scs::files(site, &events, now));
+        subscriptions::add(site, &mut generated);
+        badges::add(site, &events, &mut generated);
+        slo::add(site, &events, now, &mut generated);
     }
     generated
 }

@@ -147,7 +147,12 @@ pub(crate) fn files(site: &Site, events: &[Event], now: Timestamp) -> Vec<(Strin
                 .collect(),
         })
         .collect();
-    let incidents: Vec<IncidentData> = events.iter().map(|e| incident(site, e, now)).collect();
+    // A recurring maintenance is listed as its windows of the past 90 days and the next few.
+    let since = super::uptime::midnight(super::uptime::first_day(now));
+    let incidents: Vec<IncidentData> = super::status::concrete(events, since, now)
+        .iter()
+        .map(|e| incident(site, e, now))
+        .collect();
     let impact_types: Vec<serde_json::Value> = IMPACT_TYPES
         .iter()
         .map(|(impact, name, description)| {
@@ -179,15 +184,13 @@ pub(crate) fn files(site: &Site, events: &[Event], now: Timestamp) -> Vec<(Strin
 fn incident(site: &Site, event: &Event, now: Timestamp) -> IncidentData {
     let page = &site.pages[event.id];
     // Where the incident stands, as every page shows it.
-    let status = page
-        .incident
-        .map_or(UpdateStatus::Investigating, |state| state.status);
+    let status = super::status::event_status(site, event);
     let order = PHASES
         .iter()
         .position(|(phase, _)| *phase == status)
         .unwrap_or(1);
     IncidentData {
-        id: page.stem().to_string(),
+        id: super::status::event_id(site, event),
         display_name: page.title.clone(),
         description: page.meta.description.as_deref().map_or_else(
             || page.rendered.summary.clone(),

@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::config::Component;
+use crate::model::recurrence::Series;
 pub(crate) use crate::model::Phase;
 use crate::model::{IncidentState, Site};
 use crate::source::Meta;
@@ -90,6 +91,14 @@ pub(crate) struct Event {
     /// When it ended; `None` while it lasts (or, for maintenance, when no end is planned).
     pub end: Option<Timestamp>,
     pub phase: Phase,
+    /// Its last update, or its start: how far an incident never marked resolved is known to
+    /// have lasted.
+    pub last_word: Option<Timestamp>,
+    /// A recurring maintenance's windows; `start` and `end` are then the window going on, else
+    /// the next one, else the last one.
+    pub series: Option<Series>,
+    /// One window of a recurring maintenance, made by [`Event::occurrences`].
+    pub occurrence: bool,
 }
 
 impl Event {
@@ -102,7 +111,66 @@ impl Event {
             start: state.start,
             end: state.end,
             phase: state.phase,
+            last_word: crate::model::last_word(meta),
+            series: Series::of(meta).ok().flatten(),
+            occurrence: false,
         }
+    }
+
+    /// How many windows still to come of a recurring maintenance the status page and the APIs
+    /// list.
+    pub(crate) const AHEAD: usize = 3;
+
+    /// The event as concrete windows: a recurring maintenance's windows that overlap
+    /// `[since, now)`, the one going on and the next [`Event::AHEAD`], oldest first, each as an
+    /// event of its own; any other event as it is.
+    pub(crate) fn occurrences(&self, since: Timestamp, now: Timestamp) -> Vec<Event> {
+        let Some(series) = &self.series else {
+            return vec![self.clone()];
+        };
+        let around = series.around(now, Event::AHEAD);
+        let past = series
+            .windows_between(since, now)
+            .into_iter()
+            .filter(|&(_, end)| end <= now);
+        past.chain(around.current)
+            .chain(around.next)
+            .map(|(start, end)| Event {
+                start: Some(start),
+                end: Some(end),
+                phase: if now < start {
+                    Phase::Upcoming
+                } else if now < end {
+                    Phase::InProgress
+                } else {
+                    Phase::Completed
+                },
+                series: None,
+                occurrence: true,
+                ..self.clone()
+            })
+            .collect()
+    }
+
+    /// Every window in which the event had impact, up to `now`, from `since` on: one at most,
+    /// but for a recurring maintenance.
+    pub(crate) fn windows_until(
+        &self,
+        since: Timestamp,
+        now: Timestamp,
+    ) -> Vec<(Timestamp, Timestamp)> {
+        let windows: Vec<(Timestamp, Timestamp)> = match &self.series {
+            None => self.window_until(now).into_iter().collect(),
+            Some(series) => series
+                .windows_between(since, now)
+                .into_iter()
+                .map(|(start, end)| (start, end.min(now)))
+                .collect(),
+        };
+        windows
+            .into_iter()
+            .filter(|&(_, end)| end > since)
+            .collect()
     }
 
     /// Reads the incident `meta` at `now`.
@@ -115,13 +183,19 @@ impl Event {
         self.impact == Impact::Maintenance
     }
 
-    /// The time the event had impact, up to `now`; `None` before it began.
+    /// The time the event had impact, up to `now`; `None` before it began. An incident never
+    /// marked resolved whose last word has grown stale ([`Phase::Unresolved`]) lasted as far as
+    /// that word says, not up to `now`: nobody has said it still goes on.
     pub(crate) fn window_until(&self, now: Timestamp) -> Option<(Timestamp, Timestamp)> {
         let start = self.start?;
         if self.phase == Phase::Upcoming || start >= now {
             return None;
         }
-        let end = self.end.map_or(now, |end| end.min(now));
+        let open_end = match self.phase {
+            Phase::Unresolved => self.last_word.unwrap_or(start),
+            _ => now,
+        };
+        let end = self.end.unwrap_or(open_end).min(now);
         (end > start).then_some((start, end))
     }
 
@@ -147,6 +221,42 @@ pub(crate) fn events(site: &Site) -> Vec<Event> {
         .collect();
     events.sort_by(|a, b| b.start.cmp(&a.start).then(a.id.cmp(&b.id)));
     events
+}
+
+/// `events` with every recurring maintenance as its concrete windows
+/// ([`Event::occurrences`]), newest start first.
+pub(crate) fn concrete(events: &[Event], since: Timestamp, now: Timestamp) -> Vec<Event> {
+    let mut all: Vec<Event> = events
+        .iter()
+        .flat_map(|e| e.occurrences(since, now))
+        .collect();
+    all.sort_by(|a, b| b.start.cmp(&a.start).then(a.id.cmp(&b.id)));
+    all
+}
+
+/// How the APIs name an event: its file name, and for one window of a recurring maintenance
+/// the start of that window too (`weekly-db-maintenance-20261201T0200Z`).
+pub(crate) fn event_id(site: &Site, event: &Event) -> String {
+    let stem = site.pages[event.id].stem();
+    match event.start.filter(|_| event.occurrence) {
+        Some(start) => format!("{stem}-{}", start.strftime("%Y%m%dT%H%MZ")),
+        None => stem.to_string(),
+    }
+}
+
+/// Where an event stands in the words of updates: the page's state, or, for one window of a
+/// recurring maintenance, that window's.
+pub(crate) fn event_status(site: &Site, event: &Event) -> crate::vocabulary::UpdateStatus {
+    use crate::vocabulary::UpdateStatus;
+    match (event.occurrence, site.pages[event.id].incident) {
+        (true, _) => match event.phase {
+            Phase::Upcoming => UpdateStatus::Scheduled,
+            Phase::InProgress => UpdateStatus::InProgress,
+            _ => UpdateStatus::Completed,
+        },
+        (false, Some(state)) => state.status,
+        (false, None) => UpdateStatus::Investigating,
+    }
 }
 
 /// A component's state now: the worst of the active events naming it.

@@ -6,13 +6,15 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::status::{self, ComponentState, Event, Phase};
+use super::subscriptions::{self, Scope};
 use super::uptime::{self, Day};
 use super::{shown, Generated, GeneratedPage, Json, Links};
 use crate::dates::{DateTime, HumanMinutes};
 use crate::model::{Place, Site};
 use crate::vocabulary::{Impact, UpdateStatus};
 
-const MONTHS: [&str; 12] = [
+/// Month names, January first.
+pub(super) const MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",
@@ -53,6 +55,10 @@ pub(super) struct LatestUpdate {
 #[derive(Debug, Serialize)]
 struct ComponentRow {
     id: String,
+    /// Its URL segment, also its anchor on the page.
+    slug: String,
+    feed_url: String,
+    calendar_url: String,
     name: String,
     description: Option<String>,
     state: ComponentState,
@@ -97,6 +103,10 @@ struct StatusContext {
     calendar_url: String,
     summary_url: String,
     scs_url: String,
+    subscribe_url: String,
+    embed_url: String,
+    /// Absent when no component has an objective.
+    slo_url: Option<String>,
 }
 
 /// Adds `/status/` and `/status/history/`.
@@ -108,18 +118,21 @@ pub(super) fn add(site: &Site, events: &[Event], now: Timestamp, generated: &mut
     let status = links.place(Place::Status);
     let nav_from = links.section_at(status).unwrap_or(0);
     let card = |e: &Event| event_card(site, &links, e, now);
+    let scopes = subscriptions::components(site);
     let first_day = uptime::first_day(now);
     let window_start = first_day
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)
         .map(|z| z.timestamp())
         .unwrap_or(now);
-    let past: Vec<&Event> = events.iter().filter(|e| !e.phase.is_open()).collect();
+    // Each window of a recurring maintenance that is over is part of the history.
+    let concrete = status::concrete(events, Timestamp::MIN, now);
+    let past: Vec<&Event> = concrete.iter().filter(|e| !e.phase.is_open()).collect();
     let recent: Vec<&Event> = past
         .iter()
         .copied()
         .filter(|e| e.end.or(e.start).is_some_and(|t| t >= window_start))
         .collect();
-    let mut upcoming: Vec<&Event> = events
+    let mut upcoming: Vec<&Event> = concrete
         .iter()
         .filter(|e| e.phase == Phase::Upcoming)
         .collect();
@@ -141,7 +154,8 @@ pub(super) fn add(site: &Site, events: &[Event], now: Timestamp, generated: &mut
                 name: name.map(str::to_string),
                 components: members
                     .into_iter()
-                    .map(|c| component_row(site, &links, c, events, now))
+                    .filter_map(|c| scopes.iter().find(|s| s.is(c)))
+                    .filter_map(|scope| component_row(site, &links, scope, events, now))
                     .collect(),
             })
             .collect(),
@@ -154,6 +168,12 @@ pub(super) fn add(site: &Site, events: &[Event], now: Timestamp, generated: &mut
             "{}scs/incidents.json",
             links.place(Place::StatusApi)
         )),
+        subscribe_url: links.url(links.place(Place::StatusSubscribe)),
+        embed_url: links.url(links.place(Place::StatusEmbed)),
+        slo_url: generated
+            .places
+            .contains(&Place::StatusSlo)
+            .then(|| links.url(links.place(Place::StatusSlo))),
     };
     let header = links.header(
         status,
@@ -255,14 +275,20 @@ fn add_history(
 fn component_row(
     site: &Site,
     links: &Links<'_>,
-    component: &crate::config::Component,
+    scope: &Scope<'_>,
     events: &[Event],
     now: Timestamp,
-) -> ComponentRow {
+) -> Option<ComponentRow> {
+    let Scope::Component(component, slug) = scope else {
+        return None;
+    };
     let uptime = uptime::component_uptime(&component.id, events, now);
     let state = status::component_state(&component.id, events);
-    ComponentRow {
+    Some(ComponentRow {
         id: component.id.clone(),
+        slug: slug.clone(),
+        feed_url: links.url(&scope.file(site, "feed.xml")),
+        calendar_url: links.url(&scope.file(site, "calendar.ics")),
         name: component.name.clone(),
         description: component.description.clone(),
         state,
@@ -279,7 +305,7 @@ fn component_row(
                 url: day.events.first().map(|&id| links.page_url(id)),
             })
             .collect(),
-    }
+    })
 }
 
 /// The tooltip of one day: date, state, time lost, and the events of the day.
@@ -328,7 +354,10 @@ pub(super) fn event_card(
         url: links.page_url(event.id),
         impact: event.impact,
         phase: event.phase,
-        phase_label: page.incident.map_or(event.phase.label(), |s| s.label()),
+        phase_label: match page.incident {
+            Some(state) if !event.occurrence => state.label(),
+            _ => event.phase.label(),
+        },
         components: event
             .components
             .iter()

@@ -119,6 +119,9 @@ pub(crate) struct Api<'a> {
     epoch: String,
     /// Built once: every incident lists the components it affects.
     components: Vec<ComponentInfo>,
+    /// Maintenance with each recurring one as its windows of the past 90 days, the one going on
+    /// and the next few.
+    maintenances: Vec<Event>,
 }
 
 impl<'a> Api<'a> {
@@ -137,6 +140,11 @@ impl<'a> Api<'a> {
             time_zone: "Etc/UTC",
             updated_at: rfc3339(newest),
         };
+        let since = super::uptime::midnight(super::uptime::first_day(now));
+        let maintenances = status::concrete(events, since, now)
+            .into_iter()
+            .filter(Event::is_maintenance)
+            .collect();
         let mut api = Api {
             site,
             links,
@@ -144,6 +152,7 @@ impl<'a> Api<'a> {
             page,
             epoch: rfc3339(oldest),
             components: Vec::new(),
+            maintenances,
         };
         api.components = api.build_components();
         api
@@ -222,8 +231,8 @@ impl<'a> Api<'a> {
         self.events.iter().filter(|e| !e.is_maintenance())
     }
 
-    fn maintenances(&self) -> impl Iterator<Item = &'a Event> + Clone {
-        self.events.iter().filter(|e| e.is_maintenance())
+    fn maintenances(&self) -> impl Iterator<Item = &Event> + Clone {
+        self.maintenances.iter()
     }
 
     fn incident_list<'e>(&self, events: impl Iterator<Item = &'e Event>) -> Vec<IncidentInfo> {
@@ -309,7 +318,7 @@ impl<'a> Api<'a> {
 
     fn incident(&self, event: &Event) -> IncidentInfo {
         let page = &self.site.pages[event.id];
-        let id = page.stem().to_string();
+        let id = status::event_id(self.site, event);
         let mut updates: Vec<_> = page.meta.updates.iter().collect();
         updates.sort_by_key(|u| std::cmp::Reverse(u.at));
         let first = updates.last().map(|u| u.at.instant);
@@ -378,22 +387,30 @@ impl<'a> Api<'a> {
             incident_updates,
             components,
             scheduled_for: maintenance
-                .then(|| page.meta.scheduled_start.or(page.meta.started))
+                .then(|| match event.occurrence {
+                    true => event.start,
+                    false => page
+                        .meta
+                        .scheduled_start
+                        .or(page.meta.started)
+                        .map(|d| d.instant),
+                })
                 .flatten()
-                .map(|d| rfc3339(d.instant)),
+                .map(rfc3339),
             scheduled_until: maintenance
-                .then_some(page.meta.scheduled_end)
+                .then(|| match event.occurrence {
+                    true => event.end,
+                    false => page.meta.scheduled_end.map(|d| d.instant),
+                })
                 .flatten()
-                .map(|d| rfc3339(d.instant)),
+                .map(rfc3339),
             id,
         }
     }
 
     /// Statuspage's incident status: where the incident stands, as every page shows it.
     fn incident_status(&self, event: &Event) -> &'static str {
-        self.site.pages[event.id]
-            .incident
-            .map_or("investigating", |state| update_status_id(state.status))
+        update_status_id(status::event_status(self.site, event))
     }
 
     fn component_name(&self, id: &str) -> String {

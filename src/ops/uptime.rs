@@ -65,19 +65,12 @@ pub(crate) fn midnight(date: Date) -> Timestamp {
 /// The uptime of `component` from the events naming it, as of `now`.
 pub(crate) fn component_uptime(component: &str, events: &[Event], now: Timestamp) -> Uptime {
     let mine: Vec<&Event> = events.iter().filter(|e| e.affects(component)).collect();
-    let windows = |pick: &dyn Fn(Impact) -> bool| -> Vec<(i64, i64)> {
-        merge(
-            mine.iter()
-                .filter(|e| pick(e.impact))
-                .filter_map(|e| e.window_until(now))
-                .map(|(s, e)| (s.as_second(), e.as_second()))
-                .collect(),
-        )
-    };
-    let down = windows(&|i| matches!(i, Impact::Major | Impact::Critical));
+    let since = midnight(first_day(now));
+    let windows = |pick: &dyn Fn(Impact) -> bool| windows_of(&mine, pick, since, now);
+    let down = windows(&is_down);
     let degraded = windows(&|i| i == Impact::Minor);
     let maintenance = windows(&|i| i == Impact::Maintenance);
-    let start = midnight(first_day(now)).as_second();
+    let start = since.as_second();
     let end = now.as_second();
     let mut days = Vec::with_capacity(DAYS);
     let mut date = first_day(now);
@@ -89,8 +82,9 @@ pub(crate) fn component_uptime(component: &str, events: &[Event], now: Timestamp
             .iter()
             .filter(|e| {
                 let overlaps = e
-                    .window_until(now)
-                    .is_some_and(|(s, e)| s.as_second() < to && e.as_second() > from);
+                    .windows_until(since, now)
+                    .iter()
+                    .any(|(s, e)| s.as_second() < to && e.as_second() > from);
                 // Today's bar shows what is going on now, even at the first second of the day.
                 let lasting = is_today && e.phase.is_active() && e.start.is_some_and(|s| s <= now);
                 overlaps || lasting
@@ -120,6 +114,29 @@ pub(crate) fn component_uptime(component: &str, events: &[Event], now: Timestamp
     }
 }
 
+/// Whether an incident of `impact` counts as down time: `major` and `critical` do.
+pub(crate) fn is_down(impact: Impact) -> bool {
+    matches!(impact, Impact::Major | Impact::Critical)
+}
+
+/// The windows (seconds) of the `events` whose impact `pick` takes, from `since` up to `now`,
+/// merged: time that several of them cover counts once.
+pub(crate) fn windows_of(
+    events: &[&Event],
+    pick: &dyn Fn(Impact) -> bool,
+    since: Timestamp,
+    now: Timestamp,
+) -> Vec<(i64, i64)> {
+    merge(
+        events
+            .iter()
+            .filter(|e| pick(e.impact))
+            .flat_map(|e| e.windows_until(since, now))
+            .map(|(s, e)| (s.as_second(), e.as_second()))
+            .collect(),
+    )
+}
+
 /// `part / whole` in hundredths of a percent, truncated; 100 % when nothing was observed.
 pub(crate) fn hundredths(part: i64, whole: i64) -> u32 {
     if whole <= 0 {
@@ -143,7 +160,7 @@ fn merge(mut intervals: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
 }
 
 /// Seconds of `intervals` inside `[from, to)`.
-fn overlap(intervals: &[(i64, i64)], from: i64, to: i64) -> i64 {
+pub(crate) fn overlap(intervals: &[(i64, i64)], from: i64, to: i64) -> i64 {
     intervals
         .iter()
         .map(|&(s, e)| (e.min(to) - s.max(from)).max(0))
@@ -255,6 +272,26 @@ mod tests {
                 .filter(|s| **s != ComponentState::Operational)
                 .count(),
             3
+        );
+    }
+
+    #[test]
+    fn a_stale_unresolved_incident_is_down_only_up_to_its_last_word() {
+        let mut meta = incident(Impact::Critical, &["api"], "2026-10-01T10:00:00Z", None);
+        meta.updates.push(crate::source::meta::Update {
+            at: at("2026-10-01T12:00:00Z"),
+            status: crate::vocabulary::UpdateStatus::Identified,
+            message: "Found it.".into(),
+        });
+        let stale = event(1, meta);
+        assert_eq!(stale.phase, super::super::status::Phase::Unresolved);
+        let uptime = component_uptime("api", &[stale], now());
+        assert_eq!(uptime.down_seconds, 2 * 3600);
+        let day = |date: &str| uptime.days.iter().find(|d| d.date.to_string() == date);
+        assert_eq!(day("2026-10-01").unwrap().down_seconds, 2 * 3600);
+        assert_eq!(
+            day("2026-10-02").unwrap().state,
+            ComponentState::Operational
         );
     }
 

@@ -41,6 +41,8 @@ fn fields_of(kind: Kind) -> &'static [&'static str] {
             "resolved",
             "scheduled_start",
             "scheduled_end",
+            "recurrence",
+            "timezone",
             "updates",
         ],
     }
@@ -144,6 +146,10 @@ pub(crate) struct Meta {
     pub impact: Option<Impact>,
     pub scheduled_start: Option<DateTime>,
     pub scheduled_end: Option<DateTime>,
+    /// A maintenance's iCalendar recurrence rule (`FREQ=WEEKLY;BYDAY=TU`).
+    pub recurrence: Option<String>,
+    /// The IANA time zone of a recurring maintenance's wall-clock times.
+    pub timezone: Option<String>,
     #[serde(default)]
     pub updates: Vec<Update>,
     /// Where the page was first published, when another site has the original (a public

@@ -101,11 +101,14 @@ fn operations_pages_screenshots() {
     let _ = std::fs::remove_dir_all(&shots);
     let pages = [
         "status/",
+        "status/slo/",
+        "status/subscribe/",
+        "status/embed/",
         "postmortems/2026-08-14-managed-postgres-writes-failing/",
         "postmortems/metrics/",
         "services/managed-postgres/",
     ];
-    for mode in ["1280", "1280:dark", "390"] {
+    for mode in ["1280", "1280:dark", "390", "375", "375:dark"] {
         let mut args = vec![site.to_str().unwrap(), "/", shots.to_str().unwrap(), mode];
         args.extend(pages);
         run_script("screenshot.mjs", &args);
@@ -117,6 +120,14 @@ fn operations_pages_screenshots() {
         "postmortems_2026-08-14-managed-postgres-writes-failing-1280-light.png",
         "postmortems_metrics-1280-light.png",
         "services_managed-postgres-1280-light.png",
+        "status_slo-1280-light.png",
+        "status_slo-1280-dark.png",
+        "status_slo-375-light.png",
+        "status_slo-375-dark.png",
+        "status_subscribe-1280-light.png",
+        "status_subscribe-1280-dark.png",
+        "status_subscribe-375-light.png",
+        "status_subscribe-375-dark.png",
     ] {
         let bytes = std::fs::read(shots.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(bytes.starts_with(b"\x89PNG"), "{name} is not a PNG");

@@ -27,7 +27,7 @@ fn hostile_handbook(raw_html: bool) -> Handbook {
         EVIL.to_string()
     };
     let config = format!(
-        "title = {evil}\ndescription = {evil}\nrepo_url = \"https://example.com/repo\"\n\n[markdown]\nraw_html = {raw_html}\n\n[[status.components]]\nid = \"api\"\nname = {evil}\ngroup = {evil}\n"
+        "title = {evil}\ndescription = {evil}\nrepo_url = \"https://example.com/repo\"\n\n[markdown]\nraw_html = {raw_html}\n\n[[status.components]]\nid = \"api\"\nname = {evil}\ngroup = {evil}\nslo = 99.9\n"
     );
     let runbook = format!(
         "+++\ntitle = {evil}\ndescription = {evil}\nservices = [\"api\"]\nowners = [{evil}]\ntags = [{evil}]\nalerts = [\"DiskFull\"]\nlast_reviewed = 2026-11-01\n+++\n\n## Steps {in_body}\n\nRun `{EVIL}` and read [the docs](javascript:pwned()).\n\n<script>pwned()</script>\n"
@@ -145,6 +145,44 @@ fn hostile_text_is_inert_in_every_html_page() {
     assert!(
         shown_as_text > 10,
         "the hostile text shows on {shown_as_text} pages"
+    );
+}
+
+#[test]
+fn hostile_text_is_inert_in_badges_charts_and_the_components_feeds() {
+    let (hb, files) = built(true);
+    let out = hb.out("public");
+    let mut svgs = 0;
+    for (name, text) in files_with_extension(&files, ".svg") {
+        let Ok(svg) = roxmltree::Document::parse(&text) else {
+            panic!("{name} is no XML");
+        };
+        for node in svg.descendants().filter(|n| n.is_element()) {
+            assert_ne!(node.tag_name().name(), "script", "{name}");
+            assert!(
+                node.attributes().all(|a| !a.name().starts_with("on")),
+                "{name}: {node:?}"
+            );
+        }
+        if svg
+            .descendants()
+            .any(|n| n.text().is_some_and(|t| t.contains(EVIL)))
+        {
+            svgs += 1;
+        }
+    }
+    assert!(svgs >= 1, "the name is in {svgs} badges");
+    // The objectives' charts are inline SVG in their page, which the HTML test reads.
+    let slo = String::from_utf8_lossy(&files["status/slo/index.html"]).into_owned();
+    assert!(slo.contains("<svg class=\"chart chart-slo\""));
+    let feed = std::fs::read(out.join("status/components/api/feed.xml")).unwrap();
+    let feed = feed_rs::parser::parse(feed.as_slice()).expect("the component's feed parses");
+    assert!(feed.title.unwrap().content.contains(EVIL));
+    let ics = std::fs::read_to_string(out.join("status/components/api/calendar.ics")).unwrap();
+    assert_eq!(
+        ics.lines().filter(|l| *l == "BEGIN:VEVENT").count(),
+        1,
+        "{ics}"
     );
 }
 

@@ -21,3 +21,5 @@ mod scaffold;
 mod search;
 mod search_parity;
 mod serve;
+mod slo;
+mod subscriptions;

@@ -52,7 +52,12 @@ fn status_page_shows_the_overall_state_open_events_and_components() {
     );
     assert_eq!(
         texts(&html, "#status-upcoming + .page-list .page-row-title"),
-        ["Scheduled maintenance: Managed Postgres minor version upgrades in fra1"]
+        [
+            "Weekly maintenance: Kubernetes control plane patching",
+            "Scheduled maintenance: Managed Postgres minor version upgrades in fra1",
+            "Weekly maintenance: Kubernetes control plane patching",
+            "Weekly maintenance: Kubernetes control plane patching"
+        ]
     );
     let state = |id: &str| text(&html, &format!("#component-{id} .component-state"));
     assert_eq!(state("compute"), "Degraded performance");
@@ -95,10 +100,27 @@ fn uptime_bars_have_ninety_days_with_tooltips_and_the_percentage() {
     // Days with incidents are links to the first of them, so they take keyboard focus; quiet
     // days stay out of the accessibility tree.
     let links = attrs(&html, "#component-kubernetes .uptime-days a", "href");
-    assert_eq!(links, ["/status/2026-09-02-kubernetes-api-unavailable/"]);
+    let weekly = "/status/2026-11-03-kubernetes-weekly-patching/";
+    assert_eq!(
+        links,
+        [
+            "/status/2026-09-02-kubernetes-api-unavailable/",
+            weekly,
+            weekly,
+            weekly,
+            weekly
+        ]
+    );
     assert_eq!(
         count(&html, "#component-kubernetes li.day[aria-hidden='true']"),
-        89
+        85
+    );
+    // The weekly maintenance's past windows are maintenance days (Tuesdays 02:00 Berlin time).
+    let kubernetes_days = attrs(&html, "#component-kubernetes li.day", "class");
+    assert_eq!(kubernetes_days[86], "day state-maintenance", "24 Nov");
+    assert_eq!(
+        tips[86],
+        "24 Nov 2026: Under maintenance, 1 h maintenance • Weekly maintenance: Kubernetes control plane patching"
     );
     let classes = attrs(&html, "#component-compute li.day", "class");
     assert_eq!(classes[88], "day state-degraded", "26 Nov");
@@ -123,7 +145,8 @@ fn status_history_is_grouped_by_month_with_every_past_event() {
             "June 2026"
         ]
     );
-    assert_eq!(count(&html, ".status-event"), 10);
+    // Ten events, and four windows of the weekly maintenance (3, 10, 17 and 24 November).
+    assert_eq!(count(&html, ".status-event"), 14);
     let recent = page(example(), STATUS);
     assert_eq!(
         texts(&recent, "#status-history ~ .month-heading"),
@@ -229,7 +252,8 @@ fn maintenance_calendar_is_valid_icalendar() {
         assert!(!line.contains('\n'), "bare newline in {line:?}");
     }
     let unfolded = ics.replace("\r\n ", "");
-    assert_eq!(unfolded.matches("BEGIN:VEVENT").count(), 2);
+    assert_eq!(unfolded.matches("BEGIN:VEVENT").count(), 3);
+    assert!(unfolded.contains("DTSTART;TZID=Europe/Berlin:20261103T020000\r\nDTEND;TZID=Europe/Berlin:20261103T030000\r\nRRULE:FREQ=WEEKLY;BYDAY=TU\r\n"));
     assert!(unfolded.contains("UID:2026-12-03-postgres-maintenance-fra1@ops.northwind.example\r\n"));
     assert!(unfolded.contains("DTSTART:20261203T010000Z\r\nDTEND:20261203T050000Z\r\n"));
     assert!(unfolded.contains("(Cluster\\, Settings\\, Upgrade minor version)"));
@@ -340,10 +364,15 @@ fn statuspage_v2_files_match_the_statuspage_shapes() {
         ids(&summary["incidents"]),
         ["2026-11-26-block-storage-latency-ams1"]
     );
+    // The weekly maintenance's next three windows, as concrete maintenances (01:00 UTC is
+    // 02:00 in Berlin in winter).
     assert_eq!(
         ids(&summary["scheduled_maintenances"]),
         [
+            "2026-11-03-kubernetes-weekly-patching-20261215T0100Z",
+            "2026-11-03-kubernetes-weekly-patching-20261208T0100Z",
             "2026-12-03-postgres-maintenance-fra1",
+            "2026-11-03-kubernetes-weekly-patching-20261201T0100Z",
             "2026-11-26-dns-resolver-upgrade-waw1"
         ]
     );

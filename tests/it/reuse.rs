@@ -219,6 +219,9 @@ fn a_later_now_leaves_the_output_as_it_is_only_while_every_page_stays_the_same()
         "started = 2026-11-26T16:40:00Z\nresolved = 2026-11-28T09:00:00Z",
     );
     std::fs::write(&open, text).unwrap();
+    // A weekly maintenance always has a window in the last 90 days: see the test after this one.
+    std::fs::remove_file(handbook.join("content/status/2026-11-03-kubernetes-weekly-patching.md"))
+        .unwrap();
     std::fs::write(
         handbook.join("content/status/2027-06-02-network-maintenance.md"),
         "+++\ntitle = \"Network maintenance in fra1\"\ncomponents = [\"compute\"]\n\
@@ -227,7 +230,6 @@ fn a_later_now_leaves_the_output_as_it_is_only_while_every_page_stays_the_same()
          status = \"scheduled\"\nmessage = \"Planned.\"\n+++\nSwitch upgrades.\n",
     )
     .unwrap();
-    let (out, cache) = (tmp.path().join("public"), tmp.path().join("cache"));
     // (now, whether the output of the build before still holds)
     let steps = [
         ("2027-06-01T08:00:00Z", false),
@@ -238,21 +240,57 @@ fn a_later_now_leaves_the_output_as_it_is_only_while_every_page_stays_the_same()
         ("2027-06-02T10:00:00Z", true),  // the same moment
         ("2027-06-02T10:30:00Z", false), // it lasts: its duration runs on
     ];
-    for (now, holds) in steps {
-        let stderr = cached_build_at(&handbook, &out, &cache, now, &[]);
+    let out = build_in_steps(&handbook, tmp.path(), &steps);
+    let status = std::fs::read_to_string(out.join("status/index.html")).unwrap();
+    assert!(
+        status.contains("In progress"),
+        "the maintenance is not shown as going on"
+    );
+}
+
+/// Builds `handbook` at each "now" of `steps` into `work/public`, checking whether the build
+/// left the output as it was, and that the output equals a fresh build's (but for the "As of").
+fn build_in_steps(handbook: &Path, work: &Path, steps: &[(&str, bool)]) -> std::path::PathBuf {
+    let (out, cache) = (work.join("public"), work.join("cache"));
+    for &(now, holds) in steps {
+        let stderr = cached_build_at(handbook, &out, &cache, now, &[]);
         assert_eq!(left_as_it_was(&stderr), holds, "at {now}: {stderr}");
-        let (fresh, fresh_cache) = (tmp.path().join("fresh"), tmp.path().join("fresh-cache"));
+        let (fresh, fresh_cache) = (work.join("fresh"), work.join("fresh-cache"));
         let _ = std::fs::remove_dir_all(&fresh);
         let _ = std::fs::remove_dir_all(&fresh_cache);
-        cached_build_at(&handbook, &fresh, &fresh_cache, now, &[]);
+        cached_build_at(handbook, &fresh, &fresh_cache, now, &[]);
         assert_same_tree(
             &without_moment(snapshot(&fresh)),
             &without_moment(snapshot(&out)),
         );
     }
+    out
+}
+
+#[test]
+fn a_recurring_maintenance_turns_the_pages_at_a_window_its_rule_makes() {
+    // Every four months from 15 January 2026, 14:00 to 15:00 UTC: on 15 January 2027 the last
+    // window (15 September) is out of the 90 days, and the next starts at 14:00.
+    let handbook = Handbook::new(&[
+        (
+            "opsbook.toml",
+            "[[status.components]]\nid = \"db\"\nname = \"DB\"\n",
+        ),
+        (
+            "content/status/patching.md",
+            "+++\ntitle = \"Patching\"\ncomponents = [\"db\"]\nimpact = \"maintenance\"\nscheduled_start = 2026-01-15T14:00:00Z\nscheduled_end = 2026-01-15T15:00:00Z\nrecurrence = \"FREQ=MONTHLY;INTERVAL=4\"\n+++\n",
+        ),
+    ]);
+    let steps = [
+        ("2027-01-15T08:00:00Z", false),
+        ("2027-01-15T13:59:59Z", true), // the same day, the window not begun
+        ("2027-01-15T14:00:00Z", false), // a window of the rule begins
+    ];
+    let work = handbook.out("work");
+    let out = build_in_steps(&handbook.root, &work, &steps);
     let status = std::fs::read_to_string(out.join("status/index.html")).unwrap();
     assert!(
         status.contains("In progress"),
-        "the maintenance is not shown as going on"
+        "the window is not shown as going on"
     );
 }

@@ -92,13 +92,22 @@ pub(crate) fn build(dir: &Path, out: &Path, extra: &[&str]) -> Run {
 
 /// [`build`] with extra environment variables.
 pub(crate) fn build_with_env(dir: &Path, out: &Path, extra: &[&str], env: &[(&str, &str)]) -> Run {
+    build_run(dir, out, NOW, extra, env)
+}
+
+/// Runs `opsbook build DIR -o OUT --no-cache --now NOW` with another "now".
+pub(crate) fn build_now(dir: &Path, out: &Path, now: &str) -> Run {
+    build_run(dir, out, now, &[], &[])
+}
+
+fn build_run(dir: &Path, out: &Path, now: &str, extra: &[&str], env: &[(&str, &str)]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_opsbook"))
         .envs(env.iter().copied())
         .arg("build")
         .arg(dir)
         .arg("-o")
         .arg(out)
-        .args(["--no-cache", "--now", NOW])
+        .args(["--no-cache", "--now", now])
         .args(extra)
         .env("NO_COLOR", "1")
         .env_remove("SOURCE_DATE_EPOCH")

@@ -100,6 +100,14 @@ pub(crate) struct IncidentInfo {
     updates: Vec<UpdateInfo>,
     postmortem_url: Option<String>,
     postmortem_title: Option<String>,
+    /// A recurring maintenance's rule, as written in calendars.
+    recurrence: Option<String>,
+    /// The zone of its wall-clock times.
+    timezone: Option<String>,
+    /// Its next windows, soonest first.
+    next_windows: Vec<(DateTime, DateTime)>,
+    /// The end of the window the state stands at: planned, or as it happened.
+    window_end: Option<DateTime>,
 }
 
 #[derive(Serialize)]
@@ -270,6 +278,27 @@ impl<'a> Builder<'a> {
             date_only: false,
         };
         let began = state.and_then(|s| s.start).map(shown);
+        let series = crate::model::recurrence::Series::of(meta).ok().flatten();
+        // The windows from the one the state stands at (going on, or next), without "now".
+        let next_windows = match (&series, state) {
+            (Some(series), Some(state)) if state.phase.is_open() => {
+                let from = state
+                    .start
+                    .map_or(jiff::Timestamp::MAX, |start| match state.phase {
+                        crate::model::Phase::Upcoming => start
+                            .checked_sub(jiff::SignedDuration::from_secs(1))
+                            .unwrap_or(start),
+                        _ => start,
+                    });
+                series
+                    .around(from, 3)
+                    .next
+                    .into_iter()
+                    .map(|(start, end)| (shown(start), shown(end)))
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
         let ended = state
             .filter(|s| !s.phase.is_open())
             .and_then(|s| s.end)
@@ -308,6 +337,12 @@ impl<'a> Builder<'a> {
             updates,
             postmortem_url: postmortem.map(|p| self.url(p)),
             postmortem_title: postmortem.map(|p| self.site.pages[p].title.clone()),
+            recurrence: series.as_ref().map(|s| s.calendar_rule()),
+            timezone: series
+                .as_ref()
+                .and_then(|s| s.zone().iana_name().map(str::to_string)),
+            next_windows,
+            window_end: state.and_then(|s| s.end).map(shown),
         }
     }
 }

@@ -48,6 +48,7 @@ pub(crate) fn add_components(
                 name: name.to_string(),
                 description: None,
                 group: None,
+                ..Component::default()
             });
         }
     }
@@ -83,6 +84,7 @@ fn systems(root: &Path) -> Vec<Component> {
                 name,
                 description: text("description"),
                 group: text("category"),
+                ..Component::default()
             })
         })
         .collect()
