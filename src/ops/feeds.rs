@@ -11,7 +11,11 @@ use super::Links;
 use crate::model::Site;
 use crate::vocabulary::UpdateStatus;
 
-/// `feed.xml` of `scope`: every update of the events it covers.
+/// Updates a feed holds: a reader polls for what is new, and a handbook's whole history (8,000
+/// updates made a 6 MB feed) belongs on the history pages.
+const FEED_ENTRIES: usize = 200;
+
+/// `feed.xml` of `scope`: the latest [`FEED_ENTRIES`] updates of the events it covers.
 pub(crate) fn atom(site: &Site, events: &[Event], scope: &Scope<'_>) -> String {
     let links = Links { site };
     let mut entries: Vec<(Timestamp, String)> = Vec::new();
@@ -47,6 +51,7 @@ pub(crate) fn atom(site: &Site, events: &[Event], scope: &Scope<'_>) -> String {
         }
     }
     entries.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    entries.truncate(FEED_ENTRIES);
     // The newest update, not the build time: the same history gives the same feed. A feed
     // with no entry was never updated.
     let updated = entries.first().map_or(Timestamp::UNIX_EPOCH, |e| e.0);
@@ -63,7 +68,7 @@ pub(crate) fn atom(site: &Site, events: &[Event], scope: &Scope<'_>) -> String {
         lang = xml_text(&site.config.language),
         title = xml_text(&format!("{}: {}", site.config.title, scope.title("status"))),
         subtitle = xml_text(&format!(
-            "Every update to incidents and maintenance{}, newest first.",
+            "The latest updates to incidents and maintenance{}, newest first.",
             scope.of_whom()
         )),
         id = xml_text(&id),

@@ -243,6 +243,45 @@ fn atom_feed_has_one_entry_per_update_and_parses() {
 }
 
 #[test]
+fn a_long_history_feeds_its_latest_200_updates() {
+    let mut files = vec![(
+        "opsbook.toml".to_string(),
+        "title = \"T\"\nbase_url = \"https://status.example.org/\"\n[[status.components]]\nid = \"api\"\nname = \"API\"\n".to_string(),
+    )];
+    // 70 incidents of 3 updates each, a day apart: 210 updates.
+    for day in 0..70 {
+        let (month, date) = (1 + day / 28, 1 + day % 28);
+        let at = |hour: u32| format!("2026-{month:02}-{date:02}T{hour:02}:00:00Z");
+        files.push((
+            format!("content/status/i{day:02}.md"),
+            format!(
+                "+++\ntitle = \"Incident {day:02}\"\ncomponents = [\"api\"]\nimpact = \"minor\"\nstarted = {}\nresolved = {}\n[[updates]]\nat = {}\nstatus = \"investigating\"\nmessage = \"a\"\n[[updates]]\nat = {}\nstatus = \"monitoring\"\nmessage = \"b\"\n[[updates]]\nat = {}\nstatus = \"resolved\"\nmessage = \"c\"\n+++\n",
+                at(1), at(4), at(2), at(3), at(4)
+            ),
+        ));
+    }
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let handbook = Handbook::new(&files);
+    handbook.build(&[]).assert_success();
+    let out = handbook.out("public");
+    for feed in ["status/feed.xml", "status/components/api/feed.xml"] {
+        let xml = read(&out, feed);
+        let parsed = feed_rs::parser::parse(xml.as_bytes()).expect("a valid Atom feed");
+        let titles: Vec<String> = (parsed.entries.iter())
+            .map(|e| e.title.as_ref().unwrap().content.clone())
+            .collect();
+        assert_eq!(titles.len(), 200, "{feed}");
+        assert_eq!(titles[0], "[Resolved] Incident 69", "{feed}: newest first");
+        // The oldest ten updates (incident 00's three, …, incident 03's first) are left out.
+        assert_eq!(titles[199], "[Monitoring] Incident 03", "{feed}");
+        assert!(!titles.iter().any(|t| t.ends_with("Incident 02")), "{feed}");
+    }
+}
+
+#[test]
 fn maintenance_calendar_is_valid_icalendar() {
     let ics = read(example(), "status/maintenance.ics");
     assert!(ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:"));
