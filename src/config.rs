@@ -42,6 +42,8 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawSearch {
     enabled: Option<bool>,
+    #[serde(default)]
+    synonyms: Vec<Vec<toml::Spanned<String>>>,
 }
 
 /// How page bodies are read.
@@ -206,6 +208,8 @@ pub struct Config {
     pub(crate) raw_html: bool,
     /// Whether the site has its search box and index (`[search] enabled`, on by default).
     pub(crate) search: bool,
+    /// Groups of words that find each other (`[search] synonyms`), one word each.
+    pub(crate) synonyms: Vec<Vec<String>>,
 }
 
 pub(crate) const DEFAULT_REVIEW_INTERVAL_DAYS: u32 = 180;
@@ -260,6 +264,7 @@ impl Config {
                 ));
             }
         }
+        problems.extend(synonym_problems(&raw.search.synonyms, text));
         let mut config = Config::from_raw(raw);
         problems.extend(config.validate(text));
         if problems.is_empty() {
@@ -286,6 +291,9 @@ impl Config {
             broken_links: raw.build.broken_links.unwrap_or_default(),
             raw_html: raw.markdown.raw_html.unwrap_or(true),
             search: raw.search.enabled.unwrap_or(true),
+            synonyms: (raw.search.synonyms.iter())
+                .map(|group| group.iter().map(|w| w.get_ref().clone()).collect())
+                .collect(),
             components: raw.status.components,
             tracks_reviews: raw.checks.review_interval_days.is_some(),
             review_interval_days: raw
@@ -415,6 +423,39 @@ pub fn base_url_problem(url: &str) -> Option<String> {
             "must be an http(s) URL, such as `https://example.org/handbook/`, or a path starting with `/`, not `{shown}`"
         )),
     }
+}
+
+/// A synonym is matched against the words of a query, which are runs of letters and digits: an
+/// entry with a space or punctuation could never match, and a group needs two entries.
+fn synonym_problems(groups: &[Vec<toml::Spanned<String>>], text: &str) -> Vec<Diagnostic> {
+    let lines = LineIndex::new(text);
+    let mut problems = Vec::new();
+    for group in groups {
+        let problem = |at: usize, message: String| {
+            let (line, column) = lines.position(text, at);
+            Diagnostic::error(Some(Location::at(CONFIG_FILE, line, column)), message)
+                .with_hint("write `synonyms = [[\"k8s\", \"kubernetes\"], [\"pg\", \"postgres\"]]`")
+        };
+        if let [only] = group.as_slice() {
+            problems.push(problem(
+                only.span().start,
+                format!(
+                    "the synonym group of `{}` has no other word",
+                    only.get_ref()
+                ),
+            ));
+        }
+        for word in group {
+            let written = word.get_ref();
+            if written.is_empty() || !written.chars().all(char::is_alphanumeric) {
+                problems.push(problem(
+                    word.span().start,
+                    format!("the synonym `{written}` is not one word of letters and digits"),
+                ));
+            }
+        }
+    }
+    problems
 }
 
 fn line_of(text: &str, needle: &str) -> usize {

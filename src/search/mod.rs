@@ -13,6 +13,7 @@ mod compact;
 pub(crate) mod export;
 mod searcher;
 mod stamp;
+mod synonyms;
 
 use std::path::{Path, PathBuf};
 
@@ -25,6 +26,7 @@ use crate::markdown::TextSection;
 use crate::model::{Page, Site};
 pub use searcher::{Filters, Hit, Searcher, MAX_EXPANSIONS, MAX_LIMIT};
 pub(crate) use stamp::source_stamp;
+pub(crate) use synonyms::Synonyms;
 
 /// The analyzer of every searchable text field (registered by tantivy by default).
 pub(crate) const ANALYZER: &str = "en_stem";
@@ -109,6 +111,7 @@ pub(crate) fn build_index(site: &Site, dir: &Path, stamp: &str) -> tantivy::Resu
     analyzer::register(&index);
     let documents = fill(&index, &fields, site)?;
     std::fs::write(staging.path().join(stamp::STAMP_FILE), stamp)?;
+    site_synonyms(site, &index)?.save(staging.path())?;
     let staged = staging.keep();
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
@@ -232,9 +235,19 @@ pub(crate) fn write_browser_files(
             )
         })
         .collect();
-    let made = export::export_into(&index, &fields, &rows, emit)?;
+    let synonyms = site_synonyms(site, &index)?;
+    let made = export::export_into(&index, &fields, &rows, &synonyms, emit)?;
     emit(("opsbook-search.js".into(), compact::compact(RUNTIME)));
     Ok(made + 1)
+}
+
+/// The handbook's synonym groups as `index` analyzes them.
+fn site_synonyms(site: &Site, index: &Index) -> tantivy::Result<Synonyms> {
+    let mut analyzer = index
+        .tokenizers()
+        .get(ANALYZER)
+        .ok_or_else(|| tantivy::TantivyError::InvalidArgument(format!("no analyzer {ANALYZER}")))?;
+    Ok(Synonyms::new(&site.config.synonyms, &mut analyzer))
 }
 
 /// A hash of everything the browser search files are made from: every section document and the
@@ -244,6 +257,7 @@ pub(crate) fn input_fingerprint(site: &Site) -> [u8; 32] {
         crate::reuse::Hasher::new(concat!("search 1 ", env!("CARGO_PKG_VERSION")).as_bytes());
     hasher.add("runtime", &RUNTIME);
     hasher.add("format", &export::format_id());
+    hasher.add("synonyms", &site.config.synonyms);
     for (page, section) in sections(site) {
         let severity = page.meta.severity.map(severity_name);
         hasher.add(

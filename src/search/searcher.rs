@@ -73,13 +73,18 @@ pub(crate) struct Queries {
 pub struct Searcher {
     index: Index,
     fields: Fields,
+    synonyms: super::Synonyms,
 }
 
 impl Searcher {
     pub fn open(dir: &Path) -> tantivy::Result<Searcher> {
         let index = Index::open_in_dir(dir)?;
         let (_, fields) = schema();
-        Ok(Searcher { index, fields })
+        Ok(Searcher {
+            index,
+            fields,
+            synonyms: super::Synonyms::load(dir),
+        })
     }
 
     /// The stamp the index was built with, when it has one.
@@ -87,7 +92,8 @@ impl Searcher {
         std::fs::read_to_string(dir.join(stamp::STAMP_FILE)).ok()
     }
 
-    /// The terms of `text`, one clause per word: the words are the runs of alphanumeric
+    /// The terms of `text`, one clause per word (its term, then its `[search] synonyms`): the
+    /// words are the runs of alphanumeric
     /// characters (so `AND`, `OR`, `NOT` and other query syntax people type are plain words), a
     /// word written again exactly as before is dropped (as tantivy's query grammar drops a clause
     /// equal to an earlier one, before analysis: `disk disk` is one clause, `kafka Kafka` two),
@@ -110,10 +116,18 @@ impl Searcher {
                 last = clause;
                 continue;
             }
-            let mut terms = Vec::new();
+            let mut terms: Vec<String> = Vec::new();
             analyzer
                 .token_stream(word)
                 .process(&mut |token| terms.push(token.text.clone()));
+            // The word's synonyms share its clause: any of them satisfies it.
+            for term in terms.clone() {
+                for other in self.synonyms.of(&term) {
+                    if !terms.contains(other) {
+                        terms.push(other.clone());
+                    }
+                }
+            }
             last = (!terms.is_empty()).then_some(clauses.len());
             seen.insert(word, last);
             if !terms.is_empty() {
@@ -244,7 +258,12 @@ impl Searcher {
         let own = clauses[typed][0].clone();
         let lowered = last.to_lowercase_per_char();
         let more = self.expansions(&[own.as_str(), lowered.as_str()], &own)?;
-        clauses[typed].extend(more);
+        let clause = &mut clauses[typed];
+        for term in more {
+            if !clause.contains(&term) {
+                clause.push(term);
+            }
+        }
         Ok(clauses)
     }
 

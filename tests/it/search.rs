@@ -361,3 +361,65 @@ fn every_exported_posting_list_reads_back_as_tantivys() {
         .env_remove("OPSBOOK_RUNTIME");
     assert_node_succeeds(command, "postings.mjs");
 }
+
+#[test]
+fn synonyms_find_each_other_and_a_changed_group_rebuilds_the_index() {
+    let example = example_copy();
+    let urls = |hits: &[Value]| -> Vec<String> {
+        (hits.iter())
+            .map(|h| h["url"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let k8s = json_hits(example.path(), &["k8s"]);
+    assert!(
+        urls(&k8s)[0].starts_with("runbooks/kubernetes/"),
+        "{:?}",
+        urls(&k8s)
+    );
+    // A word the example never writes finds what its group's word finds, ranked alike.
+    let config = example.path().join("opsbook.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let with = text.replace(
+        "[\"k8s\", \"kubernetes\"]",
+        "[\"k8s\", \"kubernetes\"], [\"helmsman\", \"kubernetes\"]",
+    );
+    assert_ne!(text, with);
+    std::fs::write(&config, &with).unwrap();
+    let helmsman = json_hits(example.path(), &["helmsman"]);
+    assert!(!helmsman.is_empty());
+    assert_eq!(
+        urls(&helmsman),
+        urls(&json_hits(example.path(), &["kubernetes"]))
+    );
+    std::fs::write(&config, &text).unwrap();
+    assert!(json_hits(example.path(), &["helmsman"]).is_empty());
+}
+
+#[test]
+fn a_synonym_that_is_not_one_word_is_an_error_at_its_place() {
+    let handbook = Handbook::new(&[
+        (
+            "opsbook.toml",
+            "title = \"T\"\n[search]\nsynonyms = [[\"k8s\", \"kube rnetes\"], [\"pg\"]]\n",
+        ),
+        ("content/a.md", "# A\n"),
+    ]);
+    let run = handbook.build(&[]);
+    assert_eq!(run.code(), Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("opsbook.toml:3:21")
+            && run
+                .stderr
+                .contains("the synonym `kube rnetes` is not one word"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("opsbook.toml:3:38")
+            && run
+                .stderr
+                .contains("the synonym group of `pg` has no other word"),
+        "{}",
+        run.stderr
+    );
+}

@@ -230,6 +230,8 @@ const TYPED: &[&str] = &[
     "disk ",
     "disk f",
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    "k8s kuber",
+    "pg postgre",
 ];
 
 /// Prefix expansion: what tantivy's term dictionary and queries give for [`TYPED`]

@@ -135,7 +135,8 @@ pub(crate) fn export(
     rows: &[DocRow],
 ) -> tantivy::Result<Vec<File>> {
     let mut files = Vec::new();
-    export_into(index, fields, rows, &mut |file| files.push(file))?;
+    let none = super::Synonyms::default();
+    export_into(index, fields, rows, &none, &mut |file| files.push(file))?;
     Ok(files)
 }
 
@@ -145,6 +146,7 @@ pub(crate) fn export_into(
     index: &Index,
     fields: &Fields,
     rows: &[DocRow],
+    synonyms: &super::Synonyms,
     emit: &mut dyn FnMut(File),
 ) -> tantivy::Result<usize> {
     let reader = index.reader()?;
@@ -208,6 +210,10 @@ pub(crate) fn export_into(
         "docs": doc_counts,
         "filters": filter_values(segment, fields)?,
     });
+    let mut meta = meta;
+    if !synonyms.is_empty() {
+        meta["synonyms"] = json!(synonyms);
+    }
     emit(("meta.js".into(), register("meta", None, &meta)));
     Ok(made)
 }

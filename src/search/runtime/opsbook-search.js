@@ -965,8 +965,8 @@
   var MAX_EXPANSIONS = 8;
 
   // The clauses of `text`, as `opsbook search` makes them (Searcher::clauses in
-  // src/search/mod.rs): one per distinct word, holding its term, and, when the text is still
-  // being typed, the prefix expansions of the last word in that word's clause. A word written
+  // src/search/mod.rs): one per distinct word, holding its term and its synonyms, and, when the
+  // text is still being typed, the prefix expansions of the last word in that word's clause. A word written
   // again exactly as before makes no clause: tantivy's query grammar drops a clause equal to an
   // earlier one, before analysis — so `disk disk` counts `disk` once, but `kafka Kafka` twice.
   function plan(m, text, prefix) {
@@ -982,7 +982,7 @@
       var t = term(all[i]);
       seen[all[i]] = t === null ? -1 : clauses.length;
       typed = seen[all[i]];
-      if (t !== null) clauses.push([t]);
+      if (t !== null) clauses.push([t].concat(synonymsOf(m, t)));
     }
     var last = all.length ? all[all.length - 1] : null;
     var typing = prefix && typed >= 0 && /[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}]$/u.test(text) &&
@@ -992,9 +992,15 @@
     var stemmed = term(last);
     var prefixes = stemmed === lowered ? [stemmed] : [stemmed, lowered];
     return expand(m, prefixes, stemmed, MAX_EXPANSIONS).then(function (more) {
-      clauses[typed] = clauses[typed].concat(more);
+      var clause = clauses[typed];
+      clauses[typed] = clause.concat(more.filter(function (t) { return clause.indexOf(t) < 0; }));
       return { clauses: clauses, prefixes: prefixes };
     });
+  }
+
+  // `[search] synonyms`: the other terms of a term's groups, which share its clause.
+  function synonymsOf(m, t) {
+    return m.synonyms && has(m.synonyms, t) ? m.synonyms[t] : [];
   }
 
   function query(text, options) {
