@@ -11,6 +11,7 @@ mod checks;
 mod incident;
 mod links;
 mod places;
+mod related;
 mod summary;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -132,6 +133,8 @@ pub(crate) struct Site {
     /// Incident pages by file name, and the postmortem naming each.
     incidents: HashMap<String, usize>,
     postmortems: HashMap<usize, usize>,
+    /// What postmortems name in `related`.
+    related: related::Related,
     /// Documents that made no page, and why.
     pub(crate) left_out: Vec<crate::source::LeftOut>,
     /// Where the generated pages go.
