@@ -1,5 +1,6 @@
 //! The operations features: the status page and its machine-readable twins, postmortem
-//! insights, the service catalog, alert URLs and the review dashboard.
+//! insights (contributing factors included), the service catalog, alert URLs and the review
+//! dashboard.
 //!
 //! Everything here is a pure function of the assembled [`Site`] and "now": it returns typed
 //! values, the template contexts of the pages it adds, and the text of the files it adds. It
@@ -8,6 +9,8 @@
 pub(crate) mod alerts;
 mod catalog;
 mod charts;
+mod factor_charts;
+pub(crate) mod factors;
 pub(crate) mod feeds;
 pub(crate) mod metrics;
 pub(crate) mod postmortems;
@@ -124,6 +127,9 @@ pub(crate) fn places_with_pages(site: &Site, events: &[status::Event]) -> BTreeS
     if !metrics::incidents(site, events).is_empty() {
         places.insert(Place::Metrics);
     }
+    if factors::any_named(site) {
+        places.insert(Place::Factors);
+    }
     for (name, _) in crate::model::TAXONOMIES {
         if site.taxonomies.get(name).is_some_and(|t| !t.is_empty()) {
             places.insert(Place::of_taxonomy(name));
@@ -183,6 +189,7 @@ pub(crate) fn generate(site: &Site, now: Timestamp) -> Generated {
     catalog::add_reviews(site, now, &mut generated);
     postmortems::add(site, now, &mut generated);
     metrics::add(site, &events, now, &mut generated);
+    factors::add(site, now, &mut generated);
     if generated.places.contains(&Place::Status) {
         let status = site.places.url(Place::Status);
         generated
