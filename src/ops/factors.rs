@@ -24,7 +24,7 @@ const QUARTERS: i32 = 8;
 /// How many services the chart shows; the table has them all.
 const CHART_SERVICES: usize = 10;
 
-/// One postmortem and the factors of the vocabulary it names (indices into it).
+/// One postmortem and the factors of the vocabulary it names (indices into it, as written).
 #[derive(Debug, Clone)]
 pub(crate) struct Named {
     pub id: usize,
@@ -52,13 +52,14 @@ impl Named {
 
 /// Every postmortem, newest first, with the factors it names.
 pub(crate) fn named(site: &Site) -> Vec<Named> {
+    // In the order written, each once.
     let indices = |values: &[String]| -> Vec<usize> {
-        let mut found: Vec<usize> = values
-            .iter()
-            .filter_map(|v| site.config.factor(v).map(|(i, _)| i))
-            .collect();
-        found.sort_unstable();
-        found.dedup();
+        let mut found: Vec<usize> = Vec::new();
+        for (i, _) in values.iter().filter_map(|v| site.config.factor(v)) {
+            if !found.contains(&i) {
+                found.push(i);
+            }
+        }
         found
     };
     super::postmortems::postmortem_ids(site)
