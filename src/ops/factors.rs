@@ -138,7 +138,9 @@ pub(crate) fn repeats(site: &Site, named: &[Named], within_days: u32) -> Vec<Rep
             }
         }
     }
-    let date = |id: usize| named.iter().find(|n| n.id == id).and_then(|n| n.date);
+    let dates: std::collections::HashMap<usize, Option<DateTime>> =
+        named.iter().map(|n| (n.id, n.date)).collect();
+    let date = |id: usize| dates.get(&id).copied().flatten();
     repeats.sort_by(|a, b| {
         date(b.again)
             .cmp(&date(a.again))
