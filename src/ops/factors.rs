@@ -108,7 +108,9 @@ pub(crate) struct Repeat {
 /// Each time a factor hits a service within `within_days` of the time before: one repeat per
 /// pair of consecutive postmortems (three in a row make two), newest first.
 pub(crate) fn repeats(site: &Site, named: &[Named], within_days: u32) -> Vec<Repeat> {
-    let mut hits: BTreeMap<(&str, usize), Vec<(DateTime, &str, usize)>> = BTreeMap::new();
+    // (service, factor) → every postmortem naming it: when, its path (to order a tie), its id.
+    type Hit<'a> = (DateTime, &'a str, usize);
+    let mut hits: BTreeMap<(&str, usize), Vec<Hit<'_>>> = BTreeMap::new();
     for postmortem in named {
         let Some(date) = postmortem.date else {
             continue;

@@ -189,22 +189,19 @@ fn postmortems_file_agrees_with_the_table_and_each_page() {
     let file = data("postmortems.json");
     let postmortems = file["postmortems"].as_array().unwrap();
     let table = page(example(), "postmortems/");
-    let titles: Vec<String> = postmortems
-        .iter()
-        .map(|p| p["title"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(
-        titles,
-        texts(&table, ".postmortems-table tbody td:nth-child(2) a")
-    );
-    let severities: Vec<String> = postmortems
-        .iter()
-        .map(|p| p["severity"].as_str().unwrap().to_uppercase())
-        .collect();
-    assert_eq!(
-        severities,
-        texts(&table, ".postmortems-table tbody td:nth-child(3)")
-    );
+    // Title and severity, column by column, in the table's order.
+    for (key, column) in [("title", "2) a"), ("severity", "3)")] {
+        let values: Vec<String> = postmortems
+            .iter()
+            .map(|p| p[key].as_str().unwrap().to_lowercase())
+            .collect();
+        let cells = texts(
+            &table,
+            &format!(".postmortems-table tbody td:nth-child({column}"),
+        );
+        let cells: Vec<String> = cells.iter().map(|c| c.to_lowercase()).collect();
+        assert_eq!(values, cells, "{key}");
+    }
     for postmortem in postmortems {
         let url = postmortem["url"].as_str().unwrap();
         let html = page_at(url);

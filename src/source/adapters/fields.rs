@@ -123,6 +123,26 @@ impl Mapper<'_> {
         }
     }
 
+    /// Adds `values` to opsbook's list `to`, which is where the foreign key `from` was when it
+    /// was absent; a value it holds already is not added again.
+    fn append(&mut self, to: &str, values: Vec<Value>, from: &str) {
+        if !self.has(to) {
+            self.parsed.positions.alias(from, to);
+        }
+        let list = self
+            .parsed
+            .values
+            .entry(to)
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(list) = list {
+            for value in values {
+                if !list.contains(&value) {
+                    list.push(value);
+                }
+            }
+        }
+    }
+
     fn warn(&mut self, key: &str, message: String) {
         let (line, column) = self.parsed.positions.key(key);
         self.mapped.problems.push(FieldProblem {

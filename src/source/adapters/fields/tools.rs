@@ -126,17 +126,7 @@ impl Mapper<'_> {
         if url.trim_matches('/').is_empty() {
             return;
         }
-        if !self.has("aliases") {
-            self.parsed.positions.alias(from, "aliases");
-        }
-        let aliases = self
-            .parsed
-            .values
-            .entry("aliases")
-            .or_insert_with(|| Value::Array(Vec::new()));
-        if let Value::Array(list) = aliases {
-            list.push(Value::String(url.to_string()));
-        }
+        self.append("aliases", vec![Value::String(url.to_string())], from);
     }
 
     /// GOV.UK tech-docs: `last_reviewed_on` and `review_in: 6 months`, `owner_slack`.
@@ -176,17 +166,7 @@ impl Mapper<'_> {
         let Some(Value::String(owner)) = self.get("owner_slack").cloned() else {
             return;
         };
-        if !self.has("owners") {
-            self.parsed.positions.alias("owner_slack", "owners");
-        }
-        let owners = self
-            .parsed
-            .values
-            .entry("owners")
-            .or_insert_with(|| Value::Array(Vec::new()));
-        if let Value::Array(list) = owners {
-            list.push(Value::String(owner));
-        }
+        self.append("owners", vec![Value::String(owner)], "owner_slack");
     }
 
     /// `mount` is where the page's folder of markdown sits in the site, `relative` the page's
@@ -263,23 +243,8 @@ impl Mapper<'_> {
         else {
             return;
         };
-        if topics.is_empty() {
-            return;
-        }
-        if !self.has("tags") {
-            self.parsed.positions.alias(first, "tags");
-        }
-        let tags = self
-            .parsed
-            .values
-            .entry("tags")
-            .or_insert_with(|| Value::Array(Vec::new()));
-        if let Value::Array(list) = tags {
-            for topic in topics {
-                if !list.contains(&topic) {
-                    list.push(topic);
-                }
-            }
+        if !topics.is_empty() {
+            self.append("tags", topics, first);
         }
     }
 }
