@@ -12,6 +12,7 @@ mod charts;
 mod data_api;
 mod factor_charts;
 pub(crate) mod factors;
+mod factors_page;
 pub(crate) mod feeds;
 mod llms;
 pub(crate) mod metrics;
@@ -192,7 +193,7 @@ pub(crate) fn generate(site: &Site, now: Timestamp) -> Generated {
     catalog::add_reviews(site, now, &mut generated);
     postmortems::add(site, now, &mut generated);
     metrics::add(site, &events, now, &mut generated);
-    factors::add(site, now, &mut generated);
+    factors_page::add(site, now, &mut generated);
     generated.files.extend(data_api::files(site, &events, now));
     generated
         .files
