@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::diagnostic::{Diagnostic, LineIndex, Location};
-use crate::vocabulary::{Impact, Kind};
+use crate::vocabulary::{Factor, Impact, Kind};
 
 pub(crate) const CONFIG_FILE: &str = "opsbook.toml";
 
@@ -35,6 +35,26 @@ struct RawConfig {
     markdown: RawMarkdown,
     #[serde(default)]
     search: RawSearch,
+    #[serde(default)]
+    postmortems: RawPostmortems,
+}
+
+/// The vocabulary postmortems name their triggers and contributing factors in.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawPostmortems {
+    /// Whether the built-in factors come first (`false`: only the handbook's own).
+    default_factors: Option<bool>,
+    #[serde(default)]
+    factors: Vec<RawFactor>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFactor {
+    id: toml::Spanned<String>,
+    name: Option<String>,
+    description: String,
 }
 
 /// The site's search.
@@ -86,6 +106,7 @@ struct RawChecks {
     postmortem_required_impacts: Option<Vec<Impact>>,
     #[serde(default)]
     alert_labels: Vec<String>,
+    recurrence_days: Option<u32>,
 }
 
 /// The level `[checks] rules` gives one `opsbook check` rule.
@@ -110,6 +131,8 @@ pub(crate) struct CheckPolicy {
     pub postmortem_required_impacts: Vec<Impact>,
     /// Labels every alert carries besides its rule's own (those the scrape config adds).
     pub alert_labels: Vec<String>,
+    /// A factor hitting a service again within this many days is a recurrence.
+    pub recurrence_days: u32,
 }
 
 pub(crate) const DEFAULT_POSTMORTEM_SECTIONS: [&str; 5] = [
@@ -210,6 +233,9 @@ pub struct Config {
     pub(crate) search: bool,
     /// Groups of words that find each other (`[search] synonyms`), one word each.
     pub(crate) synonyms: Vec<Vec<String>>,
+    /// What postmortems may name in `triggers` and `contributing_factors`, in the order pages
+    /// list them.
+    pub(crate) factors: Vec<Factor>,
 }
 
 pub(crate) const DEFAULT_REVIEW_INTERVAL_DAYS: u32 = 180;
@@ -265,6 +291,7 @@ impl Config {
             }
         }
         problems.extend(synonym_problems(&raw.search.synonyms, text));
+        problems.extend(factor_problems(&raw.postmortems.factors, text));
         let mut config = Config::from_raw(raw);
         problems.extend(config.validate(text));
         if problems.is_empty() {
@@ -295,6 +322,7 @@ impl Config {
                 .map(|group| group.iter().map(|w| w.get_ref().clone()).collect())
                 .collect(),
             components: raw.status.components,
+            factors: vocabulary(raw.postmortems),
             tracks_reviews: raw.checks.review_interval_days.is_some(),
             review_interval_days: raw
                 .checks
@@ -317,6 +345,7 @@ impl Config {
                     .postmortem_required_impacts
                     .unwrap_or_else(|| vec![Impact::Major, Impact::Critical]),
                 alert_labels: raw.checks.alert_labels,
+                recurrence_days: raw.checks.recurrence_days.unwrap_or(90),
             },
         }
     }
@@ -381,6 +410,67 @@ impl Config {
     pub(crate) fn component(&self, id: &str) -> Option<&Component> {
         self.components.iter().find(|c| c.id == id)
     }
+
+    /// The factor `id` of the vocabulary, and its place in it.
+    pub(crate) fn factor(&self, id: &str) -> Option<(usize, &Factor)> {
+        self.factors.iter().enumerate().find(|(_, f)| f.id == id)
+    }
+}
+
+/// The built-in factors (unless `default_factors = false`), each replaced by the handbook's
+/// factor of the same id, then the handbook's other factors in the order written.
+fn vocabulary(raw: RawPostmortems) -> Vec<Factor> {
+    let mut factors: Vec<Factor> = if raw.default_factors.unwrap_or(true) {
+        crate::vocabulary::DEFAULT_FACTORS
+            .iter()
+            .map(|(id, name, description)| Factor {
+                id: id.to_string(),
+                name: name.to_string(),
+                description: description.to_string(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    for declared in raw.factors {
+        let id = declared.id.into_inner();
+        match factors.iter_mut().find(|f| f.id == id) {
+            Some(known) => {
+                known.name = declared.name.unwrap_or(known.name.clone());
+                known.description = declared.description;
+            }
+            None => factors.push(Factor {
+                name: declared
+                    .name
+                    .unwrap_or_else(|| crate::vocabulary::factor_name(&id)),
+                id,
+                description: declared.description,
+            }),
+        }
+    }
+    factors
+}
+
+/// Factor ids that cannot be written in front matter and anchors, or are declared twice.
+fn factor_problems(factors: &[RawFactor], text: &str) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let mut seen = BTreeSet::new();
+    for factor in factors {
+        let id = factor.id.get_ref();
+        let problem = if !crate::vocabulary::is_factor_id(id) {
+            format!("factor id `{id}` must be lower-case letters, digits, `-` and `_`")
+        } else if !seen.insert(id.as_str()) {
+            format!("factor `{id}` is declared twice")
+        } else {
+            continue;
+        };
+        let (line, column) = LineIndex::new(text).position(text, factor.id.span().start);
+        problems.push(Diagnostic::error(
+            Some(Location::at(CONFIG_FILE, line, column)),
+            problem,
+        ));
+    }
+    problems
 }
 
 /// Why `url` cannot be the site's base URL, or `None` when it can: an http(s) URL with a host,

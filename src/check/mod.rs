@@ -9,6 +9,7 @@
 pub(crate) mod alerts;
 pub mod format;
 mod links;
+mod recurrence;
 mod rules;
 
 use std::path::{Path, PathBuf};
@@ -154,6 +155,21 @@ pub const RULES: &[Rule] = &[
         "unknown-incident",
         E,
         "a postmortem naming an incident file that does not exist",
+    ),
+    rule(
+        "unknown-factor",
+        E,
+        "a postmortem trigger or contributing factor not in the vocabulary (`[postmortems]` in `opsbook.toml`)",
+    ),
+    rule(
+        "unknown-related",
+        E,
+        "a postmortem's `related` entry naming no postmortem or status incident, or itself",
+    ),
+    rule(
+        "recurring-factor",
+        W,
+        "one factor hitting one service again within `[checks] recurrence_days`",
     ),
     rule(
         "incident-update-order",
@@ -335,6 +351,7 @@ pub fn run(options: &CheckOptions) -> Report {
         urls: &urls,
     };
     rules::run_all(&context, &mut diagnostics);
+    recurrence::recurring_factors(site, &mut diagnostics);
     for left_out in assembled.left_out.iter().filter(|l| !l.known) {
         diagnostics.push(finding(
             "left-out",

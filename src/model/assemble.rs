@@ -38,6 +38,7 @@ impl Site {
             by_source: HashMap::new(),
             incidents: HashMap::new(),
             postmortems: HashMap::new(),
+            related: Default::default(),
             left_out: Vec::new(),
             places: super::Places::default(),
         };
@@ -47,6 +48,7 @@ impl Site {
         }
         site.link_parents();
         site.pair_incidents();
+        site.resolve_related();
         site.name_alert_pages();
         site.check_urls(diagnostics);
         site.collect_taxonomies();

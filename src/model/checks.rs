@@ -1,5 +1,6 @@
 //! Checks that need incidents and postmortems side by side: a postmortem naming an incident
-//! that does not exist, an incident naming an unknown component, dates out of order.
+//! that does not exist, a factor the vocabulary lacks or a related page that does not exist, an
+//! incident naming an unknown component, dates out of order.
 
 use super::{Page, Site};
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -29,6 +30,8 @@ pub(crate) fn check_operations(site: &Site, diagnostics: &mut Diagnostics) {
                         );
                     }
                 }
+                check_factors(site, page, diagnostics);
+                check_related(site, page, diagnostics);
             }
             Kind::Incident => check_incident(site, page, diagnostics),
             _ => {}
@@ -93,5 +96,61 @@ fn check_incident(site: &Site, page: &Page, diagnostics: &mut Diagnostics) {
                 );
             }
         }
+    }
+}
+
+/// Triggers and contributing factors come from the vocabulary of `opsbook.toml`: a word outside
+/// it would count apart from its near twin (`config` beside `configuration`).
+fn check_factors(site: &Site, page: &Page, diagnostics: &mut Diagnostics) {
+    let meta = &page.meta;
+    let known = || site.config.factors.iter().map(|f| f.id.as_str());
+    for (field, values) in [
+        ("triggers", &meta.triggers),
+        ("contributing_factors", &meta.contributing_factors),
+    ] {
+        for (index, value) in values.iter().enumerate() {
+            if site.config.factor(value).is_some() {
+                continue;
+            }
+            let hint = match crate::diagnostic::did_you_mean(value, known()) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!(
+                    "the factors are {}; declare others under [[postmortems.factors]] in opsbook.toml",
+                    known().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            diagnostics.push(
+                Diagnostic::error(
+                    Some(page.location_of(&format!("{field}.{index}"))),
+                    format!("postmortem names unknown factor `{value}` in `{field}`"),
+                )
+                .with_hint(hint)
+                .with_rule("unknown-factor"),
+            );
+        }
+    }
+}
+
+/// Each `related` entry names a postmortem or a status incident, other than the page itself.
+fn check_related(site: &Site, page: &Page, diagnostics: &mut Diagnostics) {
+    for (index, name) in page.meta.related.iter().enumerate() {
+        let message = match site.related_named(name) {
+            Some(target) if std::ptr::eq(&site.pages[target], page) => {
+                "postmortem names itself in `related`".to_string()
+            }
+            Some(_) => continue,
+            None => format!(
+                "postmortem names related `{name}`, but no postmortem or status page has that file name"
+            ),
+        };
+        let hint = match crate::diagnostic::did_you_mean(name, site.related_names()) {
+            Some(close) if close != name => format!("did you mean `{close}`?"),
+            _ => "name a postmortem or a status incident by its file name, without `.md`".into(),
+        };
+        diagnostics.push(
+            Diagnostic::error(Some(page.location_of(&format!("related.{index}"))), message)
+                .with_hint(hint)
+                .with_rule("unknown-related"),
+        );
     }
 }

@@ -12,6 +12,7 @@ mod incident;
 mod links;
 mod places;
 pub(crate) mod recurrence;
+mod related;
 mod summary;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -133,6 +134,8 @@ pub(crate) struct Site {
     /// Incident pages by file name, and the postmortem naming each.
     incidents: HashMap<String, usize>,
     postmortems: HashMap<usize, usize>,
+    /// What postmortems name in `related`.
+    related: related::Related,
     /// Documents that made no page, and why.
     pub(crate) left_out: Vec<crate::source::LeftOut>,
     /// Where the generated pages go.

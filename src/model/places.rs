@@ -27,14 +27,16 @@ pub(crate) enum Place {
     Postmortems,
     ActionItems,
     Metrics,
+    Factors,
     Sorted,
     Tags,
     Services,
     Owners,
+    DataApi,
 }
 
 impl Place {
-    const ALL: [Place; 17] = [
+    const ALL: [Place; 19] = [
         Place::Search,
         Place::Status,
         Place::StatusHistory,
@@ -48,10 +50,12 @@ impl Place {
         Place::Postmortems,
         Place::ActionItems,
         Place::Metrics,
+        Place::Factors,
         Place::Sorted,
         Place::Tags,
         Place::Services,
         Place::Owners,
+        Place::DataApi,
     ];
 
     /// The place it is under, and its own part of the URL.
@@ -70,10 +74,13 @@ impl Place {
             Place::Postmortems => (None, "postmortems"),
             Place::ActionItems => (Some(Place::Postmortems), "action-items"),
             Place::Metrics => (Some(Place::Postmortems), "metrics"),
+            Place::Factors => (Some(Place::Postmortems), "factors"),
             Place::Sorted => (Some(Place::Postmortems), "sorted"),
             Place::Tags => (None, "tags"),
             Place::Services => (None, "services"),
             Place::Owners => (None, "owners"),
+            // Versioned: a later version goes beside it, and `api/` stays the handbook's.
+            Place::DataApi => (None, "api/v1"),
         }
     }
 
@@ -93,10 +100,12 @@ impl Place {
             Place::Postmortems => "postmortems",
             Place::ActionItems => "action_items",
             Place::Metrics => "metrics",
+            Place::Factors => "factors",
             Place::Sorted => "postmortems_sorted",
             Place::Tags => "tags",
             Place::Services => "services",
             Place::Owners => "owners",
+            Place::DataApi => "data_api",
         }
     }
 
@@ -116,10 +125,12 @@ impl Place {
             Place::Postmortems => "the postmortems table",
             Place::ActionItems => "the action items",
             Place::Metrics => "the incident metrics",
+            Place::Factors => "the contributing factors",
             Place::Sorted => "the postmortems table's other orders",
             Place::Tags => "the tag pages",
             Place::Services => "the service pages",
             Place::Owners => "the owner pages",
+            Place::DataApi => "the handbook's data files",
         }
     }
 
@@ -148,6 +159,7 @@ impl Place {
                 | Place::Tags
                 | Place::Services
                 | Place::Owners
+                | Place::DataApi
         )
     }
 }

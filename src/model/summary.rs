@@ -93,7 +93,8 @@ impl Site {
 }
 
 /// The pages referring to page `id`: those linking to it, and those naming it in front matter
-/// (a postmortem's `incident`, and for a postmortem the incident it explains), by title.
+/// (a postmortem's `incident` and `related`, and for a postmortem the incident it explains), by
+/// title.
 pub(crate) fn referenced_by(site: &Site, id: usize) -> Vec<usize> {
     let page = &site.pages[id];
     let mut ids = page.backlinks.clone();
@@ -106,8 +107,13 @@ pub(crate) fn referenced_by(site: &Site, id: usize) -> Vec<usize> {
             .and_then(|n| site.incident_named(n)),
         _ => None,
     };
-    if let Some(other) = named.filter(|o| !ids.contains(o)) {
-        ids.push(other);
+    let before = ids.len();
+    for other in named.iter().chain(site.related_to(id)) {
+        if !ids.contains(other) {
+            ids.push(*other);
+        }
+    }
+    if ids.len() > before {
         ids.sort_by(|&a, &b| {
             site.pages[a]
                 .title

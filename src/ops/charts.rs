@@ -1,4 +1,4 @@
-//! The SVG charts of the metrics page, drawn as text: accessible (`role="img"`, a `<title>` and a
+//! The SVG charts of the metrics and factors pages, drawn as text: accessible (`role="img"`, a `<title>` and a
 //! `<desc>`, axis labels, a `<title>` per bar), coloured by CSS classes so they follow the theme,
 //! every label escaped. No chart library, no script.
 
@@ -73,11 +73,11 @@ fn frame(id: &str, title: &str, description: &str, y_max: f64, step: f64, y_labe
     svg
 }
 
-/// Month labels under the plot, one per slot.
-fn month_labels(svg: &mut String, months: &[Month], slot: f64) {
-    for (i, month) in months.iter().enumerate() {
+/// Labels under the plot, one per slot: `Sep 2026` and `Q3 2026` on two lines.
+fn slot_labels<'a>(svg: &mut String, labels: impl Iterator<Item = &'a str>, slot: f64) {
+    for (i, label) in labels.enumerate() {
         let x = LEFT + slot * (i as f64 + 0.5);
-        let (name, year) = month.label.split_once(' ').unwrap_or((&month.label, ""));
+        let (name, year) = label.split_once(' ').unwrap_or((label, ""));
         let _ = write!(
             svg,
             "<text class=\"tick\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}<tspan x=\"{x:.1}\" dy=\"13\">{}</tspan></text>",
@@ -88,47 +88,94 @@ fn month_labels(svg: &mut String, months: &[Month], slot: f64) {
     }
 }
 
-/// Stacked bars: incidents per month by severity.
-pub(super) fn severity_chart(months: &[Month]) -> String {
-    let max = months.iter().map(|m| m.total).max().unwrap_or(0) as f64;
+/// One part of a stacked bar: its CSS class, its count, and the tooltip naming both.
+pub(super) struct Segment {
+    pub class: String,
+    pub count: usize,
+    pub title: String,
+}
+
+/// A chart's words: element id, title, description, and the label of its value axis.
+pub(super) struct Words<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub axis: &'a str,
+}
+
+/// Stacked columns, one per labelled slot (a month, a quarter), segments bottom up.
+pub(super) fn stacked_columns(words: &Words<'_>, columns: &[(String, Vec<Segment>)]) -> String {
+    let total = |segments: &[Segment]| segments.iter().map(|s| s.count).sum::<usize>();
+    let max = columns.iter().map(|(_, s)| total(s)).max().unwrap_or(0) as f64;
     let (y_max, step) = axis(max);
     let mut svg = frame(
-        "chart-severity",
-        "Incidents per month by severity",
-        &format!(
-            "Stacked bars, one per month from {} to {}.",
-            first_label(months),
-            last_label(months)
-        ),
+        words.id,
+        words.title,
+        words.description,
         y_max,
         step,
-        "Incidents",
+        words.axis,
     );
     let plot_height = HEIGHT - TOP - BOTTOM;
-    let slot = (WIDTH - LEFT - RIGHT) / months.len().max(1) as f64;
-    for (i, month) in months.iter().enumerate() {
+    let slot = (WIDTH - LEFT - RIGHT) / columns.len().max(1) as f64;
+    for (i, (_, segments)) in columns.iter().enumerate() {
         let x = LEFT + slot * i as f64 + slot * 0.2;
         let mut base = 0usize;
-        for (s, &count) in month.by_severity.iter().enumerate() {
-            if count == 0 {
-                continue;
-            }
+        for segment in segments.iter().filter(|s| s.count > 0) {
+            let count = segment.count;
             let top = TOP + plot_height * (1.0 - (base + count) as f64 / y_max);
             let height = plot_height * count as f64 / y_max;
             let _ = write!(
                 svg,
-                "<rect class=\"{}\" x=\"{x:.1}\" y=\"{top:.1}\" width=\"{:.1}\" height=\"{height:.1}\"><title>{}: {count} {}</title></rect>",
-                SEVERITY_CLASSES[s],
+                "<rect class=\"{}\" x=\"{x:.1}\" y=\"{top:.1}\" width=\"{:.1}\" height=\"{height:.1}\"><title>{}</title></rect>",
+                segment.class,
                 slot * 0.6,
-                xml_text(&month.label),
-                SEVERITY_NAMES[s],
+                xml_text(&segment.title),
             );
             base += count;
         }
     }
-    month_labels(&mut svg, months, slot);
+    slot_labels(
+        &mut svg,
+        columns.iter().map(|(label, _)| label.as_str()),
+        slot,
+    );
     svg.push_str("</svg>");
     svg
+}
+
+/// Stacked bars: incidents per month by severity.
+pub(super) fn severity_chart(months: &[Month]) -> String {
+    let columns: Vec<(String, Vec<Segment>)> = months
+        .iter()
+        .map(|month| {
+            let segments = month
+                .by_severity
+                .iter()
+                .enumerate()
+                .map(|(s, &count)| Segment {
+                    class: SEVERITY_CLASSES[s].to_string(),
+                    count,
+                    title: format!("{}: {count} {}", month.label, SEVERITY_NAMES[s]),
+                })
+                .collect();
+            (month.label.clone(), segments)
+        })
+        .collect();
+    let description = format!(
+        "Stacked bars, one per month from {} to {}.",
+        first_label(months),
+        last_label(months)
+    );
+    stacked_columns(
+        &Words {
+            id: "chart-severity",
+            title: "Incidents per month by severity",
+            description: &description,
+            axis: "Incidents",
+        },
+        &columns,
+    )
 }
 
 /// Paired bars: median time to detect and to resolve per month, in hours.
@@ -178,23 +225,27 @@ pub(super) fn durations_chart(months: &[Month]) -> String {
             );
         }
     }
-    month_labels(&mut svg, months, slot);
+    slot_labels(&mut svg, months.iter().map(|m| m.label.as_str()), slot);
     svg.push_str("</svg>");
     svg
 }
 
-/// Horizontal bars: incidents per service.
-pub(super) fn services_chart(services: &[(String, usize)]) -> String {
+/// Stacked horizontal bars, one per labelled row (a service), its total after it.
+pub(super) fn stacked_rows(words: &Words<'_>, rows: &[(String, Vec<Segment>)]) -> String {
     let row = 26.0;
     let label_width = 150.0;
-    let height = TOP + row * services.len().max(1) as f64 + 30.0;
-    let max = services.iter().map(|s| s.1).max().unwrap_or(0) as f64;
+    let height = TOP + row * rows.len().max(1) as f64 + 30.0;
+    let total = |segments: &[Segment]| segments.iter().map(|s| s.count).sum::<usize>();
+    let max = rows.iter().map(|(_, s)| total(s)).max().unwrap_or(0) as f64;
     let (x_max, step) = axis(max);
     let plot_width = WIDTH - label_width - RIGHT - 24.0;
+    let id = words.id;
     let mut svg = format!(
-        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-labelledby=\"chart-services-title chart-services-desc\"><title id=\"chart-services-title\">Services with the most incidents</title><desc id=\"chart-services-desc\">One horizontal bar per service, its length the number of incidents.</desc>"
+        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
+        xml_text(words.title),
+        xml_text(words.description)
     );
-    let bottom = TOP + row * services.len().max(1) as f64;
+    let bottom = TOP + row * rows.len().max(1) as f64;
     let mut tick = 0.0;
     while tick <= x_max + 1e-9 {
         let x = label_width + plot_width * tick / x_max;
@@ -208,24 +259,39 @@ pub(super) fn services_chart(services: &[(String, usize)]) -> String {
     }
     let _ = write!(
         svg,
-        "<text class=\"axis-label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">Incidents</text>",
+        "<text class=\"axis-label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
         label_width + plot_width / 2.0,
-        bottom + 28.0
+        bottom + 28.0,
+        xml_text(words.axis)
     );
-    for (i, (name, count)) in services.iter().enumerate() {
+    for (i, (name, segments)) in rows.iter().enumerate() {
         let y = TOP + row * i as f64;
-        let width = plot_width * *count as f64 / x_max;
         let _ = write!(
             svg,
-            "<text class=\"label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text><rect class=\"service\" x=\"{label_width}\" y=\"{:.1}\" width=\"{width:.1}\" height=\"{:.1}\"><title>{}: {count}</title></rect><text class=\"value\" x=\"{:.1}\" y=\"{:.1}\">{count}</text>",
+            "<text class=\"label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
             label_width - 8.0,
             y + row * 0.62,
             xml_text(name),
-            y + row * 0.15,
-            row * 0.7,
-            xml_text(name),
-            label_width + width + 4.0,
+        );
+        let mut x = label_width;
+        for segment in segments.iter().filter(|s| s.count > 0) {
+            let width = plot_width * segment.count as f64 / x_max;
+            let _ = write!(
+                svg,
+                "<rect class=\"{}\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{width:.1}\" height=\"{:.1}\"><title>{}</title></rect>",
+                segment.class,
+                y + row * 0.15,
+                row * 0.7,
+                xml_text(&segment.title),
+            );
+            x += width;
+        }
+        let _ = write!(
+            svg,
+            "<text class=\"value\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+            x + 4.0,
             y + row * 0.62,
+            total(segments),
         );
     }
     svg.push_str("</svg>");
@@ -318,6 +384,30 @@ pub(super) fn slo_chart(slo: &super::slo::ComponentSlo) -> String {
 fn fmt_axis(value: f64) -> String {
     let text = format!("{value:.4}");
     text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Horizontal bars: incidents per service.
+pub(super) fn services_chart(services: &[(String, usize)]) -> String {
+    let rows: Vec<(String, Vec<Segment>)> = services
+        .iter()
+        .map(|(name, count)| {
+            let segment = Segment {
+                class: "service".into(),
+                count: *count,
+                title: format!("{name}: {count}"),
+            };
+            (name.clone(), vec![segment])
+        })
+        .collect();
+    stacked_rows(
+        &Words {
+            id: "chart-services",
+            title: "Services with the most incidents",
+            description: "One horizontal bar per service, its length the number of incidents.",
+            axis: "Incidents",
+        },
+        &rows,
+    )
 }
 
 pub(super) fn first_label(months: &[Month]) -> &str {

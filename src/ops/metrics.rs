@@ -191,24 +191,54 @@ pub(crate) fn monthly(incidents: &[Incident], today: Date) -> Vec<Month> {
         .collect()
 }
 
-/// Services by incident count, most first (ties by name), at most `limit`.
-pub(crate) fn top_services(incidents: &[Incident], limit: usize) -> Vec<(String, usize)> {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+/// One service's incidents: how many, and the median times to detect and to resolve.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct ServiceStats {
+    pub service: String,
+    pub incidents: usize,
+    pub median_minutes_to_detect: Option<i64>,
+    pub median_minutes_to_resolve: Option<i64>,
+}
+
+/// Every service by incident count, most first (ties by name).
+pub(crate) fn by_service(incidents: &[Incident]) -> Vec<ServiceStats> {
+    let mut of_service: BTreeMap<&str, Vec<&Incident>> = BTreeMap::new();
     for incident in incidents {
         let mut services: Vec<&str> = incident.services.iter().map(String::as_str).collect();
         services.sort_unstable();
         services.dedup();
         for service in services {
-            *counts.entry(service).or_default() += 1;
+            of_service.entry(service).or_default().push(incident);
         }
     }
-    let mut list: Vec<(String, usize)> = counts
+    let mut list: Vec<ServiceStats> = of_service
         .into_iter()
-        .map(|(s, n)| (s.to_string(), n))
+        .map(|(service, list)| {
+            let mut detect: Vec<i64> = list.iter().filter_map(|i| i.minutes_to_detect).collect();
+            let mut resolve: Vec<i64> = list.iter().filter_map(|i| i.minutes_to_resolve).collect();
+            ServiceStats {
+                service: service.to_string(),
+                incidents: list.len(),
+                median_minutes_to_detect: median(&mut detect),
+                median_minutes_to_resolve: median(&mut resolve),
+            }
+        })
         .collect();
-    list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    list.truncate(limit);
+    list.sort_by(|a, b| {
+        b.incidents
+            .cmp(&a.incidents)
+            .then_with(|| a.service.cmp(&b.service))
+    });
     list
+}
+
+/// Services by incident count, most first (ties by name), at most `limit`.
+pub(crate) fn top_services(incidents: &[Incident], limit: usize) -> Vec<(String, usize)> {
+    by_service(incidents)
+        .into_iter()
+        .take(limit)
+        .map(|s| (s.service, s.incidents))
+        .collect()
 }
 
 #[derive(Debug, Serialize)]
@@ -347,6 +377,9 @@ mod tests {
             top_services(&incidents, 2),
             [("kubernetes".to_string(), 2), ("api".to_string(), 1)]
         );
+        let kubernetes = &by_service(&incidents)[0];
+        assert_eq!(kubernetes.median_minutes_to_detect, Some(7));
+        assert_eq!(kubernetes.median_minutes_to_resolve, Some(99));
     }
 
     #[test]

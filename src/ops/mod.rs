@@ -1,5 +1,6 @@
 //! The operations features: the status page and its machine-readable twins, postmortem
-//! insights, the service catalog, alert URLs and the review dashboard.
+//! insights (contributing factors included), the service catalog, alert URLs, the review
+//! dashboard, and the handbook as data (`api/v1/`, `llms.txt`).
 //!
 //! Everything here is a pure function of the assembled [`Site`] and "now": it returns typed
 //! values, the template contexts of the pages it adds, and the text of the files it adds. It
@@ -10,7 +11,12 @@ mod badges;
 mod calendar;
 mod catalog;
 mod charts;
+mod data_api;
+mod factor_charts;
+pub(crate) mod factors;
+mod factors_page;
 pub(crate) mod feeds;
+mod llms;
 pub(crate) mod metrics;
 pub(crate) mod postmortems;
 pub(crate) mod scs;
@@ -144,6 +150,10 @@ pub(crate) fn places_with_pages(site: &Site, events: &[status::Event]) -> BTreeS
     if !metrics::incidents(site, events).is_empty() {
         places.insert(Place::Metrics);
     }
+    if factors::any_named(site) {
+        places.insert(Place::Factors);
+    }
+    places.insert(Place::DataApi);
     for (name, _) in crate::model::TAXONOMIES {
         if site.taxonomies.get(name).is_some_and(|t| !t.is_empty()) {
             places.insert(Place::of_taxonomy(name));
@@ -222,6 +232,11 @@ pub(crate) fn generate(site: &Site, now: Timestamp) -> Generated {
     catalog::add_reviews(site, now, &mut generated);
     postmortems::add(site, now, &mut generated);
     metrics::add(site, &events, now, &mut generated);
+    factors_page::add(site, now, &mut generated);
+    generated.files.extend(data_api::files(site, &events, now));
+    generated
+        .files
+        .push(("llms.txt".into(), llms::text(site, &generated.places)));
     if generated.places.contains(&Place::Status) {
         generated.files.extend(subscriptions::files(site, &events));
         generated

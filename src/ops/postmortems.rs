@@ -119,6 +119,27 @@ pub(crate) fn action_items(site: &Site, id: usize, today: Date) -> Vec<ActionIte
         .collect()
 }
 
+/// Every action item of every postmortem, with its postmortem, as the action items page lists
+/// them ([`sort_as_listed`]).
+pub(crate) fn listed_items(site: &Site, today: Date) -> Vec<(usize, ActionItem)> {
+    let mut items: Vec<(usize, ActionItem)> = postmortem_ids(site)
+        .into_iter()
+        .flat_map(|id| {
+            action_items(site, id, today)
+                .into_iter()
+                .map(move |i| (id, i))
+        })
+        .collect();
+    sort_as_listed(&mut items);
+    items
+}
+
+/// Open first: overdue ones, then by due date (none last); then done. Stable, so items given
+/// with their postmortems newest first stay so within each group.
+fn sort_as_listed(items: &mut [(usize, ActionItem)]) {
+    items.sort_by_key(|(_, i)| (i.done, !i.overdue, i.due.is_none(), i.due));
+}
+
 /// Counts over a set of action items.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub(crate) struct Counts {
@@ -230,6 +251,7 @@ struct TableContext {
     items: Counts,
     action_items_url: String,
     metrics_url: Option<String>,
+    factors_url: Option<String>,
 }
 
 /// The URL of the table in `order` (relative to the base path).
@@ -299,6 +321,10 @@ pub(crate) fn add(site: &Site, now: Timestamp, generated: &mut Generated) {
                 .places
                 .contains(&Place::Metrics)
                 .then(|| links.url(links.place(Place::Metrics))),
+            factors_url: generated
+                .places
+                .contains(&Place::Factors)
+                .then(|| links.url(links.place(Place::Factors))),
         };
         generated.pages.push(GeneratedPage {
             url,
@@ -344,12 +370,13 @@ fn add_action_items(
     site: &Site,
     links: &Links<'_>,
     nav_from: usize,
-    items: Vec<(usize, ActionItem)>,
+    mut items: Vec<(usize, ActionItem)>,
     counts: Counts,
     today: Date,
     generated: &mut Generated,
 ) {
-    let mut rows: Vec<ItemRow> = items
+    sort_as_listed(&mut items);
+    let rows: Vec<ItemRow> = items
         .into_iter()
         .map(|(id, item)| {
             let page = &site.pages[id];
@@ -365,15 +392,6 @@ fn add_action_items(
             }
         })
         .collect();
-    // Open first: overdue ones, then by due date (none last); stable, so postmortems stay newest first.
-    rows.sort_by_key(|r| {
-        (
-            r.item.done,
-            !r.item.overdue,
-            r.item.due.is_none(),
-            r.item.due,
-        )
-    });
     let (done, open): (Vec<ItemRow>, Vec<ItemRow>) = rows.into_iter().partition(|r| r.item.done);
     let header = links.header(
         links.place(Place::ActionItems),

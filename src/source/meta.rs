@@ -33,6 +33,9 @@ fn fields_of(kind: Kind) -> &'static [&'static str] {
             "incident",
             "authors",
             "status",
+            "triggers",
+            "contributing_factors",
+            "related",
         ],
         Kind::Incident => &[
             "components",
@@ -98,6 +101,22 @@ pub(crate) struct Parameter {
     pub example: Option<String>,
 }
 
+impl Parameter {
+    /// The parameters of `declared` with names a placeholder can have, each once: what a
+    /// runbook's page and the data files offer (`check` reports the rest).
+    pub(crate) fn usable(declared: &[Parameter]) -> Vec<&Parameter> {
+        let mut parameters: Vec<&Parameter> = Vec::new();
+        for parameter in declared {
+            if crate::markdown::params::is_name(&parameter.name)
+                && !parameters.iter().any(|p| p.name == parameter.name)
+            {
+                parameters.push(parameter);
+            }
+        }
+        parameters
+    }
+}
+
 /// The known front matter fields; which of them a kind may use is checked before this is filled.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -140,6 +159,15 @@ pub(crate) struct Meta {
     #[serde(default)]
     pub authors: Vec<String>,
     pub status: Option<PostmortemStatus>,
+    /// Factor ids (see `[postmortems]` in `opsbook.toml`): what set the incident off.
+    #[serde(default)]
+    pub triggers: Vec<String>,
+    /// Factor ids: what made the incident possible, or worse.
+    #[serde(default)]
+    pub contributing_factors: Vec<String>,
+    /// File names of earlier postmortems or status incidents this one relates to.
+    #[serde(default)]
+    pub related: Vec<String>,
     // incident
     #[serde(default)]
     pub components: Vec<String>,

@@ -207,6 +207,65 @@ const CASES: &[(&str, &[&str], i32, &[Expected])] = &[
             12,
         )],
     ),
+    // Factors outside the vocabulary, which the handbook extends with its own.
+    (
+        "unknown-factor",
+        &[],
+        1,
+        &[
+            (
+                "error",
+                "unknown-factor",
+                "content/postmortems/2026-11-01-api-errors.md",
+                6,
+                13,
+            ),
+            (
+                "error",
+                "unknown-factor",
+                "content/postmortems/2026-11-01-api-errors.md",
+                7,
+                43,
+            ),
+        ],
+    ),
+    // A name that is no postmortem or incident, and the page itself (YAML: at the key).
+    (
+        "unknown-related",
+        &[],
+        1,
+        &[
+            (
+                "error",
+                "unknown-related",
+                "content/postmortems/2026-11-01-api-errors.md",
+                6,
+                1,
+            ),
+            (
+                "error",
+                "unknown-related",
+                "content/postmortems/2026-11-01-api-errors.md",
+                6,
+                1,
+            ),
+        ],
+    ),
+    // `recurrence_days = 30`: October follows September after 39 days, November October after
+    // 22, on `api` with `monitoring-gap` (`change`, trigger once and contributing factor once,
+    // is 39 days apart too).
+    (
+        "recurring-factor",
+        &[],
+        0,
+        &[(
+            "warning",
+            "recurring-factor",
+            "content/postmortems/2026-11-01-api-errors.md",
+            8,
+            25,
+        )],
+    ),
     (
         "incident-update-order",
         &[],

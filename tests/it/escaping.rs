@@ -27,7 +27,7 @@ fn hostile_handbook(raw_html: bool) -> Handbook {
         EVIL.to_string()
     };
     let config = format!(
-        "title = {evil}\ndescription = {evil}\nrepo_url = \"https://example.com/repo\"\n\n[markdown]\nraw_html = {raw_html}\n\n[[status.components]]\nid = \"api\"\nname = {evil}\ngroup = {evil}\nslo = 99.9\n"
+        "title = {evil}\ndescription = {evil}\nrepo_url = \"https://example.com/repo\"\n\n[markdown]\nraw_html = {raw_html}\n\n[[status.components]]\nid = \"api\"\nname = {evil}\ngroup = {evil}\nslo = 99.9\n\n[[postmortems.factors]]\nid = \"evil\"\nname = {evil}\ndescription = {evil}\n"
     );
     let runbook = format!(
         "+++\ntitle = {evil}\ndescription = {evil}\nservices = [\"api\"]\nowners = [{evil}]\ntags = [{evil}]\nalerts = [\"DiskFull\"]\nlast_reviewed = 2026-11-01\n+++\n\n## Steps {in_body}\n\nRun `{EVIL}` and read [the docs](javascript:pwned()).\n\n<script>pwned()</script>\n"
@@ -40,7 +40,7 @@ fn hostile_handbook(raw_html: bool) -> Handbook {
         toml_string(&format!("{EVIL}\nEND:VEVENT\nBEGIN:VEVENT\nSUMMARY:injected"))
     );
     let postmortem = format!(
-        "+++\ntitle = {evil}\ndescription = {evil}\ndate = 2026-11-21\nseverity = \"sev2\"\nservices = [\"api\"]\nstarted = 2026-11-20T10:00:00Z\nresolved = 2026-11-20T11:00:00Z\nauthors = [{evil}]\nstatus = \"published\"\n+++\n\n## Action items\n\n- [ ] {in_body} (@team-a, due 2026-12-01)\n"
+        "+++\ntitle = {evil}\ndescription = {evil}\ndate = 2026-11-21\nseverity = \"sev2\"\nservices = [\"api\"]\nstarted = 2026-11-20T10:00:00Z\nresolved = 2026-11-20T11:00:00Z\nauthors = [{evil}]\nstatus = \"published\"\ntriggers = [\"evil\"]\ncontributing_factors = [\"evil\", \"change\"]\n+++\n\n## Action items\n\n- [ ] {in_body} (@team-a, due 2026-12-01)\n"
     );
     Handbook::new(&[
         ("opsbook.toml", &config),
@@ -279,6 +279,38 @@ fn hostile_text_round_trips_through_json_atom_ical_and_search_files() {
     }
     assert!(search_hits > 0, "the hostile text is in no search file");
     assert!(Path::new(&out).join("alerts/DiskFull/index.html").is_file());
+}
+
+#[test]
+fn llms_txt_shows_hostile_text_as_text_and_links_only_to_the_site() {
+    use pulldown_cmark::{Event, Options, Parser, Tag};
+    let (_hb, files) = built(true);
+    let llms = String::from_utf8(files["llms.txt"].clone()).unwrap();
+    let mut text = String::new();
+    let mut links = Vec::new();
+    let mut headings = 0;
+    // Quotes stay as written: they are part of the text to find.
+    let options = Options::all().difference(Options::ENABLE_SMART_PUNCTUATION);
+    for event in Parser::new_ext(&llms, options) {
+        match event {
+            Event::Html(html) | Event::InlineHtml(html) => panic!("HTML {html:?} in:\n{llms}"),
+            Event::Start(Tag::Image { .. }) => panic!("an image in:\n{llms}"),
+            Event::Start(Tag::Link { dest_url, .. }) => links.push(dest_url.to_string()),
+            Event::Start(Tag::Heading { .. }) => headings += 1,
+            Event::Text(t) => text.push_str(&t),
+            _ => {}
+        }
+    }
+    // The title, the runbooks and the optional files: the handbook's text makes no heading.
+    assert_eq!(headings, 3, "{llms}");
+    assert!(text.contains(EVIL), "{llms}");
+    assert!(!links.is_empty());
+    for link in links {
+        assert!(
+            link.starts_with('/') && !link.starts_with("//"),
+            "{link} is not the site's"
+        );
+    }
 }
 
 #[test]
@@ -702,7 +734,11 @@ fn script_urls_in_site(out: &Path) -> Vec<(String, Vec<String>)> {
                 );
             }
             urls
-        } else if name.starts_with("status/api/") && !name.ends_with('/') {
+        } else if name == "llms.txt" {
+            script_urls_in_markup(&text)
+        } else if (name.starts_with("status/api/") || name.starts_with("api/v1/"))
+            && !name.ends_with('/')
+        {
             let value: serde_json::Value =
                 serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
             in_strings(&value)
@@ -774,6 +810,8 @@ fn no_markdown_from_data_links_to_script_with_or_without_raw_html() {
                 "status/api/scs/incidents.json",
                 "[fine](https://example.com/ok)",
             ),
+            ("api/v1/runbooks.json", "[fine](https://example.com/ok)"),
+            ("api/v1/action-items.json", "[fine](https://example.com/ok)"),
         ] {
             assert!(read(path).contains(fine), "raw_html = {raw_html}: {path}");
         }

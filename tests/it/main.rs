@@ -11,6 +11,7 @@ mod escaping;
 mod fixtures_valid;
 mod hostile;
 mod invalid;
+mod learning;
 mod migrate;
 mod ops;
 mod output_safety;

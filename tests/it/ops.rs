@@ -793,16 +793,21 @@ fn service_page_gathers_runbooks_postmortems_incidents_and_owners() {
         texts(&html, "#service-runbook + .page-list .page-row-title"),
         ["Postgres: disk almost full", "Postgres: replication lag"]
     );
+    // The object storage incident of July broke WAL archiving too.
     assert_eq!(
         texts(&html, "#service-postmortem + .page-list .page-row-title"),
-        ["Writes failing on managed Postgres clusters in fra1"]
+        [
+            "Writes failing on managed Postgres clusters in fra1",
+            "Object storage errors in fra1"
+        ]
     );
     assert_eq!(
         texts(&html, "#service-incident + .page-list .page-row-title"),
         [
             "Scheduled maintenance: Managed Postgres minor version upgrades in fra1",
             "Delayed backups for managed Postgres in waw1",
-            "Writes failing on some managed Postgres clusters in fra1"
+            "Writes failing on some managed Postgres clusters in fra1",
+            "Elevated error rates on object storage in fra1"
         ]
     );
     // A service with a runbook past its review date says so.
@@ -948,7 +953,7 @@ fn metrics_are_accessible_svg_charts_with_tables() {
     let medians = table_rows(&html, "#metrics-durations ~ .chart-pair tbody tr");
     assert_eq!(medians[2], "Aug 2026 14 min 4 h 3 min");
     let services = table_rows(&html, "#metrics-services ~ .chart-pair tbody tr");
-    assert_eq!(&services[..2], ["api 2", "managed-postgres 2"]);
+    assert_eq!(&services[..2], ["managed-postgres 3", "api 2"]);
 }
 
 /// Each row's cells, joined by a space.

@@ -7,11 +7,10 @@ use serde_json::{Map, Value};
 
 use super::{Builder, Link};
 use crate::dates::{DateTime, Duration};
-use crate::markdown::params::is_name;
 use crate::markdown::TocEntry;
 use crate::model::{Page, StateView, TermLink};
 use crate::source::meta::Parameter;
-use crate::vocabulary::{Impact, Kind, PostmortemStatus, Severity, UpdateStatus};
+use crate::vocabulary::{Factor, Impact, Kind, PostmortemStatus, Severity, UpdateStatus};
 
 #[derive(Serialize)]
 pub(crate) struct Backlink {
@@ -49,7 +48,7 @@ pub(crate) struct AlertLink {
 }
 
 #[derive(Serialize)]
-pub(crate) struct PostmortemInfo {
+pub(crate) struct PostmortemInfo<'a> {
     severity: Option<Severity>,
     status: Option<PostmortemStatus>,
     authors: Vec<String>,
@@ -64,6 +63,11 @@ pub(crate) struct PostmortemInfo {
     incident_title: Option<String>,
     /// The runbooks the postmortem links to, in the order it first mentions them.
     runbooks: Vec<Link>,
+    /// Its factors of the vocabulary, as written (names outside it are reported, not shown).
+    triggers: Vec<&'a Factor>,
+    contributing_factors: Vec<&'a Factor>,
+    /// The postmortems and incidents its `related` names.
+    related: Vec<Backlink>,
 }
 
 #[derive(Serialize)]
@@ -138,7 +142,7 @@ pub(crate) struct PageContext<'a> {
     extra: &'a Map<String, Value>,
     runbook: Option<RunbookInfo<'a>>,
     process: Option<ReviewInfo>,
-    postmortem: Option<PostmortemInfo>,
+    postmortem: Option<PostmortemInfo<'a>>,
     incident: Option<IncidentInfo>,
 }
 
@@ -166,7 +170,7 @@ impl<'a> Builder<'a> {
                                 .map(|url: String| self.site.url_of(&url)),
                         })
                         .collect(),
-                    parameters: runbook_parameters(&meta.parameters),
+                    parameters: Parameter::usable(&meta.parameters),
                     severity: meta.severity,
                     reviewed: review.is_some(),
                     review,
@@ -200,17 +204,13 @@ impl<'a> Builder<'a> {
             source_path: page.source(),
             backlinks: crate::model::referenced_by(site, id)
                 .iter()
-                .map(|&b| Backlink {
-                    title: site.pages[b].title.clone(),
-                    url: self.url(b),
-                    kind: site.pages[b].kind.as_str(),
-                })
+                .map(|&b| self.backlink(b))
                 .collect(),
             draft: meta.draft,
             extra: &meta.extra,
             runbook,
             process,
-            postmortem: (page.kind == Kind::Postmortem).then(|| self.postmortem(page)),
+            postmortem: (page.kind == Kind::Postmortem).then(|| self.postmortem(id)),
             incident: (page.kind == Kind::Incident).then(|| self.incident(id)),
         }
     }
@@ -225,7 +225,8 @@ impl<'a> Builder<'a> {
         ))
     }
 
-    fn postmortem(&self, page: &Page) -> PostmortemInfo {
+    fn postmortem(&self, id: usize) -> PostmortemInfo<'a> {
+        let page: &'a Page = &self.site.pages[id];
         let meta = &page.meta;
         // Dates out of order are reported where they were read; they make no duration.
         let between = |a: Option<DateTime>, b: Option<DateTime>| {
@@ -256,6 +257,34 @@ impl<'a> Builder<'a> {
                     url: self.url(r),
                 })
                 .collect(),
+            triggers: self.factors(&meta.triggers),
+            contributing_factors: self.factors(&meta.contributing_factors),
+            related: self
+                .site
+                .related_of(id)
+                .iter()
+                .map(|&r| self.backlink(r))
+                .collect(),
+        }
+    }
+
+    /// The factors of the vocabulary among `ids`, each once.
+    fn factors(&self, ids: &[String]) -> Vec<&'a Factor> {
+        let mut factors: Vec<&'a Factor> = Vec::new();
+        for (_, factor) in ids.iter().filter_map(|id| self.site.config.factor(id)) {
+            if !factors.iter().any(|f| f.id == factor.id) {
+                factors.push(factor);
+            }
+        }
+        factors
+    }
+
+    fn backlink(&self, id: usize) -> Backlink {
+        let page = &self.site.pages[id];
+        Backlink {
+            title: page.title.clone(),
+            url: self.url(id),
+            kind: page.kind.as_str(),
         }
     }
 
@@ -354,14 +383,4 @@ fn host_of(url: &str) -> String {
     host.rsplit_once('@')
         .map_or(host, |(_, host)| host)
         .to_string()
-}
-
-fn runbook_parameters(declared: &[Parameter]) -> Vec<&Parameter> {
-    let mut parameters: Vec<&Parameter> = Vec::new();
-    for parameter in declared {
-        if is_name(&parameter.name) && !parameters.iter().any(|p| p.name == parameter.name) {
-            parameters.push(parameter);
-        }
-    }
-    parameters
 }

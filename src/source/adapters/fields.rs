@@ -7,6 +7,8 @@
 //! mapping applies only where the opsbook field is absent, or where its value could not be
 //! opsbook's (cState's `severity: down`).
 
+mod tools;
+
 use serde_json::{Map, Value};
 
 use super::dates::{lenient, Lenient};
@@ -59,6 +61,7 @@ pub(crate) fn translate(
     }
     map.collections();
     if layout.foreign {
+        map.topics_as_tags();
         map.date_from_file_name(&placed.source);
         // Blog posts and docs name their authors; only a postmortem's authors mean something
         // to opsbook.
@@ -120,6 +123,26 @@ impl Mapper<'_> {
         }
     }
 
+    /// Adds `values` to opsbook's list `to`, which is where the foreign key `from` was when it
+    /// was absent; a value it holds already is not added again.
+    fn append(&mut self, to: &str, values: Vec<Value>, from: &str) {
+        if !self.has(to) {
+            self.parsed.positions.alias(from, to);
+        }
+        let list = self
+            .parsed
+            .values
+            .entry(to)
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(list) = list {
+            for value in values {
+                if !list.contains(&value) {
+                    list.push(value);
+                }
+            }
+        }
+    }
+
     fn warn(&mut self, key: &str, message: String) {
         let (line, column) = self.parsed.positions.key(key);
         self.mapped.problems.push(FieldProblem {
@@ -137,68 +160,6 @@ impl Mapper<'_> {
         self.parsed
             .values
             .retain(|key, value| !(KEPT.contains(&key.as_str()) && value.as_str() == Some("")));
-    }
-
-    /// cState incidents: `severity: down | disrupted | notice`, `affected`, `resolved: true`.
-    fn is_cstate(&self) -> bool {
-        let severity = self.get("severity").and_then(Value::as_str);
-        self.has("affected")
-            || self.has("resolvedWhen")
-            || matches!(severity, Some("down" | "disrupted" | "notice"))
-            || self.get("resolved").is_some_and(Value::is_boolean)
-            || self.get("section").and_then(Value::as_str) == Some("issue")
-    }
-
-    fn cstate(&mut self, explicit_kind: bool) {
-        if !explicit_kind {
-            self.parsed
-                .values
-                .insert("kind".into(), Value::String("incident".into()));
-        }
-        let informational = self.get("informational").and_then(Value::as_bool) == Some(true);
-        if let Some(severity) = self.take("severity") {
-            // Statuspage's words for the same states: an outage, a partial outage, a notice.
-            let impact = match (informational, severity.as_str()) {
-                (true, _) | (_, Some("notice")) => "none",
-                (_, Some("down")) => "critical",
-                _ => "major",
-            };
-            self.insert_if_absent("impact", Value::String(impact.into()), "severity");
-        } else if informational {
-            self.insert_if_absent("impact", Value::String("none".into()), "informational");
-        }
-        if let Some(Value::Array(names)) = self.take("affected") {
-            let ids: Vec<Value> = names
-                .iter()
-                .filter_map(Value::as_str)
-                .map(|name| Value::String(crate::paths::url_segment(name)))
-                .collect();
-            self.insert_if_absent("components", Value::Array(ids), "affected");
-        }
-        if let Some(date) = self.get("date").cloned() {
-            self.insert_if_absent("started", date, "date");
-        }
-        if let Some(resolved) = self.get("resolved").and_then(Value::as_bool) {
-            self.parsed.values.remove("resolved");
-            self.mapped
-                .kept
-                .insert("resolved".into(), Value::Bool(resolved));
-            let when = self.take("resolvedWhen");
-            match (resolved, when) {
-                (true, Some(when)) => self.insert_if_absent("resolved", when, "resolvedWhen"),
-                (true, None) => {
-                    if let Some(date) = self.get("date").cloned() {
-                        self.insert_if_absent("resolved", date, "resolved");
-                        self.warn(
-                            "resolved",
-                            "`resolved: true` without `resolvedWhen`: shown as resolved when it started"
-                                .into(),
-                        );
-                    }
-                }
-                (false, _) => {}
-            }
-        }
     }
 
     /// Numbers and yes/no written as strings (`weight: "3"`, `draft: "true"`): their meaning is
@@ -227,9 +188,19 @@ impl Mapper<'_> {
     }
 
     /// Jekyll writes `tags: a b` and Docusaurus `tags: [{label: a}]`: opsbook wants a list of
-    /// names.
+    /// names. One name alone (`triggers: change`) is a list of one.
     fn lists(&mut self) {
-        for field in ["tags", "owners", "authors", "services", "aliases"] {
+        const LISTS: [&str; 8] = [
+            "tags",
+            "owners",
+            "authors",
+            "services",
+            "aliases",
+            "triggers",
+            "contributing_factors",
+            "related",
+        ];
+        for field in LISTS {
             let list = match self.parsed.values.get(field) {
                 Some(Value::String(text)) if field == "tags" => text
                     .split([' ', ','])
@@ -251,164 +222,6 @@ impl Mapper<'_> {
             self.parsed
                 .values
                 .insert(field.to_string(), Value::Array(list));
-        }
-    }
-
-    /// Just the Docs and jekyll-redirect-from: `nav_order` is the place, `redirect_from` old
-    /// addresses, `last_modified_at` the last update.
-    fn jekyll_themes(&mut self) {
-        if let Some(order) = self.get("nav_order").and_then(Value::as_f64) {
-            self.insert_if_absent("weight", Value::from(order.round() as i64), "nav_order");
-        }
-        if let Some(updated) = self.get("last_modified_at").cloned() {
-            self.insert_if_absent("updated", updated, "last_modified_at");
-        }
-        let redirects = match self.get("redirect_from") {
-            Some(Value::String(one)) => vec![one.clone()],
-            Some(Value::Array(many)) => many
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect(),
-            _ => Vec::new(),
-        };
-        for url in redirects {
-            self.add_alias(&url, "redirect_from");
-        }
-    }
-
-    fn hugo(&mut self, relative: &str) {
-        if let Some(lastmod) = self.get("lastmod").cloned() {
-            self.parsed.values.remove("lastmod");
-            self.insert_if_absent("updated", lastmod, "lastmod");
-        }
-        if let Some(summary) = self.get("summary").cloned() {
-            self.insert_if_absent("description", summary, "summary");
-        }
-        // An absolute URL in `url`, `link` or `source` is where the page was first published
-        // (collections of public postmortems link each report's original).
-        for key in ["url", "link", "source"] {
-            if let Some(Value::String(url)) = self.get(key).cloned() {
-                if crate::source::meta::is_web_url(&url) {
-                    self.take(key);
-                    self.insert_if_absent("source_url", Value::String(url), key);
-                }
-            }
-        }
-        // `url` (Hugo) and `permalink` (Jekyll) were the page's address: it stays reachable.
-        for key in ["url", "permalink"] {
-            if let Some(Value::String(url)) = self.get(key).cloned() {
-                self.take(key);
-                if url.trim_matches('/') != natural_url(relative) {
-                    self.add_alias(&url, key);
-                }
-            }
-        }
-    }
-
-    fn add_alias(&mut self, url: &str, from: &str) {
-        if url.trim_matches('/').is_empty() {
-            return;
-        }
-        if !self.has("aliases") {
-            self.parsed.positions.alias(from, "aliases");
-        }
-        let aliases = self
-            .parsed
-            .values
-            .entry("aliases")
-            .or_insert_with(|| Value::Array(Vec::new()));
-        if let Value::Array(list) = aliases {
-            list.push(Value::String(url.to_string()));
-        }
-    }
-
-    /// GOV.UK tech-docs: `last_reviewed_on` and `review_in: 6 months`, `owner_slack`.
-    fn jekyll(&mut self, explicit_kind: bool, folder_kind: Kind) {
-        let Some(reviewed) = self.get("last_reviewed_on").cloned() else {
-            self.owner_slack();
-            return;
-        };
-        self.insert_if_absent("last_reviewed", reviewed.clone(), "last_reviewed_on");
-        if let Some(review_in) = self.get("review_in").and_then(Value::as_str) {
-            let start = reviewed
-                .as_str()
-                .and_then(|d| DateTime::parse(d).ok())
-                .map(|d| d.date());
-            match interval_days(review_in, start) {
-                Some(days) => {
-                    self.insert_if_absent("review_interval_days", Value::from(days), "review_in")
-                }
-                None => {
-                    let message = format!(
-                        "`review_in: {review_in}` not understood: expected a number of days, weeks, months or years"
-                    );
-                    self.warn("review_in", message);
-                }
-            }
-        }
-        // A page with a review cycle is what opsbook calls a process document.
-        if !explicit_kind && folder_kind == Kind::Page {
-            self.parsed
-                .values
-                .insert("kind".into(), Value::String("process".into()));
-        }
-        self.owner_slack();
-    }
-
-    fn owner_slack(&mut self) {
-        let Some(Value::String(owner)) = self.get("owner_slack").cloned() else {
-            return;
-        };
-        if !self.has("owners") {
-            self.parsed.positions.alias("owner_slack", "owners");
-        }
-        let owners = self
-            .parsed
-            .values
-            .entry("owners")
-            .or_insert_with(|| Value::Array(Vec::new()));
-        if let Value::Array(list) = owners {
-            list.push(Value::String(owner));
-        }
-    }
-
-    /// `mount` is where the page's folder of markdown sits in the site, `relative` the page's
-    /// path in that folder.
-    fn docusaurus(&mut self, mount: &str, relative: &str) {
-        if let Some(position) = self.get("sidebar_position").and_then(Value::as_f64) {
-            self.parsed.values.remove("sidebar_position");
-            self.mapped
-                .kept
-                .insert("sidebar_position".into(), Value::from(position));
-            self.insert_if_absent(
-                "weight",
-                Value::from(position.round() as i64),
-                "sidebar_position",
-            );
-        }
-        // A Docusaurus slug may be a whole path (`/guides/setup`): the page keeps its place in
-        // the tree, takes the last segment as its name, and the whole path as an alias.
-        if let Some(Value::String(slug)) = self.get("slug").cloned() {
-            if slug.contains('/') {
-                let last = slug.trim_matches('/').rsplit('/').next().unwrap_or("");
-                self.parsed.values.remove("slug");
-                self.mapped
-                    .kept
-                    .insert("slug".into(), Value::String(slug.clone()));
-                if !last.is_empty() {
-                    self.insert_if_absent("slug", Value::String(last.to_string()), "slug");
-                    // At the top with a one-segment slug, the page's URL is the slug already. A
-                    // slug is a path from where its folder of markdown is published.
-                    if relative.contains('/') || slug.trim_matches('/').contains('/') {
-                        let alias = format!("{mount}/{}", slug.trim_start_matches('/'));
-                        self.add_alias(&alias, "slug");
-                    }
-                }
-            }
-        } else if let Some(Value::String(id)) = self.get("id").cloned() {
-            if !id.contains('/') && !id.is_empty() {
-                self.insert_if_absent("slug", Value::String(id), "id");
-            }
         }
     }
 
@@ -458,16 +271,6 @@ impl Mapper<'_> {
         }
     }
 
-    /// Collections of public postmortems: `start_time` / `end_time` are the incident window.
-    fn collections(&mut self) {
-        if let Some(start) = self.get("start_time").cloned() {
-            self.insert_if_absent("started", start, "start_time");
-        }
-        if let Some(end) = self.get("end_time").cloned() {
-            self.insert_if_absent("resolved", end, "end_time");
-        }
-    }
-
     fn lenient_dates(&mut self) {
         // A date copied to a second field (cState's `date` is also `started`) is reported once.
         let mut reported = std::collections::HashSet::new();
@@ -510,39 +313,9 @@ impl Mapper<'_> {
     }
 }
 
-/// The URL path a document gets from its place (`runbooks/disk`), to tell an address that is
-/// the page's own from an old one.
-fn natural_url(relative: &str) -> String {
-    let mut parts: Vec<&str> = relative.split('/').collect();
-    let name = parts.pop().unwrap_or("");
-    let stem = name.split('.').next().unwrap_or(name);
-    let mut segments: Vec<String> = parts.iter().map(|p| crate::paths::url_segment(p)).collect();
-    if stem != "index" && stem != "_index" {
-        segments.push(crate::paths::url_segment(stem));
-    }
-    segments.join("/")
-}
-
-/// `6 months` after `start` in days (a month is a calendar month when `start` is known).
-fn interval_days(text: &str, start: Option<jiff::civil::Date>) -> Option<u32> {
-    let mut words = text.split_whitespace();
-    let count: i64 = words.next()?.parse().ok()?;
-    let unit = words.next().unwrap_or("days").trim_end_matches('s');
-    let span = match unit {
-        "day" => return u32::try_from(count).ok(),
-        "week" => return u32::try_from(count * 7).ok(),
-        "month" => jiff::Span::new().try_months(count).ok()?,
-        "year" => jiff::Span::new().try_years(count).ok()?,
-        _ => return None,
-    };
-    let start = start.unwrap_or(jiff::civil::date(2026, 1, 1));
-    let end = start.checked_add(span).ok()?;
-    let days = start.until((jiff::Unit::Day, end)).ok()?.get_days();
-    u32::try_from(days).ok()
-}
-
 #[cfg(test)]
 mod tests {
+    use super::tools::interval_days;
     use super::*;
     use crate::source::front_matter::{parse, split};
 
@@ -631,6 +404,31 @@ mod tests {
         assert_eq!(v["tags"], serde_json::json!(["ops", "pager"]));
         assert_eq!(v["owners"], serde_json::json!(["team-a"]));
         assert_eq!(v["authors"], serde_json::json!(["Ann"]));
+    }
+
+    #[test]
+    fn topics_of_other_tools_are_tags_too_and_stay_as_written() {
+        let text = "---\ntags: [db]\ncategories:\n  - config-change\nkeywords: db, failover\ntriggers: change\n---\n";
+        let mut parsed = parse(&split(text).unwrap()).unwrap();
+        let mut layout = Layout::standard(std::path::Path::new("/x"));
+        layout.foreign = true;
+        let mapped = translate(
+            &mut parsed,
+            Kind::Postmortem,
+            &layout,
+            &placed("postmortems/a.md"),
+        );
+        let v = &parsed.values;
+        assert_eq!(
+            v["tags"],
+            serde_json::json!(["db", "config-change", "failover"])
+        );
+        assert_eq!(
+            mapped.kept["categories"],
+            serde_json::json!(["config-change"])
+        );
+        assert_eq!(v["triggers"], serde_json::json!(["change"]));
+        assert!(mapped.problems.is_empty(), "{:?}", mapped.problems);
     }
 
     #[test]
