@@ -43,14 +43,15 @@ async function copied(page, button) {
 async function stored(page, count) {
   const probe = await page.context().newPage();
   try {
-    for (let i = 0; i < 100; i++) {
+    // Up to about 30 s: a loaded machine hands storage on slowly.
+    for (let i = 0; i < 300; i++) {
       await probe.goto(page.url());
       const n = await probe.evaluate(() => {
         const key = "opsbook-checklist:" + location.pathname;
         return Object.keys(JSON.parse(localStorage.getItem(key) || "{}")).length;
       });
       if (n === count) return;
-      await probe.waitForTimeout(50);
+      await probe.waitForTimeout(100);
     }
     fail(`the browser never stored ${count} ticks`);
   } finally {
