@@ -7,6 +7,7 @@ mod browser;
 mod browser_search;
 mod build_example;
 mod check;
+mod cli;
 mod escaping;
 mod fixtures_valid;
 mod hostile;
