@@ -8,6 +8,7 @@ mod browser_search;
 mod build_example;
 mod check;
 mod cli;
+mod distribution;
 mod escaping;
 mod fixtures_valid;
 mod hostile;
