@@ -82,7 +82,7 @@ fn the_image_runs_the_static_binary_as_a_user_in_handbook() {
         last.lines()
             .filter_map(|l| l.strip_prefix(name))
             .map(str::trim)
-            .last()
+            .next_back()
             .unwrap_or_else(|| panic!("no {name} in the final stage"))
     };
     let user = instruction("USER ");
