@@ -19,8 +19,8 @@ work=${BENCH_DIR:-/tmp/opsbook-bench}
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
 
-cargo build --release --quiet
-bin=$PWD/target/release/opsbook
+cargo build --profile profiling --quiet
+bin=$PWD/target/profiling/opsbook
 mkdir -p "$work"
 
 measure() { # label, then the command

@@ -15,14 +15,14 @@
 #   scripts/bench-serve-load.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
+cargo build --profile profiling --quiet
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp -r content-example "$work/hb"
 rm -rf "$work/hb/public"
 ulimit -n 65536 2>/dev/null || true
 
-python3 - "$PWD/target/release/opsbook" "$work" "${CONNECTIONS:-1000}" "${DURATION:-30}" \
+python3 - "$PWD/target/profiling/opsbook" "$work" "${CONNECTIONS:-1000}" "${DURATION:-30}" \
   "${RELOAD_CLIENTS:-50}" "${IDLE:-500}" <<'PY'
 import json, os, pathlib, socket, statistics, subprocess, sys, threading, time, urllib.request
 

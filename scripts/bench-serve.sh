@@ -21,8 +21,8 @@ edits=${EDITS:-20}
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
 
-cargo build --release --quiet
-bin=$PWD/target/release/opsbook
+cargo build --profile profiling --quiet
+bin=$PWD/target/profiling/opsbook
 theme=$PWD/themes/default/templates
 mkdir -p "$work"
 

@@ -5,10 +5,13 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+mod cli;
+mod generate;
+
+use clap::Parser;
+use cli::{BuildArgs, CheckArgs, Cli, Command, InitArgs, ManArgs, NewArgs, SearchArgs, ServeArgs};
 use opsbook::build::{self, BuildOptions};
 use opsbook::check;
-use opsbook::dates::DateTime;
 use opsbook::diagnostic::{shown, Diagnostic, Level};
 use opsbook::scaffold;
 use opsbook::search;
@@ -17,189 +20,6 @@ use opsbook::search;
 // faster than the system allocator.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-#[derive(Parser, Debug)]
-#[command(
-    name = "opsbook",
-    version,
-    about = "Operations handbooks — runbooks, processes, postmortems and status history — as a fast static site."
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand, Debug)]
-enum Command {
-    /// Build the site into the output folder (replaced only when the build succeeds).
-    Build(BuildArgs),
-    /// Preview the site locally: rebuild on every change and reload the browser.
-    Serve(ServeArgs),
-    /// Search the handbook from the terminal, with the index the site's search uses.
-    Search(SearchArgs),
-    /// Check links, front matter, review dates, postmortems and alert coverage; write nothing.
-    Check(CheckArgs),
-    /// Create a page from its kind's archetype, named as the handbook expects.
-    New(NewArgs),
-    /// Start a handbook: config, one page of each kind, and CI for GitHub and GitLab Pages.
-    Init(InitArgs),
-}
-
-#[derive(Args, Debug)]
-struct NewArgs {
-    /// What to create.
-    #[arg(value_enum)]
-    kind: scaffold::new::NewKind,
-    /// The page's title; the file is named after it.
-    title: String,
-    /// The handbook folder (holds opsbook.toml and content/).
-    #[arg(default_value = ".")]
-    dir: PathBuf,
-    /// A service the page is about (incidents: a status component id); repeat for more.
-    #[arg(long = "service", value_name = "SERVICE")]
-    services: Vec<String>,
-    /// sev1 … sev4 [default: sev3]; an incident's impact follows it (sev1 critical, sev2 major, else minor).
-    #[arg(long)]
-    severity: Option<String>,
-    /// The date used as "today" (YYYY-MM-DD or RFC 3339) [default: SOURCE_DATE_EPOCH, else the clock].
-    #[arg(long, value_parser = parse_date)]
-    now: Option<DateTime>,
-}
-
-#[derive(Args, Debug)]
-struct InitArgs {
-    /// Where to create the handbook (created when missing).
-    #[arg(default_value = ".")]
-    dir: PathBuf,
-    /// Write into a folder that is not empty; existing files are still never replaced.
-    #[arg(long)]
-    force: bool,
-    /// The date used as "today" (YYYY-MM-DD or RFC 3339) [default: SOURCE_DATE_EPOCH, else the clock].
-    #[arg(long, value_parser = parse_date)]
-    now: Option<DateTime>,
-    /// Write only the opsbook.toml that `build` infers for this existing handbook (Hugo, MkDocs,
-    /// Docusaurus, cState, a folder of markdown), so it can be adjusted.
-    #[arg(long, value_name = "HANDBOOK", conflicts_with_all = ["dir", "force"])]
-    from: Option<PathBuf>,
-}
-
-#[derive(Args, Debug)]
-struct CheckArgs {
-    /// The handbook folder (holds opsbook.toml and content/).
-    #[arg(default_value = ".")]
-    dir: PathBuf,
-    /// How to print findings: grouped by file, one JSON document, or GitHub annotations.
-    #[arg(long, value_enum, default_value = "human")]
-    format: check::format::Format,
-    /// Treat every warning as an error (review dates, unknown fields, …).
-    #[arg(long)]
-    strict: bool,
-    /// Prometheus / Alertmanager rule files: report alerts without a runbook, `runbook_url`s
-    /// that are not the alert's page on this site, and runbook alerts no rule defines.
-    #[arg(long, value_name = "PATH", num_args = 1..)]
-    alert_rules: Vec<PathBuf>,
-    /// The date used as "today" for review and due dates (YYYY-MM-DD or RFC 3339) [default: SOURCE_DATE_EPOCH, else the clock].
-    #[arg(long, value_parser = parse_date)]
-    now: Option<DateTime>,
-}
-
-#[derive(Args, Debug)]
-struct BuildArgs {
-    /// The handbook folder (holds opsbook.toml and content/).
-    #[arg(default_value = ".")]
-    dir: PathBuf,
-    /// Output folder [default: DIR/public].
-    #[arg(short, long)]
-    output: Option<PathBuf>,
-    /// Override base_url from opsbook.toml, e.g. https://example.org/handbook/.
-    #[arg(long)]
-    base_url: Option<String>,
-    /// Include pages marked `draft = true`.
-    #[arg(long)]
-    drafts: bool,
-    /// Make a site that works opened from disk (file://), search included: relative links that
-    /// name index.html.
-    #[arg(long)]
-    offline: bool,
-    /// "Now" for review dates and the status page (YYYY-MM-DD, meaning midnight UTC, or RFC 3339) [default: SOURCE_DATE_EPOCH, else the clock].
-    #[arg(long, value_parser = parse_date)]
-    now: Option<DateTime>,
-    /// Folder for the highlighted-code cache [default: DIR/.opsbook-cache].
-    #[arg(long)]
-    cache_dir: Option<PathBuf>,
-    /// Do not read or write the highlighted-code cache.
-    #[arg(long)]
-    no_cache: bool,
-    /// Print how long each stage took.
-    #[arg(long)]
-    timings: bool,
-    /// Print errors only.
-    #[arg(short, long)]
-    quiet: bool,
-}
-
-#[derive(Args, Debug)]
-struct SearchArgs {
-    /// [DIR] QUERY: the handbook folder (default `.`) and what to look for.
-    #[arg(required = true, num_args = 1..=2, value_names = ["DIR", "QUERY"])]
-    words: Vec<String>,
-    /// Only pages of this kind (runbook, process, postmortem, incident, page).
-    #[arg(long)]
-    kind: Option<String>,
-    /// Only pages about this service.
-    #[arg(long)]
-    service: Option<String>,
-    /// Only pages of this severity (sev1 … sev4).
-    #[arg(long)]
-    severity: Option<String>,
-    /// How many results, 1 to 10000.
-    #[arg(long, default_value_t = 10, value_parser = parse_limit)]
-    limit: usize,
-    /// Print a JSON array (url, title, section, kind, score, snippet), best first.
-    #[arg(long)]
-    json: bool,
-    /// Folder of the index and caches [default: DIR/.opsbook-cache].
-    #[arg(long)]
-    cache_dir: Option<PathBuf>,
-}
-
-#[derive(Args, Debug)]
-struct ServeArgs {
-    /// The handbook folder (holds opsbook.toml and content/).
-    #[arg(default_value = ".")]
-    dir: PathBuf,
-    /// Port to listen on [default: 1111, else the next free one].
-    #[arg(short, long)]
-    port: Option<u16>,
-    /// Address to listen on; 0.0.0.0 shows the preview to your network.
-    #[arg(long, default_value = "127.0.0.1")]
-    bind: std::net::IpAddr,
-    /// Open the site in the default browser.
-    #[arg(long)]
-    open: bool,
-    /// Look for changes every 500 ms instead of waiting for file system events (network
-    /// mounts, WSL2, containers).
-    #[arg(long)]
-    poll: bool,
-    /// Include pages marked `draft = true`.
-    #[arg(long)]
-    drafts: bool,
-}
-
-fn parse_date(text: &str) -> Result<DateTime, String> {
-    DateTime::parse(text)
-}
-
-/// `--limit`: 1 to [`search::MAX_LIMIT`] (a usage error otherwise, exit 2).
-fn parse_limit(text: &str) -> Result<usize, String> {
-    match text.parse::<usize>() {
-        Ok(limit) if (1..=search::MAX_LIMIT).contains(&limit) => Ok(limit),
-        _ => Err(format!(
-            "expected a whole number from 1 to {}",
-            search::MAX_LIMIT
-        )),
-    }
-}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -210,6 +30,30 @@ fn main() -> ExitCode {
         Command::Check(args) => run_check(args),
         Command::New(args) => run_new(args),
         Command::Init(args) => run_init(args),
+        Command::Completions(args) => print_bytes(&generate::completions(args.shell)),
+        Command::Man(args) => run_man(args),
+    }
+}
+
+/// Writes `bytes` to stdout with errors ignored: a closed pipe is not a failure.
+fn print_bytes(bytes: &[u8]) -> ExitCode {
+    let _ = std::io::stdout().lock().write_all(bytes);
+    ExitCode::SUCCESS
+}
+
+fn run_man(args: ManArgs) -> ExitCode {
+    let Some(dir) = args.output_dir else {
+        return print_bytes(&generate::man_page());
+    };
+    match generate::man_pages(&dir) {
+        Ok(written) => {
+            eprintln!("Wrote {} man pages into `{}`", written.len(), dir.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -2,7 +2,8 @@
 //! GitHub Pages and GitLab Pages — that builds and passes `check` as written.
 //!
 //! The files are `starter/` of the source tree, embedded. `DATE` in a file name and the usual
-//! `{{ date }}` placeholders in the text become today's date, so review dates are fresh.
+//! `{{ date }}` placeholders in the text become today's date, so review dates are fresh;
+//! `{{ opsbook_version }}` in the CI files becomes this opsbook's version.
 
 use std::path::{Path, PathBuf};
 
@@ -30,7 +31,9 @@ pub fn create(dir: &Path, force: bool, today: DateTime) -> Result<Created, Scaff
             dir.display()
         )));
     }
-    let values = Placeholders::new(today);
+    let mut values = Placeholders::new(today);
+    // The CI files install this very version: the one whose starter they are.
+    values.text("opsbook_version", env!("CARGO_PKG_VERSION"));
     let date = today.date().to_string();
     let mut created = Created::default();
     for file in files(&STARTER) {

@@ -46,6 +46,11 @@ impl Placeholders {
         self.0.insert(name, toml_string(text));
     }
 
+    /// Sets `name` to `text` as it is (in files that are not front matter, such as CI files).
+    pub(crate) fn text(&mut self, name: &'static str, text: &str) {
+        self.0.insert(name, text.to_string());
+    }
+
     /// Sets `name` to `items` as a TOML array of strings.
     pub(crate) fn list(&mut self, name: &'static str, items: &[String]) {
         let quoted: Vec<String> = items.iter().map(|s| toml_string(s)).collect();

@@ -7,6 +7,8 @@ mod browser;
 mod browser_search;
 mod build_example;
 mod check;
+mod cli;
+mod distribution;
 mod escaping;
 mod fixtures_valid;
 mod hostile;

@@ -142,7 +142,7 @@ fn the_github_workflow_checks_builds_and_deploys_to_pages() {
             .unwrap_or_else(|| panic!("missing step in {build:?}"))
     };
     let checkout = position(&|s| s.0.starts_with("actions/checkout@"));
-    let install = position(&|s| s.1.contains("cargo install") && s.1.contains("opsbook"));
+    let install = position(&|s| s.1.contains("$GITHUB_PATH"));
     let check = position(&|s| s.1.starts_with("opsbook check"));
     let configure = position(&|s| s.0.starts_with("actions/configure-pages@") && s.2 == "pages");
     let site =
@@ -165,6 +165,167 @@ fn the_github_workflow_checks_builds_and_deploys_to_pages() {
     assert!(deploy_steps
         .iter()
         .any(|s| s.0.starts_with("actions/deploy-pages@") && s.2 == "deployment"));
+}
+
+/// The build job's step called `name`.
+fn step<'a>(workflow: &'a Value, name: &str) -> &'a Value {
+    workflow["jobs"]["build"]["steps"]
+        .as_sequence()
+        .expect("steps")
+        .iter()
+        .find(|s| s["name"].as_str() == Some(name))
+        .unwrap_or_else(|| panic!("no step {name}"))
+}
+
+#[test]
+fn the_github_workflow_installs_the_release_of_the_opsbook_that_wrote_it() {
+    let (_tmp, root) = initialised();
+    let workflow = yaml(&root.join(".github/workflows/pages.yml"));
+    let env = &workflow["env"];
+    assert_eq!(
+        env["OPSBOOK_VERSION"].as_str(),
+        Some(env!("CARGO_PKG_VERSION"))
+    );
+    assert_eq!(env["OPSBOOK_FROM_SOURCE"].as_str(), Some("false"));
+    let release = "env.OPSBOOK_FROM_SOURCE != 'true'";
+    for name in [
+        "Download opsbook",
+        "Check the download's SHA-256",
+        "Install opsbook",
+    ] {
+        assert_eq!(
+            step(&workflow, name)["if"].as_str(),
+            Some(release),
+            "{name}"
+        );
+    }
+    let download = step(&workflow, "Download opsbook")["run"].as_str().unwrap();
+    assert!(
+        download.contains("opsbook-v$OPSBOOK_VERSION-$target.tar.gz")
+            && download.contains("/releases/download/v$OPSBOOK_VERSION")
+            && download.contains("SHA256SUMS"),
+        "{download}"
+    );
+    // cargo only when asked, and then the same version.
+    let source = step(&workflow, "Build opsbook from source");
+    assert_eq!(
+        source["if"].as_str(),
+        Some("env.OPSBOOK_FROM_SOURCE == 'true'")
+    );
+    let cargo = source["run"].as_str().unwrap();
+    assert!(
+        cargo.starts_with("cargo install --locked")
+            && cargo.contains("--tag \"v$OPSBOOK_VERSION\""),
+        "{cargo}"
+    );
+    // The highlight cache is kept between runs.
+    let cache = step(&workflow, "Keep the highlight cache");
+    assert!(cache["uses"]
+        .as_str()
+        .unwrap()
+        .starts_with("actions/cache@"));
+    assert_eq!(cache["with"]["path"].as_str(), Some(".opsbook-cache"));
+}
+
+/// Runs the workflow step `name`'s script as GitHub's `bash` does, in `dir`, with `env`.
+fn run_step(workflow: &Value, name: &str, dir: &Path, env: &[(&str, &str)]) -> Output {
+    let script = step(workflow, name)["run"].as_str().unwrap();
+    Command::new("bash")
+        .args([
+            "--noprofile",
+            "--norc",
+            "-e",
+            "-o",
+            "pipefail",
+            "-c",
+            script,
+        ])
+        .current_dir(dir)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run bash")
+}
+
+/// `sha256sum`'s digest of `path`.
+fn sha256(path: &Path) -> String {
+    let out = Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .expect("sha256sum");
+    text(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn the_checksum_step_rejects_an_archive_that_does_not_match() {
+    let (tmp, root) = initialised();
+    let workflow = yaml(&root.join(".github/workflows/pages.yml"));
+    let dir = tmp.path().join("runner-temp");
+    let name = "opsbook-v9.9.9-x86_64-unknown-linux-musl";
+    let archive = format!("{name}.tar.gz");
+    // A real archive, as the release has it: a folder holding the binary.
+    std::fs::create_dir_all(dir.join(name)).unwrap();
+    std::fs::write(dir.join(name).join("opsbook"), "#!/bin/sh\necho fake\n").unwrap();
+    let tar = Command::new("tar")
+        .args(["-czf", &archive, name])
+        .current_dir(&dir)
+        .status()
+        .unwrap();
+    assert!(tar.success());
+    std::fs::remove_dir_all(dir.join(name)).unwrap();
+    let good = sha256(&dir.join(&archive));
+    let bad = format!("{}0", &good[..63]);
+    let other = "opsbook-v9.9.9-aarch64-unknown-linux-musl.tar.gz";
+    let check = "Check the download's SHA-256";
+    let verify = |sums: &str, pinned: &str| {
+        std::fs::write(dir.join("SHA256SUMS"), sums).unwrap();
+        let env = [
+            ("OPSBOOK_ARCHIVE", archive.as_str()),
+            ("OPSBOOK_SHA256", pinned),
+        ];
+        run_step(&workflow, check, &dir, &env)
+    };
+
+    let run = verify(&format!("{bad}  {other}\n{good}  {archive}\n"), "");
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let run = verify(&format!("{good}  {other}\n{bad}  {archive}\n"), "");
+    assert!(!run.status.success(), "a wrong checksum passed");
+    assert!(
+        text(&run.stdout).contains("FAILED"),
+        "{}",
+        text(&run.stdout)
+    );
+    let run = verify(&format!("{good}  {other}\n"), "");
+    assert!(
+        !run.status.success(),
+        "an archive SHA256SUMS does not list passed"
+    );
+    assert!(
+        text(&run.stdout).contains("has no checksum"),
+        "{}",
+        text(&run.stdout)
+    );
+    // A pinned checksum wins over SHA256SUMS, both ways.
+    let run = verify(&format!("{good}  {archive}\n"), &bad);
+    assert!(!run.status.success(), "a wrong pinned checksum passed");
+    let run = verify(&format!("{bad}  {archive}\n"), &good);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+
+    // The next step puts the checked binary on the PATH.
+    let path_file = dir.join("github-path");
+    let env = [
+        ("OPSBOOK_ARCHIVE", archive.as_str()),
+        ("RUNNER_TEMP", dir.to_str().unwrap()),
+        ("GITHUB_PATH", path_file.to_str().unwrap()),
+    ];
+    let run = run_step(&workflow, "Install opsbook", &dir, &env);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let added = std::fs::read_to_string(&path_file).unwrap();
+    assert_eq!(added.trim(), dir.join(name).display().to_string());
+    assert!(dir.join(name).join("opsbook").is_file());
 }
 
 #[test]
@@ -190,11 +351,36 @@ fn the_gitlab_pipeline_publishes_public_from_a_pages_job() {
         .filter_map(Value::as_str)
         .collect();
     assert_eq!(paths, ["public"]);
-    let install = pipeline["before_script"][0].as_str().unwrap_or("");
-    assert!(
-        install.contains("cargo install") && install.contains("opsbook"),
-        "{install}"
+    assert_eq!(
+        pipeline["check"]["script"][0].as_str(),
+        Some("opsbook check")
     );
+    assert_eq!(
+        pipeline["check"]["rules"][0]["if"].as_str(),
+        Some("$CI_PIPELINE_SOURCE == \"merge_request_event\"")
+    );
+}
+
+#[test]
+fn the_gitlab_pipeline_runs_in_the_image_of_the_opsbook_that_wrote_it() {
+    let (_tmp, root) = initialised();
+    let pipeline = yaml(&root.join(".gitlab-ci.yml"));
+    let default = &pipeline["default"];
+    let image = format!("ghcr.io/opsbook/opsbook:{}", env!("CARGO_PKG_VERSION"));
+    assert_eq!(default["image"]["name"].as_str(), Some(image.as_str()));
+    // GitLab runs the scripts with the image's shell, not through opsbook.
+    assert_eq!(
+        default["image"]["entrypoint"],
+        serde_yaml_ng::from_str::<Value>("[\"\"]").unwrap()
+    );
+    assert_eq!(
+        default["cache"]["paths"][0].as_str(),
+        Some(".opsbook-cache/")
+    );
+    // Nothing is compiled in the pipeline any more.
+    let text = std::fs::read_to_string(root.join(".gitlab-ci.yml")).unwrap();
+    assert!(!text.contains("cargo"), "{text}");
+    assert!(pipeline.get("before_script").is_none());
 }
 
 #[test]
