@@ -277,6 +277,26 @@ async function httpChecks() {
       await page.keyboard.press("Escape");
     });
 
+    await step("results follow every keystroke, and the last query's stay", async () => {
+      await page.focus("#site-search-input");
+      await page.fill("#site-search-input", "");
+      const final = "kafka consumer lag";
+      const seen = new Set();
+      // Keys 40 ms apart, quicker than any pause a debounce would wait for.
+      for (const key of final) {
+        await page.keyboard.type(key);
+        await page.waitForTimeout(40);
+        seen.add(await page.evaluate(() => document.getElementById("site-search-panel").getAttribute("data-query")));
+      }
+      const during = [...seen].filter((q) => q && q !== final && final.startsWith(q));
+      check(during.length >= 3, `while typing, results were shown only for ${JSON.stringify([...seen])}`);
+      await panelFor(page, final);
+      await page.waitForTimeout(300);
+      const last = await page.evaluate(() => document.getElementById("site-search-panel").getAttribute("data-query"));
+      check(last === final, `an earlier answer replaced the last one: ${last}`);
+      await page.keyboard.press("Escape");
+    });
+
     await step("/ typed in another field stays there", async () => {
       await page.evaluate(() => {
         const field = document.createElement("input");

@@ -24,7 +24,8 @@
   var KIND_LABELS = { runbook: "Runbook", process: "Process", postmortem: "Postmortem", incident: "Incident", page: "Page" };
   var KIND_PLURALS = { runbook: "Runbooks", process: "Processes", postmortem: "Postmortems", incident: "Incidents", page: "Pages" };
   var KINDS = ["runbook", "process", "postmortem", "incident", "page"];
-  var DEBOUNCE_MS = 120;
+  // How long typing pauses before the results page's address follows the query.
+  var URL_DELAY_MS = 300;
   var DROPDOWN_LIMIT = 12;
   var PAGE_LIMIT = 50;
   // The runtime's words: runs of letters and digits (tantivy's simple tokenizer).
@@ -228,7 +229,6 @@
     var active = -1;
     var shown = null; // the text the panel shows results for
     var seq = 0;
-    var timer = null;
     var returnTo = null; // where focus was before the box got it
 
     function open() {
@@ -240,7 +240,6 @@
     }
 
     function close() {
-      window.clearTimeout(timer);
       seq++; // a query on its way must not reopen the panel
       if (panel.hidden) return;
       panel.hidden = true;
@@ -360,7 +359,6 @@
     }
 
     function run() {
-      window.clearTimeout(timer);
       var text = input.value;
       var mine = ++seq;
       if (!text.trim()) {
@@ -379,11 +377,6 @@
         renderError();
         if (document.activeElement === input) open();
       });
-    }
-
-    function schedule() {
-      window.clearTimeout(timer);
-      timer = window.setTimeout(run, DEBOUNCE_MS);
     }
 
     function restoreFocus() {
@@ -432,7 +425,8 @@
         shown = null;
         return;
       }
-      schedule();
+      // Every keystroke searches: an answer to an older text is dropped when it arrives (seq).
+      run();
     });
 
     form.addEventListener("keydown", function (event) {
@@ -644,9 +638,7 @@
       window.clearTimeout(timer);
       var text = input.value;
       var mine = ++seq;
-      if (replaceUrl && window.history && window.history.replaceState) {
-        try { window.history.replaceState(null, "", urlFor(text.trim() ? text : "")); } catch (e) { /* file:// in some browsers */ }
-      }
+      if (replaceUrl) rememberInUrl(text);
       document.title = text.trim() ? "“" + text.trim() + "” · Search" : "Search";
       if (!text.trim()) {
         out.textContent = "";
@@ -676,6 +668,11 @@
       });
     }
 
+    function rememberInUrl(text) {
+      if (!(window.history && window.history.replaceState)) return;
+      try { window.history.replaceState(null, "", urlFor(text.trim() ? text : "")); } catch (e) { /* file:// in some browsers */ }
+    }
+
     function failed() {
       out.textContent = "";
       summary.textContent = "Search is not available: its index could not be loaded.";
@@ -686,9 +683,12 @@
     loadRuntime(new URL("opsbook-search.js", window.location.href).href).then(function (runtime) {
       search = runtime;
       run(false);
+      // Results follow every keystroke; the address, which browsers let a page rewrite only so
+      // often, follows once typing pauses.
       input.addEventListener("input", function () {
+        run(false);
         window.clearTimeout(timer);
-        timer = window.setTimeout(function () { run(true); }, DEBOUNCE_MS);
+        timer = window.setTimeout(function () { rememberInUrl(input.value); }, URL_DELAY_MS);
       });
       form.addEventListener("submit", function (event) {
         event.preventDefault();
