@@ -210,24 +210,15 @@ pub(super) fn add(site: &Site, events: &[Event], generated: &mut Generated) {
         widget_height,
         badges,
     };
-    let url = links.place(Place::StatusEmbed).to_string();
-    let header = links.header(
-        &url,
-        "Badges and embed",
-        Some("Show the current state of the service, or of one component, in a README, a wiki or a dashboard."),
-        &[("Status", status)],
-    );
-    generated.pages.push(GeneratedPage {
-        label: "the status badges and embed page".into(),
-        url,
-        template: "status_embed.html",
-        nav_from,
-        in_sitemap: true,
-        values: vec![
-            ("generated", Json::of(&header)),
-            ("embed", Json::of(&context)),
-        ],
-    });
+    generated.pages.push(links.status_page(
+        Place::StatusEmbed,
+        (
+            "Badges and embed",
+            "Show the current state of the service, or of one component, in a README, a wiki or a dashboard.",
+        ),
+        ("the status badges and embed page", "status_embed.html"),
+        ("embed", Json::of(&context)),
+    ));
 }
 
 #[cfg(test)]

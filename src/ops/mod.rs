@@ -336,6 +336,28 @@ impl Links<'_> {
             content: section.map_or(String::new(), |s| s.rendered.html.clone()),
         }
     }
+
+    /// One of opsbook's own pages under `/status/` at `place`: its header under the Status
+    /// crumb, the status section's sidebar, `value` for its template, in the sitemap.
+    pub(crate) fn status_page(
+        &self,
+        place: Place,
+        (title, lead): (&str, &str),
+        (label, template): (&str, &'static str),
+        value: (&'static str, Json),
+    ) -> GeneratedPage {
+        let status = self.place(Place::Status);
+        let url = self.place(place).to_string();
+        let header = self.header(&url, title, Some(lead), &[("Status", status)]);
+        GeneratedPage {
+            label: label.into(),
+            url,
+            template,
+            nav_from: self.section_at(status).unwrap_or(0),
+            in_sitemap: true,
+            values: vec![("generated", Json::of(&header)), value],
+        }
+    }
 }
 
 /// Serializes a template value; the types here always serialize.

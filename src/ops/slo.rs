@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use super::status::Event;
 use super::uptime::{self, midnight};
-use super::{charts, shown, Generated, GeneratedPage, Json, Links};
+use super::{charts, shown, Generated, Json, Links};
 use crate::config::Component;
 use crate::dates::HumanMinutes;
 use crate::model::{Place, Site};
@@ -310,31 +310,22 @@ pub(super) fn add(site: &Site, events: &[Event], now: Timestamp, generated: &mut
             chart: charts::slo_chart(slo),
         })
         .collect();
-    let url = links.place(Place::StatusSlo).to_string();
-    let header = links.header(
-        &url,
-        "Service level objectives",
-        Some("Each component's availability per month, quarter and year against its target, from the status history."),
-        &[("Status", status)],
-    );
-    generated.pages.push(GeneratedPage {
-        label: "the service level objectives".into(),
-        url,
-        template: "status_slo.html",
-        nav_from: links.section_at(status).unwrap_or(0),
-        in_sitemap: true,
-        values: vec![
-            ("generated", Json::of(&header)),
-            (
-                "slo",
-                Json::of(&serde_json::json!({
-                    "components": rows,
-                    "json_url": links.url(&format!("{status}slo.json")),
-                    "as_of": shown(now),
-                })),
-            ),
-        ],
-    });
+    generated.pages.push(links.status_page(
+        Place::StatusSlo,
+        (
+            "Service level objectives",
+            "Each component's availability per month, quarter and year against its target, from the status history.",
+        ),
+        ("the service level objectives", "status_slo.html"),
+        (
+            "slo",
+            Json::of(&serde_json::json!({
+                "components": rows,
+                "json_url": links.url(&format!("{status}slo.json")),
+                "as_of": shown(now),
+            })),
+        ),
+    ));
 }
 
 /// The formula, as `slo.json` states it.

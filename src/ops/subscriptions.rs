@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 use super::status::Event;
-use super::{calendar, feeds, Generated, GeneratedPage, Json, Links};
+use super::{calendar, feeds, Generated, Json, Links};
 use crate::config::Component;
 use crate::model::{Place, Site};
 use crate::paths::url_segment;
@@ -207,22 +207,13 @@ pub(super) fn add(site: &Site, generated: &mut Generated) {
         apis,
         status_url: links.url(status),
     };
-    let url = links.place(Place::StatusSubscribe).to_string();
-    let header = links.header(
-        &url,
-        "Subscribe",
-        Some("Follow incidents and maintenance in a feed reader or a calendar, for the whole service or the components you use."),
-        &[("Status", status)],
-    );
-    generated.pages.push(GeneratedPage {
-        label: "the status subscriptions page".into(),
-        url,
-        template: "status_subscribe.html",
-        nav_from: links.section_at(status).unwrap_or(0),
-        in_sitemap: true,
-        values: vec![
-            ("generated", Json::of(&header)),
-            ("subscribe", Json::of(&context)),
-        ],
-    });
+    generated.pages.push(links.status_page(
+        Place::StatusSubscribe,
+        (
+            "Subscribe",
+            "Follow incidents and maintenance in a feed reader or a calendar, for the whole service or the components you use.",
+        ),
+        ("the status subscriptions page", "status_subscribe.html"),
+        ("subscribe", Json::of(&context)),
+    ));
 }
