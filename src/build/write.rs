@@ -87,7 +87,7 @@ pub(super) fn write_site(
     let live_is_current =
         searched && matches!(writing, Writing::InPlace(Some(live)) if live == search_fingerprint);
     let search_later = searched && !reused_search && matches!(writing, Writing::InPlace(_));
-    let (written, search_files, conflicts) = std::thread::scope(|scope| {
+    let (written, search_made, conflicts) = std::thread::scope(|scope| {
         // The search files go into the staged output as they are made.
         let search = (searched && !reused_search && !search_later).then(|| {
             scope.spawn(|| {
@@ -141,7 +141,7 @@ pub(super) fn write_site(
         (written, search.map(|handle| handle.join()), conflicts)
     });
     diagnostics.extend(conflicts);
-    let search_files = match search_files {
+    let search_written = match search_made {
         None => 0,
         Some(Ok((Ok(made), None, took))) => {
             // Its own time, within render+search (it runs beside the rendering).
@@ -165,7 +165,7 @@ pub(super) fn write_site(
             diagnostics: vec![problem],
         })?
     } else {
-        search_files
+        search_written
     };
     timer.lap("render+search");
     let (files, copies, places) = match written {
