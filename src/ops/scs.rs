@@ -116,8 +116,7 @@ pub(crate) fn severity(impact: Impact) -> u8 {
 /// Output path → JSON text for every file, each list wrapped in `{"data": …}` as the spec says.
 pub(crate) fn files(site: &Site, events: &[Event], now: Timestamp) -> Vec<(String, String)> {
     let data = |value: serde_json::Value| {
-        serde_json::to_string_pretty(&serde_json::json!({ "data": value })).unwrap_or_default()
-            + "\n"
+        serde_json::to_string(&serde_json::json!({ "data": value })).unwrap_or_default() + "\n"
     };
     let components: Vec<ComponentData> = site
         .config

@@ -210,7 +210,7 @@ impl<'a> Api<'a> {
         files
             .into_iter()
             .map(|(name, value)| {
-                let text = serde_json::to_string_pretty(&value).unwrap_or_default() + "\n";
+                let text = serde_json::to_string(&value).unwrap_or_default() + "\n";
                 (
                     format!("{}v2/{name}", self.site.places.url(Place::StatusApi)),
                     text,

@@ -13,7 +13,7 @@ use crate::model::{Place, Site, TAXONOMIES};
 
 /// How many pages of the current section the sidebar lists around the current page: enough to
 /// see where one is, few enough that the sidebar is not most of every page.
-const NAV_WINDOW: usize = 16;
+const NAV_WINDOW: usize = 10;
 
 #[derive(Serialize)]
 pub(crate) struct SiteInfo<'a> {

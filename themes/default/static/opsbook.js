@@ -52,9 +52,30 @@
     return order[(order.indexOf(mode) + 1) % order.length];
   }
 
+  /* The header's buttons work only with JavaScript, so they are made here instead of being
+     shipped, hidden, in every page. */
+  function icon(name) {
+    return '<span class="icon icon-' + name + '" aria-hidden="true"></span>';
+  }
+
+  function makeButton(className, id, html) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = className;
+    button.id = id;
+    button.innerHTML = html;
+    return button;
+  }
+
   function setupThemeToggle() {
-    var button = document.getElementById("theme-toggle");
-    if (!button) return;
+    var actions = document.querySelector(".site-header .header-actions");
+    if (!actions) return;
+    var button = makeButton("icon-button theme-toggle", "theme-toggle",
+      '<span class="theme-icon theme-icon-system">' + icon("system") + "</span>" +
+      '<span class="theme-icon theme-icon-light">' + icon("sun") + "</span>" +
+      '<span class="theme-icon theme-icon-dark">' + icon("moon") + "</span>" +
+      '<span class="theme-toggle-label">Theme</span>');
+    actions.appendChild(button);
 
     function render(mode) {
       var next = nextMode(mode);
@@ -66,7 +87,6 @@
 
     var mode = readMode();
     render(mode);
-    button.hidden = false;
 
     button.addEventListener("click", function () {
       var next = nextMode(readMode());
@@ -88,10 +108,15 @@
   /* ---------------------------------------------------------------- phone menu */
 
   function setupNavToggle() {
-    var button = document.getElementById("nav-toggle");
+    var header = document.querySelector(".site-header .header-inner");
     var nav = document.getElementById("site-nav");
-    if (!button || !nav) return;
-    button.hidden = false;
+    if (!header || !nav) return;
+    var button = makeButton("icon-button nav-toggle", "nav-toggle",
+      '<span class="when-closed">' + icon("menu") + '</span><span class="when-open">' + icon("close") +
+      '</span><span class="visually-hidden">Menu</span>');
+    button.setAttribute("aria-controls", "site-nav");
+    button.setAttribute("aria-expanded", "false");
+    header.insertBefore(button, header.firstChild);
 
     function setOpen(open) {
       root.classList.toggle("nav-open", open);

@@ -186,7 +186,13 @@
     var form = document.getElementById("site-search");
     var input = document.getElementById("site-search-input");
     if (!form || !input || !window.Promise || !window.URL) return;
-    var closeButton = form.querySelector(".site-search-close");
+    // Made here: without this script, there is nothing to close.
+    var closeButton = el("button", "site-search-close");
+    closeButton.type = "button";
+    closeButton.hidden = true;
+    closeButton.innerHTML = '<span class="icon icon-close" aria-hidden="true"></span>' +
+      '<span class="visually-hidden">Close search</span>';
+    (form.querySelector(".site-search-field") || form).appendChild(closeButton);
     // The results page (`action`, never `form.action`: a field named "action" would shadow it).
     var resultsPage = new URL(form.getAttribute("action") || "search/", document.baseURI).href;
     var runtimeSrc = new URL("opsbook-search.js", resultsPage).href;
@@ -236,7 +242,7 @@
       panel.hidden = false;
       form.classList.add("is-open");
       input.setAttribute("aria-expanded", "true");
-      if (closeButton) closeButton.hidden = false;
+      closeButton.hidden = false;
     }
 
     function close() {
@@ -246,7 +252,7 @@
       form.classList.remove("is-open");
       input.setAttribute("aria-expanded", "false");
       setActive(-1);
-      if (closeButton) closeButton.hidden = true;
+      closeButton.hidden = true;
     }
 
     function setActive(i) {
@@ -493,12 +499,10 @@
       close();
     });
 
-    if (closeButton) {
-      closeButton.addEventListener("click", function () {
-        close();
-        restoreFocus();
-      });
-    }
+    closeButton.addEventListener("click", function () {
+      close();
+      restoreFocus();
+    });
 
     // `/` opens the box from anywhere but a field.
     focusOnSlash(input);
