@@ -351,7 +351,7 @@ struct SeenElsewhere<'a> {
 impl<'a> SeenElsewhere<'a> {
     fn of(rendered: &'a Rendered, word_count_shown: bool) -> SeenElsewhere<'a> {
         let Rendered {
-            html: _,
+            packed_html: _,
             headings: _,
             toc: _,
             anchors,

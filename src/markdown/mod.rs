@@ -20,6 +20,9 @@ pub(crate) mod action_items;
 pub(crate) mod headings;
 mod inline;
 pub(crate) mod links;
+mod packed;
+
+pub use packed::PackedText;
 
 use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;
@@ -79,7 +82,8 @@ pub(crate) struct BrokenLink {
 /// The rendered page body and what was learnt on the way.
 #[derive(Debug, Default)]
 pub struct Rendered {
-    pub html: String,
+    /// The body's HTML, compressed: see [`PackedText`].
+    pub packed_html: PackedText,
     pub(crate) headings: Vec<Heading>,
     pub(crate) toc: Vec<TocEntry>,
     /// Ids a link may target: headings, footnotes, and `id="…"` in raw HTML.
@@ -99,6 +103,13 @@ pub struct Rendered {
     pub(crate) highlight_classes: BTreeSet<String>,
     /// The `<<name>>` placeholders written in code and link URLs, when they are marked.
     pub(crate) placeholders: Vec<params::Placeholder>,
+}
+
+impl Rendered {
+    /// The body's HTML.
+    pub fn html(&self) -> String {
+        self.packed_html.unpack()
+    }
 }
 
 /// The plain text of one heading's section (or of the introduction before the first heading).
@@ -208,9 +219,7 @@ pub fn render(body: &str, context: &Context<'_>) -> Rendered {
         );
         html = html.replace(TOC_MARKER, &toc);
     }
-    // Kept for the whole build: its growth room, a third of it at 10,000 pages, is given back.
-    html.shrink_to_fit();
-    rendered.html = html;
+    rendered.packed_html = PackedText::pack(&html);
     rendered
 }
 
@@ -414,25 +423,25 @@ pub(crate) mod tests {
             ),
         ] {
             let out = render_with(body, Some(title), true);
-            assert!(!out.html.contains("<h1"), "{title}: {}", out.html);
+            assert!(!out.html().contains("<h1"), "{title}: {}", out.html());
         }
         let out = render_with("# Something else\n\nText.\n", Some("Install"), true);
-        assert!(out.html.contains("<h1"), "{}", out.html);
+        assert!(out.html().contains("<h1"), "{}", out.html());
     }
 
     #[test]
     fn headings_get_unique_ids_and_anchors() {
         let out = render_text("# Title\n\n## Verify\n\n## Verify\n\n## Roll back {#rollback}\n");
         assert!(
-            !out.html.contains("<h1"),
+            !out.html().contains("<h1"),
             "repeated title is dropped: {}",
-            out.html
+            out.html()
         );
         assert!(out
-            .html
+            .html()
             .contains("<h2 id=\"verify\">Verify <a class=\"anchor\" href=\"#verify\""));
-        assert!(out.html.contains("<h2 id=\"verify-1\">"));
-        assert!(out.html.contains("<h2 id=\"rollback\">"));
+        assert!(out.html().contains("<h2 id=\"verify-1\">"));
+        assert!(out.html().contains("<h2 id=\"rollback\">"));
         assert_eq!(out.toc.len(), 3);
     }
 
@@ -441,7 +450,7 @@ pub(crate) mod tests {
         let out = render_text(
             "Intro.\n\nSee [disk](../runbooks/disk.md#step-2) and [gone](../nope.md).\n",
         );
-        assert!(out.html.contains("href=\"/runbooks/disk/#step-2\""));
+        assert!(out.html().contains("href=\"/runbooks/disk/#step-2\""));
         assert_eq!(out.links[0].target, Some(7));
         assert_eq!(out.links[0].anchor.as_deref(), Some("step-2"));
         assert_eq!((out.broken[0].line, out.broken[0].column), (7, 44));
@@ -452,16 +461,16 @@ pub(crate) mod tests {
         let out = render_text(
             "> [!WARNING]\n> Careful.\n\n!!! tip \"Fast\"\n    Quick.\n\n:::danger\nStop.\n:::\n",
         );
-        assert!(out.html.contains("<div class=\"admonition warning\" role=\"note\"><p class=\"admonition-title\">Warning</p>"));
-        assert!(out.html.contains("<div class=\"admonition tip\">\n<p class=\"admonition-title\">Fast</p>\n<p>Quick.</p>"), "{}", out.html);
-        assert!(out.html.contains("<div class=\"admonition danger\">"));
+        assert!(out.html().contains("<div class=\"admonition warning\" role=\"note\"><p class=\"admonition-title\">Warning</p>"));
+        assert!(out.html().contains("<div class=\"admonition tip\">\n<p class=\"admonition-title\">Fast</p>\n<p>Quick.</p>"), "{}", out.html());
+        assert!(out.html().contains("<div class=\"admonition danger\">"));
     }
 
     #[test]
     fn code_is_highlighted_and_summary_taken() {
         let out = render_text("First *para*\ngraph.\n\n```yaml\na: 1\n```\n");
         assert!(out
-            .html
+            .html()
             .contains("<pre class=\"code\" data-lang=\"yaml\"><code><span class=\"h"));
         assert_eq!(out.summary, "First para graph.");
     }
@@ -469,9 +478,9 @@ pub(crate) mod tests {
     #[test]
     fn gfm_extensions_render() {
         let out = render_text("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] open\n\n~~old~~ and a note[^1].\n\n[^1]: Footnote.\n");
-        assert!(out.html.contains("<table>"));
-        assert!(out.html.contains("type=\"checkbox\""));
-        assert!(out.html.contains("<del>old</del>"));
+        assert!(out.html().contains("<table>"));
+        assert!(out.html().contains("type=\"checkbox\""));
+        assert!(out.html().contains("<del>old</del>"));
         assert!(out.anchors.contains("1"));
     }
 }

@@ -129,7 +129,7 @@ mod tests {
     #[test]
     fn raw_html_off_escapes_html_and_drops_script_urls() {
         let body = "<script>alert(1)</script>\n\nText <img src=x onerror=alert(2)> and <b>bold</b>.\n\n[a](javascript:alert(3)) [b](JaVa%09Script:x) [c](java\tscript:x) <javascript:alert(4)> ![d](data:text/html;base64,PHNjcmlwdD4=) [e](vbscript:x) [ok](https://example.com/javascript:x) [rel](../runbooks/disk.md)\n\n!!! warning \"Mind <this>\"\n    <iframe src=x></iframe>\n\n## Heading\n";
-        let html = render_untrusted(body).html;
+        let html = render_untrusted(body).html();
         for live in [
             "<script",
             "<img src=x",
@@ -169,14 +169,15 @@ mod tests {
 
     #[test]
     fn raw_html_on_lets_html_through() {
-        let html = render_text("<div class=\"custom\">kept</div>\n\nA <kbd>Ctrl</kbd> key.\n").html;
+        let html =
+            render_text("<div class=\"custom\">kept</div>\n\nA <kbd>Ctrl</kbd> key.\n").html();
         assert!(html.contains("<div class=\"custom\">kept</div>"), "{html}");
         assert!(html.contains("<kbd>Ctrl</kbd>"), "{html}");
     }
 
     #[test]
     fn raw_html_on_still_drops_script_urls_written_in_markdown() {
-        let html = render_text("[a](javascript:alert(1)) ![b](<java\tscript:x>) <VBScript:x> [c][r] [ok](https://example.com/)\n\n[r]: data:text/html,x\n").html;
+        let html = render_text("[a](javascript:alert(1)) ![b](<java\tscript:x>) <VBScript:x> [c][r] [ok](https://example.com/)\n\n[r]: data:text/html,x\n").html();
         assert_eq!(html.matches("=\"#\"").count(), 4, "{html}");
         assert!(!html.contains("script:"), "{html}");
         assert!(

@@ -333,7 +333,7 @@ impl Links<'_> {
             url: self.url(url),
             permalink: self.permalink(url),
             breadcrumbs: self.crumbs(trail),
-            content: section.map_or(String::new(), |s| s.rendered.html.clone()),
+            content: section.map_or(String::new(), |s| s.rendered.html()),
         }
     }
 
