@@ -11,8 +11,8 @@
 //! of its own layer or below; the test at the end of this file reads every `crate::` path of the
 //! code and holds it to this list:
 //!
-//! 1. [`diagnostic`], [`dates`], [`paths`], [`vocabulary`]: problems with their place, dates,
-//!    paths inside the handbook, and the words of the content model.
+//! 1. [`diagnostic`], [`dates`], [`paths`], [`vocabulary`], [`packed`]: problems with their place,
+//!    dates, paths inside the handbook, the words of the content model, and text held compressed.
 //! 2. [`config`]: `opsbook.toml`, read and checked.
 //! 3. [`output`]: writing files and folders safely: staging, the atomic swap.
 //! 4. [`reuse`], [`highlight`]: fingerprints of what a build wrote; highlighted code (syntect).
@@ -35,6 +35,7 @@ pub mod markdown;
 pub(crate) mod model;
 pub(crate) mod ops;
 pub(crate) mod output;
+pub(crate) mod packed;
 pub(crate) mod paths;
 pub(crate) mod render;
 pub(crate) mod reuse;

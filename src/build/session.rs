@@ -216,7 +216,7 @@ impl Session {
             self.built.stamps.insert(document.source.clone(), stamp);
             let page = &mut self.built.site.pages[id];
             // Everything else the search files are made from is in front matter, unchanged.
-            self.search_stale |= page.rendered.sections != rendered.sections;
+            self.search_stale |= page.rendered.packed_sections != rendered.packed_sections;
             page.document = Some(document);
             page.rendered = rendered;
         }
@@ -301,11 +301,11 @@ impl Session {
         let stamp = std::fs::metadata(handbook.disk(path))
             .map_or((0, None), |m| (m.len(), m.modified().ok()));
         let (document, warnings) = source::read_one(handbook, path, &old.path).ok()?;
-        if document.text[..document.body_offset] != old.text[..old.body_offset] {
+        if document.front_matter_text() != old.front_matter_text() {
             return None;
         }
         if page.meta.title.is_none()
-            && markdown::first_heading(document.body()) != markdown::first_heading(old.body())
+            && markdown::first_heading(&document.body()) != markdown::first_heading(&old.body())
         {
             return None;
         }
@@ -365,7 +365,7 @@ impl<'a> SeenElsewhere<'a> {
             word_count,
             first_heading,
             // The search index is written again after the page (see `refresh_search`).
-            sections: _,
+            packed_sections: _,
             highlight_classes,
         } = rendered;
         let mut anchors: Vec<&str> = anchors.iter().map(String::as_str).collect();

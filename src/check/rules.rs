@@ -279,7 +279,7 @@ fn postmortem(context: &Context<'_>, page: &Page, out: &mut Diagnostics) {
         return;
     };
     let file = file_of(page);
-    let headings = action_items::headings(document.body(), document.body_line);
+    let headings = action_items::headings(&document.body(), document.body_line);
     for section in &context.policy.postmortem_sections {
         if !headings.iter().any(|h| section_matches(&h.text, section)) {
             out.push(
@@ -294,7 +294,7 @@ fn postmortem(context: &Context<'_>, page: &Page, out: &mut Diagnostics) {
             );
         }
     }
-    let items = action_items::action_items(document.body(), document.body_line);
+    let items = action_items::action_items(&document.body(), document.body_line);
     if items.is_empty() && page.meta.status == Some(PostmortemStatus::Published) {
         out.push(
             finding(

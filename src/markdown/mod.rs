@@ -10,6 +10,7 @@ pub(crate) mod params;
 mod policy;
 mod text;
 
+use crate::packed::PackedText;
 pub(crate) use admonitions::closes_fence;
 use admonitions::render_alerts;
 use code::highlight_code;
@@ -20,9 +21,9 @@ pub(crate) mod action_items;
 pub(crate) mod headings;
 mod inline;
 pub(crate) mod links;
-mod packed;
+mod sections;
 
-pub use packed::PackedText;
+pub(crate) use sections::PackedSections;
 
 use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;
@@ -83,7 +84,7 @@ pub(crate) struct BrokenLink {
 #[derive(Debug, Default)]
 pub struct Rendered {
     /// The body's HTML, compressed: see [`PackedText`].
-    pub packed_html: PackedText,
+    pub(crate) packed_html: PackedText,
     pub(crate) headings: Vec<Heading>,
     pub(crate) toc: Vec<TocEntry>,
     /// Ids a link may target: headings, footnotes, and `id="…"` in raw HTML.
@@ -97,8 +98,8 @@ pub struct Rendered {
     pub(crate) word_count: usize,
     /// The text of the first `# heading`, when the body starts with one.
     pub(crate) first_heading: Option<String>,
-    /// The page cut at its headings, as plain text for the search index.
-    pub(crate) sections: Vec<TextSection>,
+    /// The page cut at its headings, as plain text for the search index: see [`Rendered::sections`].
+    pub(crate) packed_sections: PackedSections,
     /// The highlighting classes of its code blocks (the site's stylesheets hold them all).
     pub(crate) highlight_classes: BTreeSet<String>,
     /// The `<<name>>` placeholders written in code and link URLs, when they are marked.
@@ -109,6 +110,11 @@ impl Rendered {
     /// The body's HTML.
     pub fn html(&self) -> String {
         self.packed_html.unpack()
+    }
+
+    /// The page cut at its headings, as plain text for the search index.
+    pub(crate) fn sections(&self) -> Vec<TextSection> {
+        self.packed_sections.unpack()
     }
 }
 
@@ -195,7 +201,7 @@ pub fn render(body: &str, context: &Context<'_>) -> Rendered {
     rendered.anchors = taken;
     rewrite_links(&mut events, context, &position, &mut rendered);
     collect_text_facts(&events, &mut rendered);
-    rendered.sections = text_sections(&events, &rendered.headings);
+    rendered.packed_sections = PackedSections::pack(&text_sections(&events, &rendered.headings));
     if context.placeholders {
         rendered.placeholders = params::collect(&events, &text, |o| position.at(o));
     }

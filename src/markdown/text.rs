@@ -147,8 +147,8 @@ mod tests {
     #[test]
     fn sections_follow_headings_and_skip_config_code() {
         let out = render_text("Intro text.\n\n## Disk full\n\nRun `df`.\n\n```bash\ndf -h /var\n```\n\n```yaml\nkey: noise\n```\n\n### Verify\n\nCheck it.\n\n## Escalate\n\nPage the team.\n");
-        let sections: Vec<(Option<&str>, String, &str)> = out
-            .sections
+        let sections = out.sections();
+        let sections: Vec<(Option<&str>, String, &str)> = sections
             .iter()
             .map(|s| (s.id.as_deref(), s.path.join(" > "), s.text.as_str()))
             .collect();

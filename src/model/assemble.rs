@@ -133,7 +133,7 @@ impl Site {
                     .meta
                     .title
                     .clone()
-                    .or_else(|| markdown::first_heading(document.body()))
+                    .or_else(|| markdown::first_heading(&document.body()))
                 {
                     section.title = title;
                 }
@@ -160,7 +160,7 @@ impl Site {
             .meta
             .title
             .clone()
-            .or_else(|| markdown::first_heading(document.body()))
+            .or_else(|| markdown::first_heading(&document.body()))
             .unwrap_or_else(|| humanize(file_stem(&document.path)));
         let mut url = url_of_document(&document.path);
         if let Some(slug) = &document.meta.slug {

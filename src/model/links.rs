@@ -190,7 +190,7 @@ fn render_document(
     targets: &Targets<'_>,
 ) -> Rendered {
     markdown::render(
-        document.body(),
+        &document.body(),
         &markdown::Context {
             highlighter,
             targets,

@@ -102,7 +102,7 @@ pub(crate) fn action_items(site: &Site, id: usize, today: Date) -> Vec<ActionIte
     let Some(document) = &site.pages[id].document else {
         return Vec::new();
     };
-    scanned::action_items(document.body(), document.body_line)
+    scanned::action_items(&document.body(), document.body_line)
         .into_iter()
         .map(|item| {
             let due = item.due.map(|d| d.date());

@@ -30,7 +30,7 @@ fn check_due_dates(site: &Site, diagnostics: &mut Diagnostics) {
             continue;
         };
         let items =
-            crate::markdown::action_items::action_items(document.body(), document.body_line);
+            crate::markdown::action_items::action_items(&document.body(), document.body_line);
         for (item, bad) in items
             .iter()
             .filter_map(|i| i.bad_due.as_ref().map(|b| (i, b)))

@@ -135,7 +135,7 @@ fn fill(index: &Index, fields: &Fields, site: &Site) -> tantivy::Result<usize> {
     let mut writer: IndexWriter = index.writer_with_num_threads(1, 96_000_000)?;
     let mut documents = 0;
     for (page, section) in sections(site) {
-        writer.add_document(section_document(fields, page, section))?;
+        writer.add_document(section_document(fields, page, &section))?;
         documents += 1;
     }
     writer.commit()?;
@@ -148,14 +148,14 @@ fn fill(index: &Index, fields: &Fields, site: &Site) -> tantivy::Result<usize> {
 }
 
 /// Every section of every page, in index order: the document ids of the index.
-fn sections(site: &Site) -> impl Iterator<Item = (&Page, &TextSection)> {
+fn sections(site: &Site) -> impl Iterator<Item = (&Page, TextSection)> {
     site.pages
         .iter()
         .filter(|page| page.document.is_some())
         .flat_map(|page| {
             page.rendered
-                .sections
-                .iter()
+                .sections()
+                .into_iter()
                 .map(move |section| (page, section))
         })
 }
@@ -266,7 +266,7 @@ pub(crate) fn input_fingerprint(site: &Site) -> [u8; 32] {
                 &page.title,
                 &section.path,
                 &section.text,
-                section_url(page, section),
+                section_url(page, &section),
                 page.kind.as_str(),
             ),
         );

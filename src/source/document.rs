@@ -7,6 +7,7 @@ use super::front_matter::{self, Positions};
 use super::layout::Layout;
 use super::meta::{self, Meta};
 use crate::diagnostic::{Diagnostic, LineIndex, Location};
+use crate::packed::PackedText;
 use crate::paths::{file_name, parent, HandbookPath};
 use crate::vocabulary::Kind;
 
@@ -22,7 +23,8 @@ pub struct Document {
     pub(crate) source: String,
     /// The same file, relative to the handbook: how messages and edit links name it.
     pub(crate) file: HandbookPath,
-    pub(crate) text: String,
+    /// The whole file (front matter and body), compressed: a build holds every page's.
+    text: PackedText,
     pub(crate) body_offset: usize,
     /// 1-based line of the body's first line.
     pub(crate) body_line: usize,
@@ -32,8 +34,16 @@ pub struct Document {
 }
 
 impl Document {
-    pub(crate) fn body(&self) -> &str {
-        &self.text[self.body_offset..]
+    /// The markdown after the front matter.
+    pub(crate) fn body(&self) -> String {
+        self.text.unpack().split_off(self.body_offset)
+    }
+
+    /// The front matter, as written (empty when there is none).
+    pub(crate) fn front_matter_text(&self) -> String {
+        let mut text = self.text.unpack();
+        text.truncate(self.body_offset);
+        text
     }
 
     /// `_index.md`: the document describing a section.
@@ -165,7 +175,7 @@ pub(super) fn parse(layout: &Layout, placed: &Placed, bytes: Vec<u8>) -> Read {
         path: placed.path.clone(),
         source: placed.source.clone(),
         file,
-        text,
+        text: PackedText::pack(&text),
         body_offset,
         body_line,
         meta,

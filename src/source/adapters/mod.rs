@@ -282,7 +282,7 @@ pub(super) fn site_title(layout: &Layout, documents: &[Document]) -> Option<Stri
         home.meta
             .title
             .clone()
-            .or_else(|| crate::markdown::first_heading(home.body()))
+            .or_else(|| crate::markdown::first_heading(&home.body()))
     })
 }
 

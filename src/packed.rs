@@ -1,21 +1,22 @@
-//! Text kept compressed while the build holds it: every page's rendered HTML stays in memory
-//! from the markdown stage until its page is written (and for as long as `serve` runs). HTML
-//! compresses about four times with LZ4, which is fast enough (GB/s to unpack) to do once per
-//! page written; at 100,000 pages this is gigabytes less at the peak.
+//! Text kept compressed while the build holds it: every page's source, from reading to the end,
+//! and its rendered HTML, from the markdown stage until its page is written (and both for as
+//! long as `serve` runs). Markdown and HTML compress three to four times with LZ4, which is fast
+//! enough (GB/s to unpack) to do each time the text is needed; at 100,000 pages this is
+//! gigabytes less at the peak.
 
 /// UTF-8 text, LZ4-compressed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PackedText(Box<[u8]>);
+pub(crate) struct PackedText(Box<[u8]>);
 
 impl PackedText {
-    pub fn pack(text: &str) -> PackedText {
+    pub(crate) fn pack(text: &str) -> PackedText {
         if text.is_empty() {
             return PackedText::default();
         }
         PackedText(lz4_flex::compress_prepend_size(text.as_bytes()).into_boxed_slice())
     }
 
-    pub fn unpack(&self) -> String {
+    pub(crate) fn unpack(&self) -> String {
         if self.0.is_empty() {
             return String::new();
         }
@@ -26,7 +27,8 @@ impl PackedText {
     }
 
     /// Bytes held.
-    pub fn packed_len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn packed_len(&self) -> usize {
         self.0.len()
     }
 }
