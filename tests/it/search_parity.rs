@@ -200,7 +200,7 @@ fn run_node(script: &str, args: &[&Path], env: &[(&str, &Path)]) {
 /// Builds `handbook` (in `language`) into `tmp/site`, then runs the node checks on it.
 fn check(handbook: &Path, tmp: &Path, language: Language) -> PathBuf {
     let site = build_and_check_tokens(handbook, tmp, language);
-    check_prefixes(handbook, tmp, &site);
+    check_prefixes(handbook, tmp, &site, TYPED, false);
     check_queries(
         handbook,
         tmp,
@@ -291,9 +291,49 @@ const TYPED: &[&str] = &[
     "pg postgre",
 ];
 
-/// Prefix expansion: what tantivy's term dictionary and queries give for [`TYPED`]
+/// Text typed into the search box of each fixture handbook: stems of its language, words of its
+/// pages in another language, CJK text (whose pairs are never prefixes) ending in Latin letters.
+const TYPED_IN: &[(&str, &[&str])] = &[
+    (
+        "de",
+        &[
+            "Datenb",
+            "Sicher",
+            "Festplatten vo",
+            "consum",
+            "restar",
+            "Über",
+        ],
+    ),
+    ("fr", &["sauveg", "redém", "serveurs red", "équil", "astr"]),
+    (
+        "zh",
+        &[
+            "数据库",
+            "kafka消",
+            "consu",
+            "值班 告",
+            "数据库back",
+            "ＫＡＦ",
+        ],
+    ),
+    (
+        "ja",
+        &[
+            "ディス",
+            "ＣＰＵ使",
+            "certif",
+            "証明書の期",
+            "데이터센",
+            "expi",
+            "Sund",
+        ],
+    ),
+];
+
+/// Prefix expansion: what tantivy's term dictionary and queries give for `typed`
 /// (`Searcher::search_as_typed`), against the runtime (`tests/search/prefix.mjs`).
-fn check_prefixes(handbook: &Path, tmp: &Path, site: &Path) {
+fn check_prefixes(handbook: &Path, tmp: &Path, site: &Path, typed: &[&str], fixture: bool) {
     let options = opsbook::build::BuildOptions {
         root: handbook.to_path_buf(),
         cache_dir: Some(tmp.join("typed-cache")),
@@ -303,7 +343,7 @@ fn check_prefixes(handbook: &Path, tmp: &Path, site: &Path) {
         opsbook::build::index::fresh_search_index(&options).expect("the handbook indexes");
     let searcher = opsbook::search::Searcher::open(&index).unwrap();
     let filters = opsbook::search::Filters::default();
-    let cases: Vec<Value> = TYPED
+    let cases: Vec<Value> = typed
         .iter()
         .map(|text| {
             let clauses = searcher.clauses_as_typed(text).unwrap();
@@ -314,7 +354,15 @@ fn check_prefixes(handbook: &Path, tmp: &Path, site: &Path) {
         .collect();
     let expected = tmp.join("typed.json");
     std::fs::write(&expected, Value::from(cases).to_string()).unwrap();
-    run_node("prefix.mjs", &[site, &expected], &[]);
+    let mut command = Command::new("node");
+    command
+        .arg(repo().join("tests/search/prefix.mjs"))
+        .args([site, expected.as_path()])
+        .env_remove("OPSBOOK_RUNTIME");
+    if fixture {
+        command.env("OPSBOOK_PARITY_FIXTURE", "1");
+    }
+    crate::support::assert_node_succeeds(command, "prefix.mjs");
 }
 
 #[test]
@@ -362,6 +410,12 @@ fn runtime_ranks_and_tokenizes_like_tantivy_in_german_french_chinese_and_japanes
         let tmp = tempfile::tempdir().unwrap();
         let handbook = repo().join("tests/fixtures/languages").join(code);
         let site = build_and_check_tokens(&handbook, tmp.path(), language_named(code));
+        let typed = TYPED_IN
+            .iter()
+            .find(|(c, _)| *c == code)
+            .expect("typed text")
+            .1;
+        check_prefixes(&handbook, tmp.path(), &site, typed, true);
         let queries = repo().join(format!("tests/search/languages/{code}.txt"));
         check_queries(&handbook, tmp.path(), &site, &queries, true);
     }
