@@ -339,7 +339,9 @@ pub(crate) fn input_fingerprint(site: &Site) -> [u8; 32] {
     hasher.add("runtime", &RUNTIME);
     hasher.add("format", &export::format_id());
     hasher.add("synonyms", &site.config.synonyms);
-    hasher.add("languages", &site_languages(site));
+    let languages = site_languages(site);
+    hasher.add("languages", &languages);
+    hasher.add("stemmers", &stemmer_files(&languages));
     for (page, section) in sections(site) {
         let severity = page.meta.severity.map(severity_name);
         hasher.add(
