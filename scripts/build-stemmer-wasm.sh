@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds the Snowball English stemmer (src/search/runtime/stemmer, the frostem version tantivy
-# uses) to wasm and embeds it, base64, in the browser search runtime between the two /*WASM*/
-# markers. The runtime is committed with the module in it, so building the site or running CI
-# needs no wasm toolchain; run this again only after changing the stemmer crate or its version.
+# Builds the Snowball stemmers (src/search/runtime/stemmer, the frostem version tantivy uses) to
+# wasm, one module per language: English's is embedded, base64, in the browser search runtime
+# between the two /*WASM*/ markers; each other one is written, base64, as a script that registers
+# it, src/search/runtime/stemmers/stem-CODE.js, which a build copies to search/ for the languages
+# its handbook has. They are committed, so building the site or running CI needs no wasm
+# toolchain; run this again only after changing the stemmer crate or its version.
 #
 # Needs: rustup target add wasm32-unknown-unknown
 set -euo pipefail
@@ -17,9 +19,22 @@ wasm=target/stemmer-wasm/wasm32-unknown-unknown/release/opsbook_stemmer.wasm
 cargo_home="${CARGO_HOME:-$HOME/.cargo}"
 export RUSTFLAGS="--remap-path-prefix=$cargo_home/registry/src=/cargo --remap-path-prefix=$root=/opsbook"
 
-cargo build --release --locked --target wasm32-unknown-unknown \
-    --manifest-path src/search/runtime/stemmer/Cargo.toml --target-dir target/stemmer-wasm
+build() {
+    cargo build --release --locked --target wasm32-unknown-unknown --no-default-features \
+        --features "$1" --manifest-path src/search/runtime/stemmer/Cargo.toml \
+        --target-dir target/stemmer-wasm
+}
 
+mkdir -p src/search/runtime/stemmers
+for code in ar da de el es fi fr hu it nl no pt ro ru sv ta tr; do
+    build "$code"
+    out="src/search/runtime/stemmers/stem-$code.js"
+    printf 'opsbook.search.stemmer("%s","%s");\n' "$code" "$(base64 -w0 "$wasm")" >"$out"
+    echo "stemmer $code: $(stat -c %s "$wasm") bytes of wasm," \
+        "$(gzip -9c "$out" | wc -c) gzipped as $out"
+done
+
+build en
 grep -q '/\*WASM\*/"[A-Za-z0-9+/=]*"/\*WASM\*/' "$runtime" || {
     echo "error: $runtime has no /*WASM*/\"…\"/*WASM*/ marker" >&2
     exit 1

@@ -9,7 +9,10 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::diagnostic::{Diagnostic, LineIndex, Location};
+use crate::language::Language;
 use crate::vocabulary::{Factor, Impact, Kind};
+
+mod language;
 
 pub(crate) const CONFIG_FILE: &str = "opsbook.toml";
 
@@ -19,7 +22,7 @@ struct RawConfig {
     title: Option<String>,
     description: Option<String>,
     base_url: Option<toml::Spanned<String>>,
-    language: Option<String>,
+    language: Option<toml::Spanned<String>>,
     repo_url: Option<String>,
     branch: Option<String>,
     theme: Option<String>,
@@ -211,7 +214,10 @@ pub struct Config {
     pub(crate) base_url: String,
     /// The path part of `base_url`, always starting and ending in `/`.
     pub(crate) base_path: String,
+    /// `<html lang>`: `language` as written, a name as its code (`german` → `de`).
     pub(crate) language: String,
+    /// The language search analyzes the handbook's text and queries in.
+    pub(crate) search_language: Language,
     pub(crate) repo_url: Option<String>,
     pub(crate) branch: String,
     pub(crate) theme: String,
@@ -290,6 +296,7 @@ impl Config {
                 ));
             }
         }
+        problems.extend((raw.language.as_ref()).and_then(|l| language::problem(l, text)));
         problems.extend(synonym_problems(&raw.search.synonyms, text));
         problems.extend(factor_problems(&raw.postmortems.factors, text));
         let mut config = Config::from_raw(raw);
@@ -311,7 +318,13 @@ impl Config {
             description: raw.description,
             base_url,
             base_path,
-            language: raw.language.unwrap_or_else(|| "en".to_string()),
+            language: (raw.language.as_ref())
+                .map_or("en".into(), |l| Language::html_tag(l.get_ref())),
+            search_language: (raw
+                .language
+                .as_ref()
+                .and_then(|l| Language::parse(l.get_ref())))
+            .unwrap_or_default(),
             repo_url: raw.repo_url.map(|u| u.trim_end_matches('/').to_string()),
             branch: raw.branch.unwrap_or_else(|| "main".to_string()),
             theme: raw.theme.unwrap_or_else(|| "default".to_string()),
@@ -647,6 +660,24 @@ mod tests {
             errors[0].message,
             "`base_url` must be an http(s) URL, such as `https://example.org/handbook/`, or a path starting with `/`, not `javascript:alert(1)`"
         );
+    }
+
+    #[test]
+    fn a_language_search_does_not_know_is_an_error_at_its_value() {
+        let problems = Config::parse("title = \"x\"\nlanguage = \"klingon\"\n").unwrap_err();
+        let location = problems[0].location.as_ref().unwrap();
+        assert_eq!((location.line, location.column), (2, 12));
+        assert!(
+            problems[0].message.contains("klingon"),
+            "{}",
+            problems[0].message
+        );
+        let config = Config::parse("language = \"German\"\n").unwrap();
+        assert_eq!(config.language, "de");
+        assert_eq!(config.search_language, Language::German);
+        let config = Config::parse("language = \"pt-BR\"\n").unwrap();
+        assert_eq!(config.language, "pt-BR");
+        assert_eq!(config.search_language, Language::Portuguese);
     }
 
     #[test]

@@ -11,8 +11,9 @@
 //! of its own layer or below; the test at the end of this file reads every `crate::` path of the
 //! code and holds it to this list:
 //!
-//! 1. [`diagnostic`], [`dates`], [`paths`], [`vocabulary`], [`packed`]: problems with their place,
-//!    dates, paths inside the handbook, the words of the content model, and text held compressed.
+//! 1. [`diagnostic`], [`dates`], [`paths`], [`vocabulary`], [`language`], [`packed`]: problems
+//!    with their place, dates, paths inside the handbook, the words of the content model, the
+//!    languages a handbook is written in, and text held compressed.
 //! 2. [`config`]: `opsbook.toml`, read and checked.
 //! 3. [`output`]: writing files and folders safely: staging, the atomic swap.
 //! 4. [`reuse`], [`highlight`]: fingerprints of what a build wrote; highlighted code (syntect).
@@ -31,6 +32,7 @@ pub mod config;
 pub mod dates;
 pub mod diagnostic;
 pub mod highlight;
+pub mod language;
 pub mod markdown;
 pub(crate) mod model;
 pub(crate) mod ops;

@@ -35,6 +35,10 @@ impl PackedSections {
         PackedSections(PackedText::pack(&out))
     }
 
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0 == PackedText::default()
+    }
+
     pub(crate) fn unpack(&self) -> Vec<TextSection> {
         let text = self.0.unpack();
         let mut rest = text.as_str();

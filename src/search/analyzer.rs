@@ -1,38 +1,228 @@
-//! tantivy's `en_stem` analyzer with its stems remembered. A handbook repeats a few thousand
-//! words millions of times, and Snowball stemming each one anew was a fifth of indexing; a
-//! lookup gives the same stem. The tokens are exactly `en_stem`'s, which the browser runtime
-//! and the parity tests rely on.
+//! The analyzer of every searchable field, one per language, with its stems remembered.
+//!
+//! Words are the runs of alphanumeric characters (`char::is_alphanumeric`), as tantivy's
+//! `SimpleTokenizer` splits them. Inside a word, the characters of the Han, Hiragana, Katakana
+//! and Hangul scripts ([`is_cjk`]) become overlapping pairs (`数据库` → `数据`, `据库`; a lone
+//! one stays itself) and every other run between them is one token, with full-width ASCII
+//! letters and digits written as ASCII (`ＡＢＣ１` → `ABC1`). Tokens of 40 bytes or more are
+//! dropped, the rest lowercased, and those not CJK stemmed by the language's Snowball stemmer. For
+//! text without CJK or full-width characters, the English analyzer gives exactly tantivy's
+//! `en_stem` tokens. The browser runtime does the same (`opsbook-search.js`, `analyze`), and the
+//! parity tests hold the two together.
+//!
+//! A handbook repeats a few thousand words millions of times, and Snowball stemming each one anew
+//! was a fifth of indexing; a lookup gives the same stem.
 
 use std::collections::HashMap;
 
+use tantivy::tokenizer::Language as Stemming;
 use tantivy::tokenizer::{
-    LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, Token,
+    LowerCaser, PreTokenizedString, RawTokenizer, RemoveLongFilter, Stemmer, TextAnalyzer, Token,
     TokenFilter, TokenStream, Tokenizer,
 };
 use tantivy::Index;
 
-use super::ANALYZER;
+use super::{Language, ANALYZER};
 
 /// Words an analyzer remembers before it starts again, so memory stays bounded.
 const REMEMBERED: usize = 500_000;
 
-/// Registers the remembering analyzer under `en_stem` for `index`.
-pub(super) fn register(index: &Index) {
-    index.tokenizers().register(ANALYZER, en_stem());
+/// Registers the analyzer of `language` under [`ANALYZER`] for `index`.
+pub(super) fn register(index: &Index, language: Language) {
+    index.tokenizers().register(ANALYZER, analyzer(language));
 }
 
-/// `en_stem`: split on non-alphanumeric characters, drop tokens of 40 bytes or more, lowercase,
-/// stem (English Snowball).
-fn en_stem() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+/// The analyzer of `language` (see the module documentation).
+pub(crate) fn analyzer(language: Language) -> TextAnalyzer {
+    TextAnalyzer::builder(WordsAndPairs::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
-        .filter(RememberedStems)
+        .filter(RememberedStems(language))
         .build()
 }
 
+/// The terms `language`'s analyzer makes of `text`, in order.
+pub fn analyze(language: Language, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    analyzer(language)
+        .token_stream(text)
+        .process(&mut |token| out.push(token.text.clone()));
+    out
+}
+
+/// The tokens of `text` before they are filtered: words (full-width letters as ASCII) and CJK
+/// pairs, as written.
+pub(super) fn raw_tokens(text: &str, each: &mut dyn FnMut(&str)) {
+    WordsAndPairs::default()
+        .token_stream(text)
+        .process(&mut |token| each(&token.text));
+}
+
+/// `text` as `analyzer` tokenizes it, for a field whose registered analyzer is another
+/// language's: a page in a language other than its handbook's.
+pub(super) fn pre_tokenized(analyzer: &mut TextAnalyzer, text: &str) -> PreTokenizedString {
+    let mut tokens = Vec::new();
+    analyzer
+        .token_stream(text)
+        .process(&mut |token| tokens.push(token.clone()));
+    PreTokenizedString {
+        text: text.to_string(),
+        tokens,
+    }
+}
+
+/// Whether `c` is of the Han, Hiragana, Katakana or Hangul script (the blocks of the Unicode
+/// standard that hold them, half-width forms included). The runtime's `isCjk` has the same
+/// ranges.
+pub(crate) fn is_cjk(c: char) -> bool {
+    matches!(u32::from(c),
+        0x1100..=0x11FF // Hangul Jamo
+        | 0x2E80..=0x2FDF // CJK and Kangxi radicals
+        | 0x3005..=0x3007 // 々 〆 〇
+        | 0x3021..=0x3029 // Hangzhou numerals
+        | 0x3038..=0x303C
+        | 0x3040..=0x30FF // Hiragana, Katakana
+        | 0x3130..=0x318F // Hangul compatibility Jamo
+        | 0x31F0..=0x31FF // Katakana phonetic extensions
+        | 0x3400..=0x4DBF // CJK extension A
+        | 0x4E00..=0x9FFF // CJK unified ideographs
+        | 0xA960..=0xA97F // Hangul Jamo extended A
+        | 0xAC00..=0xD7FF // Hangul syllables, Jamo extended B
+        | 0xF900..=0xFAFF // CJK compatibility ideographs
+        | 0xFF66..=0xFFDC // half-width Katakana and Hangul
+        | 0x20000..=0x3FFFF // CJK extensions B to H
+    )
+}
+
+/// Full-width ASCII letters and digits (`Ａ`, `ｚ`, `１`) as ASCII; any other character as it is.
+fn narrow(c: char) -> char {
+    match u32::from(c) {
+        0xFF10..=0xFF19 | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A => {
+            char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c)
+        }
+        _ => c,
+    }
+}
+
+/// The Snowball stemmer of `language`'s words (see [`Language::stemmer_code`]).
+pub(crate) fn stemming(language: Language) -> Stemming {
+    use Language::*;
+    match language {
+        Arabic => Stemming::Arabic,
+        Danish => Stemming::Danish,
+        Dutch => Stemming::Dutch,
+        English | Chinese | Japanese | Korean => Stemming::English,
+        Finnish => Stemming::Finnish,
+        French => Stemming::French,
+        German => Stemming::German,
+        Greek => Stemming::Greek,
+        Hungarian => Stemming::Hungarian,
+        Italian => Stemming::Italian,
+        Norwegian => Stemming::Norwegian,
+        Portuguese => Stemming::Portuguese,
+        Romanian => Stemming::Romanian,
+        Russian => Stemming::Russian,
+        Spanish => Stemming::Spanish,
+        Swedish => Stemming::Swedish,
+        Tamil => Stemming::Tamil,
+        Turkish => Stemming::Turkish,
+    }
+}
+
+/// The tokenizer: words, and CJK characters in pairs (see the module documentation).
+#[derive(Clone, Default)]
+struct WordsAndPairs {
+    tokens: Vec<Token>,
+}
+
+impl Tokenizer for WordsAndPairs {
+    type TokenStream<'a> = PairsStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> PairsStream<'a> {
+        self.tokens.clear();
+        // The CJK characters of the current run (offset, char), and the other run being read.
+        let mut pairs: Vec<(usize, char)> = Vec::new();
+        let mut word: Option<(usize, String)> = None;
+        for (at, c) in text.char_indices() {
+            if !c.is_alphanumeric() {
+                if let Some((from, w)) = word.take() {
+                    push(&mut self.tokens, from, at, w);
+                }
+                flush_pairs(&mut self.tokens, &mut pairs);
+            } else if is_cjk(c) {
+                if let Some((from, w)) = word.take() {
+                    push(&mut self.tokens, from, at, w);
+                }
+                pairs.push((at, c));
+            } else {
+                flush_pairs(&mut self.tokens, &mut pairs);
+                word.get_or_insert_with(|| (at, String::new()))
+                    .1
+                    .push(narrow(c));
+            }
+        }
+        if let Some((from, w)) = word.take() {
+            push(&mut self.tokens, from, text.len(), w);
+        }
+        flush_pairs(&mut self.tokens, &mut pairs);
+        PairsStream {
+            tokens: &mut self.tokens,
+            next: 0,
+        }
+    }
+}
+
+fn push(tokens: &mut Vec<Token>, from: usize, to: usize, text: String) {
+    let position = tokens.len();
+    tokens.push(Token {
+        offset_from: from,
+        offset_to: to,
+        position,
+        text,
+        position_length: 1,
+    });
+}
+
+/// The pairs of a run of CJK characters, or the one character of a run of one.
+fn flush_pairs(tokens: &mut Vec<Token>, pairs: &mut Vec<(usize, char)>) {
+    match pairs.as_slice() {
+        [] => {}
+        [(at, c)] => push(tokens, *at, at + c.len_utf8(), c.to_string()),
+        _ => {
+            for two in pairs.windows(2) {
+                let (at, first) = two[0];
+                let (next, second) = two[1];
+                let pair = [first, second].into_iter().collect();
+                push(tokens, at, next + second.len_utf8(), pair);
+            }
+        }
+    }
+    pairs.clear();
+}
+
+struct PairsStream<'a> {
+    tokens: &'a mut Vec<Token>,
+    next: usize,
+}
+
+impl TokenStream for PairsStream<'_> {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+/// The language's stemmer on every token but CJK ones.
 #[derive(Clone, Copy)]
-struct RememberedStems;
+struct RememberedStems(Language);
 
 impl TokenFilter for RememberedStems {
     type Tokenizer<T: Tokenizer> = StemsFilter<T>;
@@ -40,7 +230,7 @@ impl TokenFilter for RememberedStems {
     fn transform<T: Tokenizer>(self, inner: T) -> StemsFilter<T> {
         StemsFilter {
             inner,
-            memo: Memo::default(),
+            memo: Memo::new(self.0),
         }
     }
 }
@@ -52,19 +242,20 @@ struct Memo {
     stems: HashMap<String, String>,
 }
 
-impl Default for Memo {
-    fn default() -> Memo {
+impl Memo {
+    fn new(language: Language) -> Memo {
         Memo {
             stemmer: TextAnalyzer::builder(RawTokenizer::default())
-                .filter(Stemmer::default())
+                .filter(Stemmer::new(stemming(language)))
                 .build(),
             stems: HashMap::new(),
         }
     }
-}
 
-impl Memo {
     fn stem_into(&mut self, text: &mut String) {
+        if text.starts_with(is_cjk) {
+            return;
+        }
         if let Some(stem) = self.stems.get(text.as_str()) {
             text.clone_from(stem);
             return;
@@ -127,7 +318,7 @@ impl<T: TokenStream> TokenStream for StemsStream<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tantivy::tokenizer::TokenizerManager;
+    use tantivy::tokenizer::{SimpleTokenizer, TokenizerManager};
 
     fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(String, usize, usize, usize)> {
         let mut stream = analyzer.token_stream(text);
@@ -141,7 +332,7 @@ mod tests {
 
     #[test]
     fn gives_exactly_the_tokens_of_tantivys_en_stem_twice_over() {
-        let mut ours = en_stem();
+        let mut ours = analyzer(Language::English);
         let mut theirs = TokenizerManager::default()
             .get("en_stem")
             .expect("built in");
@@ -153,5 +344,56 @@ mod tests {
         // The second pass answers from the memo.
         assert_eq!(tokens(&mut ours, text), expected);
         assert_eq!(tokens(&mut ours, text), expected);
+    }
+
+    #[test]
+    fn words_of_other_languages_are_tantivys_snowball_tokens() {
+        for (language, text) in [
+            (
+                Language::German,
+                "Die Datenbanken wurden gesichert; Sicherungen prüfen",
+            ),
+            (
+                Language::French,
+                "Les sauvegardes échouées, redémarrer les serveurs",
+            ),
+            (Language::Russian, "Резервные копии базы данных"),
+        ] {
+            let mut theirs = TextAnalyzer::builder(SimpleTokenizer::default())
+                .filter(RemoveLongFilter::limit(40))
+                .filter(LowerCaser)
+                .filter(Stemmer::new(stemming(language)))
+                .build();
+            assert_eq!(
+                tokens(&mut analyzer(language), text),
+                tokens(&mut theirs, text)
+            );
+        }
+    }
+
+    #[test]
+    fn cjk_runs_become_overlapping_pairs_and_full_width_letters_ascii() {
+        let got = |text: &str| analyze(Language::Japanese, text);
+        assert_eq!(got("数据库备份"), ["数据", "据库", "库备", "备份"]);
+        assert_eq!(got("库"), ["库"]);
+        assert_eq!(
+            got("在Kafka集群中restarting"),
+            ["在", "kafka", "集群", "群中", "restart"]
+        );
+        assert_eq!(
+            got("ディスク容量"),
+            ["ディ", "ィス", "スク", "ク容", "容量"]
+        );
+        assert_eq!(got("한국어 텍스트"), ["한국", "국어", "텍스", "스트"]);
+        assert_eq!(got("ＡＢＣ１２ ｄｉｓｋｓ"), ["abc12", "disk"]);
+        let offsets = tokens(&mut analyzer(Language::Chinese), "a 数据库");
+        assert_eq!(
+            offsets,
+            [
+                ("a".into(), 0, 1, 0),
+                ("数据".into(), 2, 8, 1),
+                ("据库".into(), 5, 11, 2)
+            ]
+        );
     }
 }

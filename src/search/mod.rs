@@ -1,10 +1,13 @@
 //! The search index: one tantivy document per heading section of every page (a hit lands on
 //! `page/#section`), built at build time into the cache folder, and queried by `opsbook search`.
 //!
-//! Text goes through tantivy's `en_stem` analyzer: split on non-alphanumeric characters, drop
-//! tokens of 40 bytes or more, lowercase, Snowball English stemming. There is no ASCII folding:
-//! a browser runtime must tokenize exactly as the index did, and folding would need tantivy's
-//! whole folding table in it; `Zürich` is found by `zürich`.
+//! Text goes through the analyzer of its page's language (`analyzer.rs`): split on
+//! non-alphanumeric characters, CJK characters in overlapping pairs, drop tokens of 40 bytes or
+//! more, lowercase, Snowball stemming (English: exactly tantivy's `en_stem`). There is no ASCII
+//! folding: a browser runtime must tokenize exactly as the index did, and folding would need
+//! tantivy's whole folding table in it; `Zürich` is found by `zürich`. The fields' analyzer is
+//! the handbook's language; a page in another language is analyzed by its own and handed to
+//! tantivy as tokens.
 //!
 //! This is the only module that knows tantivy.
 
@@ -15,21 +18,27 @@ mod searcher;
 mod stamp;
 mod synonyms;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED, STRING,
 };
-use tantivy::{doc, Index, IndexWriter, TantivyDocument};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Index, IndexWriter, TantivyDocument};
 
+pub use crate::language::Language;
 use crate::markdown::TextSection;
 use crate::model::{Page, Site};
+pub use analyzer::analyze;
 pub use searcher::{Filters, Hit, Searcher, MAX_EXPANSIONS, MAX_LIMIT};
 pub(crate) use stamp::source_stamp;
 pub(crate) use synonyms::Synonyms;
 
-/// The analyzer of every searchable text field (registered by tantivy by default).
-pub(crate) const ANALYZER: &str = "en_stem";
+/// The analyzer of every searchable text field: the handbook language's (`analyzer::register`).
+pub(crate) const ANALYZER: &str = "opsbook";
+/// Where an index folder keeps its languages, the handbook's first, for `opsbook search`.
+const LANGUAGES_FILE: &str = "languages.json";
 /// How much a match in each field counts.
 pub(crate) const TITLE_BOOST: f32 = 3.0;
 pub(crate) const SECTION_BOOST: f32 = 2.0;
@@ -108,9 +117,11 @@ pub(crate) fn build_index(site: &Site, dir: &Path, stamp: &str) -> tantivy::Resu
         .prefix(".search-index-")
         .tempdir_in(parent)?;
     let index = Index::create_in_dir(staging.path(), schema)?;
-    analyzer::register(&index);
+    analyzer::register(&index, site.config.search_language);
     let documents = fill(&index, &fields, site)?;
     std::fs::write(staging.path().join(stamp::STAMP_FILE), stamp)?;
+    let languages = serde_json::to_string(&site_languages(site)).map_err(std::io::Error::other)?;
+    std::fs::write(staging.path().join(LANGUAGES_FILE), languages)?;
     site_synonyms(site, &index)?.save(staging.path())?;
     let staged = staging.keep();
     if dir.exists() {
@@ -124,7 +135,7 @@ pub(crate) fn build_index(site: &Site, dir: &Path, stamp: &str) -> tantivy::Resu
 pub(crate) fn build_memory_index(site: &Site) -> tantivy::Result<(Index, Fields)> {
     let (schema, fields) = schema_with(false);
     let index = Index::create_in_ram(schema);
-    analyzer::register(&index);
+    analyzer::register(&index, site.config.search_language);
     fill(&index, &fields, site)?;
     Ok((index, fields))
 }
@@ -134,8 +145,12 @@ pub(crate) fn build_memory_index(site: &Site) -> tantivy::Result<(Index, Fields)
 fn fill(index: &Index, fields: &Fields, site: &Site) -> tantivy::Result<usize> {
     let mut writer: IndexWriter = index.writer_with_num_threads(1, 96_000_000)?;
     let mut documents = 0;
+    let mut others = BTreeMap::new();
     for (page, section) in sections(site) {
-        writer.add_document(section_document(fields, page, &section))?;
+        let own = page_language(site, page);
+        let analyzer = (own != site.config.search_language)
+            .then(|| others.entry(own).or_insert_with(|| analyzer::analyzer(own)));
+        writer.add_document(section_document(fields, page, &section, analyzer))?;
         documents += 1;
     }
     writer.commit()?;
@@ -167,16 +182,48 @@ fn section_url(page: &Page, section: &TextSection) -> String {
     }
 }
 
-fn section_document(fields: &Fields, page: &Page, section: &TextSection) -> TantivyDocument {
+/// The language a page's text is analyzed in: its own, else its handbook's.
+fn page_language(site: &Site, page: &Page) -> Language {
+    page.meta.language.unwrap_or(site.config.search_language)
+}
+
+/// The languages of the indexed pages: the handbook's first, then the others by code.
+pub(crate) fn site_languages(site: &Site) -> Vec<Language> {
+    let handbook = site.config.search_language;
+    let others: BTreeSet<Language> = (site.pages.iter())
+        .filter(|page| page.document.is_some() && !page.rendered.packed_sections.is_empty())
+        .map(|page| page_language(site, page))
+        .filter(|&language| language != handbook)
+        .collect();
+    std::iter::once(handbook).chain(others).collect()
+}
+
+/// A section's document; `analyzer` is its page's language's when that is not the handbook's.
+fn section_document(
+    fields: &Fields,
+    page: &Page,
+    section: &TextSection,
+    analyzer: Option<&mut TextAnalyzer>,
+) -> TantivyDocument {
     let url = section_url(page, section);
-    let mut document = doc!(
-        fields.title => page.title.as_str(),
-        fields.section => section.path.join(" "),
-        fields.body => section.text.as_str(),
-        fields.url => url,
-        fields.heading => section.path.last().map_or("", String::as_str),
-        fields.kind => page.kind.as_str(),
-    );
+    let mut document = TantivyDocument::new();
+    let searched = [
+        (fields.title, page.title.clone()),
+        (fields.section, section.path.join(" ")),
+        (fields.body, section.text.clone()),
+    ];
+    match analyzer {
+        None => searched
+            .into_iter()
+            .for_each(|(field, text)| document.add_text(field, text)),
+        Some(analyzer) => searched.into_iter().for_each(|(field, text)| {
+            document.add_pre_tokenized_text(field, analyzer::pre_tokenized(analyzer, &text))
+        }),
+    }
+    document.add_text(fields.url, url);
+    let heading = section.path.last().map_or("", String::as_str);
+    document.add_text(fields.heading, heading);
+    document.add_text(fields.kind, page.kind.as_str());
     for heading in &section.path {
         document.add_text(fields.path, heading);
     }
@@ -204,6 +251,23 @@ fn severity_name(severity: crate::vocabulary::Severity) -> &'static str {
 
 /// The browser runtime, copied to `search/opsbook-search.js`.
 pub(crate) const RUNTIME: &str = include_str!("runtime/opsbook-search.js");
+
+/// The Snowball stemmer of a language as a wasm module in a script (`stem-de.js`), built by
+/// `scripts/build-stemmer-wasm.sh`; English's is in the runtime.
+fn stemmer_module(code: &str) -> Option<&'static str> {
+    macro_rules! modules {
+        ($($code:literal),*) => {
+            match code {
+                $($code => Some(include_str!(concat!("runtime/stemmers/stem-", $code, ".js"))),)*
+                _ => None,
+            }
+        };
+    }
+    modules!(
+        "ar", "da", "de", "el", "es", "fi", "fr", "hu", "it", "nl", "no", "pt", "ro", "ru", "sv",
+        "ta", "tr"
+    )
+}
 
 /// Whether an output path is one of the browser search files (the results page is not).
 pub(crate) fn is_browser_file(path: &str) -> bool {
@@ -236,9 +300,26 @@ pub(crate) fn write_browser_files(
         })
         .collect();
     let synonyms = site_synonyms(site, &index)?;
-    let made = export::export_into(&index, &fields, &rows, &synonyms, emit)?;
+    let languages = site_languages(site);
+    let made = export::export_into(&index, &fields, &rows, &synonyms, &languages, emit)?;
     emit(("opsbook-search.js".into(), compact::compact(RUNTIME)));
-    Ok(made + 1)
+    let stemmers = stemmer_files(&languages);
+    let count = stemmers.len();
+    stemmers.into_iter().for_each(emit);
+    Ok(made + 1 + count)
+}
+
+/// The stemmer modules the runtime loads for `languages` (`stem-de.js`, …): all but English's,
+/// which the runtime has in it.
+fn stemmer_files(languages: &[Language]) -> Vec<export::File> {
+    let codes: BTreeSet<&str> = languages.iter().map(|l| l.stemmer_code()).collect();
+    codes
+        .into_iter()
+        .filter_map(|code| {
+            let module = stemmer_module(code)?;
+            Some((format!("stem-{code}.js"), module.to_string()))
+        })
+        .collect()
 }
 
 /// The handbook's synonym groups as `index` analyzes them.
@@ -258,6 +339,9 @@ pub(crate) fn input_fingerprint(site: &Site) -> [u8; 32] {
     hasher.add("runtime", &RUNTIME);
     hasher.add("format", &export::format_id());
     hasher.add("synonyms", &site.config.synonyms);
+    let languages = site_languages(site);
+    hasher.add("languages", &languages);
+    hasher.add("stemmers", &stemmer_files(&languages));
     for (page, section) in sections(site) {
         let severity = page.meta.severity.map(severity_name);
         hasher.add(
@@ -271,6 +355,7 @@ pub(crate) fn input_fingerprint(site: &Site) -> [u8; 32] {
             ),
         );
         hasher.add("filters", &(&page.meta.services, &page.meta.tags, severity));
+        hasher.add("language", &page_language(site, page));
     }
     hasher.finish()
 }

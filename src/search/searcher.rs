@@ -13,9 +13,10 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocId, DocSet, Index, Score, SegmentReader, TantivyDocument, Term, TERMINATED};
 
-use super::{schema, stamp, Fields, SECTION_BOOST, TITLE_BOOST};
+use super::{schema, stamp, Fields, Language, SECTION_BOOST, TITLE_BOOST};
 
 /// While typing, the last word is a prefix once it has this many characters…
 pub(crate) const MIN_PREFIX_CHARS: usize = 3;
@@ -74,16 +75,29 @@ pub struct Searcher {
     index: Index,
     fields: Fields,
     synonyms: super::Synonyms,
+    /// The analyzers of the handbook's languages, its own first: a query word's clause holds
+    /// its term in each.
+    analyzers: Vec<TextAnalyzer>,
 }
 
 impl Searcher {
     pub fn open(dir: &Path) -> tantivy::Result<Searcher> {
         let index = Index::open_in_dir(dir)?;
         let (_, fields) = schema();
+        let languages: Vec<Language> = std::fs::read(dir.join(super::LANGUAGES_FILE))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .filter(|languages: &Vec<Language>| !languages.is_empty())
+            .unwrap_or_else(|| vec![Language::English]);
+        super::analyzer::register(&index, languages[0]);
         Ok(Searcher {
             index,
             fields,
             synonyms: super::Synonyms::load(dir),
+            analyzers: languages
+                .into_iter()
+                .map(super::analyzer::analyzer)
+                .collect(),
         })
     }
 
@@ -92,46 +106,69 @@ impl Searcher {
         std::fs::read_to_string(dir.join(stamp::STAMP_FILE)).ok()
     }
 
-    /// The terms of `text`, one clause per word (its term, then its `[search] synonyms`): the
-    /// words are the runs of alphanumeric
-    /// characters (so `AND`, `OR`, `NOT` and other query syntax people type are plain words), a
-    /// word written again exactly as before is dropped (as tantivy's query grammar drops a clause
-    /// equal to an earlier one, before analysis: `disk disk` is one clause, `kafka Kafka` two),
-    /// and a word the analyzer drops (40 bytes or more) makes no clause.
+    /// The terms of `text`, one clause per token (its term in each language of the handbook,
+    /// then the `[search] synonyms` of those): the words are the runs of alphanumeric characters
+    /// (so `AND`, `OR`, `NOT` and other query syntax people type are plain words), each one token
+    /// but a run of CJK characters, which is its overlapping pairs (every pair is required, as
+    /// every word is). A token written again exactly as before is dropped (as tantivy's query
+    /// grammar drops a clause equal to an earlier one, before analysis: `disk disk` is one
+    /// clause, `kafka Kafka` two), and a token the analyzer drops (40 bytes or more) makes no
+    /// clause.
     pub(crate) fn clauses(&self, text: &str) -> tantivy::Result<Vec<Vec<String>>> {
         Ok(self.clauses_and_last(text)?.0)
     }
 
-    /// [`Searcher::clauses`], and the clause of the last word (none when the analyzer dropped it).
+    /// [`Searcher::clauses`], and the clause of the last token (none when the analyzer dropped
+    /// it, or when it is CJK: a pair is whole, never a prefix).
     fn clauses_and_last(&self, text: &str) -> tantivy::Result<(Vec<Vec<String>>, Option<usize>)> {
-        let mut analyzer = self.index.tokenizer_for_field(self.fields.body)?;
-        let mut seen: HashMap<&str, Option<usize>> = HashMap::new();
+        let mut analyzers = self.analyzers.clone();
+        let mut seen: HashMap<String, Option<usize>> = HashMap::new();
         let mut clauses: Vec<Vec<String>> = Vec::new();
         let mut last = None;
         for word in text.split(|c: char| !c.is_alphanumeric()) {
-            if word.is_empty() {
-                continue;
-            }
-            if let Some(&clause) = seen.get(word) {
-                last = clause;
-                continue;
-            }
-            let mut terms: Vec<String> = Vec::new();
-            analyzer
-                .token_stream(word)
-                .process(&mut |token| terms.push(token.text.clone()));
-            // The word's synonyms share its clause: any of them satisfies it.
-            for term in terms.clone() {
-                for other in self.synonyms.of(&term) {
-                    if !terms.contains(other) {
-                        terms.push(other.clone());
+            // The raw tokens of the word, then each language's term of each (the same count: the
+            // languages differ only in stemming).
+            let mut raw: Vec<String> = Vec::new();
+            super::analyzer::raw_tokens(word, &mut |token| raw.push(token.to_string()));
+            let per_language: Vec<Vec<Option<String>>> = analyzers
+                .iter_mut()
+                .map(|analyzer| {
+                    raw.iter()
+                        .map(|token| {
+                            let mut terms = Vec::new();
+                            analyzer
+                                .token_stream(token)
+                                .process(&mut |t| terms.push(t.text.clone()));
+                            terms.pop()
+                        })
+                        .collect()
+                })
+                .collect();
+            for (i, token) in raw.iter().enumerate() {
+                if let Some(&clause) = seen.get(token) {
+                    last = clause;
+                    continue;
+                }
+                let mut terms: Vec<String> = Vec::new();
+                for term in per_language.iter().filter_map(|terms| terms[i].as_ref()) {
+                    if !terms.contains(term) {
+                        terms.push(term.clone());
                     }
                 }
-            }
-            last = (!terms.is_empty()).then_some(clauses.len());
-            seen.insert(word, last);
-            if !terms.is_empty() {
-                clauses.push(terms);
+                // The token's synonyms share its clause: any of them satisfies it.
+                for term in terms.clone() {
+                    for other in self.synonyms.of(&term) {
+                        if !terms.contains(other) {
+                            terms.push(other.clone());
+                        }
+                    }
+                }
+                let cjk = token.starts_with(super::analyzer::is_cjk);
+                last = (!terms.is_empty() && !cjk).then_some(clauses.len());
+                seen.insert(token.clone(), last);
+                if !terms.is_empty() {
+                    clauses.push(terms);
+                }
             }
         }
         Ok((clauses, last))
@@ -246,9 +283,11 @@ impl Searcher {
     /// frequencies in title, section and body), ties to the smaller term, in term order.
     pub fn clauses_as_typed(&self, text: &str) -> tantivy::Result<Vec<Vec<String>>> {
         let (mut clauses, typed) = self.clauses_and_last(text)?;
-        let Some(last) = text.split(|c: char| !c.is_alphanumeric()).next_back() else {
+        let Some(word) = text.split(|c: char| !c.is_alphanumeric()).next_back() else {
             return Ok(clauses);
         };
+        let mut last = String::new();
+        super::analyzer::raw_tokens(word, &mut |token| last = token.to_string());
         let Some(typed) = typed else {
             return Ok(clauses);
         };
@@ -352,14 +391,17 @@ impl Searcher {
         let mut hits = Vec::with_capacity(top.len());
         for ((_, score), address) in top {
             let document: TantivyDocument = searcher.doc(address)?;
+            // A page in another language than its handbook's has its text as tokens too.
             let get = |field: Field| {
                 document
                     .get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("")
-                    .to_string()
+                    .and_then(|v| {
+                        (v.as_str().map(str::to_string))
+                            .or_else(|| v.as_pre_tokenized_text().map(|tokens| tokens.text))
+                    })
+                    .unwrap_or_default()
             };
-            let snippet = snippets.snippet_from_doc(&document);
+            let snippet = snippets.snippet(get(self.fields.body).trim());
             let snippet = if snippet.fragment().is_empty() {
                 get(self.fields.body).chars().take(180).collect()
             } else {

@@ -66,6 +66,8 @@ const COMMON_FIELDS: &[&str] = &[
     "slug",
     "template",
     "source_url",
+    "language",
+    "lang",
 ];
 
 /// Every field name opsbook knows, for did-you-mean hints.
@@ -183,6 +185,10 @@ pub(crate) struct Meta {
     /// Where the page was first published, when another site has the original (a public
     /// postmortem's report).
     pub source_url: Option<String>,
+    /// The language of the page's text, when it is not its handbook's (`language`, or `lang` as
+    /// Hugo and MkDocs write it): search analyzes the page in it.
+    #[serde(alias = "lang")]
+    pub language: Option<crate::language::Language>,
     /// Fields opsbook does not know, for templates.
     #[serde(skip)]
     pub extra: Map<String, Value>,
@@ -270,6 +276,7 @@ pub(crate) fn read(parsed: &Parsed, folder_kind: Kind) -> (Meta, Vec<FieldProble
     }
     known.remove("kind");
     let mut invalid = BTreeSet::new();
+    language_problems(parsed, &mut known, &mut problems, &mut invalid);
     // A bad value is left out and the rest read again, so the page keeps every good field and
     // each bad one is reported.
     let mut meta = loop {
@@ -315,6 +322,42 @@ pub(crate) fn read(parsed: &Parsed, folder_kind: Kind) -> (Meta, Vec<FieldProble
     meta.extra = extra;
     meta.invalid = invalid;
     (meta, problems)
+}
+
+/// A page language search does not know is a warning, not an error: handbooks migrated from
+/// Hugo or MkDocs carry `lang` for other reasons, and their text is still searched in the
+/// handbook's language.
+fn language_problems(
+    parsed: &Parsed,
+    known: &mut Map<String, Value>,
+    problems: &mut Vec<FieldProblem>,
+    invalid: &mut BTreeSet<String>,
+) {
+    for key in ["language", "lang"] {
+        let Some(value) = known.get(key) else {
+            continue;
+        };
+        if value
+            .as_str()
+            .is_some_and(|text| crate::language::Language::parse(text).is_some())
+        {
+            continue;
+        }
+        let (line, column) = parsed.position(key);
+        problems.push(FieldProblem {
+            rule: "invalid-field",
+            line,
+            column,
+            message: format!(
+                "unknown `{key}` {value}: search knows {}; the page is searched in the handbook's language",
+                crate::language::Language::codes()
+            ),
+            hint: None,
+            is_error: false,
+        });
+        known.remove(key);
+        invalid.insert(key.to_string());
+    }
 }
 
 /// Removes the value at `dotted` (`severity`, `updates.2.at`) from `known`: the element of a

@@ -5,11 +5,13 @@
 // layout, text contrast in light and dark, print, and the page the form reaches with JavaScript
 // off. Any console error, failed request or dialog fails the run.
 //
-//   node search.mjs SITE_DIR PREFIX [HOSTILE_SITE_DIR]
+//   node search.mjs SITE_DIR PREFIX [HOSTILE_SITE_DIR [CHINESE_SITE_DIR]]
 //   node search.mjs --offline SITE_DIR
 //
 // SITE_DIR is content-example built with --base-url https://…PREFIX; HOSTILE_SITE_DIR (optional)
-// is a handbook whose runbook "hostile" has a title full of HTML (see tests/it/browser_search.rs).
+// is a handbook whose runbook "hostile" has a title full of HTML (see tests/it/browser_search.rs);
+// CHINESE_SITE_DIR (optional) is tests/fixtures/languages/zh built for /zh/: its box says it
+// searches Chinese and finds two characters in the middle of a sentence.
 // With --offline, SITE_DIR is an `opsbook build --offline` of content-example, opened from disk
 // (file://): the box, Enter to a section anchor, and the results page.
 import path from "node:path";
@@ -17,7 +19,7 @@ import { pathToFileURL } from "node:url";
 import { serve, launch, watch } from "./lib.mjs";
 
 const offline = process.argv[2] === "--offline";
-const [root, prefix, hostileRoot] = offline ? [process.argv[3], null, null] : process.argv.slice(2);
+const [root, prefix, hostileRoot, chineseRoot] = offline ? [process.argv[3], null, null, null] : process.argv.slice(2);
 const TIMEOUT = 10000;
 const failures = [];
 const fail = (msg) => { failures.push(msg); console.log(`FAIL ${msg}`); };
@@ -28,6 +30,7 @@ const step = async (name, body) => {
 
 const server = offline ? { url: pathToFileURL(path.resolve(root)).href + "/", close() {} } : await serve(root, prefix);
 const hostile = hostileRoot ? await serve(hostileRoot, "/hb/") : null;
+const chinese = chineseRoot ? await serve(chineseRoot, "/zh/") : null;
 const browser = await launch();
 const opened = [];
 
@@ -515,6 +518,27 @@ async function httpChecks() {
     });
   }
 
+  // ------------------------------------------------------------------ a Chinese handbook
+  if (chinese) {
+    const { page } = await newPage();
+    await step("a Chinese handbook's box says so and finds two characters inside a sentence", async () => {
+      await page.goto(chinese.url, { waitUntil: "load" });
+      const placeholder = await page.getAttribute("#site-search-input", "placeholder");
+      check(placeholder === "Search (中文)", `placeholder ${JSON.stringify(placeholder)}`);
+      await page.keyboard.press("/");
+      // 写满 is in the middle of "数据库的磁盘会逐渐写满", a run with no space in it.
+      await page.keyboard.type("写满", { delay: 20 });
+      await panelFor(page, "写满");
+      const found = await options(page);
+      check(found.some((o) => /shujuku-cipan/.test(o.href || "")), `options: ${JSON.stringify(found.map((o) => o.href))}`);
+      await page.goto(chinese.url + "search/?q=" + encodeURIComponent("值班 告警"), { waitUntil: "load" });
+      await page.waitForSelector(".search-result");
+      const first = await page.$eval(".search-result a", (a) => a.href);
+      check(/zhiban/.test(first), `first result ${first}`);
+      check((await page.textContent(".search-language")) === "In 中文", "the results page does not say its language");
+    });
+  }
+
   // ------------------------------------------------------------------ print
   {
     const { page } = await newPage();
@@ -557,6 +581,7 @@ try {
   await browser.close();
   server.close();
   if (hostile) hostile.close();
+  if (chinese) chinese.close();
 }
 console.log(failures.length === 0 ? "search checks passed" : `${failures.length} search check(s) failed`);
 process.exit(failures.length === 0 ? 0 : 1);

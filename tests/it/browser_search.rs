@@ -66,12 +66,18 @@ fn search_box_results_page_keyboard_and_hostile_text() {
         &[],
     );
 
+    // A Chinese handbook: its box says so, and finds two characters inside a sentence.
+    let chinese = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/languages/zh");
+    let chinese_site = out.path().join("chinese");
+    build_site(&chinese, &chinese_site, "https://zh.example/zh/", &[]);
+
     run_script(
         "search.mjs",
         &[
             site.to_str().unwrap(),
             "/handbook/",
             hostile_site.to_str().unwrap(),
+            chinese_site.to_str().unwrap(),
         ],
     );
 }

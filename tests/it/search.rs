@@ -423,3 +423,53 @@ fn a_synonym_that_is_not_one_word_is_an_error_at_its_place() {
         run.stderr
     );
 }
+
+#[test]
+fn a_language_search_does_not_know_is_an_error_in_the_config_and_a_warning_in_a_page() {
+    let handbook = Handbook::new(&[
+        ("opsbook.toml", "title = \"T\"\nlanguage = \"tlh\"\n"),
+        ("content/a.md", "# A\n"),
+    ]);
+    let run = handbook.build(&[]);
+    assert_eq!(run.code(), Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("opsbook.toml:2:12")
+            && run.stderr.contains("unknown `language` \"tlh\""),
+        "{}",
+        run.stderr
+    );
+
+    let handbook = Handbook::new(&[
+        ("opsbook.toml", "title = \"T\"\n"),
+        (
+            "content/sicherung.md",
+            "+++\ntitle = \"Sicherung\"\nlang = \"de\"\n+++\nDie Sicherungen der Datenbanken.\n",
+        ),
+        (
+            "content/other.md",
+            "+++\ntitle = \"Other\"\nlang = \"tlh\"\n+++\nBackups of the databases.\n",
+        ),
+    ]);
+    let run = handbook.build(&[]);
+    assert_eq!(run.code(), Some(0), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("unknown `lang` \"tlh\""),
+        "{}",
+        run.stderr
+    );
+    // The German page is analyzed in German, the English one in English: each word finds its
+    // page in either form, as the handbook has both languages.
+    for (query, page) in [
+        ("Sicherung", "sicherung/"),
+        ("Datenbank", "sicherung/"),
+        ("databases", "other/"),
+        ("backup", "other/"),
+    ] {
+        let hits = json_hits(&handbook.root, &[query]);
+        assert_eq!(
+            hits.first().and_then(|h| h["url"].as_str()),
+            Some(page),
+            "{query}: {hits:#?}"
+        );
+    }
+}

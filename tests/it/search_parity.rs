@@ -1,21 +1,22 @@
 //! The browser search runtime (`src/search/runtime/opsbook-search.js`) against tantivy, on the
 //! example handbook and on a generated 1,000-page one: the node scripts of `tests/search/` run
 //! the runtime over the exported index, as a browser would, and compare it with
-//! `opsbook search --json` (the same top 10, scores within 1e-5) and with tantivy's own analyzer
-//! and `Bm25Weight`, computed here and handed to node as JSON. Skipped with a reason when node (or
+//! `opsbook search --json` (the same top 10, scores within 1e-5) and with opsbook's analyzers
+//! (tantivy's tokenizer and Snowball stemmers) and tantivy's `Bm25Weight`, computed here and
+//! handed to node as JSON. The handbooks of `tests/fixtures/languages` (German, French, Chinese,
+//! Japanese, with pages in other languages and mixed scripts) are checked the same way. Skipped with a reason when node (or
 //! the corpus generator) is missing, except under CI, where that is a failure.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use opsbook::search::{analyze, Language};
 use serde_json::{json, Value};
 use tantivy::query::Bm25Weight;
-use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
 
 use crate::support::{build, example_dir};
 
-const ANALYZER: &str = "en_stem";
 /// Field boosts of the index (title, section, body).
 const BOOSTS: [f32; 3] = [3.0, 2.0, 1.0];
 
@@ -45,6 +46,40 @@ const HOSTILE: &[&str] = &[
     "CONNECTIONS Generously RUNNING İNDEXING",
     "",
     "!!! --- ...",
+    "数据库备份失败了 数 数据 在Kafka集群中restarting brokers",
+    "ディスク容量ｶﾀｶﾅ ひらがなカタカナ漢字 々〆〇 ー",
+    "서울데이터센터 ᄀᄁ ㄱㄴ 한글abc한글",
+    "𠀀𠀁𠀂 𪜀x𪜁 丽丸",
+    "ＡＢＣ１２３ ｄｉｓｋｓ Ｒｕｎｎｉｎｇ ＣＰＵ使用率 ！？＃ ０９ｚＺ",
+    "中\u{301}文 e\u{301}数据 가\u{302}나 カ\u{3099}キ",
+    "数据😀库 🇨🇳中国 日本🗾語 한국❤️어 東京\u{3000}大阪、京都。",
+    "数据库数据库数据库数据库数据库数据库数据库数据库数据库数据库",
+    "ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔａｂｃｄｅｆｇｈｉｊｋｌｍｎ",
+];
+
+/// A text in each stemmer's language (every one is also given the hostile texts).
+const STEMMING: &[(&str, &str)] = &[
+    ("ar", "المكتبات والكتاب يكتبون"),
+    ("da", "forbindelserne sikkerhedskopierne fejlede"),
+    ("de", "Sicherungen Datenbanken übergeben Verbindungen"),
+    ("el", "ΔΙΑΚΟΜΙΣΤΕΣ διακομιστών πιστοποιητικά"),
+    ("en", "running connections"),
+    ("es", "copias de seguridad fallidas servidores reiniciados"),
+    ("fi", "varmuuskopiot epäonnistuivat palvelimilla"),
+    ("fr", "sauvegardes échouées serveurs redémarrés"),
+    ("hu", "mentések szerverek tanúsítványok"),
+    ("it", "backup falliti server riavviati certificati scaduti"),
+    ("nl", "back-ups mislukten servers herstarten certificaten"),
+    ("no", "sikkerhetskopiene feilet tjenerne"),
+    ("pt", "cópias de segurança falharam servidores reiniciados"),
+    ("ro", "copiile de rezervă serverele certificatele"),
+    ("ru", "резервные копии серверов сертификаты"),
+    ("sv", "säkerhetskopiorna misslyckades servrarna"),
+    ("ta", "சேவையகங்கள் காப்புப்பிரதிகள்"),
+    ("tr", "yedeklemeler sunucuların sertifikaları"),
+    ("zh", "数据库backups ＣＰＵ使用率 Restarting"),
+    ("ja", "ディスク容量 certificates expiring"),
+    ("ko", "서울에서 servers"),
 ];
 
 /// Strings whose UTF-8 byte order differs from JavaScript's UTF-16 order.
@@ -87,18 +122,8 @@ fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn en_stem() -> TextAnalyzer {
-    TokenizerManager::default()
-        .get(ANALYZER)
-        .expect("tantivy registers en_stem")
-}
-
-fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    analyzer
-        .token_stream(text)
-        .process(&mut |token| out.push(token.text.clone()));
-    out
+fn language_named(code: &str) -> Language {
+    Language::parse(code).expect("a language search knows")
 }
 
 /// The JSON a `search/NAME.js` file registers: `opsbook.search.NAME(N,{…});`.
@@ -109,12 +134,12 @@ fn registered(file: &Path) -> Value {
     serde_json::from_str(&text[start..end]).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
 }
 
-/// What tantivy says about one built site: its vocabulary through en_stem, and BM25 clause scores
-/// from tantivy's own `Bm25Weight` with the site's statistics (every doc_freq, each field).
-fn site_expectations(site: &Path) -> Value {
+/// What tantivy says about one built site: its vocabulary through the analyzer of its handbook's
+/// `language`, and BM25 clause scores from tantivy's own `Bm25Weight` with the site's statistics
+/// (every doc_freq, each field).
+fn site_expectations(site: &Path, language: Language) -> Value {
     let search = site.join("search");
     let meta = registered(&search.join("meta.js"));
-    let mut analyzer = en_stem();
     let mut terms = BTreeMap::new();
     for entry in std::fs::read_dir(&search).unwrap() {
         let path = entry.unwrap().path();
@@ -124,7 +149,7 @@ fn site_expectations(site: &Path) -> Value {
         }
         let shard = registered(&path);
         for term in shard["terms"].as_object().expect("terms").keys() {
-            terms.insert(term.clone(), tokens(&mut analyzer, term));
+            terms.insert(term.clone(), analyze(language, term));
         }
     }
     assert!(!terms.is_empty(), "{} exported no terms", site.display());
@@ -172,41 +197,73 @@ fn run_node(script: &str, args: &[&Path], env: &[(&str, &Path)]) {
     crate::support::assert_node_succeeds(command, script);
 }
 
-/// Builds `handbook` into `tmp/site`, then runs the node checks on it.
-fn check(handbook: &Path, tmp: &Path) -> PathBuf {
+/// Builds `handbook` (in `language`) into `tmp/site`, then runs the node checks on it.
+fn check(handbook: &Path, tmp: &Path, language: Language) -> PathBuf {
+    let site = build_and_check_tokens(handbook, tmp, language);
+    check_prefixes(handbook, tmp, &site, TYPED, false);
+    check_queries(
+        handbook,
+        tmp,
+        &site,
+        &repo().join("tests/search/queries.txt"),
+        false,
+    );
+    site
+}
+
+/// Builds `handbook` into `tmp/site` and runs `tokenizer.mjs` on it.
+fn build_and_check_tokens(handbook: &Path, tmp: &Path, language: Language) -> PathBuf {
     let site = tmp.join("site");
     build(handbook, &site, &["-q"]).assert_success();
     assert!(site.join("search/meta.js").is_file(), "no search/meta.js");
     assert!(site.join("search/opsbook-search.js").is_file());
 
-    let mut analyzer = en_stem();
     let cases: Vec<Value> = HOSTILE
         .iter()
-        .map(|text| json!({"text": text, "tokens": tokens(&mut analyzer, text)}))
+        .map(|text| json!({"text": text, "tokens": analyze(Language::English, text)}))
+        .collect();
+    let stemming: Vec<Value> = STEMMING
+        .iter()
+        .flat_map(|&(code, own)| {
+            std::iter::once(own)
+                .chain(HOSTILE.iter().copied())
+                .map(move |text| {
+                    json!({"language": code, "text": text, "tokens": analyze(language_named(code), text)})
+                })
+        })
         .collect();
     let mut order: Vec<&str> = ORDER.to_vec();
     order.sort(); // str's Ord is byte order
     let expected = json!({
         "cases": cases,
+        "stemming": stemming,
+        "stemmers_dir": repo().join("src/search/runtime/stemmers"),
         "order": order,
-        "sites": [site_expectations(&site)],
+        "sites": [site_expectations(&site, language)],
     });
     let expected_file = tmp.join("expected.json");
     std::fs::write(&expected_file, expected.to_string()).unwrap();
     run_node("tokenizer.mjs", &[&expected_file], &[]);
+    site
+}
 
-    check_prefixes(handbook, tmp, &site);
-
+/// `parity.mjs`: the queries of `queries` through `opsbook search` and the runtime.
+fn check_queries(handbook: &Path, tmp: &Path, site: &Path, queries: &Path, fixture: bool) {
     // `opsbook search` keeps its index in a cache folder: a temporary one, so the handbook's
     // folder (the example is in the repository) stays as it is.
     let cache = tmp.join("search-cache");
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_opsbook"));
-    run_node(
-        "parity.mjs",
-        &[&site, handbook, &repo().join("tests/search/queries.txt")],
-        &[("OPSBOOK_BIN", &bin), ("OPSBOOK_CACHE_DIR", &cache)],
-    );
-    site
+    let mut command = Command::new("node");
+    command
+        .arg(repo().join("tests/search/parity.mjs"))
+        .args([site, handbook, queries])
+        .env("OPSBOOK_BIN", &bin)
+        .env("OPSBOOK_CACHE_DIR", &cache)
+        .env_remove("OPSBOOK_RUNTIME");
+    if fixture {
+        command.env("OPSBOOK_PARITY_FIXTURE", "1");
+    }
+    crate::support::assert_node_succeeds(command, "parity.mjs");
 }
 
 /// Text typed into the search box: the last word is expanded (or, for `co`, `re` and the last
@@ -234,9 +291,49 @@ const TYPED: &[&str] = &[
     "pg postgre",
 ];
 
-/// Prefix expansion: what tantivy's term dictionary and queries give for [`TYPED`]
+/// Text typed into the search box of each fixture handbook: stems of its language, words of its
+/// pages in another language, CJK text (whose pairs are never prefixes) ending in Latin letters.
+const TYPED_IN: &[(&str, &[&str])] = &[
+    (
+        "de",
+        &[
+            "Datenb",
+            "Sicher",
+            "Festplatten vo",
+            "consum",
+            "restar",
+            "Über",
+        ],
+    ),
+    ("fr", &["sauveg", "redém", "serveurs red", "équil", "astr"]),
+    (
+        "zh",
+        &[
+            "数据库",
+            "kafka消",
+            "consu",
+            "值班 告",
+            "数据库back",
+            "ＫＡＦ",
+        ],
+    ),
+    (
+        "ja",
+        &[
+            "ディス",
+            "ＣＰＵ使",
+            "certif",
+            "証明書の期",
+            "데이터센",
+            "expi",
+            "Sund",
+        ],
+    ),
+];
+
+/// Prefix expansion: what tantivy's term dictionary and queries give for `typed`
 /// (`Searcher::search_as_typed`), against the runtime (`tests/search/prefix.mjs`).
-fn check_prefixes(handbook: &Path, tmp: &Path, site: &Path) {
+fn check_prefixes(handbook: &Path, tmp: &Path, site: &Path, typed: &[&str], fixture: bool) {
     let options = opsbook::build::BuildOptions {
         root: handbook.to_path_buf(),
         cache_dir: Some(tmp.join("typed-cache")),
@@ -246,7 +343,7 @@ fn check_prefixes(handbook: &Path, tmp: &Path, site: &Path) {
         opsbook::build::index::fresh_search_index(&options).expect("the handbook indexes");
     let searcher = opsbook::search::Searcher::open(&index).unwrap();
     let filters = opsbook::search::Filters::default();
-    let cases: Vec<Value> = TYPED
+    let cases: Vec<Value> = typed
         .iter()
         .map(|text| {
             let clauses = searcher.clauses_as_typed(text).unwrap();
@@ -257,7 +354,15 @@ fn check_prefixes(handbook: &Path, tmp: &Path, site: &Path) {
         .collect();
     let expected = tmp.join("typed.json");
     std::fs::write(&expected, Value::from(cases).to_string()).unwrap();
-    run_node("prefix.mjs", &[site, &expected], &[]);
+    let mut command = Command::new("node");
+    command
+        .arg(repo().join("tests/search/prefix.mjs"))
+        .args([site, expected.as_path()])
+        .env_remove("OPSBOOK_RUNTIME");
+    if fixture {
+        command.env("OPSBOOK_PARITY_FIXTURE", "1");
+    }
+    crate::support::assert_node_succeeds(command, "prefix.mjs");
 }
 
 #[test]
@@ -266,7 +371,7 @@ fn runtime_ranks_and_tokenizes_like_tantivy_on_the_example() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    let site = check(&example_dir(), tmp.path());
+    let site = check(&example_dir(), tmp.path(), Language::English);
     // Loading, prefixes, filters and snippets, on words the example is known to have.
     run_node("runtime.mjs", &[&site], &[]);
 }
@@ -290,5 +395,28 @@ fn runtime_ranks_and_tokenizes_like_tantivy_on_a_generated_1000_page_handbook() 
         .status()
         .expect("python3 runs");
     assert!(status.success(), "gen_corpus.py failed");
-    check(&handbook, tmp.path());
+    check(&handbook, tmp.path(), Language::English);
+}
+
+/// The handbooks of `tests/fixtures/languages`, each in its language: the runtime analyzes their
+/// text and queries as the index did (stems, CJK pairs, full-width letters), and ranks as
+/// `opsbook search` does, with the queries of `tests/search/languages/CODE.txt`.
+#[test]
+fn runtime_ranks_and_tokenizes_like_tantivy_in_german_french_chinese_and_japanese() {
+    if !node_available() {
+        return;
+    }
+    for code in ["de", "fr", "zh", "ja"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let handbook = repo().join("tests/fixtures/languages").join(code);
+        let site = build_and_check_tokens(&handbook, tmp.path(), language_named(code));
+        let typed = TYPED_IN
+            .iter()
+            .find(|(c, _)| *c == code)
+            .expect("typed text")
+            .1;
+        check_prefixes(&handbook, tmp.path(), &site, typed, true);
+        let queries = repo().join(format!("tests/search/languages/{code}.txt"));
+        check_queries(&handbook, tmp.path(), &site, &queries, true);
+    }
 }

@@ -5,11 +5,14 @@
 //   node tests/search/tokenizer.mjs EXPECTED_JSON
 //
 // {
-//   "cases":    [{"text": "…", "tokens": ["…"]}],   hostile inputs through tantivy's en_stem
+//   "cases":    [{"text": "…", "tokens": ["…"]}],   hostile inputs through the English analyzer
+//   "stemming": [{"language": "de", "text": "…", "tokens": ["…"]}],  each language's analyzer,
+//                                                   its stemmer from STEMMERS_DIR/stem-CODE.js
 //   "order":    ["…"],                              strings sorted by UTF-8 bytes (Rust's order)
 //   "sites": [{
 //     "dir": "SITE_DIR",                            a built site (its search/ folder is read)
-//     "terms": {"term": ["tokens"]},                 every exported term through en_stem
+//     "terms": {"term": ["tokens"]},                 every exported term through the handbook's
+//                                                   analyzer (the runtime's default once loaded)
 //     "bm25": [[doc_freq, doc_count, total_tokens, boost, fieldnorm_id, tf, score_f32_bits]]
 //   }]
 // }
@@ -62,15 +65,33 @@ function f32Bits(x) {
 }
 
 const first = expected.sites[0];
-const { search } = loadRuntime(first.dir);
+const { search, window } = loadRuntime(first.dir);
 const inner = search._internals;
 
-// Hostile inputs.
+// Hostile inputs, in English (before the handbook's index, and its language, is loaded).
 for (const { text, tokens } of expected.cases) {
   counts.cases++;
-  const actual = search.analyze(text);
+  const actual = search.analyze(text, "en");
   if (show(actual) !== show(tokens)) failures.add(`${show(text)}: tantivy ${show(tokens)}, js ${show(actual)}`);
 }
+
+// Every language's stemmer, from its module as a build copies it.
+const stemmersDir = expected.stemmers_dir;
+for (const { language, text, tokens } of expected.stemming || []) {
+  counts.cases++;
+  const module = path.join(stemmersDir, `stem-${language}.js`);
+  if (language !== "en" && fs.existsSync(module)) vm.runInContext(fs.readFileSync(module, "utf8"), window);
+  let actual;
+  try {
+    actual = search.analyze(text, language);
+  } catch (e) {
+    actual = String(e);
+  }
+  if (show(actual) !== show(tokens)) failures.add(`${language} ${show(text)}: tantivy ${show(tokens)}, js ${show(actual)}`);
+}
+
+// The handbook's languages, and their stemmers, for its terms below.
+await search.languages();
 
 // Byte order of terms.
 const sorted = expected.order.slice().sort(inner.compareTerms);

@@ -26,6 +26,9 @@ pub(crate) struct SiteInfo<'a> {
     branch: &'a str,
     /// Whether the site has search (`[search] enabled`).
     search: bool,
+    /// The languages search analyzes, by their own names (`Deutsch, English`); none for a
+    /// handbook all in English.
+    search_languages: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -77,6 +80,7 @@ impl<'a> Globals<'a> {
                 repo_url: config.repo_url.as_deref(),
                 branch: &config.branch,
                 search: config.search,
+                search_languages: search_languages(site),
             },
             assets: Assets {
                 style: asset("style.css"),
@@ -105,6 +109,17 @@ impl<'a> Globals<'a> {
             links,
         }
     }
+}
+
+/// See [`SiteInfo::search_languages`].
+fn search_languages(site: &Site) -> Option<String> {
+    let languages = crate::search::site_languages(site);
+    (languages != [crate::language::Language::English]).then(|| {
+        (languages.iter())
+            .map(|language| language.own_name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
 }
 
 /// Builds context values for one site.

@@ -10,7 +10,9 @@
 //!   fieldnorms: [256 fieldnorms by id], shards: [first term of each shard], single, docs,
 //!   filters: {kind|services|severity: [values]}})`; `single` has a number per shard (as below):
 //!   the document count of its term when the shard holds one term only, else 0; `docs` a number
-//!   per document file: how many sections it holds.
+//!   per document file: how many sections it holds. With pages in a language other than English,
+//!   `languages: [[code, stemmer code], …]`, the handbook's first: its words are analyzed in each
+//!   (see `src/search/analyzer.rs`), and `stem-CODE.js` has each stemmer but English's.
 //! - `tN.js`, N below the number of shards: `opsbook.search.shard(N, {terms: {term: lists},
 //!   split: {term: blocks}, top: [rows]})`, terms cut by term range into shards of about
 //!   [`SHARD_TARGET_BYTES`]. A term's lists are `[[field number, postings], …]`, postings being
@@ -136,7 +138,10 @@ pub(crate) fn export(
 ) -> tantivy::Result<Vec<File>> {
     let mut files = Vec::new();
     let none = super::Synonyms::default();
-    export_into(index, fields, rows, &none, &mut |file| files.push(file))?;
+    let english = [super::Language::English];
+    export_into(index, fields, rows, &none, &english, &mut |file| {
+        files.push(file)
+    })?;
     Ok(files)
 }
 
@@ -147,6 +152,7 @@ pub(crate) fn export_into(
     fields: &Fields,
     rows: &[DocRow],
     synonyms: &super::Synonyms,
+    languages: &[super::Language],
     emit: &mut dyn FnMut(File),
 ) -> tantivy::Result<usize> {
     let reader = index.reader()?;
@@ -213,6 +219,14 @@ pub(crate) fn export_into(
     let mut meta = meta;
     if !synonyms.is_empty() {
         meta["synonyms"] = json!(synonyms);
+    }
+    // English alone (the runtime's default) is left out, so its meta stays as it was.
+    if languages != [super::Language::English] {
+        let pairs: Vec<[&str; 2]> = languages
+            .iter()
+            .map(|l| [l.code(), l.stemmer_code()])
+            .collect();
+        meta["languages"] = json!(pairs);
     }
     emit(("meta.js".into(), register("meta", None, &meta)));
     Ok(made)
@@ -408,6 +422,7 @@ mod tests {
     pub(super) fn synthetic(sections: usize) -> (Index, Fields, Vec<DocRow>) {
         let (schema, fields) = super::super::schema_with(false);
         let index = Index::create_in_ram(schema);
+        super::super::analyzer::register(&index, super::super::Language::English);
         let mut writer: IndexWriter = index.writer_with_num_threads(1, 50_000_000).unwrap();
         let mut seed = 17u64;
         let mut word = || {

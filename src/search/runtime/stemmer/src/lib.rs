@@ -1,4 +1,5 @@
-//! C-ABI wrapper of frostem's Snowball English stemmer for the browser search runtime.
+//! C-ABI wrapper of one of frostem's Snowball stemmers (the feature named by its language's code)
+//! for the browser search runtime.
 //!
 //! The runtime writes a lowercased UTF-8 word at `buffer_ptr()` (at most `buffer_capacity()`
 //! bytes), calls `stem(len)`, and reads the stem back from the same place; `stem` returns its
@@ -9,6 +10,43 @@ use core::alloc::{GlobalAlloc, Layout};
 use core::cell::UnsafeCell;
 
 use frostem::{Algorithm, Stemmer};
+
+#[cfg(feature = "ar")]
+const ALGORITHM: Algorithm = Algorithm::Arabic;
+#[cfg(feature = "da")]
+const ALGORITHM: Algorithm = Algorithm::Danish;
+#[cfg(feature = "de")]
+const ALGORITHM: Algorithm = Algorithm::German;
+#[cfg(feature = "el")]
+const ALGORITHM: Algorithm = Algorithm::Greek;
+#[cfg(feature = "en")]
+const ALGORITHM: Algorithm = Algorithm::English;
+#[cfg(feature = "es")]
+const ALGORITHM: Algorithm = Algorithm::Spanish;
+#[cfg(feature = "fi")]
+const ALGORITHM: Algorithm = Algorithm::Finnish;
+#[cfg(feature = "fr")]
+const ALGORITHM: Algorithm = Algorithm::French;
+#[cfg(feature = "hu")]
+const ALGORITHM: Algorithm = Algorithm::Hungarian;
+#[cfg(feature = "it")]
+const ALGORITHM: Algorithm = Algorithm::Italian;
+#[cfg(feature = "nl")]
+const ALGORITHM: Algorithm = Algorithm::Dutch;
+#[cfg(feature = "no")]
+const ALGORITHM: Algorithm = Algorithm::Norwegian;
+#[cfg(feature = "pt")]
+const ALGORITHM: Algorithm = Algorithm::Portuguese;
+#[cfg(feature = "ro")]
+const ALGORITHM: Algorithm = Algorithm::Romanian;
+#[cfg(feature = "ru")]
+const ALGORITHM: Algorithm = Algorithm::Russian;
+#[cfg(feature = "sv")]
+const ALGORITHM: Algorithm = Algorithm::Swedish;
+#[cfg(feature = "ta")]
+const ALGORITHM: Algorithm = Algorithm::Tamil;
+#[cfg(feature = "tr")]
+const ALGORITHM: Algorithm = Algorithm::Turkish;
 
 /// A bump allocator, emptied at the start of every `stem` call: a word needs a few small strings
 /// and nothing outlives the call, and it is far smaller in the module than std's dlmalloc.
@@ -87,7 +125,7 @@ pub extern "C" fn stem(len: u32) -> u32 {
     let Ok(word) = core::str::from_utf8(&buffer[..len]) else {
         return u32::MAX;
     };
-    let stemmed = Stemmer::new(Algorithm::English).stem(word).into_owned();
+    let stemmed = Stemmer::new(ALGORITHM).stem(word).into_owned();
     let bytes = stemmed.as_bytes();
     if bytes.len() > BUFFER_SIZE {
         return u32::MAX;
