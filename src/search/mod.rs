@@ -1,6 +1,11 @@
 //! The search index: one tantivy document per heading section of every page (a hit lands on
 //! `page/#section`), built at build time into the cache folder, and queried by `opsbook search`.
 //!
+//! What names a page (its title, and its `names`: alert names, services, aliases, the last part
+//! of its URL) is indexed in the page's first section only (its introduction, when it has one):
+//! every other section is found by its own heading path and text, so a query matching a page's
+//! title lists the page, not each of its sections.
+//!
 //! Text goes through tantivy's `en_stem` analyzer: split on non-alphanumeric characters, drop
 //! tokens of 40 bytes or more, lowercase, Snowball English stemming. There is no ASCII folding:
 //! a browser runtime must tokenize exactly as the index did, and folding would need tantivy's
@@ -14,6 +19,7 @@ pub(crate) mod export;
 mod searcher;
 mod stamp;
 mod synonyms;
+mod typos;
 
 use std::path::{Path, PathBuf};
 
@@ -24,7 +30,10 @@ use tantivy::{doc, Index, IndexWriter, TantivyDocument};
 
 use crate::markdown::TextSection;
 use crate::model::{Page, Site};
-pub use searcher::{Filters, Hit, Searcher, MAX_EXPANSIONS, MAX_LIMIT};
+pub use searcher::{
+    Filters, Hit, PageHit, Results, Searcher, MAX_EXPANSIONS, MAX_LIMIT, POOL_PER_PAGE,
+    SECTIONS_PER_PAGE,
+};
 pub(crate) use stamp::source_stamp;
 pub(crate) use synonyms::Synonyms;
 
@@ -33,13 +42,19 @@ pub(crate) const ANALYZER: &str = "en_stem";
 /// How much a match in each field counts.
 pub(crate) const TITLE_BOOST: f32 = 3.0;
 pub(crate) const SECTION_BOOST: f32 = 2.0;
+/// Alert names, services, aliases, the URL's last part: an exact name finds its page first.
+pub(crate) const NAMES_BOOST: f32 = 4.0;
 const INDEX_FOLDER: &str = "search-index";
 
 /// The fields of a section document.
 #[derive(Clone, Copy)]
 pub(crate) struct Fields {
-    /// The page title (searchable, boosted).
+    /// The page title (searchable, boosted; in the page's first section only).
     pub title: Field,
+    /// What else names the page (searchable, boosted most; in its first section only).
+    pub names: Field,
+    /// The page title of every section (stored only).
+    pub page_title: Field,
     /// The section's heading path (searchable, boosted).
     pub section: Field,
     /// The section's text (searchable, stored for snippets).
@@ -52,6 +67,16 @@ pub(crate) struct Fields {
     pub services: Field,
     pub severity: Field,
     pub tags: Field,
+}
+
+/// The searched fields with their boosts, in the order the browser export numbers them.
+pub(crate) fn searched(fields: &Fields) -> [(Field, f32); 4] {
+    [
+        (fields.title, TITLE_BOOST),
+        (fields.section, SECTION_BOOST),
+        (fields.body, 1.0),
+        (fields.names, NAMES_BOOST),
+    ]
 }
 
 /// The index schema.
@@ -80,9 +105,11 @@ fn schema_with(store: bool) -> (Schema, Fields) {
         TextOptions::default()
     };
     let fields = Fields {
-        title: builder.add_text_field("title", text(true)),
+        title: builder.add_text_field("title", text(false)),
         section: builder.add_text_field("section", text(false)),
         body: builder.add_text_field("body", text(true)),
+        names: builder.add_text_field("names", text(false)),
+        page_title: builder.add_text_field("page_title", stored_only.clone()),
         url: builder.add_text_field("url", stored_only.clone()),
         heading: builder.add_text_field("heading", stored_only.clone()),
         path: builder.add_text_field("path", stored_only),
@@ -167,16 +194,37 @@ fn section_url(page: &Page, section: &TextSection) -> String {
     }
 }
 
+/// Whether `section` is the first of its page: the one that carries the page's title and names.
+fn is_first(page: &Page, section: &TextSection) -> bool {
+    (page.rendered.sections.first()).is_some_and(|first| std::ptr::eq(first, section))
+}
+
+/// What names a page besides its title: its alerts, services and aliases, and the last part of
+/// its URL (`disk-almost-full`).
+fn page_names(page: &Page) -> String {
+    let slug = page.url.trim_end_matches('/').rsplit('/').next();
+    (page.meta.alerts.iter().map(String::as_str))
+        .chain(page.meta.services.iter().map(String::as_str))
+        .chain(page.meta.aliases.iter().map(String::as_str))
+        .chain(slug.filter(|s| !s.is_empty()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn section_document(fields: &Fields, page: &Page, section: &TextSection) -> TantivyDocument {
     let url = section_url(page, section);
     let mut document = doc!(
-        fields.title => page.title.as_str(),
+        fields.page_title => page.title.as_str(),
         fields.section => section.path.join(" "),
         fields.body => section.text.as_str(),
         fields.url => url,
         fields.heading => section.path.last().map_or("", String::as_str),
         fields.kind => page.kind.as_str(),
     );
+    if is_first(page, section) {
+        document.add_text(fields.title, &page.title);
+        document.add_text(fields.names, page_names(page));
+    }
     for heading in &section.path {
         document.add_text(fields.path, heading);
     }
@@ -271,6 +319,7 @@ pub(crate) fn input_fingerprint(site: &Site) -> [u8; 32] {
             ),
         );
         hasher.add("filters", &(&page.meta.services, &page.meta.tags, severity));
+        hasher.add("names", &(is_first(page, section), page_names(page)));
     }
     hasher.finish()
 }

@@ -297,6 +297,43 @@ async function httpChecks() {
       await page.keyboard.press("Escape");
     });
 
+    await step("a misspelt word: \"Showing results for\", a page once with at most 3 sections", async () => {
+      await page.focus("#site-search-input");
+      await page.fill("#site-search-input", "");
+      const typo = "postgers disk";
+      await page.keyboard.type(typo, { delay: 20 });
+      await panelFor(page, typo);
+      const state = await page.evaluate(() => {
+        const note = document.querySelector("#site-search-panel .search-showing");
+        const groups = Array.from(document.querySelectorAll("#site-search-listbox .search-group:not(.search-group-more)"));
+        return {
+          note: note && !note.hidden ? note.textContent : null,
+          groups: groups.map((g) => ({
+            page: g.querySelector(".search-option-page a")?.getAttribute("href"),
+            sections: g.querySelectorAll(".search-option-section").length,
+          })),
+        };
+      });
+      check(state.note === "Showing results for “postgr disk”", `note: ${state.note}`);
+      const pages = state.groups.map((g) => g.page);
+      check(pages.length > 1 && new Set(pages).size === pages.length, `a page twice: ${pages.join(", ")}`);
+      check(state.groups.every((g) => g.sections <= 3), `more than 3 sections: ${JSON.stringify(state.groups)}`);
+      check(/runbooks\/postgres\/disk-almost-full\/$/.test(pages[0] || ""), `first page: ${pages[0]}`);
+      await page.keyboard.press("Escape");
+    });
+
+    await step("an exact alert name puts its runbook first", async () => {
+      await page.focus("#site-search-input");
+      await page.fill("#site-search-input", "");
+      await page.keyboard.type("PostgresDiskAlmostFull", { delay: 10 });
+      await panelFor(page, "PostgresDiskAlmostFull");
+      const first = (await options(page))[0];
+      check(first.type === "page" && first.group === "Postgres: disk almost full", `first: ${first.group}`);
+      const note = await page.$eval("#site-search-panel .search-showing", (n) => n.hidden);
+      check(note, "a correction is shown for a word the index has");
+      await page.keyboard.press("Escape");
+    });
+
     await step("/ typed in another field stays there", async () => {
       await page.evaluate(() => {
         const field = document.createElement("input");

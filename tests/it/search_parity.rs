@@ -16,8 +16,8 @@ use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
 use crate::support::{build, example_dir};
 
 const ANALYZER: &str = "en_stem";
-/// Field boosts of the index (title, section, body).
-const BOOSTS: [f32; 3] = [3.0, 2.0, 1.0];
+/// Field boosts of the index (title, section, body, names).
+const BOOSTS: [f32; 4] = [3.0, 2.0, 1.0, 4.0];
 
 /// Text tantivy and the runtime must tokenize alike: case mappings that change length or
 /// depend on context, ligatures, marks, emoji, numbers of every kind, and tokens around the
@@ -210,7 +210,8 @@ fn check(handbook: &Path, tmp: &Path) -> PathBuf {
 }
 
 /// Text typed into the search box: the last word is expanded (or, for `co`, `re` and the last
-/// four, not: it is shorter than 3 characters, finished, or dropped by the analyzer).
+/// four of the first group, not: it is shorter than 3 characters, finished, or dropped by the
+/// analyzer); a misspelt word is corrected.
 const TYPED: &[&str] = &[
     "kuber",
     "filesy",
@@ -232,6 +233,10 @@ const TYPED: &[&str] = &[
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
     "k8s kuber",
     "pg postgre",
+    "postgers rep",
+    "dsik",
+    "kubernets nod",
+    "status page",
 ];
 
 /// Prefix expansion: what tantivy's term dictionary and queries give for [`TYPED`]
@@ -251,7 +256,8 @@ fn check_prefixes(handbook: &Path, tmp: &Path, site: &Path) {
         .map(|text| {
             let clauses = searcher.clauses_as_typed(text).unwrap();
             let hits = searcher.search_as_typed(text, &filters, 10).unwrap();
-            json!({"text": text, "clauses": clauses, "hits": hits,
+            let pages = searcher.pages(text, &filters, 10, true).unwrap();
+            json!({"text": text, "clauses": clauses, "hits": hits, "pages": pages,
                 "max_expansions": opsbook::search::MAX_EXPANSIONS})
         })
         .collect();

@@ -3,14 +3,16 @@
 //! that register themselves (`opsbook.search.shard(3, {...})`), so the site searches from any
 //! static host, any sub-path, and `file://`.
 //!
-//! The files of `search/` (format version 3), all in one folder and few (10,000 pages, 114,389
+//! The files of `search/` (format version 4), all in one folder and few (10,000 pages, 114,389
 //! sections: 1,445 files):
 //!
 //! - `meta.js`: `opsbook.search.meta({version, doc_count, fields: [{name, boost, total_tokens}],
 //!   fieldnorms: [256 fieldnorms by id], shards: [first term of each shard], single, docs,
-//!   filters: {kind|services|severity: [values]}})`; `single` has a number per shard (as below):
-//!   the document count of its term when the shard holds one term only, else 0; `docs` a number
-//!   per document file: how many sections it holds.
+//!   pages, vocabulary, filters: {kind|services|severity: [values]}})`; `single` has a number per shard
+//!   (as below): the document count of its term when the shard holds one term only, else 0;
+//!   `docs` a number per document file: how many sections it holds, `pages` one per page;
+//!   `vocabulary` the first key
+//!   of each vocabulary file (`typos.rs`). The fields are title, section, body and names.
 //! - `tN.js`, N below the number of shards: `opsbook.search.shard(N, {terms: {term: lists},
 //!   split: {term: blocks}, top: [rows]})`, terms cut by term range into shards of about
 //!   [`SHARD_TARGET_BYTES`]. A term's lists are `[[field number, postings], …]`, postings being
@@ -28,6 +30,8 @@
 //!   [`postings::TAIL_BLOCK_BYTES`] a file.
 //! - `dN.js`: `opsbook.search.docs(N, [[page url, title, kind, [[anchor, kept, [headings], text],
 //!   …]], …])`, whole pages in index order (see `rows.rs`); a section's doc id is its place.
+//! - `vN.js`: `opsbook.search.vocab(N, "term:documents …")`, the letter-only terms ordered by
+//!   first character and by last character, then length, for typo correction (`typos.rs`).
 //! - `filters.js`: `opsbook.search.filters({kind|services|severity: {value: postings}})`, the
 //!   postings being the length and the doc id gaps.
 //!
@@ -53,7 +57,7 @@ use postings::{numbers, Columns, Cut, TailBlock, Term};
 pub(crate) use rows::{doc_row, DocRow};
 
 /// The format's version, in `meta.js`; the runtime reads no other.
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 /// Raw bytes of term data per shard before a new shard starts.
 const SHARD_TARGET_BYTES: usize = 28 * 1024;
 /// Rows kept beside a common term's lists: what a one-word query shows (the search box shows 12).
@@ -163,11 +167,7 @@ pub(crate) fn export_into(
             ))
         }
     };
-    let searched = [
-        (fields.title, super::TITLE_BOOST),
-        (fields.section, super::SECTION_BOOST),
-        (fields.body, 1.0),
-    ];
+    let searched = super::searched(fields);
     let field_meta: Vec<Value> = searched
         .iter()
         .map(|(field, boost)| {
@@ -195,8 +195,14 @@ pub(crate) fn export_into(
     }
     tails.files.into_iter().for_each(&mut emit);
     let shard_keys: Vec<String> = shards.iter().map(|r| terms[r.start].key.clone()).collect();
+    let vocabulary: Vec<(String, u32)> = (terms.iter())
+        .filter(|t| super::typos::in_vocabulary(&t.key))
+        .map(|t| (t.key.clone(), t.documents))
+        .collect();
     // The postings are in their files now; the document files are made without them in memory.
     drop(terms);
+    let (vocabulary_starts, vocabulary_files) = super::typos::vocabulary_files(&vocabulary);
+    vocabulary_files.into_iter().for_each(&mut emit);
     let (doc_counts, doc_files) = rows::doc_files(rows);
     doc_files.into_iter().for_each(&mut emit);
     emit(filters_file(segment, fields)?);
@@ -208,6 +214,8 @@ pub(crate) fn export_into(
         "shards": shard_keys,
         "single": numbers(single),
         "docs": doc_counts,
+        "pages": rows::page_sizes(rows),
+        "vocabulary": vocabulary_starts,
         "filters": filter_values(segment, fields)?,
     });
     let mut meta = meta;
@@ -339,7 +347,7 @@ fn shard_file(
 
 fn empty_meta() -> File {
     let meta = json!({"version": VERSION, "doc_count": 0, "fields": [], "fieldnorms": [],
-        "shards": [], "single": "", "docs": "", "filters": {}});
+        "shards": [], "single": "", "docs": "", "pages": "", "vocabulary": [], "filters": {}});
     ("meta.js".into(), register("meta", None, &meta))
 }
 
