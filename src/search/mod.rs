@@ -139,6 +139,7 @@ pub(crate) fn build_index(site: &Site, dir: &Path, stamp: &str) -> tantivy::Resu
     let documents = fill(&index, &fields, site)?;
     std::fs::write(staging.path().join(stamp::STAMP_FILE), stamp)?;
     site_synonyms(site, &index)?.save(staging.path())?;
+    typos::save_words(&site_words(site, &index)?, staging.path())?;
     let staged = staging.keep();
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
@@ -284,7 +285,8 @@ pub(crate) fn write_browser_files(
         })
         .collect();
     let synonyms = site_synonyms(site, &index)?;
-    let made = export::export_into(&index, &fields, &rows, &synonyms, emit)?;
+    let words = site_words(site, &index)?;
+    let made = export::export_into(&index, &fields, &rows, &synonyms, &words, emit)?;
     emit(("opsbook-search.js".into(), compact::compact(RUNTIME)));
     Ok(made + 1)
 }
@@ -296,6 +298,45 @@ fn site_synonyms(site: &Site, index: &Index) -> tantivy::Result<Synonyms> {
         .get(ANALYZER)
         .ok_or_else(|| tantivy::TantivyError::InvalidArgument(format!("no analyzer {ANALYZER}")))?;
     Ok(Synonyms::new(&site.config.synonyms, &mut analyzer))
+}
+
+/// Every word of letters the index was made of, lowercased, with its term: the vocabulary of
+/// typo correction (`typos.rs`). A word the analyzer does not make one term of is left out.
+fn site_words(site: &Site, index: &Index) -> tantivy::Result<typos::Words> {
+    let mut analyzer = index
+        .tokenizers()
+        .get(ANALYZER)
+        .ok_or_else(|| tantivy::TantivyError::InvalidArgument(format!("no analyzer {ANALYZER}")))?;
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut words = typos::Words::new();
+    let mut add = |text: &str| {
+        for word in text.split(|c: char| !c.is_alphanumeric()) {
+            if word.is_empty() || seen.contains(word) {
+                continue;
+            }
+            seen.insert(word.to_string());
+            let lowered: String = word.chars().flat_map(char::to_lowercase).collect();
+            if !typos::in_vocabulary(&lowered) || words.contains_key(&lowered) {
+                continue;
+            }
+            let mut terms = Vec::new();
+            analyzer
+                .token_stream(word)
+                .process(&mut |token| terms.push(token.text.clone()));
+            if let [term] = terms.as_slice() {
+                words.insert(lowered, term.clone());
+            }
+        }
+    };
+    for (page, section) in sections(site) {
+        if is_first(page, section) {
+            add(&page.title);
+            add(&page_names(page));
+        }
+        section.path.iter().for_each(|heading| add(heading));
+        add(&section.text);
+    }
+    Ok(words)
 }
 
 /// A hash of everything the browser search files are made from: every section document and the

@@ -11,8 +11,8 @@
 //! section with every word outranks one with fewer.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
@@ -120,6 +120,9 @@ pub struct Searcher {
     index: Index,
     fields: Fields,
     synonyms: super::Synonyms,
+    /// The index folder, and its vocabulary of typo correction once read.
+    dir: PathBuf,
+    words: OnceLock<typos::Words>,
 }
 
 impl Searcher {
@@ -130,6 +133,8 @@ impl Searcher {
             index,
             fields,
             synonyms: super::Synonyms::load(dir),
+            dir: dir.to_path_buf(),
+            words: OnceLock::new(),
         })
     }
 
@@ -322,21 +327,22 @@ impl Searcher {
             }
         }
         let mut corrected: Vec<Option<String>> = vec![None; clauses.len()];
-        let mut vocabulary: Option<BTreeMap<String, u64>> = None;
+        let typed: Vec<&str> = (text.split(|c: char| !c.is_alphanumeric()))
+            .filter(|word| !word.is_empty())
+            .collect();
         for (number, clause) in clauses.iter_mut().enumerate() {
             if self.in_index(clause)? {
                 continue;
             }
-            let vocabulary = match &mut vocabulary {
-                Some(known) => known,
-                none => none.insert(self.vocabulary()?),
+            // The clause's word as typed (its first occurrence), lowercased.
+            let Some(at) = of_words.iter().position(|c| *c == Some(number)) else {
+                continue;
             };
-            let found =
-                typos::corrections_in(&clause[0], vocabulary.iter().map(|(t, d)| (t.as_str(), *d)));
+            let found = self.corrections(&typed[at].to_lowercase_per_char())?;
             if let Some(best) = found.first() {
-                corrected[number] = Some(best.clone());
+                corrected[number] = Some(best.word.clone());
                 whole[number] = found.len();
-                *clause = found;
+                *clause = found.into_iter().map(|c| c.term).collect();
             }
         }
         // The words as typed, each corrected one replaced by its best correction.
@@ -373,27 +379,25 @@ impl Searcher {
         Ok(false)
     }
 
-    /// The vocabulary of typo correction: the letter-only terms of the searched fields, each with
-    /// the sum of its document frequencies in them.
-    fn vocabulary(&self) -> tantivy::Result<BTreeMap<String, u64>> {
+    /// The corrections of a misspelt word (lowercased) among the words of the index folder, each
+    /// with its term's documents: the sum of its document frequencies in the searched fields.
+    fn corrections(&self, typo: &str) -> tantivy::Result<Vec<typos::Correction>> {
+        let words = self.words.get_or_init(|| typos::load_words(&self.dir));
         let searcher = self.index.reader()?.searcher();
-        let mut documents: BTreeMap<String, u64> = BTreeMap::new();
-        for (field, _) in searched(&self.fields) {
-            for segment in searcher.segment_readers() {
-                let inverted = segment.inverted_index(field)?;
-                let mut stream = inverted.terms().stream()?;
-                while stream.advance() {
-                    let Ok(term) = std::str::from_utf8(stream.key()) else {
-                        continue;
-                    };
-                    if typos::in_vocabulary(term) {
-                        *documents.entry(term.to_string()).or_default() +=
-                            u64::from(stream.value().doc_freq);
-                    }
-                }
+        let mut near: Vec<(&str, &str, u64)> = Vec::new();
+        for (word, term) in words {
+            if typos::candidate(typo, word).is_none() {
+                continue;
+            }
+            let mut documents = 0;
+            for (field, _) in searched(&self.fields) {
+                documents += searcher.doc_freq(&Term::from_field_text(field, term))?;
+            }
+            if documents > 0 {
+                near.push((word, term, documents));
             }
         }
-        Ok(documents)
+        Ok(typos::corrections_in(typo, near))
     }
 
     /// See [`Searcher::clauses_as_typed`].

@@ -1,28 +1,35 @@
 //! Typo correction, the same in `opsbook search` and in the browser runtime: a query word whose
 //! clause finds no term in the index (none of its terms, synonyms or prefix expansions is in any
-//! section) is replaced by the vocabulary terms close to its term, and the results say what they
-//! are for.
+//! section) is replaced by the terms of the handbook's words closest to it, and the results say
+//! what they are for.
 //!
-//! The rule, exactly as `correct` in the runtime applies it:
+//! Words are compared as written, not as stemmed: `certficate` is one edit from `certificate`,
+//! but its stem `certfic` is two from `certif`. The vocabulary is every word the index was made
+//! of (lowercased; letters only: identifiers, hashes and numbers are never what a misspelt word
+//! meant), each with its term and that term's documents (the sum of its document frequencies in
+//! the searched fields, as prefix expansion counts them). The rule, exactly as `correct` in the
+//! runtime applies it:
 //!
-//! - only a term of [`MIN_TYPO_CHARS`] characters or more is corrected;
-//! - the vocabulary is the index's terms made of letters only (no digits: identifiers, hashes and
-//!   numbers are never what a misspelt word meant), each with its documents (the sum of its
-//!   document frequencies in the searched fields, as prefix expansion counts them);
-//! - a candidate is within one edit of the term, two for a term of [`LONG_TERM_CHARS`] characters
-//!   or more, in Damerau's optimal string alignment distance over characters (insert, delete,
-//!   replace, or swap two neighbours: `postgers` is one edit from `postgres`), and shares the
-//!   term's first or its last character (what lets a browser look it up in two small files; with
-//!   one edit, every candidate of a term of 3 characters or more does);
-//! - candidates are ordered by distance, then most documents, then term (byte order), and the
-//!   first [`MAX_CORRECTIONS`] replace the clause's terms, as synonyms share one.
+//! - only a word of [`MIN_TYPO_CHARS`] characters or more is corrected, lowercased;
+//! - a candidate is a vocabulary word within one edit of it, two for a word of
+//!   [`LONG_TERM_CHARS`] characters or more, in Damerau's optimal string alignment distance over
+//!   characters (insert, delete, replace, or swap two neighbours: `postgers` is one edit from
+//!   `postgres`), that shares its first or its last character (what lets a browser look it up
+//!   in few small files; with one edit, every candidate of a word of 3 characters or more does);
+//! - candidates are ordered by distance, then most documents, then word (byte order); their
+//!   terms, each once, the first [`MAX_CORRECTIONS`] of them, replace the clause's terms, as
+//!   synonyms share one; the first candidate's word is what "showing results for" shows.
 //!
-//! The browser's vocabulary files ([`vocabulary_files`]) hold the same terms twice: ordered by
-//! first character, then length, then term, and by last character, length and term, cut into
-//! files of about [`VOCABULARY_FILE_BYTES`]. A correction loads the few files of the term's first
-//! and last character at the lengths within its edits.
+//! The browser's vocabulary files ([`vocabulary_files`]) hold the words twice: ordered by first
+//! character, then length, then word, and by last character, length and word, cut into files of
+//! about [`VOCABULARY_FILE_BYTES`]. A correction loads the files of the word's first and last
+//! character at the lengths within its edits: usually one of each. `opsbook search` keeps the
+//! vocabulary in the index folder ([`WORDS_FILE`]).
 
 use std::cmp::Reverse;
+
+use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde_json::{json, Value};
 
@@ -34,6 +41,20 @@ pub(crate) const LONG_TERM_CHARS: usize = 8;
 pub(crate) const MAX_CORRECTIONS: usize = 4;
 /// Raw bytes of a vocabulary file before the next one starts.
 const VOCABULARY_FILE_BYTES: usize = 4 * 1024;
+/// The vocabulary in an index folder: a line per word, `word term`.
+const WORDS_FILE: &str = "words.txt";
+
+/// The handbook's words (lowercased) and their terms.
+pub(crate) type Words = BTreeMap<String, String>;
+
+/// A replacement of a misspelt word.
+#[derive(Debug, PartialEq)]
+pub(crate) struct Correction {
+    /// The handbook's word it was found by.
+    pub word: String,
+    /// That word's term, what is searched.
+    pub term: String,
+}
 
 /// How many edits a term of `chars` characters may be from its corrections.
 pub(crate) fn max_edits(chars: usize) -> usize {
@@ -44,9 +65,42 @@ pub(crate) fn max_edits(chars: usize) -> usize {
     }
 }
 
-/// Whether a term is in the vocabulary of corrections: letters only.
-pub(crate) fn in_vocabulary(term: &str) -> bool {
-    !term.is_empty() && term.chars().all(char::is_alphabetic)
+/// Whether a word is in the vocabulary of corrections: letters only.
+pub(crate) fn in_vocabulary(word: &str) -> bool {
+    !word.is_empty() && word.chars().all(char::is_alphabetic)
+}
+
+/// Writes the vocabulary into an index folder.
+pub(crate) fn save_words(words: &Words, dir: &Path) -> std::io::Result<()> {
+    let mut text = String::new();
+    for (word, term) in words {
+        text.push_str(&format!("{word} {term}\n"));
+    }
+    std::fs::write(dir.join(WORDS_FILE), text)
+}
+
+/// The vocabulary of an index folder; none when it has no file.
+pub(crate) fn load_words(dir: &Path) -> Words {
+    let text = std::fs::read_to_string(dir.join(WORDS_FILE)).unwrap_or_default();
+    (text.lines())
+        .filter_map(|line| line.split_once(' '))
+        .map(|(word, term)| (word.to_string(), term.to_string()))
+        .collect()
+}
+
+/// How many edits `word` is from `typo` when it may be a candidate for it (see the module's
+/// rule), else none.
+pub(crate) fn candidate(typo: &str, word: &str) -> Option<usize> {
+    let (typed, chars) = (typo.chars().count(), word.chars().count());
+    let (first, end) = (typo.chars().next()?, typo.chars().next_back()?);
+    let edits = max_edits(typed);
+    if typed < MIN_TYPO_CHARS || chars.abs_diff(typed) > edits || word == typo {
+        return None;
+    }
+    if !in_vocabulary(word) || (!word.starts_with(first) && !word.ends_with(end)) {
+        return None;
+    }
+    Some(edit_distance(typo, word)).filter(|&distance| distance <= edits)
 }
 
 /// Damerau's optimal string alignment distance between `a` and `b`, over characters.
@@ -69,63 +123,57 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     last[b.len()]
 }
 
-/// The corrections of `typo` (a term) among `vocabulary`, (term, documents) pairs: see the
-/// module's rule. Terms outside the vocabulary are skipped here.
+/// The corrections of `typo` (a word, lowercased) among `vocabulary`: (word, term, documents)
+/// triples. See the module's rule.
 pub(crate) fn corrections_in<'a>(
     typo: &str,
-    vocabulary: impl IntoIterator<Item = (&'a str, u64)>,
-) -> Vec<String> {
-    let typed: Vec<char> = typo.chars().collect();
-    let (Some(&first), Some(&end)) = (typed.first(), typed.last()) else {
-        return Vec::new();
-    };
-    if typed.len() < MIN_TYPO_CHARS {
-        return Vec::new();
-    }
-    let edits = max_edits(typed.len());
-    let mut found: Vec<(usize, Reverse<u64>, &str)> = Vec::new();
-    for (term, documents) in vocabulary {
-        let chars = term.chars().count();
-        if chars.abs_diff(typed.len()) > edits || term == typo || !in_vocabulary(term) {
-            continue;
-        }
-        if !term.starts_with(first) && !term.ends_with(end) {
-            continue;
-        }
-        let distance = edit_distance(typo, term);
-        if distance <= edits {
-            found.push((distance, Reverse(documents), term));
-        }
-    }
+    vocabulary: impl IntoIterator<Item = (&'a str, &'a str, u64)>,
+) -> Vec<Correction> {
+    let mut found: Vec<(usize, Reverse<u64>, &str, &str)> = (vocabulary.into_iter())
+        .filter_map(|(word, term, documents)| {
+            Some((candidate(typo, word)?, Reverse(documents), word, term))
+        })
+        .collect();
     found.sort();
-    found.truncate(MAX_CORRECTIONS);
-    found.into_iter().map(|(_, _, t)| t.to_string()).collect()
+    let mut corrections: Vec<Correction> = Vec::new();
+    for (_, _, word, term) in found {
+        if corrections.len() == MAX_CORRECTIONS {
+            break;
+        }
+        if corrections.iter().all(|c| c.term != term) {
+            corrections.push(Correction {
+                word: word.to_string(),
+                term: term.to_string(),
+            });
+        }
+    }
+    corrections
 }
 
-/// The browser's vocabulary files (`vN.js`, N from 0) of `terms`, (term, documents) pairs in any
+/// The browser's vocabulary files (`vN.js`, N from 0) of `words`, (word, term, documents) in any
 /// order, and what `meta.js` says of them: the first key of each file, `[family, character,
-/// length]`, family 0 ordered by first character, family 1 by last. A file registers
-/// `opsbook.search.vocab(N, "term:documents term:documents …")`, ordered by key, then term.
-pub(crate) fn vocabulary_files(terms: &[(String, u32)]) -> (Value, Vec<(String, String)>) {
+/// length]` of its first word, family 0 ordered by first character, family 1 by last. A file
+/// registers `opsbook.search.vocab(N, "word:documents word:documents:term …")`, ordered by key,
+/// then word; the term is written when it is not the word itself.
+pub(crate) fn vocabulary_files(words: &[(String, String, u32)]) -> (Value, Vec<(String, String)>) {
     let mut starts = Vec::new();
     let mut files = Vec::new();
     for family in 0..2u32 {
-        let mut keyed: Vec<((u32, usize), &str, u32)> = terms
-            .iter()
-            .filter(|(term, _)| in_vocabulary(term))
-            .map(|(term, documents)| {
+        let mut keyed: Vec<((u32, usize), &str, &str, u32)> = (words.iter())
+            .filter(|(word, ..)| in_vocabulary(word))
+            .map(|(word, term, documents)| {
                 let at = if family == 0 {
-                    term.chars().next()
+                    word.chars().next()
                 } else {
-                    term.chars().next_back()
+                    word.chars().next_back()
                 };
-                let key = (at.map_or(0, u32::from), term.chars().count());
-                (key, term.as_str(), *documents)
+                let key = (at.map_or(0, u32::from), word.chars().count());
+                (key, word.as_str(), term.as_str(), *documents)
             })
             .collect();
         keyed.sort();
         let mut text = String::new();
-        for (key, term, documents) in keyed {
+        for (key, word, term, documents) in keyed {
             if text.len() >= VOCABULARY_FILE_BYTES {
                 files.push(vocabulary_file(files.len(), &text));
                 text.clear();
@@ -135,7 +183,10 @@ pub(crate) fn vocabulary_files(terms: &[(String, u32)]) -> (Value, Vec<(String, 
             } else {
                 text.push(' ');
             }
-            text.push_str(&format!("{term}:{documents}"));
+            text.push_str(&format!("{word}:{documents}"));
+            if term != word {
+                text.push_str(&format!(":{term}"));
+            }
         }
         if !text.is_empty() {
             files.push(vocabulary_file(files.len(), &text));
@@ -169,6 +220,13 @@ mod tests {
         assert_eq!(edit_distance("kubernets", "kubernetes"), 1);
     }
 
+    /// `corrections_in` over words that are their own terms, giving the terms.
+    fn terms(typo: &str, vocabulary: &[(&str, u64)]) -> Vec<String> {
+        let words = vocabulary.iter().map(|(w, d)| (*w, *w, *d));
+        let found = corrections_in(typo, words);
+        found.into_iter().map(|c| c.term).collect()
+    }
+
     #[test]
     fn candidates_are_within_one_edit_or_two_from_eight_characters() {
         let vocabulary = [
@@ -181,25 +239,21 @@ mod tests {
             ("diskette", 5),
             ("dk", 100),
         ];
-        // One edit for a 4-letter term; ties of distance by documents, then by term.
-        assert_eq!(
-            corrections_in("dsik", vocabulary),
-            ["disk"],
-            "a swap is one edit, two replacements are two"
-        );
-        assert_eq!(corrections_in("disx", vocabulary), ["dis", "disk"]);
-        assert_eq!(corrections_in("dask", vocabulary), ["disk", "desk", "dusk"]);
+        // One edit for a 4-letter word; ties of distance by documents, then by word.
+        assert_eq!(terms("dsik", &vocabulary), ["disk"], "a swap is one edit");
+        assert_eq!(terms("disx", &vocabulary), ["dis", "disk"]);
+        assert_eq!(terms("dask", &vocabulary), ["disk", "desk", "dusk"]);
         // Two edits from 8 characters on, one below.
         let long = [("certificate", 7), ("certify", 9), ("certification", 2)];
-        assert_eq!(corrections_in("certficat", long), ["certificate"]);
-        assert_eq!(corrections_in("certifyng", long), ["certify"]);
-        assert_eq!(corrections_in("certfy", long), ["certify"]);
+        assert_eq!(terms("certficat", &long), ["certificate"]);
+        assert_eq!(terms("certifyng", &long), ["certify"]);
+        assert_eq!(terms("certfy", &long), ["certify"]);
         assert!(
-            corrections_in("crtfy", long).is_empty(),
+            terms("crtfy", &long).is_empty(),
             "two edits below 8 characters"
         );
         // Too short to correct.
-        assert!(corrections_in("ds", vocabulary).is_empty());
+        assert!(terms("ds", &vocabulary).is_empty());
     }
 
     #[test]
@@ -211,12 +265,13 @@ mod tests {
             ("xbcdefgh", 1),
         ];
         // Two edits away, but at both ends: not a candidate.
-        assert_eq!(corrections_in("zbcdefgz", vocabulary), Vec::<String>::new());
-        assert_eq!(corrections_in("abcdefgz", vocabulary), ["abcdefgh"]);
+        assert!(terms("zbcdefgz", &vocabulary).is_empty());
+        assert_eq!(terms("abcdefgz", &vocabulary), ["abcdefgh"]);
         let capped: Vec<(String, u64)> = (b'a'..=b'z')
             .map(|c| (format!("dis{}", c as char), u64::from(c)))
             .collect();
-        let found = corrections_in("disz", capped.iter().map(|(t, d)| (t.as_str(), *d)));
+        let capped: Vec<(&str, u64)> = capped.iter().map(|(w, d)| (w.as_str(), *d)).collect();
+        let found = terms("disz", &capped);
         assert_eq!(
             found,
             ["disy", "disx", "disw", "disv"],
@@ -225,21 +280,49 @@ mod tests {
     }
 
     #[test]
-    fn vocabulary_files_list_letter_terms_by_first_and_by_last_character() {
-        let terms: Vec<(String, u32)> = [("disk", 3), ("b12", 1), ("abc", 2), ("deb", 4)]
-            .iter()
-            .map(|(t, d)| (t.to_string(), *d))
-            .collect();
-        let (starts, files) = vocabulary_files(&terms);
+    fn words_are_compared_as_written_and_give_their_terms_once() {
+        let words = [
+            ("certificate", "certif", 30),
+            ("certificates", "certif", 30),
+            ("certificat", "certificat", 4),
+        ];
+        let found = corrections_in("certficate", words);
+        assert_eq!(
+            found,
+            [
+                Correction {
+                    word: "certificate".into(),
+                    term: "certif".into()
+                },
+                Correction {
+                    word: "certificat".into(),
+                    term: "certificat".into()
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn vocabulary_files_list_letter_words_by_first_and_by_last_character() {
+        let words: Vec<(String, String, u32)> = [
+            ("disks", "disk", 3),
+            ("b12", "b12", 1),
+            ("abc", "abc", 2),
+            ("deb", "deb", 4),
+        ]
+        .iter()
+        .map(|(w, t, d)| (w.to_string(), t.to_string(), *d))
+        .collect();
+        let (starts, files) = vocabulary_files(&words);
         assert_eq!(starts, json!([[0, 97, 3], [1, 98, 3]]));
         assert_eq!(files.len(), 2);
         assert_eq!(
             files[0].1,
-            "opsbook.search.vocab(0,\"abc:2 deb:4 disk:3\");\n"
+            "opsbook.search.vocab(0,\"abc:2 deb:4 disks:3:disk\");\n"
         );
         assert_eq!(
             files[1].1,
-            "opsbook.search.vocab(1,\"deb:4 abc:2 disk:3\");\n"
+            "opsbook.search.vocab(1,\"deb:4 abc:2 disks:3:disk\");\n"
         );
     }
 }

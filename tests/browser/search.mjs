@@ -314,7 +314,7 @@ async function httpChecks() {
           })),
         };
       });
-      check(state.note === "Showing results for “postgr disk”", `note: ${state.note}`);
+      check(state.note === "Showing results for “postgres disk”", `note: ${state.note}`);
       const pages = state.groups.map((g) => g.page);
       check(pages.length > 1 && new Set(pages).size === pages.length, `a page twice: ${pages.join(", ")}`);
       check(state.groups.every((g) => g.sections <= 3), `more than 3 sections: ${JSON.stringify(state.groups)}`);

@@ -533,7 +533,7 @@ fn a_whole_word_outranks_a_prefix_expansion_of_it() {
 fn a_misspelt_word_is_corrected_and_the_results_say_so() {
     let example = example_copy();
     let results = json_results(example.path(), &["postgers disk"]);
-    assert_eq!(results["showing"], "postgr disk", "{results:#}");
+    assert_eq!(results["showing"], "postgres disk", "{results:#}");
     assert_eq!(
         results["pages"][0]["url"], "runbooks/postgres/disk-almost-full/",
         "{results:#}"
@@ -541,7 +541,7 @@ fn a_misspelt_word_is_corrected_and_the_results_say_so() {
     let (code, stdout, _) = search(example.path(), &["postgers disk"]);
     assert_eq!(code, 0);
     assert!(
-        stdout.starts_with("Showing results for \"postgr disk\".\n"),
+        stdout.starts_with("Showing results for \"postgres disk\".\n"),
         "{stdout}"
     );
     // A word the index has is never corrected, nor a word nothing is near.

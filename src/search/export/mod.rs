@@ -30,8 +30,9 @@
 //!   [`postings::TAIL_BLOCK_BYTES`] a file.
 //! - `dN.js`: `opsbook.search.docs(N, [[page url, title, kind, [[anchor, kept, [headings], text],
 //!   …]], …])`, whole pages in index order (see `rows.rs`); a section's doc id is its place.
-//! - `vN.js`: `opsbook.search.vocab(N, "term:documents …")`, the letter-only terms ordered by
-//!   first character and by last character, then length, for typo correction (`typos.rs`).
+//! - `vN.js`: `opsbook.search.vocab(N, "word:documents word:documents:term …")`, the words of
+//!   letters the index was made of, ordered by first character and by last character, then
+//!   length, for typo correction (`typos.rs`).
 //! - `filters.js`: `opsbook.search.filters({kind|services|severity: {value: postings}})`, the
 //!   postings being the length and the doc id gaps.
 //!
@@ -140,7 +141,10 @@ pub(crate) fn export(
 ) -> tantivy::Result<Vec<File>> {
     let mut files = Vec::new();
     let none = super::Synonyms::default();
-    export_into(index, fields, rows, &none, &mut |file| files.push(file))?;
+    let words = super::typos::Words::new();
+    export_into(index, fields, rows, &none, &words, &mut |file| {
+        files.push(file)
+    })?;
     Ok(files)
 }
 
@@ -151,6 +155,7 @@ pub(crate) fn export_into(
     fields: &Fields,
     rows: &[DocRow],
     synonyms: &super::Synonyms,
+    words: &super::typos::Words,
     emit: &mut dyn FnMut(File),
 ) -> tantivy::Result<usize> {
     let reader = index.reader()?;
@@ -195,10 +200,15 @@ pub(crate) fn export_into(
     }
     tails.files.into_iter().for_each(&mut emit);
     let shard_keys: Vec<String> = shards.iter().map(|r| terms[r.start].key.clone()).collect();
-    let vocabulary: Vec<(String, u32)> = (terms.iter())
-        .filter(|t| super::typos::in_vocabulary(&t.key))
-        .map(|t| (t.key.clone(), t.documents))
+    let documents: std::collections::HashMap<&str, u32> = (terms.iter())
+        .map(|t| (t.key.as_str(), t.documents))
         .collect();
+    let vocabulary: Vec<(String, String, u32)> = (words.iter())
+        .filter_map(|(word, term)| {
+            Some((word.clone(), term.clone(), *documents.get(term.as_str())?))
+        })
+        .collect();
+    drop(documents);
     // The postings are in their files now; the document files are made without them in memory.
     drop(terms);
     let (vocabulary_starts, vocabulary_files) = super::typos::vocabulary_files(&vocabulary);

@@ -1032,11 +1032,11 @@
 
   /* ---------------------------------------------------------------- typos */
 
-  // The rule of src/search/typos.rs, which says why: a term of MIN_TYPO_CHARS characters or more
-  // is replaced by the vocabulary's letter-only terms within one edit (two from LONG_TERM_CHARS
-  // characters on; Damerau's optimal string alignment distance over characters) that share its
-  // first or its last character: by distance, then most documents, then term; MAX_CORRECTIONS
-  // of them.
+  // The rule of src/search/typos.rs, which says why: a word of MIN_TYPO_CHARS characters or more
+  // (lowercased) is replaced by the terms of the vocabulary's words within one edit of it (two
+  // from LONG_TERM_CHARS characters on; Damerau's optimal string alignment distance over
+  // characters) that share its first or its last character: by distance, then most documents,
+  // then word; each term once, MAX_CORRECTIONS of them.
   var MIN_TYPO_CHARS = 3;
   var LONG_TERM_CHARS = 8;
   var MAX_CORRECTIONS = 4;
@@ -1053,14 +1053,16 @@
     });
     planned.showing = null;
     if (!wrong.length) return Promise.resolve(planned);
-    return Promise.all(wrong.map(function (c) { return corrections(m, planned.clauses[c][0]); })).then(function (lists) {
+    // The clause's word as typed (its first occurrence), lowercased.
+    var typed = wrong.map(function (c) { return lowercase(planned.words[planned.ofWords.indexOf(c)]); });
+    return Promise.all(typed.map(function (word) { return corrections(m, word); })).then(function (lists) {
       var corrected = {};
       lists.forEach(function (list, i) {
         if (!list.length) return;
         var c = wrong[i];
-        planned.clauses[c] = list;
+        planned.clauses[c] = list.map(function (f) { return f.term; });
         planned.whole[c] = list.length;
-        corrected[c] = list[0];
+        corrected[c] = list[0].word;
       });
       if (Object.keys(corrected).length) {
         planned.showing = planned.words.map(function (word, i) {
@@ -1072,8 +1074,9 @@
     });
   }
 
-  // The corrections of `typo` (a term): the vocabulary files of its first character and of its
-  // last, at the lengths within its edits, read in full.
+  // The corrections of `typo` (a word, lowercased), [{word, term}]: the vocabulary files of its
+  // first character and of its last, at the lengths within its edits, read in full. An entry is
+  // `word:documents`, or `word:documents:term` when the term is not the word.
   function corrections(m, typo) {
     var chars = Array.from(typo), n = chars.length;
     if (n < MIN_TYPO_CHARS) return Promise.resolve([]);
@@ -1086,21 +1089,28 @@
       var found = [], seen = Object.create(null);
       texts.forEach(function (text) {
         text.split(" ").forEach(function (entry) {
-          var colon = entry.lastIndexOf(":");
-          var t = entry.slice(0, colon);
-          if (t in seen || t === typo) return;
-          seen[t] = true;
-          var other = Array.from(t);
+          var parts = entry.split(":"), word = parts[0];
+          if (word in seen || word === typo) return;
+          seen[word] = true;
+          var other = Array.from(word);
           if (Math.abs(other.length - n) > edits) return;
           if (other[0] !== chars[0] && other[other.length - 1] !== chars[n - 1]) return;
           var distance = editDistance(chars, other);
-          if (distance <= edits) found.push({ term: t, distance: distance, documents: +entry.slice(colon + 1) });
+          if (distance <= edits) {
+            found.push({ word: word, term: parts.length > 2 ? parts[2] : word, distance: distance, documents: +parts[1] });
+          }
         });
       });
       found.sort(function (a, b) {
-        return a.distance - b.distance || b.documents - a.documents || compareTerms(a.term, b.term);
+        return a.distance - b.distance || b.documents - a.documents || compareTerms(a.word, b.word);
       });
-      return found.slice(0, MAX_CORRECTIONS).map(function (f) { return f.term; });
+      var kept = [], terms = Object.create(null);
+      for (var i = 0; i < found.length && kept.length < MAX_CORRECTIONS; i++) {
+        if (found[i].term in terms) continue;
+        terms[found[i].term] = true;
+        kept.push({ word: found[i].word, term: found[i].term });
+      }
+      return kept;
     });
   }
 
