@@ -347,8 +347,7 @@ impl Searcher {
         }
         // The words as typed, each corrected one replaced by its best correction.
         let showing = corrected.iter().any(Option::is_some).then(|| {
-            (text.split(|c: char| !c.is_alphanumeric()))
-                .filter(|word| !word.is_empty())
+            (typed.iter().copied())
                 .zip(&of_words)
                 .map(
                     |(word, clause)| match clause.and_then(|c| corrected[c].as_ref()) {

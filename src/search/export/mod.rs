@@ -8,11 +8,11 @@
 //!
 //! - `meta.js`: `opsbook.search.meta({version, doc_count, fields: [{name, boost, total_tokens}],
 //!   fieldnorms: [256 fieldnorms by id], shards: [first term of each shard], single, docs,
-//!   pages, vocabulary, filters: {kind|services|severity: [values]}})`; `single` has a number per shard
-//!   (as below): the document count of its term when the shard holds one term only, else 0;
-//!   `docs` a number per document file: how many sections it holds, `pages` one per page;
-//!   `vocabulary` the first key
-//!   of each vocabulary file (`typos.rs`). The fields are title, section, body and names.
+//!   pages, vocabulary, filters: {kind|services|severity: [values]}})`; `single` has a number
+//!   per shard (as below): the document count of its term when the shard holds one term only,
+//!   else 0; `docs` a number per document file: how many sections it holds, `pages` one per
+//!   page; `vocabulary` the first key of each vocabulary file (`typos.rs`). The fields are
+//!   title, section, body and names.
 //! - `tN.js`, N below the number of shards: `opsbook.search.shard(N, {terms: {term: lists},
 //!   split: {term: blocks}, top: [rows]})`, terms cut by term range into shards of about
 //!   [`SHARD_TARGET_BYTES`]. A term's lists are `[[field number, postings], …]`, postings being
