@@ -452,6 +452,19 @@ async function httpChecks() {
       check(/certificate/.test(await page.title()), `title: ${await page.title()}`);
     });
 
+    await step("search/?q=postgers+disk says what it shows results for, each page once", async () => {
+      await page.goto(server.url + "search/?q=postgers+disk", { waitUntil: "load" });
+      await page.waitForSelector(".search-result");
+      const state = await page.evaluate(() => ({
+        note: document.querySelector("#search-page-results .search-showing")?.textContent,
+        pages: Array.from(document.querySelectorAll(".search-result-title")).map((a) => a.getAttribute("href")),
+        sections: Array.from(document.querySelectorAll(".search-result")).map((r) => r.querySelectorAll(".search-result-section").length),
+      }));
+      check(state.note === "Showing results for “postgres disk”", `note: ${state.note}`);
+      check(state.pages.length > 1 && new Set(state.pages).size === state.pages.length, `a page twice: ${state.pages.join(", ")}`);
+      check(state.sections.every((n) => n <= 3), `more than 3 sections under a page: ${state.sections}`);
+    });
+
     await step("a result shows its section's whole heading path", async () => {
       await page.goto(server.url + "search/?q=verify+wal+archiving", { waitUntil: "load" });
       await page.waitForSelector(".search-result-heading");
