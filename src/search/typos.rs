@@ -40,7 +40,7 @@ pub(crate) const LONG_TERM_CHARS: usize = 8;
 /// The most vocabulary terms a misspelt word is replaced by: each is a posting list to load.
 pub(crate) const MAX_CORRECTIONS: usize = 4;
 /// Raw bytes of a vocabulary file before the next one starts.
-const VOCABULARY_FILE_BYTES: usize = 4 * 1024;
+pub(crate) const VOCABULARY_FILE_BYTES: usize = 4 * 1024;
 /// The vocabulary in an index folder: a line per word, `word term`.
 const WORDS_FILE: &str = "words.txt";
 

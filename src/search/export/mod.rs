@@ -71,13 +71,15 @@ pub(crate) fn format_id() -> String {
     format!(
         "format {VERSION}, shards of {SHARD_TARGET_BYTES} bytes, split over {} bytes with heads \
          of {} and at least {}, tail blocks of {} bytes, {TOP_ROWS} top rows from \
-         {MIN_TOP_DOCUMENTS} documents, document files of {} bytes, {} chars",
+         {MIN_TOP_DOCUMENTS} documents, document files of {} bytes, {} chars, vocabulary files \
+         of {} bytes",
         postings::SPLIT_BYTES,
         postings::HEAD_SHARE,
         postings::HEAD_MIN_DOCUMENTS,
         postings::TAIL_BLOCK_BYTES,
         rows::DOC_FILE_BYTES,
         rows::SNIPPET_TEXT_CHARS,
+        super::typos::VOCABULARY_FILE_BYTES,
     )
 }
 
