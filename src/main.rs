@@ -298,34 +298,42 @@ fn run_search(args: SearchArgs) -> ExitCode {
         service: args.service,
         severity: args.severity,
     };
-    let hits =
-        match search::Searcher::open(&index).and_then(|s| s.search(&query, &filters, args.limit)) {
-            Ok(hits) => hits,
-            Err(e) => {
-                eprintln!("error: cannot search `{}`: {e}", index.display());
-                return ExitCode::from(2);
-            }
-        };
+    let results = match search::Searcher::open(&index)
+        .and_then(|s| s.pages(&query, &filters, args.limit, false))
+    {
+        Ok(results) => results,
+        Err(e) => {
+            eprintln!("error: cannot search `{}`: {e}", index.display());
+            return ExitCode::from(2);
+        }
+    };
     // Written with errors ignored: a closed pipe (`| head`) is not a failure of the search.
     let mut out = std::io::stdout().lock();
     if args.json {
-        let json = serde_json::to_string_pretty(&hits).unwrap_or_else(|_| "[]".into());
+        let json = serde_json::to_string_pretty(&results).unwrap_or_else(|_| "{}".into());
         let _ = writeln!(out, "{json}");
-    } else if hits.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    // Titles, headings and snippets come from the handbook: shown with their control characters
+    // escaped, so that none reaches the terminal.
+    if let Some(showing) = &results.showing {
+        let _ = writeln!(out, "Showing results for \"{}\".\n", shown(showing));
+    }
+    if results.pages.is_empty() {
         eprintln!("No results for \"{}\".", shown(&query));
-    } else {
-        // Titles and snippets come from the handbook: shown with their control characters
-        // escaped, so that none reaches the terminal.
-        for hit in &hits {
-            let section = if hit.section.is_empty() {
+    }
+    for page in &results.pages {
+        let (title, kind, url) = (shown(&page.title), shown(&page.kind), shown(&page.url));
+        let _ = writeln!(out, "{title}  [{kind}]\n  {url}");
+        for hit in &page.sections {
+            let heading = if hit.path.is_empty() {
                 String::new()
             } else {
-                format!(" › {}", shown(&hit.section))
+                format!("{}\n    ", shown(&hit.path.join(" › ")))
             };
-            let (title, kind) = (shown(&hit.title), shown(&hit.kind));
-            let (url, snippet) = (shown(&hit.url), shown(&hit.snippet));
-            let _ = writeln!(out, "{title}{section}  [{kind}]\n  {url}\n  {snippet}\n");
+            let _ = writeln!(out, "  - {heading}{}", shown(&hit.snippet));
         }
+        let _ = writeln!(out);
     }
     ExitCode::SUCCESS
 }

@@ -1,6 +1,11 @@
 //! The search index: one tantivy document per heading section of every page (a hit lands on
 //! `page/#section`), built at build time into the cache folder, and queried by `opsbook search`.
 //!
+//! What names a page (its title, and its `names`: alert names, services, aliases, the last part
+//! of its URL) is indexed in the page's first section only (its introduction, when it has one):
+//! every other section is found by its own heading path and text, so a query matching a page's
+//! title lists the page, not each of its sections.
+//!
 //! Text goes through the analyzer of its page's language (`analyzer.rs`): split on
 //! non-alphanumeric characters, CJK characters in overlapping pairs, drop tokens of 40 bytes or
 //! more, lowercase, Snowball stemming (English: exactly tantivy's `en_stem`). There is no ASCII
@@ -17,6 +22,7 @@ pub(crate) mod export;
 mod searcher;
 mod stamp;
 mod synonyms;
+mod typos;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -31,7 +37,10 @@ pub use crate::language::Language;
 use crate::markdown::TextSection;
 use crate::model::{Page, Site};
 pub use analyzer::analyze;
-pub use searcher::{Filters, Hit, Searcher, MAX_EXPANSIONS, MAX_LIMIT};
+pub use searcher::{
+    Filters, Hit, PageHit, Results, Searcher, MAX_EXPANSIONS, MAX_LIMIT, POOL_PER_PAGE,
+    SECTIONS_PER_PAGE,
+};
 pub(crate) use stamp::source_stamp;
 pub(crate) use synonyms::Synonyms;
 
@@ -42,13 +51,19 @@ const LANGUAGES_FILE: &str = "languages.json";
 /// How much a match in each field counts.
 pub(crate) const TITLE_BOOST: f32 = 3.0;
 pub(crate) const SECTION_BOOST: f32 = 2.0;
+/// Alert names, services, aliases, the URL's last part: an exact name finds its page first.
+pub(crate) const NAMES_BOOST: f32 = 4.0;
 const INDEX_FOLDER: &str = "search-index";
 
 /// The fields of a section document.
 #[derive(Clone, Copy)]
 pub(crate) struct Fields {
-    /// The page title (searchable, boosted).
+    /// The page title (searchable, boosted; in the page's first section only).
     pub title: Field,
+    /// What else names the page (searchable, boosted most; in its first section only).
+    pub names: Field,
+    /// The page title of every section (stored only).
+    pub page_title: Field,
     /// The section's heading path (searchable, boosted).
     pub section: Field,
     /// The section's text (searchable, stored for snippets).
@@ -61,6 +76,16 @@ pub(crate) struct Fields {
     pub services: Field,
     pub severity: Field,
     pub tags: Field,
+}
+
+/// The searched fields with their boosts, in the order the browser export numbers them.
+pub(crate) fn searched(fields: &Fields) -> [(Field, f32); 4] {
+    [
+        (fields.title, TITLE_BOOST),
+        (fields.section, SECTION_BOOST),
+        (fields.body, 1.0),
+        (fields.names, NAMES_BOOST),
+    ]
 }
 
 /// The index schema.
@@ -89,9 +114,11 @@ fn schema_with(store: bool) -> (Schema, Fields) {
         TextOptions::default()
     };
     let fields = Fields {
-        title: builder.add_text_field("title", text(true)),
+        title: builder.add_text_field("title", text(false)),
         section: builder.add_text_field("section", text(false)),
         body: builder.add_text_field("body", text(true)),
+        names: builder.add_text_field("names", text(false)),
+        page_title: builder.add_text_field("page_title", stored_only.clone()),
         url: builder.add_text_field("url", stored_only.clone()),
         heading: builder.add_text_field("heading", stored_only.clone()),
         path: builder.add_text_field("path", stored_only),
@@ -123,6 +150,7 @@ pub(crate) fn build_index(site: &Site, dir: &Path, stamp: &str) -> tantivy::Resu
     let languages = serde_json::to_string(&site_languages(site)).map_err(std::io::Error::other)?;
     std::fs::write(staging.path().join(LANGUAGES_FILE), languages)?;
     site_synonyms(site, &index)?.save(staging.path())?;
+    typos::save_words(&site_words(site, &index)?, staging.path())?;
     let staged = staging.keep();
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
@@ -146,11 +174,11 @@ fn fill(index: &Index, fields: &Fields, site: &Site) -> tantivy::Result<usize> {
     let mut writer: IndexWriter = index.writer_with_num_threads(1, 96_000_000)?;
     let mut documents = 0;
     let mut others = BTreeMap::new();
-    for (page, section) in sections(site) {
+    for (page, section, first) in sections(site) {
         let own = page_language(site, page);
         let analyzer = (own != site.config.search_language)
             .then(|| others.entry(own).or_insert_with(|| analyzer::analyzer(own)));
-        writer.add_document(section_document(fields, page, &section, analyzer))?;
+        writer.add_document(section_document(fields, page, &section, first, analyzer))?;
         documents += 1;
     }
     writer.commit()?;
@@ -162,16 +190,15 @@ fn fill(index: &Index, fields: &Fields, site: &Site) -> tantivy::Result<usize> {
     Ok(documents)
 }
 
-/// Every section of every page, in index order: the document ids of the index.
-fn sections(site: &Site) -> impl Iterator<Item = (&Page, TextSection)> {
+/// Every section of every page, in index order (the document ids of the index), and whether it
+/// is its page's first.
+fn sections(site: &Site) -> impl Iterator<Item = (&Page, TextSection, bool)> {
     site.pages
         .iter()
         .filter(|page| page.document.is_some())
         .flat_map(|page| {
-            page.rendered
-                .sections()
-                .into_iter()
-                .map(move |section| (page, section))
+            (page.rendered.sections().into_iter().enumerate())
+                .map(move |(n, section)| (page, section, n == 0))
         })
 }
 
@@ -198,20 +225,37 @@ pub(crate) fn site_languages(site: &Site) -> Vec<Language> {
     std::iter::once(handbook).chain(others).collect()
 }
 
-/// A section's document; `analyzer` is its page's language's when that is not the handbook's.
+/// What names a page besides its title: its alerts, services and aliases, and the last part of
+/// its URL (`disk-almost-full`).
+fn page_names(page: &Page) -> String {
+    let slug = page.url.trim_end_matches('/').rsplit('/').next();
+    (page.meta.alerts.iter().map(String::as_str))
+        .chain(page.meta.services.iter().map(String::as_str))
+        .chain(page.meta.aliases.iter().map(String::as_str))
+        .chain(slug.filter(|s| !s.is_empty()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A section's document; `first` says whether it is its page's first section, which carries the
+/// page's title and names; `analyzer` is its page's language's when that is not the handbook's.
 fn section_document(
     fields: &Fields,
     page: &Page,
     section: &TextSection,
+    first: bool,
     analyzer: Option<&mut TextAnalyzer>,
 ) -> TantivyDocument {
     let url = section_url(page, section);
     let mut document = TantivyDocument::new();
-    let searched = [
-        (fields.title, page.title.clone()),
+    let mut searched = vec![
         (fields.section, section.path.join(" ")),
         (fields.body, section.text.clone()),
     ];
+    if first {
+        searched.push((fields.title, page.title.clone()));
+        searched.push((fields.names, page_names(page)));
+    }
     match analyzer {
         None => searched
             .into_iter()
@@ -220,6 +264,7 @@ fn section_document(
             document.add_pre_tokenized_text(field, analyzer::pre_tokenized(analyzer, &text))
         }),
     }
+    document.add_text(fields.page_title, &page.title);
     document.add_text(fields.url, url);
     let heading = section.path.last().map_or("", String::as_str);
     document.add_text(fields.heading, heading);
@@ -288,7 +333,7 @@ pub(crate) fn write_browser_files(
 ) -> tantivy::Result<usize> {
     let (index, fields) = build_memory_index(site)?;
     let rows: Vec<export::DocRow> = sections(site)
-        .map(|(page, section)| {
+        .map(|(page, section, _)| {
             export::doc_row(
                 &page.url,
                 section.id.as_deref(),
@@ -300,8 +345,9 @@ pub(crate) fn write_browser_files(
         })
         .collect();
     let synonyms = site_synonyms(site, &index)?;
+    let words = site_words(site, &index)?;
     let languages = site_languages(site);
-    let made = export::export_into(&index, &fields, &rows, &synonyms, &languages, emit)?;
+    let made = export::export_into(&index, &fields, &rows, &synonyms, &words, &languages, emit)?;
     emit(("opsbook-search.js".into(), compact::compact(RUNTIME)));
     let stemmers = stemmer_files(&languages);
     let count = stemmers.len();
@@ -331,6 +377,45 @@ fn site_synonyms(site: &Site, index: &Index) -> tantivy::Result<Synonyms> {
     Ok(Synonyms::new(&site.config.synonyms, &mut analyzer))
 }
 
+/// Every word of letters the index was made of, lowercased, with its term: the vocabulary of
+/// typo correction (`typos.rs`). A word the analyzer does not make one term of is left out.
+fn site_words(site: &Site, index: &Index) -> tantivy::Result<typos::Words> {
+    let mut analyzer = index
+        .tokenizers()
+        .get(ANALYZER)
+        .ok_or_else(|| tantivy::TantivyError::InvalidArgument(format!("no analyzer {ANALYZER}")))?;
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut words = typos::Words::new();
+    let mut add = |text: &str| {
+        for word in text.split(|c: char| !c.is_alphanumeric()) {
+            if word.is_empty() || seen.contains(word) {
+                continue;
+            }
+            seen.insert(word.to_string());
+            let lowered: String = word.chars().flat_map(char::to_lowercase).collect();
+            if !typos::in_vocabulary(&lowered) || words.contains_key(&lowered) {
+                continue;
+            }
+            let mut terms = Vec::new();
+            analyzer
+                .token_stream(word)
+                .process(&mut |token| terms.push(token.text.clone()));
+            if let [term] = terms.as_slice() {
+                words.insert(lowered, term.clone());
+            }
+        }
+    };
+    for (page, section, first) in sections(site) {
+        if first {
+            add(&page.title);
+            add(&page_names(page));
+        }
+        section.path.iter().for_each(|heading| add(heading));
+        add(&section.text);
+    }
+    Ok(words)
+}
+
 /// A hash of everything the browser search files are made from: every section document and the
 /// runtime. Equal fingerprints give equal files.
 pub(crate) fn input_fingerprint(site: &Site) -> [u8; 32] {
@@ -342,7 +427,7 @@ pub(crate) fn input_fingerprint(site: &Site) -> [u8; 32] {
     let languages = site_languages(site);
     hasher.add("languages", &languages);
     hasher.add("stemmers", &stemmer_files(&languages));
-    for (page, section) in sections(site) {
+    for (page, section, first) in sections(site) {
         let severity = page.meta.severity.map(severity_name);
         hasher.add(
             "section",
@@ -356,6 +441,7 @@ pub(crate) fn input_fingerprint(site: &Site) -> [u8; 32] {
         );
         hasher.add("filters", &(&page.meta.services, &page.meta.tags, severity));
         hasher.add("language", &page_language(site, page));
+        hasher.add("names", &(first, page_names(page)));
     }
     hasher.finish()
 }

@@ -300,6 +300,43 @@ async function httpChecks() {
       await page.keyboard.press("Escape");
     });
 
+    await step("a misspelt word: \"Showing results for\", a page once with at most 3 sections", async () => {
+      await page.focus("#site-search-input");
+      await page.fill("#site-search-input", "");
+      const typo = "postgers disk";
+      await page.keyboard.type(typo, { delay: 20 });
+      await panelFor(page, typo);
+      const state = await page.evaluate(() => {
+        const note = document.querySelector("#site-search-panel .search-showing");
+        const groups = Array.from(document.querySelectorAll("#site-search-listbox .search-group:not(.search-group-more)"));
+        return {
+          note: note && !note.hidden ? note.textContent : null,
+          groups: groups.map((g) => ({
+            page: g.querySelector(".search-option-page a")?.getAttribute("href"),
+            sections: g.querySelectorAll(".search-option-section").length,
+          })),
+        };
+      });
+      check(state.note === "Showing results for “postgres disk”", `note: ${state.note}`);
+      const pages = state.groups.map((g) => g.page);
+      check(pages.length > 1 && new Set(pages).size === pages.length, `a page twice: ${pages.join(", ")}`);
+      check(state.groups.every((g) => g.sections <= 3), `more than 3 sections: ${JSON.stringify(state.groups)}`);
+      check(/runbooks\/postgres\/disk-almost-full\/$/.test(pages[0] || ""), `first page: ${pages[0]}`);
+      await page.keyboard.press("Escape");
+    });
+
+    await step("an exact alert name puts its runbook first", async () => {
+      await page.focus("#site-search-input");
+      await page.fill("#site-search-input", "");
+      await page.keyboard.type("PostgresDiskAlmostFull", { delay: 10 });
+      await panelFor(page, "PostgresDiskAlmostFull");
+      const first = (await options(page))[0];
+      check(first.type === "page" && first.group === "Postgres: disk almost full", `first: ${first.group}`);
+      const note = await page.$eval("#site-search-panel .search-showing", (n) => n.hidden);
+      check(note, "a correction is shown for a word the index has");
+      await page.keyboard.press("Escape");
+    });
+
     await step("/ typed in another field stays there", async () => {
       await page.evaluate(() => {
         const field = document.createElement("input");
@@ -416,6 +453,19 @@ async function httpChecks() {
       check(first.sections > 0 && first.marks > 0 && first.badge === "Runbook", JSON.stringify(first));
       check(await page.$eval("#search-page-input", (i) => i.value) === "certificate", "the box does not show the query");
       check(/certificate/.test(await page.title()), `title: ${await page.title()}`);
+    });
+
+    await step("search/?q=postgers+disk says what it shows results for, each page once", async () => {
+      await page.goto(server.url + "search/?q=postgers+disk", { waitUntil: "load" });
+      await page.waitForSelector(".search-result");
+      const state = await page.evaluate(() => ({
+        note: document.querySelector("#search-page-results .search-showing")?.textContent,
+        pages: Array.from(document.querySelectorAll(".search-result-title")).map((a) => a.getAttribute("href")),
+        sections: Array.from(document.querySelectorAll(".search-result")).map((r) => r.querySelectorAll(".search-result-section").length),
+      }));
+      check(state.note === "Showing results for “postgres disk”", `note: ${state.note}`);
+      check(state.pages.length > 1 && new Set(state.pages).size === state.pages.length, `a page twice: ${state.pages.join(", ")}`);
+      check(state.sections.every((n) => n <= 3), `more than 3 sections under a page: ${state.sections}`);
     });
 
     await step("a result shows its section's whole heading path", async () => {

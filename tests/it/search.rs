@@ -25,15 +25,36 @@ fn search(dir: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn json_hits(dir: &Path, args: &[&str]) -> Vec<Value> {
+/// `opsbook search --json`: `{showing, pages: [{url, title, kind, score, sections}]}`.
+fn json_results(dir: &Path, args: &[&str]) -> Value {
     let mut all = args.to_vec();
     all.push("--json");
     let (code, stdout, stderr) = search(dir, &all);
     assert_eq!(code, 0, "{stderr}");
-    let Value::Array(hits) = serde_json::from_str(&stdout).expect("a JSON array") else {
-        panic!("not an array: {stdout}")
-    };
-    hits
+    let results: Value = serde_json::from_str(&stdout).expect("JSON");
+    let pages = results["pages"].as_array().expect("pages");
+    let urls: Vec<&str> = pages.iter().map(|p| p["url"].as_str().unwrap()).collect();
+    for page in pages {
+        let sections = page["sections"].as_array().expect("sections");
+        assert!((1..=3).contains(&sections.len()), "{page}");
+        assert_eq!(page["score"], sections[0]["score"], "{page}");
+        let url = page["url"].as_str().unwrap();
+        assert_eq!(urls.iter().filter(|u| **u == url).count(), 1, "{url} twice");
+        for section in sections {
+            let own = section["url"].as_str().unwrap().split('#').next().unwrap();
+            assert_eq!(own, url, "{page}");
+        }
+    }
+    results
+}
+
+/// The sections `opsbook search --json` lists, page after page.
+fn json_hits(dir: &Path, args: &[&str]) -> Vec<Value> {
+    let results = json_results(dir, args);
+    let pages = results["pages"].as_array().unwrap();
+    (pages.iter())
+        .flat_map(|p| p["sections"].as_array().unwrap().clone())
+        .collect()
 }
 
 /// A copy of the example, so the index cache never lands in the repository.
@@ -65,8 +86,6 @@ fn the_disk_runbook_section_comes_first_with_the_documented_fields() {
         let last = path.last().map_or("", |h| h.as_str().unwrap());
         assert_eq!(hit["section"].as_str().unwrap(), last, "{hit}");
     }
-    let scores: Vec<f64> = hits.iter().map(|h| h["score"].as_f64().unwrap()).collect();
-    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
     // A section hit carries its anchor, and that anchor exists on the built page.
     let anchored = hits
         .iter()
@@ -126,8 +145,8 @@ fn filters_narrow_by_kind_service_and_severity() {
             .all(|h| h["url"].as_str().unwrap().contains("postgres")),
         "{sev1:#?}"
     );
-    let limited = json_hits(example.path(), &["the", "--limit", "3"]);
-    assert_eq!(limited.len(), 3);
+    let limited = json_results(example.path(), &["the", "--limit", "3"]);
+    assert_eq!(limited["pages"].as_array().unwrap().len(), 3);
 }
 
 #[test]
@@ -164,7 +183,7 @@ fn the_index_is_rebuilt_only_when_sources_change() {
     ]);
     let (_, stdout, stderr) = search(&handbook.root, &["unbound"]);
     assert!(stderr.contains("Indexed"), "{stderr}");
-    assert!(stdout.contains("runbooks/dns/#flush"), "{stdout}");
+    assert!(stdout.contains("runbooks/dns/\n  - Flush\n"), "{stdout}");
     let (_, _, stderr) = search(&handbook.root, &["unbound"]);
     assert!(
         !stderr.contains("Indexed"),
@@ -385,11 +404,12 @@ fn synonyms_find_each_other_and_a_changed_group_rebuilds_the_index() {
     );
     assert_ne!(text, with);
     std::fs::write(&config, &with).unwrap();
-    let helmsman = json_hits(example.path(), &["helmsman"]);
-    assert!(!helmsman.is_empty());
+    let helmsman = json_results(example.path(), &["helmsman"]);
+    let pages = |results: &Value| urls(results["pages"].as_array().unwrap());
+    assert!(!pages(&helmsman).is_empty());
     assert_eq!(
-        urls(&helmsman),
-        urls(&json_hits(example.path(), &["kubernetes"]))
+        pages(&helmsman),
+        pages(&json_results(example.path(), &["kubernetes"]))
     );
     std::fs::write(&config, &text).unwrap();
     assert!(json_hits(example.path(), &["helmsman"]).is_empty());
@@ -472,4 +492,110 @@ fn a_language_search_does_not_know_is_an_error_in_the_config_and_a_warning_in_a_
             "{query}: {hits:#?}"
         );
     }
+}
+
+#[test]
+fn an_exact_alert_name_finds_its_runbook_first() {
+    let example = example_copy();
+    for query in ["PostgresDiskAlmostFull", "postgresdiskalmostfull"] {
+        let results = json_results(example.path(), &[query]);
+        let first = &results["pages"][0];
+        assert_eq!(
+            first["url"], "runbooks/postgres/disk-almost-full/",
+            "{results:#}"
+        );
+        // The glossary mentions the alert too: once, below the runbook.
+        let pages = results["pages"].as_array().unwrap();
+        let glossary = pages.iter().position(|p| p["url"] == "glossary/");
+        assert!(glossary.is_some_and(|at| at > 0), "{results:#}");
+    }
+}
+
+#[test]
+fn a_page_is_listed_once_with_its_sections_that_have_the_words() {
+    let handbook = Handbook::new(&[
+        ("opsbook.toml", "title = \"T\"\n"),
+        (
+            "content/runbooks/backup.md",
+            "+++\ntitle = \"Backup\"\n+++\nHow backups run.\n\n## Restore\n\nRestore a backup.\n\n\
+             ## Retention\n\nKept 30 days.\n\n## Verify\n\nCheck the backup.\n\n## Monitor\n\n\
+             A backup alert.\n\n## Owners\n\nTeam data.\n",
+        ),
+        (
+            "content/runbooks/disk.md",
+            "+++\ntitle = \"Disk\"\n+++\nA backup can fill the disk.\n",
+        ),
+    ]);
+    let results = json_results(&handbook.root, &["backup"]);
+    let pages = results["pages"].as_array().unwrap();
+    assert_eq!(pages.len(), 2, "{results:#}");
+    assert_eq!(pages[0]["url"], "runbooks/backup/");
+    let sections: Vec<&str> = (pages[0]["sections"].as_array().unwrap().iter())
+        .map(|s| s["url"].as_str().unwrap())
+        .collect();
+    // Three of the four sections with the word; never `Retention` or `Owners`, which have the
+    // word only in the page's title.
+    assert_eq!(sections.len(), 3, "{sections:?}");
+    assert_eq!(sections[0], "runbooks/backup/");
+    assert!(
+        sections
+            .iter()
+            .all(|s| !s.ends_with("#retention") && !s.ends_with("#owners")),
+        "{sections:?}"
+    );
+    // The text output: one entry per page, its sections under it.
+    let (_, stdout, _) = search(&handbook.root, &["backup"]);
+    assert_eq!(stdout.matches("runbooks/backup/\n").count(), 1, "{stdout}");
+    assert_eq!(stdout.matches("\n  - ").count(), 4, "{stdout}");
+}
+
+#[test]
+fn a_whole_word_outranks_a_prefix_expansion_of_it() {
+    let handbook = Handbook::new(&[
+        ("opsbook.toml", "title = \"T\"\n"),
+        (
+            "content/runbooks/pagerduty.md",
+            "+++\ntitle = \"Pagerduty\"\n+++\nPagerduty status, Pagerduty routing, Pagerduty.\n",
+        ),
+        (
+            "content/processes/updates.md",
+            "+++\ntitle = \"Customer updates\"\n+++\nPost on the status page, then every hour: \
+             what we know, what we do, when we update next, in words customers use. The status \
+             page is public.\n",
+        ),
+    ]);
+    let options = opsbook::build::BuildOptions {
+        root: handbook.root.clone(),
+        cache_dir: Some(handbook.root.join(".opsbook-cache-test")),
+        ..Default::default()
+    };
+    let (index, _) = opsbook::build::index::fresh_search_index(&options).unwrap();
+    let searcher = opsbook::search::Searcher::open(&index).unwrap();
+    let filters = opsbook::search::Filters::default();
+    let typed = searcher.pages("status page", &filters, 10, true).unwrap();
+    let urls: Vec<&str> = typed.pages.iter().map(|p| p.url.as_str()).collect();
+    assert_eq!(urls, ["processes/updates/", "runbooks/pagerduty/"]);
+    // The prefix's page scores higher: only the whole word puts the other first.
+    assert!(typed.pages[1].score > typed.pages[0].score, "{typed:#?}");
+}
+
+#[test]
+fn a_misspelt_word_is_corrected_and_the_results_say_so() {
+    let example = example_copy();
+    let results = json_results(example.path(), &["postgers disk"]);
+    assert_eq!(results["showing"], "postgres disk", "{results:#}");
+    assert_eq!(
+        results["pages"][0]["url"], "runbooks/postgres/disk-almost-full/",
+        "{results:#}"
+    );
+    let (code, stdout, _) = search(example.path(), &["postgers disk"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.starts_with("Showing results for \"postgres disk\".\n"),
+        "{stdout}"
+    );
+    // A word the index has is never corrected, nor a word nothing is near.
+    assert!(json_results(example.path(), &["postgres disk"])["showing"].is_null());
+    let nothing = json_results(example.path(), &["zzzxqv"]);
+    assert!(nothing["showing"].is_null() && nothing["pages"].as_array().unwrap().is_empty());
 }

@@ -17,8 +17,8 @@ use tantivy::query::Bm25Weight;
 
 use crate::support::{build, example_dir};
 
-/// Field boosts of the index (title, section, body).
-const BOOSTS: [f32; 3] = [3.0, 2.0, 1.0];
+/// Field boosts of the index (title, section, body, names).
+const BOOSTS: [f32; 4] = [3.0, 2.0, 1.0, 4.0];
 
 /// Text tantivy and the runtime must tokenize alike: case mappings that change length or
 /// depend on context, ligatures, marks, emoji, numbers of every kind, and tokens around the
@@ -267,7 +267,8 @@ fn check_queries(handbook: &Path, tmp: &Path, site: &Path, queries: &Path, fixtu
 }
 
 /// Text typed into the search box: the last word is expanded (or, for `co`, `re` and the last
-/// four, not: it is shorter than 3 characters, finished, or dropped by the analyzer).
+/// four of the first group, not: it is shorter than 3 characters, finished, or dropped by the
+/// analyzer); a misspelt word is corrected.
 const TYPED: &[&str] = &[
     "kuber",
     "filesy",
@@ -289,6 +290,10 @@ const TYPED: &[&str] = &[
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
     "k8s kuber",
     "pg postgre",
+    "postgers rep",
+    "dsik",
+    "kubernets nod",
+    "status page",
 ];
 
 /// Text typed into the search box of each fixture handbook: stems of its language, words of its
@@ -348,7 +353,8 @@ fn check_prefixes(handbook: &Path, tmp: &Path, site: &Path, typed: &[&str], fixt
         .map(|text| {
             let clauses = searcher.clauses_as_typed(text).unwrap();
             let hits = searcher.search_as_typed(text, &filters, 10).unwrap();
-            json!({"text": text, "clauses": clauses, "hits": hits,
+            let pages = searcher.pages(text, &filters, 10, true).unwrap();
+            json!({"text": text, "clauses": clauses, "hits": hits, "pages": pages,
                 "max_expansions": opsbook::search::MAX_EXPANSIONS})
         })
         .collect();

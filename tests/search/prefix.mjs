@@ -18,7 +18,7 @@ const TOLERANCE = 1e-5;
 const { search } = loadRuntime(siteDir);
 const failures = new Failures(`prefix ${siteDir}`);
 const cases = JSON.parse(fs.readFileSync(expectedFile, "utf8"));
-let expanded = 0, capped = 0, scores = 0;
+let expanded = 0, capped = 0, scores = 0, corrected = 0;
 
 for (const c of cases) {
   const label = JSON.stringify(c.text);
@@ -42,8 +42,26 @@ for (const c of cases) {
       failures.add(`${label}: #${i + 1} ${e.url}: tantivy ${e.score}, js ${actual[i].score}`);
     }
   });
+  // What the search box shows: the same pages, each with the same sections, the same correction.
+  const found = await search.pages(c.text, { limit: 10, prefix: true });
+  const listed = (pages) => JSON.stringify(pages.map((p) => [p.url, p.sections.map((h) => h.url)]));
+  if (listed(found.pages) !== listed(c.pages.pages) || found.showing !== c.pages.showing) {
+    failures.add(`${label}: pages tantivy ${c.pages.showing} ${listed(c.pages.pages)}\n    js ${found.showing} ${listed(found.pages)}`);
+    continue;
+  }
+  if (found.showing) corrected++;
+  c.pages.pages.forEach((page, p) => page.sections.forEach((e, i) => {
+    scores++;
+    const a = found.pages[p].sections[i];
+    if (!(Math.abs(Math.fround(e.score) - a.score) < TOLERANCE)) {
+      failures.add(`${label}: page #${p + 1} ${e.url}: tantivy ${e.score}, js ${a.score}`);
+    }
+  }));
 }
 if (!expanded) failures.add("no query expanded its last word");
-// A handbook written for the test (env OPSBOOK_PARITY_FIXTURE=1) is too small to reach the cap.
-if (!capped && process.env.OPSBOOK_PARITY_FIXTURE !== "1") failures.add("no query reached the cap of expansions");
-failures.finish(`${cases.length} queries typed, ${expanded} expanded (${capped} to the cap), ${scores} scores compared`);
+// A handbook written for the test (env OPSBOOK_PARITY_FIXTURE=1) is too small to reach the cap,
+// and has no misspelt word among its queries.
+const fixture = process.env.OPSBOOK_PARITY_FIXTURE === "1";
+if (!capped && !fixture) failures.add("no query reached the cap of expansions");
+if (!corrected && !fixture) failures.add("no query typed corrected a misspelt word");
+failures.finish(`${cases.length} queries typed, ${expanded} expanded (${capped} to the cap), ${corrected} corrected, ${scores} scores compared`);

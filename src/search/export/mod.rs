@@ -3,14 +3,16 @@
 //! that register themselves (`opsbook.search.shard(3, {...})`), so the site searches from any
 //! static host, any sub-path, and `file://`.
 //!
-//! The files of `search/` (format version 3), all in one folder and few (10,000 pages, 114,389
-//! sections: 1,445 files):
+//! The files of `search/` (format version 4), all in one folder and few (10,000 pages, 114,389
+//! sections: 2,258 files):
 //!
 //! - `meta.js`: `opsbook.search.meta({version, doc_count, fields: [{name, boost, total_tokens}],
 //!   fieldnorms: [256 fieldnorms by id], shards: [first term of each shard], single, docs,
-//!   filters: {kind|services|severity: [values]}})`; `single` has a number per shard (as below):
-//!   the document count of its term when the shard holds one term only, else 0; `docs` a number
-//!   per document file: how many sections it holds. With pages in a language other than English,
+//!   pages, vocabulary, filters: {kind|services|severity: [values]}})`; `single` has a number
+//!   per shard (as below): the document count of its term when the shard holds one term only,
+//!   else 0; `docs` a number per document file: how many sections it holds, `pages` one per
+//!   page; `vocabulary` the first key of each vocabulary file (`typos.rs`). The fields are
+//!   title, section, body and names. With pages in a language other than English,
 //!   `languages: [[code, stemmer code], …]`, the handbook's first: its words are analyzed in each
 //!   (see `src/search/analyzer.rs`), and `stem-CODE.js` has each stemmer but English's.
 //! - `tN.js`, N below the number of shards: `opsbook.search.shard(N, {terms: {term: lists},
@@ -30,6 +32,9 @@
 //!   [`postings::TAIL_BLOCK_BYTES`] a file.
 //! - `dN.js`: `opsbook.search.docs(N, [[page url, title, kind, [[anchor, kept, [headings], text],
 //!   …]], …])`, whole pages in index order (see `rows.rs`); a section's doc id is its place.
+//! - `vN.js`: `opsbook.search.vocab(N, "word:documents word:documents:term …")`, the words of
+//!   letters the index was made of, ordered by first character and by last character, then
+//!   length, for typo correction (`typos.rs`).
 //! - `filters.js`: `opsbook.search.filters({kind|services|severity: {value: postings}})`, the
 //!   postings being the length and the doc id gaps.
 //!
@@ -55,9 +60,9 @@ use postings::{numbers, Columns, Cut, TailBlock, Term};
 pub(crate) use rows::{doc_row, DocRow};
 
 /// The format's version, in `meta.js`; the runtime reads no other.
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 /// Raw bytes of term data per shard before a new shard starts.
-const SHARD_TARGET_BYTES: usize = 28 * 1024;
+const SHARD_TARGET_BYTES: usize = 20 * 1024;
 /// Rows kept beside a common term's lists: what a one-word query shows (the search box shows 12).
 const TOP_ROWS: usize = 12;
 /// A term in fewer documents has no `top` rows: its results cost a document file each.
@@ -68,13 +73,15 @@ pub(crate) fn format_id() -> String {
     format!(
         "format {VERSION}, shards of {SHARD_TARGET_BYTES} bytes, split over {} bytes with heads \
          of {} and at least {}, tail blocks of {} bytes, {TOP_ROWS} top rows from \
-         {MIN_TOP_DOCUMENTS} documents, document files of {} bytes, {} chars",
+         {MIN_TOP_DOCUMENTS} documents, document files of {} bytes, {} chars, vocabulary files \
+         of {} bytes",
         postings::SPLIT_BYTES,
         postings::HEAD_SHARE,
         postings::HEAD_MIN_DOCUMENTS,
         postings::TAIL_BLOCK_BYTES,
         rows::DOC_FILE_BYTES,
         rows::SNIPPET_TEXT_CHARS,
+        super::typos::VOCABULARY_FILE_BYTES,
     )
 }
 
@@ -139,7 +146,8 @@ pub(crate) fn export(
     let mut files = Vec::new();
     let none = super::Synonyms::default();
     let english = [super::Language::English];
-    export_into(index, fields, rows, &none, &english, &mut |file| {
+    let words = super::typos::Words::new();
+    export_into(index, fields, rows, &none, &words, &english, &mut |file| {
         files.push(file)
     })?;
     Ok(files)
@@ -152,6 +160,7 @@ pub(crate) fn export_into(
     fields: &Fields,
     rows: &[DocRow],
     synonyms: &super::Synonyms,
+    words: &super::typos::Words,
     languages: &[super::Language],
     emit: &mut dyn FnMut(File),
 ) -> tantivy::Result<usize> {
@@ -169,11 +178,7 @@ pub(crate) fn export_into(
             ))
         }
     };
-    let searched = [
-        (fields.title, super::TITLE_BOOST),
-        (fields.section, super::SECTION_BOOST),
-        (fields.body, 1.0),
-    ];
+    let searched = super::searched(fields);
     let field_meta: Vec<Value> = searched
         .iter()
         .map(|(field, boost)| {
@@ -201,8 +206,19 @@ pub(crate) fn export_into(
     }
     tails.files.into_iter().for_each(&mut emit);
     let shard_keys: Vec<String> = shards.iter().map(|r| terms[r.start].key.clone()).collect();
+    let documents: std::collections::HashMap<&str, u32> = (terms.iter())
+        .map(|t| (t.key.as_str(), t.documents))
+        .collect();
+    let vocabulary: Vec<(String, String, u32)> = (words.iter())
+        .filter_map(|(word, term)| {
+            Some((word.clone(), term.clone(), *documents.get(term.as_str())?))
+        })
+        .collect();
+    drop(documents);
     // The postings are in their files now; the document files are made without them in memory.
     drop(terms);
+    let (vocabulary_starts, vocabulary_files) = super::typos::vocabulary_files(&vocabulary);
+    vocabulary_files.into_iter().for_each(&mut emit);
     let (doc_counts, doc_files) = rows::doc_files(rows);
     doc_files.into_iter().for_each(&mut emit);
     emit(filters_file(segment, fields)?);
@@ -214,6 +230,8 @@ pub(crate) fn export_into(
         "shards": shard_keys,
         "single": numbers(single),
         "docs": doc_counts,
+        "pages": rows::page_sizes(rows),
+        "vocabulary": vocabulary_starts,
         "filters": filter_values(segment, fields)?,
     });
     let mut meta = meta;
@@ -353,7 +371,7 @@ fn shard_file(
 
 fn empty_meta() -> File {
     let meta = json!({"version": VERSION, "doc_count": 0, "fields": [], "fieldnorms": [],
-        "shards": [], "single": "", "docs": "", "filters": {}});
+        "shards": [], "single": "", "docs": "", "pages": "", "vocabulary": [], "filters": {}});
     ("meta.js".into(), register("meta", None, &meta))
 }
 

@@ -17,7 +17,7 @@
   /* ---------------------------------------------------------------- loading the index files */
 
   // The registry the data scripts call. It must exist before any of them runs.
-  var data = { meta: null, shards: {}, docs: {}, filters: null, stemmers: {} };
+  var data = { meta: null, shards: {}, docs: {}, vocab: {}, filters: null, stemmers: {} };
   // Rows of sections by doc id, [url, title, [headings], kind, text]: from the `top` of the
   // shards loaded and from the document files loaded.
   var rows = Object.create(null);
@@ -45,6 +45,7 @@
       arrived("t" + n, obj);
     },
     docs: function (n, pages) { data.docs[n] = pages; arrived("d" + n, pages); },
+    vocab: function (n, text) { data.vocab[n] = text; arrived("v" + n, text); },
     filters: function (obj) { data.filters = obj; arrived("filters", obj); },
     // stem-CODE.js: a language's stemmer module, base64.
     stemmer: function (code, wasm) { data.stemmers[code] = wasm; arrived("stem-" + code, wasm); }
@@ -76,8 +77,8 @@
     if (name === "meta") return data.meta;
     if (name === "filters") return data.filters;
     if (startsWith(name, "stem-")) return data.stemmers[name.slice(5)];
-    var n = +name.slice(1);
-    return name.charAt(0) === "t" ? data.shards[n] : data.docs[n];
+    var n = +name.slice(1), kind = name.charAt(0);
+    return kind === "t" ? data.shards[n] : kind === "v" ? data.vocab[n] : data.docs[n];
   }
 
   // Loads search/NAME.js once; resolves with what it registered.
@@ -755,7 +756,8 @@
         sub: new Float32Array(n), subSeen: new Uint8Array(n),
         total: new Float32Array(n), totalSeen: new Uint8Array(n), upper: new Float32Array(n),
         touched: new Uint32Array(n), matched: new Uint16Array(n), possible: new Uint16Array(n),
-        unknown: new Uint16Array(n), mark: new Float64Array(n),
+        matchedWhole: new Uint16Array(n), possibleWhole: new Uint16Array(n),
+        unknown: new Uint16Array(n), mark: new Float64Array(n), markWhole: new Float64Array(n),
         stamp: 0
       };
     }
@@ -763,37 +765,40 @@
   }
 
   // The best `limit` documents for `terms` (the scores of every term of `clauses`, in order),
-  // kept when `allowed` (a Uint8Array mask, or null) allows them: first the documents that have a
-  // term of every clause, then the others; within each, score descending (the sum of the terms'
-  // scores, in query order), then doc id ascending, as `opsbook search`. Returns {hits}, or
+  // kept when `allowed` (a Uint8Array mask, or null) allows them, as `opsbook search` ranks them
+  // (src/search/searcher.rs): by how many clauses a document has a whole-word term of (the first
+  // whole[c] terms of clause c: the word's term, synonyms, corrections), then how many clauses
+  // counting prefix expansions, then score descending (the sum of the terms' scores, in query
+  // order), then doc id ascending. The two counts make one number, its tier. Returns {hits}, or
   // {need: [[term index, [block indices]], …]} when tail blocks not loaded could change the hits.
   //
   // A document a term's loaded lists lack may be in a block of its tail not loaded, with at most
   // that block's bound: its most is its known scores with those bounds added in their place (f32
-  // addition is monotone, so the most is never below the true sum), and it may have every clause
-  // when each clause it lacks has such a term. Only documents with nothing unknown have known
+  // addition is monotone, so the most is never below the true sum), and its tier at most counts
+  // each clause it lacks that has such a term. Only documents with nothing unknown have known
   // scores; the hits are the best of them when no other document's most could reach the last hit
   // (a tie counts as reaching it), nor could a document none of the loaded lists has.
-  function rank(m, terms, clauses, allowed, limit) {
+  function rank(m, terms, clauses, whole, allowed, limit) {
     var w = scratch(m);
     var opened = terms.map(isOpen);
     var count = addUp(w, terms, opened);
-    var everyOpen = countClauses(w, terms, opened, clauses, count);
+    var open = countClauses(w, terms, opened, clauses, whole, count);
+    var tiers = clauses.length + 1;
     // A bounded heap whose root is the worst hit kept so far; the documents not known aside.
     var heap = [], unsure = [];
     for (var h = 0; h < count; h++) {
       var d = w.touched[h];
-      var every = w.matched[d] === clauses.length;
-      var maybe = w.matched[d] + w.possible[d] === clauses.length;
+      var tier = w.matchedWhole[d] * tiers + w.matched[d];
+      var most = (w.matchedWhole[d] + w.possibleWhole[d]) * tiers + w.matched[d] + w.possible[d];
       var known = w.unknown[d] === 0;
       w.totalSeen[d] = 0;
-      w.matched[d] = w.possible[d] = w.unknown[d] = 0;
+      w.matched[d] = w.possible[d] = w.matchedWhole[d] = w.possibleWhole[d] = w.unknown[d] = 0;
       if (allowed && !allowed[d]) continue;
       if (!known) {
-        unsure.push({ doc: d, score: w.upper[d], every: maybe });
+        unsure.push({ doc: d, score: w.upper[d], tier: most });
         continue;
       }
-      var hit = { doc: d, score: w.total[d], every: every };
+      var hit = { doc: d, score: w.total[d], tier: tier };
       if (heap.length < limit) {
         heap.push(hit);
         siftUp(heap, heap.length - 1);
@@ -804,7 +809,8 @@
     }
     var hits = heap.sort(function (a, b) { return worse(a, b) ? 1 : worse(b, a) ? -1 : 0; });
     if (limit === 0 || opened.indexOf(true) < 0) return { hits: hits };
-    var need = missing(terms, opened, hits.length === limit ? hits[limit - 1] : null, unsure, everyOpen);
+    var need = missing(terms, opened, hits.length === limit ? hits[limit - 1] : null, unsure,
+      open.whole * tiers + open.all);
     return need.length ? { need: need } : { hits: hits };
   }
 
@@ -852,50 +858,65 @@
     return count;
   }
 
-  // How many clauses each touched document has a term of, in w.matched: a clause counts once
-  // however many of its terms the document has (`mark` holds the last clause that counted it);
-  // and in w.possible how many more it may have in blocks not loaded. Returns whether every
-  // clause has an open term: whether a document none of the lists has may have every clause.
-  function countClauses(w, terms, opened, clauses, count) {
-    var matched = w.matched, possible = w.possible, mark = w.mark, touched = w.touched;
-    var at = 0, everyOpen = true;
+  // How many clauses each touched document has a term of, in w.matched, and a whole-word term
+  // of, in w.matchedWhole: a clause counts once however many of its terms the document has
+  // (`mark` and `markWhole` hold the last clause that counted it); and in w.possible and
+  // w.possibleWhole how many more it may have in blocks not loaded. Returns how many clauses
+  // have an open term, {all, whole}: what a document none of the lists has may still have.
+  function countClauses(w, terms, opened, clauses, whole, count) {
+    var at = 0, open = { all: 0, whole: 0 };
     for (var c = 0; c < clauses.length; c++) {
-      var stamp = ++w.stamp, members = [];
+      var stamp = ++w.stamp, members = [], wholeMembers = [];
       for (var k = 0; k < clauses[c].length; k++, at++) {
-        if (opened[at]) members.push(terms[at]);
+        var own = k < whole[c];
+        if (opened[at]) {
+          members.push(terms[at]);
+          if (own) wholeMembers.push(terms[at]);
+        }
         var list = terms[at].docs;
         for (var j = 0; j < list.length; j++) {
-          if (mark[list[j]] !== stamp) {
-            mark[list[j]] = stamp;
-            matched[list[j]]++;
+          var doc = list[j];
+          if (w.mark[doc] !== stamp) {
+            w.mark[doc] = stamp;
+            w.matched[doc]++;
+          }
+          if (own && w.markWhole[doc] !== stamp) {
+            w.markWhole[doc] = stamp;
+            w.matchedWhole[doc]++;
           }
         }
       }
-      if (!members.length) {
-        everyOpen = false;
-        continue;
-      }
-      for (var p = 0; p < count; p++) {
-        var d = touched[p];
-        if (mark[d] === stamp) continue;
-        for (var q = 0; q < members.length; q++) {
-          if (!blockAt(members[q], d).loaded) {
-            possible[d]++;
-            break;
-          }
+      if (members.length) open.all++;
+      if (wholeMembers.length) open.whole++;
+      addPossible(w, members, w.mark, w.possible, stamp, count);
+      addPossible(w, wholeMembers, w.markWhole, w.possibleWhole, stamp, count);
+    }
+    return open;
+  }
+
+  // One more in `possible` for each touched document `mark` does not have at `stamp` that may be
+  // in a block not loaded of one of the open terms `members`.
+  function addPossible(w, members, mark, possible, stamp, count) {
+    if (!members.length) return;
+    for (var p = 0; p < count; p++) {
+      var d = w.touched[p];
+      if (mark[d] === stamp) continue;
+      for (var q = 0; q < members.length; q++) {
+        if (!blockAt(members[q], d).loaded) {
+          possible[d]++;
+          break;
         }
       }
     }
-    return everyOpen;
   }
 
   // What `rank` must load before its hits are known, as [[term index, [block indices]], …]: for a
   // document in none of the loaded lists that could reach `last`, every block not loaded; for a
   // document `unsure` lists that could, the blocks it would be in.
-  function missing(terms, opened, last, unsure, everyOpen) {
+  function missing(terms, opened, last, unsure, openTier) {
     var reaches = function (most) {
       if (!last) return true;
-      return most.every !== last.every ? most.every : most.score >= last.score;
+      return most.tier !== last.tier ? most.tier > last.tier : most.score >= last.score;
     };
     var wanted = terms.map(function () { return []; });
     var want = function (t, block) {
@@ -910,7 +931,7 @@
       terms[t].blocks.forEach(function (b) { if (!b.loaded && b.bound > best) best = b.bound; });
       most = most < 0 ? best : f32(most + best);
     }
-    if (reaches({ score: most, every: everyOpen })) {
+    if (reaches({ score: most, tier: openTier })) {
       terms.forEach(function (s, i) { if (opened[i]) s.blocks.forEach(function (b) { want(i, b); }); });
     } else {
       for (var q = 0; q < unsure.length; q++) {
@@ -937,18 +958,18 @@
   }
 
   // The hits of `rank`, loading the tail blocks it asks for first, as often as it asks.
-  function ranked(m, terms, clauses, allowed, limit) {
-    var outcome = rank(m, terms, clauses, allowed, limit);
+  function ranked(m, terms, clauses, whole, allowed, limit) {
+    var outcome = rank(m, terms, clauses, whole, allowed, limit);
     if (!outcome.need) return Promise.resolve(outcome.hits);
     return Promise.all(outcome.need.map(function (n) { return withBlocks(m, terms[n[0]], n[1]); })).then(function (got) {
       var now = terms.slice();
       outcome.need.forEach(function (n, k) { now[n[0]] = got[k]; });
-      return ranked(m, now, clauses, allowed, limit);
+      return ranked(m, now, clauses, whole, allowed, limit);
     });
   }
 
   function worse(a, b) {
-    if (a.every !== b.every) return b.every;
+    if (a.tier !== b.tier) return a.tier < b.tier;
     return a.score < b.score || (a.score === b.score && a.doc > b.doc);
   }
 
@@ -1061,24 +1082,30 @@
   // The clauses of `text`, as `opsbook search` makes them (Searcher::clauses in
   // src/search/searcher.rs): one per distinct token (a word, or a pair of CJK characters),
   // holding its term in each language of the handbook and their synonyms, and, when the text is
-  // still being typed, the prefix expansions of the last token in that token's clause (not of a
-  // CJK one: a pair is whole). A token written again exactly as before makes no clause: tantivy's
+  // still being typed, the prefix expansions of the last word in that word's clause (not of a CJK
+  // one: a pair is whole). A token written again exactly as before makes no clause: tantivy's
   // query grammar drops a clause equal to an earlier one, before analysis — so `disk disk` counts
   // `disk` once, but `kafka Kafka` twice.
+  //
+  // Returns {clauses, whole, prefixes, words, ofWords}: whole[c] is how many of clause c's first
+  // terms are the word's own (the rest are prefix expansions), ofWords[i] the clause of words[i]
+  // (-1 for a word the analyzer drops, and for one that is CJK or more than one token: such a
+  // word is never a prefix, never corrected).
   function plan(m, text, prefix) {
     var languages = languagesOf(m);
     var all = words(text);
     var seen = Object.create(null);
-    var clauses = [];
-    var typed = -1; // the clause of the last token
+    var clauses = [], ofWords = [];
     var last = null; // the last token
     for (var i = 0; i < all.length; i++) {
       var found = tokens(all[i]);
+      var ofWord = -1, cjk = false;
       for (var k = 0; k < found.length; k++) {
         var token = found[k].text;
         last = token;
+        if (isCjk(token.codePointAt(0))) cjk = true;
         if (token in seen) {
-          typed = seen[token];
+          ofWord = seen[token];
           continue;
         }
         var terms = [];
@@ -1089,22 +1116,147 @@
         terms.slice().forEach(function (t) {
           synonymsOf(m, t).forEach(function (other) { if (terms.indexOf(other) < 0) terms.push(other); });
         });
-        typed = terms.length && !isCjk(token.codePointAt(0)) ? clauses.length : -1;
-        seen[token] = typed;
+        ofWord = terms.length ? clauses.length : -1;
+        seen[token] = ofWord;
         if (terms.length) clauses.push(terms);
       }
+      ofWords.push(found.length === 1 && !cjk ? ofWord : -1);
     }
+    var typed = ofWords.length ? ofWords[ofWords.length - 1] : -1; // the clause of the last word
+    var planned = {
+      clauses: clauses, whole: clauses.map(function (c) { return c.length; }), prefixes: [],
+      words: all, ofWords: ofWords
+    };
     var typing = prefix && typed >= 0 && /[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}]$/u.test(text) &&
       Array.from(last).length >= MIN_PREFIX_CHARS;
-    if (!typing) return Promise.resolve({ clauses: clauses, prefixes: [] });
+    if (!typing) return Promise.resolve(planned);
     var lowered = lowercase(last);
     var stemmed = clauses[typed][0];
     var prefixes = stemmed === lowered ? [stemmed] : [stemmed, lowered];
     return expand(m, prefixes, stemmed, MAX_EXPANSIONS).then(function (more) {
       var clause = clauses[typed];
       clauses[typed] = clause.concat(more.filter(function (t) { return clause.indexOf(t) < 0; }));
-      return { clauses: clauses, prefixes: prefixes };
+      planned.prefixes = prefixes;
+      return planned;
     });
+  }
+
+  /* ---------------------------------------------------------------- typos */
+
+  // The rule of src/search/typos.rs, which says why: a word of MIN_TYPO_CHARS characters or more
+  // (lowercased) is replaced by the terms of the vocabulary's words within one edit of it (two
+  // from LONG_TERM_CHARS characters on; Damerau's optimal string alignment distance over
+  // characters) that share its first or its last character: by distance, then most documents,
+  // then word; each term once, MAX_CORRECTIONS of them.
+  var MIN_TYPO_CHARS = 3;
+  var LONG_TERM_CHARS = 8;
+  var MAX_CORRECTIONS = 4;
+
+  // Corrects, in `planned`, every clause none of whose terms the index has (`entries`: the
+  // postings of every term of the clauses, in order). Adds `showing`: the words as typed, each
+  // corrected one replaced by its best correction; null when nothing was corrected.
+  function correct(m, planned, entries) {
+    var at = 0, wrong = [];
+    planned.clauses.forEach(function (clause, c) {
+      var found = false;
+      for (var k = 0; k < clause.length; k++, at++) if (entries[at].lists.length) found = true;
+      // Only a clause that is a word is corrected (not a CJK pair).
+      if (!found && planned.ofWords.indexOf(c) >= 0) wrong.push(c);
+    });
+    planned.showing = null;
+    if (!wrong.length) return Promise.resolve(planned);
+    // The clause's word as typed (its first occurrence), lowercased.
+    var typed = wrong.map(function (c) { return lowercase(planned.words[planned.ofWords.indexOf(c)]); });
+    return Promise.all(typed.map(function (word) { return corrections(m, word); })).then(function (lists) {
+      var corrected = {};
+      lists.forEach(function (list, i) {
+        if (!list.length) return;
+        var c = wrong[i];
+        planned.clauses[c] = list.map(function (f) { return f.term; });
+        planned.whole[c] = list.length;
+        corrected[c] = list[0].word;
+      });
+      if (Object.keys(corrected).length) {
+        planned.showing = planned.words.map(function (word, i) {
+          var c = planned.ofWords[i];
+          return has(corrected, c) ? corrected[c] : word;
+        }).join(" ");
+      }
+      return planned;
+    });
+  }
+
+  // The corrections of `typo` (a word, lowercased), [{word, term}]: the vocabulary files of its
+  // first character and of its last, at the lengths within its edits, read in full. An entry is
+  // `word:documents`, or `word:documents:term` when the term is not the word.
+  function corrections(m, typo) {
+    var chars = Array.from(typo), n = chars.length;
+    if (n < MIN_TYPO_CHARS) return Promise.resolve([]);
+    var edits = n >= LONG_TERM_CHARS ? 2 : 1;
+    var files = vocabularyFiles(m, 0, chars[0].codePointAt(0), n - edits, n + edits);
+    vocabularyFiles(m, 1, chars[n - 1].codePointAt(0), n - edits, n + edits).forEach(function (f) {
+      if (files.indexOf(f) < 0) files.push(f);
+    });
+    return Promise.all(files.map(function (f) { return load("v" + f); })).then(function (texts) {
+      var found = [], seen = Object.create(null);
+      texts.forEach(function (text) {
+        text.split(" ").forEach(function (entry) {
+          var parts = entry.split(":"), word = parts[0];
+          if (word in seen || word === typo) return;
+          seen[word] = true;
+          var other = Array.from(word);
+          if (Math.abs(other.length - n) > edits) return;
+          if (other[0] !== chars[0] && other[other.length - 1] !== chars[n - 1]) return;
+          var distance = editDistance(chars, other);
+          if (distance <= edits) {
+            found.push({ word: word, term: parts.length > 2 ? parts[2] : word, distance: distance, documents: +parts[1] });
+          }
+        });
+      });
+      found.sort(function (a, b) {
+        return a.distance - b.distance || b.documents - a.documents || compareTerms(a.word, b.word);
+      });
+      var kept = [], terms = Object.create(null);
+      for (var i = 0; i < found.length && kept.length < MAX_CORRECTIONS; i++) {
+        if (found[i].term in terms) continue;
+        terms[found[i].term] = true;
+        kept.push({ word: found[i].word, term: found[i].term });
+      }
+      return kept;
+    });
+  }
+
+  // The vocabulary files that may hold keys [family, character, length] for lengths `lo`..`hi`:
+  // meta.vocabulary has the first key of each; a file runs to the next one's (inclusive: a key's
+  // terms may go on into the next file).
+  function vocabularyFiles(m, family, character, lo, hi) {
+    var starts = m.vocabulary || [], out = [];
+    var compare = function (key, length) {
+      return key[0] - family || key[1] - character || key[2] - length;
+    };
+    for (var i = 0; i < starts.length; i++) {
+      if (compare(starts[i], hi) > 0) break;
+      if (i + 1 === starts.length || compare(starts[i + 1], lo) >= 0) out.push(i);
+    }
+    return out;
+  }
+
+  // Damerau's optimal string alignment distance between two arrays of characters.
+  function editDistance(a, b) {
+    var before = [], last = [], j;
+    for (j = 0; j <= b.length; j++) last.push(j);
+    for (var i = 1; i <= a.length; i++) {
+      var row = [i];
+      for (j = 1; j <= b.length; j++) {
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        var best = Math.min(last[j] + 1, row[j - 1] + 1, last[j - 1] + cost);
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, before[j - 2] + 1);
+        row.push(best);
+      }
+      before = last;
+      last = row;
+    }
+    return last[b.length];
   }
 
   // `[search] synonyms`: the other terms of a term's groups, which share its clause.
@@ -1112,23 +1264,104 @@
     return m.synonyms && has(m.synonyms, t) ? m.synonyms[t] : [];
   }
 
+  // The best `limit` sections for `text`: [{url, title, section, path, kind, score, snippet,
+  // doc}, …], best first (Searcher::search; with `prefix`, Searcher::search_as_typed).
   function query(text, options) {
+    return run(text, options || {}, null).then(function (found) {
+      return results(found.m, found.hits, found.terms, found.prefixes);
+    });
+  }
+
+  // What the search box shows and `opsbook search` prints (Searcher::pages): {showing, pages:
+  // [{url, title, kind, score, sections: [query()'s objects]}]}, the best `limit` pages. The best
+  // POOL_PER_PAGE × limit sections, grouped by page: pages in the order of their best section,
+  // each with up to SECTIONS_PER_PAGE of its sections among them, best first. `showing` is the
+  // query as corrected when a word of it was misspelt, else null.
+  var POOL_PER_PAGE = 4;
+  var SECTIONS_PER_PAGE = 3;
+  var MAX_LIMIT = 10000;
+  function pages(text, options) {
     options = options || {};
-    var limit = options.limit === undefined ? 10 : Math.max(0, Math.floor(options.limit));
+    var limit = limitOf(options);
+    return run(text, options, Math.min(limit * POOL_PER_PAGE, MAX_LIMIT)).then(function (found) {
+      if (!found.m) return { showing: null, pages: [] };
+      var starts = pageStarts(found.m), groups = [], byPage = Object.create(null);
+      found.hits.forEach(function (hit) {
+        var page = pageOf(starts, hit.doc);
+        var group = byPage[page];
+        if (!group) {
+          if (groups.length >= limit) return;
+          group = byPage[page] = [];
+          groups.push(group);
+        }
+        if (group.length < SECTIONS_PER_PAGE) group.push(hit);
+      });
+      var listed = [].concat.apply([], groups);
+      return results(found.m, listed, found.terms, found.prefixes).then(function (rows) {
+        var at = 0;
+        return {
+          showing: found.showing,
+          pages: groups.map(function (group) {
+            var sections = rows.slice(at, (at += group.length));
+            var first = sections[0];
+            return { url: first.url.split("#")[0], title: first.title, kind: first.kind, score: first.score, sections: sections };
+          })
+        };
+      });
+    });
+  }
+
+  function limitOf(options) {
+    return options.limit === undefined ? 10 : Math.max(0, Math.floor(options.limit));
+  }
+
+  // The first doc id of every page: meta.pages has how many sections each has.
+  var pageFirsts = null;
+  function pageStarts(m) {
+    if (!pageFirsts || pageFirsts.meta !== m) {
+      var counts = numbers(m.pages || ""), starts = [0];
+      for (var i = 0; i < counts.length; i++) starts.push(starts[i] + counts[i]);
+      pageFirsts = { meta: m, starts: starts };
+    }
+    return pageFirsts.starts;
+  }
+
+  // The page holding `doc`: the last one that starts at or before it.
+  function pageOf(starts, doc) {
+    var lo = 0, hi = starts.length - 2;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= doc) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  // The ranked hits ({doc, score, tier}) of `text`, `limit` of them (options.limit when null),
+  // with what the results need: {m, hits, terms (a Set), prefixes, showing}.
+  function run(text, options, limit) {
+    if (limit === null) limit = limitOf(options);
     var prefix = !!options.prefix;
     return meta().then(function (m) {
-      if (m.version !== 3) throw new Error("opsbook search: index version " + m.version + " is not supported");
-      if (!m.doc_count || !m.shards.length) return [];
+      if (m.version !== 4) throw new Error("opsbook search: index version " + m.version + " is not supported");
+      var none = { m: null, hits: [], terms: new Set(), prefixes: [], showing: null };
+      if (!m.doc_count || !m.shards.length) return none;
+      none.m = m;
       var planned = stemmersFor(m).then(function () { return plan(m, String(text), prefix); });
       return Promise.all([planned, allowedDocs(m, options)]).then(function (got) {
         var planned = got[0], allowed = got[1];
-        var terms = [].concat.apply([], planned.clauses);
-        return Promise.all(terms.map(function (t) {
-          return postingsOf(m, t).then(function (entry) { return scoresOf(m, t, entry); });
-        })).then(function (perTerm) {
-          return ranked(m, perTerm, planned.clauses, allowed, limit);
-        }).then(function (hits) {
-          return results(m, hits, new Set(terms), planned.prefixes);
+        var termsOf = function () { return [].concat.apply([], planned.clauses); };
+        return Promise.all(termsOf().map(function (t) { return postingsOf(m, t); })).then(function (entries) {
+          return correct(m, planned, entries);
+        }).then(function () {
+          var terms = termsOf();
+          return Promise.all(terms.map(function (t) {
+            return postingsOf(m, t).then(function (entry) { return scoresOf(m, t, entry); });
+          })).then(function (perTerm) {
+            return ranked(m, perTerm, planned.clauses, planned.whole, allowed, limit);
+          }).then(function (hits) {
+            return { m: m, hits: hits, terms: new Set(terms), prefixes: planned.prefixes, showing: planned.showing };
+          });
         });
       });
     });
@@ -1205,6 +1438,7 @@
   root.opsbookSearch = {
     version: 1,
     query: query,
+    pages: pages,
     // The terms a text makes in a language (default: the handbook's): for highlighting, and for
     // the tests.
     analyze: analyze,
@@ -1219,13 +1453,18 @@
     _internals: {
       idf: idf, termWeight: termWeight, tfCacheOf: tfCacheOf, termScore: termScore,
       compareTerms: compareTerms, shardOf: shardOf, postingValues: postingValues,
+      editDistance: function (a, b) { return editDistance(Array.from(a), Array.from(b)); },
       // Forgets the per-term scores kept between queries (the loaded files stay): benchmarks.
       forgetScores: function () { termScores.clear(); },
       clauses: function (text, prefix) {
         return meta().then(function (m) {
-          return stemmersFor(m).then(function () { return plan(m, String(text), prefix); });
-        })
-          .then(function (planned) { return planned.clauses; });
+          return stemmersFor(m).then(function () { return plan(m, String(text), prefix); }).then(function (planned) {
+            var terms = [].concat.apply([], planned.clauses);
+            return Promise.all(terms.map(function (t) { return postingsOf(m, t); })).then(function (entries) {
+              return correct(m, planned, entries);
+            });
+          });
+        }).then(function (planned) { return planned.clauses; });
       }
     }
   };

@@ -2,9 +2,11 @@
    it) and the results page (search/, the theme's search.html).
 
    Both ask the runtime the build writes into the site, search/opsbook-search.js:
-   window.opsbookSearch.query(text, {limit, kind, service, severity, prefix}) -> Promise of
-   [{url, title, section, path, kind, score, snippet, doc}], best first, `url` relative to the site
-   root, `path` the section's headings, outermost first.
+   window.opsbookSearch.pages(text, {limit, kind, service, severity, prefix}) -> Promise of
+   {showing, pages: [{url, title, kind, score, sections: [{url, title, section, path, kind, score,
+   snippet, doc}]}]}, the best `limit` pages, each with up to 3 sections, best first, as `opsbook
+   search` prints them; `url` relative to the site root, `path` the section's headings, outermost
+   first; `showing` the query as corrected when a word of it was misspelt.
 
    The header box loads the runtime on first use (focus, `/`), with a <script> tag: it is ~60 KB
    with its stemmer, which a reader who never searches should not pay for; the index files it
@@ -152,32 +154,30 @@
     return (result.path && result.path.length ? result.path : [result.section]).join(" › ");
   }
 
-  // Results grouped by page, pages in the order of their best result: {page, title, kind,
-  // intro (the page's own text, when it matched), sections}.
-  function groupByPage(results) {
-    var groups = [];
-    var byPage = Object.create(null);
-    results.forEach(function (r) {
-      var url = String(r.url || "");
-      var hash = url.indexOf("#");
-      var page = hash < 0 ? url : url.slice(0, hash);
-      var group = byPage[page];
-      if (!group) {
-        group = byPage[page] = { page: page, title: r.title, kind: r.kind, intro: null, sections: [] };
-        groups.push(group);
-      }
-      if (hash < 0 || !r.section) {
-        if (!group.intro) group.intro = r;
-      } else {
-        group.sections.push(r);
-      }
+  // The runtime's pages as shown: {page, title, kind, intro (the page's own text, when it
+  // matched), sections (the others)}.
+  function groupByPage(found) {
+    return found.pages.map(function (p) {
+      var group = { page: p.url, title: p.title, kind: p.kind, intro: null, sections: [] };
+      p.sections.forEach(function (r) {
+        if (String(r.url || "").indexOf("#") < 0 || !r.section) {
+          if (!group.intro) group.intro = r;
+        } else {
+          group.sections.push(r);
+        }
+      });
+      return group;
     });
-    return groups;
   }
 
-  function countText(results, groups) {
-    var n = results.length, p = groups.length;
-    return n + (n === 1 ? " result" : " results") + (p > 1 ? " on " + p + " pages" : "");
+  function countText(groups) {
+    var p = groups.length;
+    return p + (p === 1 ? " page" : " pages");
+  }
+
+  // "Showing results for …", when the runtime corrected a misspelt word; else null.
+  function showingNote(found) {
+    return found.showing ? el("p", "search-showing", "Showing results for “" + found.showing + "”") : null;
   }
 
   /* ---------------------------------------------------------------- the header box */
@@ -204,6 +204,8 @@
     status.setAttribute("role", "status");
     var message = el("p", "search-message");
     message.hidden = true;
+    var showing = el("p", "search-showing");
+    showing.hidden = true;
     var listbox = el("div", "search-listbox");
     listbox.id = "site-search-listbox";
     listbox.setAttribute("role", "listbox");
@@ -221,6 +223,7 @@
     // Outside the panel: a live region inside a hidden element is not read out.
     form.appendChild(status);
     panel.appendChild(message);
+    panel.appendChild(showing);
     panel.appendChild(listbox);
     panel.appendChild(hints);
     form.appendChild(panel);
@@ -303,15 +306,18 @@
       return url.href;
     }
 
-    function render(search, text, results) {
+    function render(search, text, found) {
       listbox.textContent = "";
       options = [];
       active = -1;
       shown = text;
       panel.setAttribute("data-query", text);
       panel.scrollTop = 0;
-      var groups = groupByPage(results);
-      if (!results.length) {
+      var groups = groupByPage(found);
+      var note = showingNote(found);
+      showing.hidden = !note;
+      showing.textContent = note ? note.textContent : "";
+      if (!groups.length) {
         message.hidden = false;
         message.textContent = "No results for “" + text.trim() + "”.";
         listbox.hidden = true;
@@ -320,7 +326,7 @@
       }
       message.hidden = true;
       listbox.hidden = false;
-      var mark = highlighter(search, text);
+      var mark = highlighter(search, found.showing || text);
       var root = siteRoot(search);
       groups.forEach(function (g) {
         var list = el("ul", "search-group");
@@ -349,7 +355,7 @@
         link.appendChild(document.createTextNode("All results for “" + text.trim() + "”"));
       });
       listbox.appendChild(more);
-      status.textContent = countText(results, groups);
+      status.textContent = (note ? note.textContent + ": " : "") + countText(groups);
       setActive(0);
     }
 
@@ -359,6 +365,7 @@
       active = -1;
       shown = null;
       listbox.hidden = true;
+      showing.hidden = true;
       message.hidden = false;
       message.textContent = "Search is not available: its index could not be loaded.";
       status.textContent = message.textContent;
@@ -373,9 +380,9 @@
         return;
       }
       loadRuntime(runtimeSrc).then(function (search) {
-        return search.query(text, { limit: DROPDOWN_LIMIT, prefix: true }).then(function (results) {
+        return search.pages(text, { limit: DROPDOWN_LIMIT, prefix: true }).then(function (found) {
           if (mine !== seq) return;
-          render(search, text, results);
+          render(search, text, found);
           if (document.activeElement === input) open();
         });
       }).catch(function () {
@@ -592,20 +599,22 @@
       });
     }
 
-    function renderResults(text, results) {
+    function renderResults(text, found) {
       out.textContent = "";
-      var groups = groupByPage(results);
+      var groups = groupByPage(found);
       var scope = !filters.kind ? "" : " in " +
         (Object.prototype.hasOwnProperty.call(KIND_PLURALS, filters.kind) ? KIND_PLURALS[filters.kind] : filters.kind);
-      if (!results.length) {
+      var note = showingNote(found);
+      if (note) out.appendChild(note);
+      if (!groups.length) {
         summary.textContent = "No results for “" + text.trim() + "”" + scope + ".";
         var tip = el("p", "search-tip", "Try fewer words, another spelling, or the name of the alert or service.");
         out.appendChild(tip);
         return;
       }
-      summary.textContent = countText(results, groups) + " for “" + text.trim() + "”" + scope +
-        (results.length >= PAGE_LIMIT ? " (the best " + PAGE_LIMIT + ")" : "") + ".";
-      var mark = highlighter(search, text);
+      summary.textContent = countText(groups) + " for “" + text.trim() + "”" + scope +
+        (groups.length >= PAGE_LIMIT ? " (the best " + PAGE_LIMIT + ")" : "") + ".";
+      var mark = highlighter(search, found.showing || text);
       var root = siteRoot(search);
       var list = el("ol", "search-results");
       groups.forEach(function (g) {
@@ -651,19 +660,19 @@
         return;
       }
       var options = { limit: PAGE_LIMIT, prefix: true, kind: filters.kind, service: filters.service, severity: filters.severity };
-      search.query(text, options).then(function (results) {
+      search.pages(text, options).then(function (found) {
         if (mine !== seq) return;
-        renderResults(text, results);
+        renderResults(text, found);
         renderFilters(text, null);
         // How many results each kind has (within the other filters), for the chips.
         var each = KINDS.map(function (kind) {
-          return search.query(text, { limit: PAGE_LIMIT, prefix: true, kind: kind, service: filters.service, severity: filters.severity });
+          return search.pages(text, { limit: PAGE_LIMIT, prefix: true, kind: kind, service: filters.service, severity: filters.severity });
         });
-        each.push(search.query(text, { limit: PAGE_LIMIT, prefix: true, service: filters.service, severity: filters.severity }));
+        each.push(search.pages(text, { limit: PAGE_LIMIT, prefix: true, service: filters.service, severity: filters.severity }));
         return Promise.all(each).then(function (lists) {
           if (mine !== seq) return;
-          var counts = { all: lists[KINDS.length].length };
-          KINDS.forEach(function (kind, i) { counts[kind] = lists[i].length; });
+          var counts = { all: lists[KINDS.length].pages.length };
+          KINDS.forEach(function (kind, i) { counts[kind] = lists[i].pages.length; });
           renderFilters(text, counts);
         });
       }).catch(function () {
