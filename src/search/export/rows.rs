@@ -13,7 +13,7 @@ pub(super) const SNIPPET_TEXT_CHARS: usize = 180;
 /// Raw bytes of rows per document file before the next page starts a new one: every result
 /// that no loaded `top` has costs a document file, so they stay small; whole pages keep a page's
 /// url, title and kind written once.
-pub(super) const DOC_FILE_BYTES: usize = 16 * 1024;
+pub(super) const DOC_FILE_BYTES: usize = 32 * 1024;
 
 /// One section, in index order.
 pub(crate) struct DocRow {
