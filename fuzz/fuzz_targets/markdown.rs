@@ -55,7 +55,7 @@ fuzz_target!(
             // What the page template and the search index read of it.
             assert!(rendered.summary.chars().count() <= 201);
             if !raw_html {
-                assert!(!rendered.html.contains("<script"), "raw HTML got through");
+                assert!(!rendered.html().contains("<script"), "raw HTML got through");
             }
         }
         HIGHLIGHTER.forget_everything_highlighted();
