@@ -697,6 +697,8 @@ fn gitlab_markdown_toc_links_diagrams_and_fences() {
         .contains(&"warning: README.md:12:43: broken link `scripts/missing.sh`: no page or file at `scripts/missing.sh`"));
     let failover = page(&out, "playbooks/db-failover/");
     assert_eq!(count(&failover, "article.doc-runbook"), 1);
+    // A runbook with no severity, services, owners, review or alerts shows no empty facts box.
+    assert_eq!(count(&failover, "dl.facts"), 0);
     assert_eq!(count(&failover, "pre.mermaid"), 1);
     assert_eq!(count(&failover, "pre.math"), 2);
     assert_eq!(count(&failover, ".content details summary"), 1);
