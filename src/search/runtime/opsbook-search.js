@@ -1326,7 +1326,8 @@
     return pageFirsts.starts;
   }
 
-  // The page holding `doc`: the last one that starts at or before it.
+  // The page (or document file) holding `doc`: the last one of `starts` that starts at or before
+  // it.
   function pageOf(starts, doc) {
     var lo = 0, hi = starts.length - 2;
     while (lo < hi) {
@@ -1381,14 +1382,7 @@
 
   // The document file holding `doc`: the last one that starts at or before it.
   function docFileOf(m, doc) {
-    var starts = docFileStarts(m);
-    var lo = 0, hi = starts.length - 2;
-    while (lo < hi) {
-      var mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= doc) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return pageOf(docFileStarts(m), doc);
   }
 
   // The rows of document file `n` (whole pages: export.rs), by doc id, into `rows`.
