@@ -68,14 +68,19 @@
   }
 
   function setupThemeToggle() {
+    // A theme's own base.html may still ship the button: use it rather than add a second.
+    var button = document.getElementById("theme-toggle");
     var actions = document.querySelector(".site-header .header-actions");
-    if (!actions) return;
-    var button = makeButton("icon-button theme-toggle", "theme-toggle",
-      '<span class="theme-icon theme-icon-system">' + icon("system") + "</span>" +
-      '<span class="theme-icon theme-icon-light">' + icon("sun") + "</span>" +
-      '<span class="theme-icon theme-icon-dark">' + icon("moon") + "</span>" +
-      '<span class="theme-toggle-label">Theme</span>');
-    actions.appendChild(button);
+    if (!button) {
+      if (!actions) return;
+      button = makeButton("icon-button theme-toggle", "theme-toggle",
+        '<span class="theme-icon theme-icon-system">' + icon("system") + "</span>" +
+        '<span class="theme-icon theme-icon-light">' + icon("sun") + "</span>" +
+        '<span class="theme-icon theme-icon-dark">' + icon("moon") + "</span>" +
+        '<span class="theme-toggle-label">Theme</span>');
+      actions.appendChild(button);
+    }
+    button.hidden = false;
 
     function render(mode) {
       var next = nextMode(mode);
@@ -110,13 +115,17 @@
   function setupNavToggle() {
     var header = document.querySelector(".site-header .header-inner");
     var nav = document.getElementById("site-nav");
-    if (!header || !nav) return;
-    var button = makeButton("icon-button nav-toggle", "nav-toggle",
-      '<span class="when-closed">' + icon("menu") + '</span><span class="when-open">' + icon("close") +
-      '</span><span class="visually-hidden">Menu</span>');
-    button.setAttribute("aria-controls", "site-nav");
-    button.setAttribute("aria-expanded", "false");
-    header.insertBefore(button, header.firstChild);
+    var button = document.getElementById("nav-toggle");
+    if (!nav || (!button && !header)) return;
+    if (!button) {
+      button = makeButton("icon-button nav-toggle", "nav-toggle",
+        '<span class="when-closed">' + icon("menu") + '</span><span class="when-open">' + icon("close") +
+        '</span><span class="visually-hidden">Menu</span>');
+      button.setAttribute("aria-controls", "site-nav");
+      button.setAttribute("aria-expanded", "false");
+      header.insertBefore(button, header.firstChild);
+    }
+    button.hidden = false;
 
     function setOpen(open) {
       root.classList.toggle("nav-open", open);

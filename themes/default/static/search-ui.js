@@ -186,13 +186,17 @@
     var form = document.getElementById("site-search");
     var input = document.getElementById("site-search-input");
     if (!form || !input || !window.Promise || !window.URL) return;
-    // Made here: without this script, there is nothing to close.
-    var closeButton = el("button", "site-search-close");
-    closeButton.type = "button";
-    closeButton.hidden = true;
-    closeButton.innerHTML = '<span class="icon icon-close" aria-hidden="true"></span>' +
-      '<span class="visually-hidden">Close search</span>';
-    (form.querySelector(".site-search-field") || form).appendChild(closeButton);
+    // Made here (without this script there is nothing to close), unless a theme's own base.html
+    // still ships it.
+    var closeButton = form.querySelector(".site-search-close");
+    if (!closeButton) {
+      closeButton = el("button", "site-search-close");
+      closeButton.type = "button";
+      closeButton.hidden = true;
+      closeButton.innerHTML = '<span class="icon icon-close" aria-hidden="true"></span>' +
+        '<span class="visually-hidden">Close search</span>';
+      (form.querySelector(".site-search-field") || form).appendChild(closeButton);
+    }
     // The results page (`action`, never `form.action`: a field named "action" would shadow it).
     var resultsPage = new URL(form.getAttribute("action") || "search/", document.baseURI).href;
     var runtimeSrc = new URL("opsbook-search.js", resultsPage).href;
