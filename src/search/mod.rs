@@ -24,7 +24,7 @@ mod stamp;
 mod synonyms;
 mod typos;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use tantivy::schema::{
@@ -145,12 +145,12 @@ pub(crate) fn build_index(site: &Site, dir: &Path, stamp: &str) -> tantivy::Resu
         .tempdir_in(parent)?;
     let index = Index::create_in_dir(staging.path(), schema)?;
     analyzer::register(&index, site.config.search_language);
-    let documents = fill(&index, &fields, site)?;
+    let (documents, words) = fill(&index, &fields, site)?;
     std::fs::write(staging.path().join(stamp::STAMP_FILE), stamp)?;
     let languages = serde_json::to_string(&site_languages(site)).map_err(std::io::Error::other)?;
     std::fs::write(staging.path().join(LANGUAGES_FILE), languages)?;
     site_synonyms(site, &index)?.save(staging.path())?;
-    typos::save_words(&site_words(site, &index)?, staging.path())?;
+    typos::save_words(&words, staging.path())?;
     let staged = staging.keep();
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
@@ -159,22 +159,26 @@ pub(crate) fn build_index(site: &Site, dir: &Path, stamp: &str) -> tantivy::Resu
     Ok(documents)
 }
 
-/// The index of `site` in memory, as one segment: what the browser export walks.
-pub(crate) fn build_memory_index(site: &Site) -> tantivy::Result<(Index, Fields)> {
+/// The index of `site` in memory, as one segment: what the browser export walks; and the
+/// vocabulary of typo correction.
+pub(crate) fn build_memory_index(site: &Site) -> tantivy::Result<(Index, Fields, typos::Words)> {
     let (schema, fields) = schema_with(false);
     let index = Index::create_in_ram(schema);
     analyzer::register(&index, site.config.search_language);
-    fill(&index, &fields, site)?;
-    Ok((index, fields))
+    let (_, words) = fill(&index, &fields, site)?;
+    Ok((index, fields, words))
 }
 
 /// Adds one document per section of every page, in page order, and merges the result into a
-/// single segment, so document ids follow page order and one build equals the next.
-fn fill(index: &Index, fields: &Fields, site: &Site) -> tantivy::Result<usize> {
+/// single segment, so document ids follow page order and one build equals the next. Returns how
+/// many, and the vocabulary of typo correction, gathered on the way.
+fn fill(index: &Index, fields: &Fields, site: &Site) -> tantivy::Result<(usize, typos::Words)> {
     let mut writer: IndexWriter = index.writer_with_num_threads(1, 96_000_000)?;
     let mut documents = 0;
     let mut others = BTreeMap::new();
+    let mut vocabulary = Vocabulary::new(index)?;
     for (page, section, first) in sections(site) {
+        vocabulary.add_section(page, &section, first);
         let own = page_language(site, page);
         let analyzer = (own != site.config.search_language)
             .then(|| others.entry(own).or_insert_with(|| analyzer::analyzer(own)));
@@ -187,7 +191,7 @@ fn fill(index: &Index, fields: &Fields, site: &Site) -> tantivy::Result<usize> {
         writer.merge(&segments).wait()?;
     }
     writer.wait_merging_threads()?;
-    Ok(documents)
+    Ok((documents, vocabulary.words))
 }
 
 /// Every section of every page, in index order (the document ids of the index), and whether it
@@ -331,7 +335,7 @@ pub(crate) fn write_browser_files(
     site: &Site,
     emit: &mut dyn FnMut(export::File),
 ) -> tantivy::Result<usize> {
-    let (index, fields) = build_memory_index(site)?;
+    let (index, fields, words) = build_memory_index(site)?;
     let rows: Vec<export::DocRow> = sections(site)
         .map(|(page, section, _)| {
             export::doc_row(
@@ -345,7 +349,6 @@ pub(crate) fn write_browser_files(
         })
         .collect();
     let synonyms = site_synonyms(site, &index)?;
-    let words = site_words(site, &index)?;
     let languages = site_languages(site);
     let made = export::export_into(&index, &fields, &rows, &synonyms, &words, &languages, emit)?;
     emit(("opsbook-search.js".into(), compact::compact(RUNTIME)));
@@ -378,42 +381,56 @@ fn site_synonyms(site: &Site, index: &Index) -> tantivy::Result<Synonyms> {
 }
 
 /// Every word of letters the index was made of, lowercased, with its term: the vocabulary of
-/// typo correction (`typos.rs`). A word the analyzer does not make one term of is left out.
-fn site_words(site: &Site, index: &Index) -> tantivy::Result<typos::Words> {
-    let mut analyzer = index
-        .tokenizers()
-        .get(ANALYZER)
-        .ok_or_else(|| tantivy::TantivyError::InvalidArgument(format!("no analyzer {ANALYZER}")))?;
-    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let mut words = typos::Words::new();
-    let mut add = |text: &str| {
+/// typo correction (`typos.rs`), gathered as the sections are indexed. A word the analyzer does
+/// not make one term of is left out.
+struct Vocabulary {
+    analyzer: TextAnalyzer,
+    seen: HashSet<String>,
+    words: typos::Words,
+}
+
+impl Vocabulary {
+    fn new(index: &Index) -> tantivy::Result<Vocabulary> {
+        let analyzer = index.tokenizers().get(ANALYZER).ok_or_else(|| {
+            tantivy::TantivyError::InvalidArgument(format!("no analyzer {ANALYZER}"))
+        })?;
+        Ok(Vocabulary {
+            analyzer,
+            seen: HashSet::new(),
+            words: typos::Words::new(),
+        })
+    }
+
+    /// The words a section is found by: its page's title and names for its first section, its
+    /// headings and its text.
+    fn add_section(&mut self, page: &Page, section: &TextSection, first: bool) {
+        if first {
+            self.add(&page.title);
+            self.add(&page_names(page));
+        }
+        section.path.iter().for_each(|heading| self.add(heading));
+        self.add(&section.text);
+    }
+
+    fn add(&mut self, text: &str) {
         for word in text.split(|c: char| !c.is_alphanumeric()) {
-            if word.is_empty() || seen.contains(word) {
+            if word.is_empty() || self.seen.contains(word) {
                 continue;
             }
-            seen.insert(word.to_string());
+            self.seen.insert(word.to_string());
             let lowered: String = word.chars().flat_map(char::to_lowercase).collect();
-            if !typos::in_vocabulary(&lowered) || words.contains_key(&lowered) {
+            if !typos::in_vocabulary(&lowered) || self.words.contains_key(&lowered) {
                 continue;
             }
             let mut terms = Vec::new();
-            analyzer
+            self.analyzer
                 .token_stream(word)
                 .process(&mut |token| terms.push(token.text.clone()));
             if let [term] = terms.as_slice() {
-                words.insert(lowered, term.clone());
+                self.words.insert(lowered, term.clone());
             }
         }
-    };
-    for (page, section, first) in sections(site) {
-        if first {
-            add(&page.title);
-            add(&page_names(page));
-        }
-        section.path.iter().for_each(|heading| add(heading));
-        add(&section.text);
     }
-    Ok(words)
 }
 
 /// A hash of everything the browser search files are made from: every section document and the
