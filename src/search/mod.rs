@@ -28,7 +28,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED, STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexWriter, TantivyDocument};
@@ -76,6 +76,9 @@ pub(crate) struct Fields {
     pub services: Field,
     pub severity: Field,
     pub tags: Field,
+    /// The section's place in index order (a fast field): the export puts the segments of the
+    /// index in memory back in that order instead of merging them into one.
+    pub order: Field,
 }
 
 /// The searched fields with their boosts, in the order the browser export numbers them.
@@ -126,6 +129,7 @@ fn schema_with(store: bool) -> (Schema, Fields) {
         services: builder.add_text_field("services", STRING),
         severity: builder.add_text_field("severity", STRING),
         tags: builder.add_text_field("tags", STRING),
+        order: builder.add_u64_field("order", FAST),
     };
     (builder.build(), fields)
 }
@@ -145,7 +149,8 @@ pub(crate) fn build_index(site: &Site, dir: &Path, stamp: &str) -> tantivy::Resu
         .tempdir_in(parent)?;
     let index = Index::create_in_dir(staging.path(), schema)?;
     analyzer::register(&index, site.config.search_language);
-    let (documents, words) = fill(&index, &fields, site)?;
+    let (words, pages) = fill(&index, &fields, site, Segments::Merged)?;
+    let documents = pages.iter().map(|(_, sections)| *sections as usize).sum();
     std::fs::write(staging.path().join(stamp::STAMP_FILE), stamp)?;
     let languages = serde_json::to_string(&site_languages(site)).map_err(std::io::Error::other)?;
     std::fs::write(staging.path().join(LANGUAGES_FILE), languages)?;
@@ -159,39 +164,102 @@ pub(crate) fn build_index(site: &Site, dir: &Path, stamp: &str) -> tantivy::Resu
     Ok(documents)
 }
 
-/// The index of `site` in memory, as one segment: what the browser export walks; and the
-/// vocabulary of typo correction.
-pub(crate) fn build_memory_index(site: &Site) -> tantivy::Result<(Index, Fields, typos::Words)> {
+/// The index of `site` in memory, in the segments it was written in: what the browser export
+/// walks; and the vocabulary of typo correction.
+pub(crate) fn build_memory_index(
+    site: &Site,
+) -> tantivy::Result<(Index, Fields, typos::Words, SiteRows<'_>)> {
     let (schema, fields) = schema_with(false);
     let index = Index::create_in_ram(schema);
     analyzer::register(&index, site.config.search_language);
-    let (_, words) = fill(&index, &fields, site)?;
-    Ok((index, fields, words))
+    let (words, pages) = fill(&index, &fields, site, Segments::AsWritten)?;
+    Ok((index, fields, words, SiteRows::new(pages)))
 }
 
-/// Adds one document per section of every page, in page order, and merges the result into a
-/// single segment, so document ids follow page order and one build equals the next. Returns how
-/// many, and the vocabulary of typo correction, gathered on the way.
-fn fill(index: &Index, fields: &Fields, site: &Site) -> tantivy::Result<(usize, typos::Words)> {
+/// The rows of the indexed pages, made from a page's sections when the export asks for them.
+pub(crate) struct SiteRows<'s> {
+    pages: Vec<&'s Page>,
+    sizes: Vec<u32>,
+}
+
+impl<'s> SiteRows<'s> {
+    fn new(pages: Vec<(&'s Page, u32)>) -> SiteRows<'s> {
+        let (pages, sizes) = pages.into_iter().unzip();
+        SiteRows { pages, sizes }
+    }
+}
+
+impl export::Rows for SiteRows<'_> {
+    fn page_sizes(&self) -> &[u32] {
+        &self.sizes
+    }
+
+    fn page(&self, n: usize) -> Vec<export::DocRow> {
+        let page = self.pages[n];
+        (page.rendered.sections().iter())
+            .map(|section| {
+                export::doc_row(
+                    &page.url,
+                    section.id.as_deref(),
+                    &page.title,
+                    &section.path,
+                    page.kind.as_str(),
+                    &section.text,
+                )
+            })
+            .collect()
+    }
+}
+
+/// What [`fill`] leaves the index as.
+#[derive(Clone, Copy, PartialEq)]
+enum Segments {
+    /// One segment, so that document ids follow page order: `opsbook search`'s index on disk.
+    Merged,
+    /// The segments as the one indexing thread wrote them, each a run of sections in order (see
+    /// [`Fields::order`]): the browser export reads them in that order. Merging them would hold
+    /// the old segments and the new one side by side (1.1 GB more at 100,000 pages).
+    AsWritten,
+}
+
+/// Adds one document per section of every page, in page order (one build equals the next), and
+/// leaves the segments as `segments` says. Returns the vocabulary of typo correction, gathered
+/// on the way, and each page indexed with how many sections it has, in index order.
+#[allow(clippy::type_complexity)]
+fn fill<'s>(
+    index: &Index,
+    fields: &Fields,
+    site: &'s Site,
+    segments: Segments,
+) -> tantivy::Result<(typos::Words, Vec<(&'s Page, u32)>)> {
     let mut writer: IndexWriter = index.writer_with_num_threads(1, 96_000_000)?;
-    let mut documents = 0;
+    if segments == Segments::AsWritten {
+        // A merge by size would join segments that are not neighbours in index order.
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    }
     let mut others = BTreeMap::new();
     let mut vocabulary = Vocabulary::new(index)?;
-    for (page, section, first) in sections(site) {
+    let mut pages: Vec<(&Page, u32)> = Vec::new();
+    for (place, (page, section, first)) in sections(site).enumerate() {
+        match pages.last_mut() {
+            Some((last, sections)) if !first && std::ptr::eq(*last, page) => *sections += 1,
+            _ => pages.push((page, 1)),
+        }
         vocabulary.add_section(page, &section, first);
         let own = page_language(site, page);
         let analyzer = (own != site.config.search_language)
             .then(|| others.entry(own).or_insert_with(|| analyzer::analyzer(own)));
-        writer.add_document(section_document(fields, page, &section, first, analyzer))?;
-        documents += 1;
+        let mut document = section_document(fields, page, &section, first, analyzer);
+        document.add_u64(fields.order, place as u64);
+        writer.add_document(document)?;
     }
     writer.commit()?;
-    let segments = index.searchable_segment_ids()?;
-    if segments.len() > 1 {
-        writer.merge(&segments).wait()?;
+    let written = index.searchable_segment_ids()?;
+    if segments == Segments::Merged && written.len() > 1 {
+        writer.merge(&written).wait()?;
     }
     writer.wait_merging_threads()?;
-    Ok((documents, vocabulary.words))
+    Ok((vocabulary.words, pages))
 }
 
 /// Every section of every page, in index order (the document ids of the index), and whether it
@@ -335,19 +403,7 @@ pub(crate) fn write_browser_files(
     site: &Site,
     emit: &mut dyn FnMut(export::File),
 ) -> tantivy::Result<usize> {
-    let (index, fields, words) = build_memory_index(site)?;
-    let rows: Vec<export::DocRow> = sections(site)
-        .map(|(page, section, _)| {
-            export::doc_row(
-                &page.url,
-                section.id.as_deref(),
-                &page.title,
-                &section.path,
-                page.kind.as_str(),
-                &section.text,
-            )
-        })
-        .collect();
+    let (index, fields, words, rows) = build_memory_index(site)?;
     let synonyms = site_synonyms(site, &index)?;
     let languages = site_languages(site);
     let made = export::export_into(&index, &fields, &rows, &synonyms, &words, &languages, emit)?;

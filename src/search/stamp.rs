@@ -5,7 +5,7 @@ use crate::source::Handbook;
 
 pub(super) const STAMP_FILE: &str = "opsbook-stamp";
 /// Changes whenever the index schema does, so an index of an older schema is rebuilt.
-const SCHEMA: &str = "schema 4: languages, names, page title, words";
+const SCHEMA: &str = "schema 5: languages, names, page title, words, order";
 
 /// The stamp of `handbook` as it is now.
 pub(crate) fn source_stamp(handbook: &Handbook) -> String {

@@ -46,18 +46,23 @@
 
 mod postings;
 mod rows;
+mod segments;
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::{json, Value};
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, Index, SegmentReader};
+use tantivy::schema::Field;
+use tantivy::{DocId, Index};
 
 use super::Fields;
-use postings::{numbers, Columns, Cut, TailBlock, Term};
-pub(crate) use rows::{doc_row, DocRow};
+use postings::{numbers, Cut, TailBlock, Term};
+#[cfg(test)]
+pub(crate) use rows::RowList;
+use rows::TopRows;
+pub(crate) use rows::{doc_row, DocRow, Rows};
+use segments::Ordered;
 
 /// The format's version, in `meta.js`; the runtime reads no other.
 const VERSION: u32 = 4;
@@ -124,7 +129,7 @@ impl Exported {
     }
 
     /// Raw bytes the term takes in its shard.
-    fn bytes(&self, rows: &[DocRow]) -> usize {
+    fn bytes(&self, rows: &TopRows) -> usize {
         let lists: usize = match &self.cut {
             Cut::Whole(lists) => lists.iter().map(|(_, p)| p.len() + 8).sum(),
             Cut::Split { head, .. } => head.iter().map(|(_, p, _)| p.len() + 16).sum(),
@@ -132,19 +137,20 @@ impl Exported {
         let top: usize = self
             .top
             .iter()
-            .filter_map(|doc| rows.get(*doc as usize))
+            .filter_map(|doc| rows.get(doc))
             .map(|row| row.bytes() + 30)
             .sum();
         self.key.len() + lists + top
     }
 }
 
-/// Exports a single-segment index (see [`super::build_memory_index`]) whose documents are `rows`.
+/// Exports an index written in order by one thread (see [`super::build_memory_index`]) whose
+/// documents are `rows`.
 #[cfg(test)]
 pub(crate) fn export(
     index: &Index,
     fields: &Fields,
-    rows: &[DocRow],
+    rows: &dyn Rows,
 ) -> tantivy::Result<Vec<File>> {
     let mut files = Vec::new();
     let none = super::Synonyms::default();
@@ -161,7 +167,7 @@ pub(crate) fn export(
 pub(crate) fn export_into(
     index: &Index,
     fields: &Fields,
-    rows: &[DocRow],
+    rows: &dyn Rows,
     synonyms: &super::Synonyms,
     words: &super::typos::Words,
     languages: &[super::Language],
@@ -169,29 +175,27 @@ pub(crate) fn export_into(
 ) -> tantivy::Result<usize> {
     let reader = index.reader()?;
     let searcher = reader.searcher();
-    let segment = match searcher.segment_readers() {
-        [segment] => segment,
-        [] => {
-            emit(empty_meta());
-            return Ok(1);
-        }
-        _ => {
-            return Err(tantivy::TantivyError::InvalidArgument(
-                "export needs one segment".into(),
-            ))
-        }
-    };
+    let order = index.schema().get_field_name(fields.order).to_string();
+    let segments = Ordered::new(searcher.segment_readers(), &order)?;
+    if segments.is_empty() {
+        emit(empty_meta());
+        return Ok(1);
+    }
     let searched = super::searched(fields);
     let field_meta: Vec<Value> = searched
         .iter()
         .map(|(field, boost)| {
-            let inverted = segment.inverted_index(*field)?;
+            let total_tokens = segments.total_tokens(*field)?;
             let name = index.schema().get_field_name(*field).to_string();
-            Ok(json!({"name": name, "boost": boost, "total_tokens": inverted.total_num_tokens()}))
+            Ok(json!({"name": name, "boost": boost, "total_tokens": total_tokens}))
         })
         .collect::<tantivy::Result<_>>()?;
-    let terms: Vec<Exported> = postings::for_each_term(segment, &searched, Exported::new)?;
-    let shards = cut_shards(&terms, rows);
+    let terms: Vec<Exported> = postings::for_each_term(&segments, &searched, Exported::new)?;
+    let top_docs: std::collections::BTreeSet<DocId> =
+        terms.iter().flat_map(|t| t.top.iter().copied()).collect();
+    let top = rows::top_rows(rows, &top_docs);
+    drop(top_docs);
+    let shards = cut_shards(&terms, &top);
     let tails = tail_files(&terms, shards.len());
     let mut made = 0;
     let mut emit = |file: File| {
@@ -205,7 +209,7 @@ pub(crate) fn export_into(
             [only] => only.documents,
             _ => 0,
         });
-        emit(shard_file(number, members, &tails.of, rows));
+        emit(shard_file(number, members, &tails.of, &top));
     }
     tails.files.into_iter().for_each(&mut emit);
     let shard_keys: Vec<String> = shards.iter().map(|r| terms[r.start].key.clone()).collect();
@@ -220,14 +224,14 @@ pub(crate) fn export_into(
     drop(documents);
     // The postings are in their files now; the document files are made without them in memory.
     drop(terms);
+    drop(top);
     let (vocabulary_starts, vocabulary_files) = super::typos::vocabulary_files(&vocabulary);
     vocabulary_files.into_iter().for_each(&mut emit);
-    let (doc_counts, doc_files) = rows::doc_files(rows);
-    doc_files.into_iter().for_each(&mut emit);
-    emit(filters_file(segment, fields)?);
+    let doc_counts = rows::doc_files(rows, &mut emit);
+    emit(filters_file(&segments, fields)?);
     let meta = json!({
         "version": VERSION,
-        "doc_count": segment.max_doc(),
+        "doc_count": segments.doc_count(),
         "fields": field_meta,
         "fieldnorms": (0..=255u8).map(FieldNormReader::id_to_fieldnorm).collect::<Vec<u32>>(),
         "shards": shard_keys,
@@ -235,7 +239,7 @@ pub(crate) fn export_into(
         "docs": doc_counts,
         "pages": rows::page_sizes(rows),
         "vocabulary": vocabulary_starts,
-        "filters": filter_values(segment, fields)?,
+        "filters": filter_values(&segments, fields)?,
     });
     let mut meta = meta;
     if !synonyms.is_empty() {
@@ -256,7 +260,7 @@ pub(crate) fn export_into(
 /// The terms of each shard, as ranges of `terms`: a shard ends before the term that would take
 /// it past the target, so a long list or head starts a shard of its own and a query for `full`
 /// does not load `from` with it.
-fn cut_shards(terms: &[Exported], rows: &[DocRow]) -> Vec<std::ops::Range<usize>> {
+fn cut_shards(terms: &[Exported], rows: &TopRows) -> Vec<std::ops::Range<usize>> {
     let mut shards = Vec::new();
     let (mut start, mut bytes) = (0, 0);
     for (i, term) in terms.iter().enumerate() {
@@ -340,7 +344,7 @@ fn shard_file(
     number: usize,
     terms: &[Exported],
     tail_of: &BTreeMap<String, Vec<Value>>,
-    rows: &[DocRow],
+    rows: &TopRows,
 ) -> File {
     let mut lists: BTreeMap<&str, Value> = BTreeMap::new();
     let mut split: BTreeMap<&str, Value> = BTreeMap::new();
@@ -399,35 +403,23 @@ fn filter_fields(fields: &Fields) -> [(&'static str, Field); 3] {
 }
 
 fn filter_values(
-    segment: &SegmentReader,
+    segments: &Ordered<'_>,
     fields: &Fields,
 ) -> tantivy::Result<BTreeMap<&'static str, Vec<String>>> {
     let mut values = BTreeMap::new();
     for (name, field) in filter_fields(fields) {
-        let inverted = segment.inverted_index(field)?;
-        let mut stream = inverted.terms().stream()?;
-        let mut list = Vec::new();
-        while stream.advance() {
-            list.push(String::from_utf8_lossy(stream.key()).into_owned());
-        }
-        values.insert(name, list);
+        let terms = segments.documents_by_term(field)?;
+        values.insert(name, terms.into_iter().map(|(value, _)| value).collect());
     }
     Ok(values)
 }
 
-fn filters_file(segment: &SegmentReader, fields: &Fields) -> tantivy::Result<File> {
+fn filters_file(segments: &Ordered<'_>, fields: &Fields) -> tantivy::Result<File> {
     let mut filters: BTreeMap<&'static str, BTreeMap<String, String>> = BTreeMap::new();
     for (name, field) in filter_fields(fields) {
-        let inverted = segment.inverted_index(field)?;
-        let mut stream = inverted.terms().stream()?;
         let entry = filters.entry(name).or_default();
-        while stream.advance() {
-            let mut postings =
-                inverted.read_postings_from_terminfo(stream.value(), IndexRecordOption::Basic)?;
-            entry.insert(
-                String::from_utf8_lossy(stream.key()).into_owned(),
-                Columns::read(&mut postings, None).text(),
-            );
+        for (value, documents) in segments.documents_by_term(field)? {
+            entry.insert(value, documents.text());
         }
     }
     Ok(("filters.js".into(), register("filters", None, &filters)))
@@ -440,7 +432,13 @@ mod tests {
 
     /// An index of `sections` sections, 8 to a page, of words drawn with a long tail (word n
     /// about 1/n as often as word 1), so that common words are cut into heads and tails.
-    pub(super) fn synthetic(sections: usize) -> (Index, Fields, Vec<DocRow>) {
+    pub(super) fn synthetic(sections: usize) -> (Index, Fields, RowList) {
+        synthetic_in_runs(sections, sections)
+    }
+
+    /// [`synthetic`], committed every `run` sections: a segment each, as a large handbook's
+    /// index in memory has.
+    fn synthetic_in_runs(sections: usize, run: usize) -> (Index, Fields, RowList) {
         let (schema, fields) = super::super::schema_with(false);
         let index = Index::create_in_ram(schema);
         super::super::analyzer::register(&index, super::super::Language::English);
@@ -466,8 +464,12 @@ mod tests {
                     fields.section => heading.as_str(),
                     fields.body => body.as_str(),
                     fields.kind => "runbook",
+                    fields.order => n as u64,
                 ))
                 .unwrap();
+            if (n + 1) % run == 0 {
+                writer.commit().unwrap();
+            }
             let anchor = format!("s{n}");
             rows.push(doc_row(
                 &page,
@@ -479,13 +481,25 @@ mod tests {
             ));
         }
         writer.commit().unwrap();
-        (index, fields, rows)
+        (index, fields, RowList::new(rows))
     }
 
     /// What a registered file holds: the JSON after `opsbook.search.NAME(N,`.
     fn payload(text: &str) -> Value {
         let start = text.find(['{', '[']).unwrap();
         serde_json::from_str(&text[start..text.rfind(')').unwrap()]).unwrap()
+    }
+
+    #[test]
+    fn an_index_in_several_segments_exports_as_the_same_index_in_one() {
+        let (one, fields, rows) = synthetic(3_000);
+        let (several, _, _) = synthetic_in_runs(3_000, 700);
+        let segments = several.reader().unwrap().searcher().segment_readers().len();
+        assert_eq!(segments, 5, "a segment per commit");
+        assert_eq!(
+            export(&one, &fields, &rows).unwrap(),
+            export(&several, &fields, &rows).unwrap()
+        );
     }
 
     #[test]

@@ -7,7 +7,9 @@ use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::Postings;
 use tantivy::query::Bm25Weight;
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, Score, SegmentReader, TERMINATED};
+use tantivy::{DocId, Score, TERMINATED};
+
+use super::segments::Ordered;
 
 /// Raw bytes of a term's lists above which it is cut into a head and a tail.
 pub(super) const SPLIT_BYTES: usize = 16 * 1024;
@@ -30,21 +32,23 @@ pub(super) struct Columns {
 }
 
 impl Columns {
-    pub(super) fn read<P: Postings>(
+    /// Adds the postings of a segment whose first document is `base`, after every document
+    /// already here.
+    pub(super) fn append<P: Postings>(
+        &mut self,
         postings: &mut P,
         fieldnorms: Option<&FieldNormReader>,
-    ) -> Self {
-        let mut columns = Columns::default();
+        base: DocId,
+    ) {
         let mut doc = postings.doc();
         while doc != TERMINATED {
-            columns.docs.push(doc);
+            self.docs.push(base + doc);
             if let Some(fieldnorms) = fieldnorms {
-                columns.freqs.push(postings.term_freq());
-                columns.norms.push(fieldnorms.fieldnorm_id(doc));
+                self.freqs.push(postings.term_freq());
+                self.norms.push(fieldnorms.fieldnorm_id(doc));
             }
             doc = postings.advance();
         }
-        columns
     }
 
     /// The postings in `parts` parts, each in the part `part_of` gives its document.
@@ -135,50 +139,70 @@ impl TailBlock {
 }
 
 /// Every term of the `searched` fields (with their boosts), in byte order, one at a time: the
-/// fields' term lists are merged as they are read, so only one term's postings are decoded at
-/// once (holding them all was the build's peak of memory).
+/// fields' term lists of every segment are merged as they are read, so only one term's postings
+/// are decoded at once (holding them all was the build's peak of memory).
 pub(super) fn for_each_term<T>(
-    segment: &SegmentReader,
+    segments: &Ordered<'_>,
     searched: &[(Field, Score)],
     mut each: impl FnMut(Term) -> T,
 ) -> tantivy::Result<Vec<T>> {
-    let doc_count = segment.max_doc();
+    let doc_count = segments.doc_count();
+    // Per field: its boost and average fieldnorm, and per segment its postings, fieldnorms, base
+    // and term stream.
     let mut fields = Vec::with_capacity(searched.len());
     for (field, boost) in searched {
-        let inverted = segment.inverted_index(*field)?;
-        let fieldnorms = segment.get_fieldnorms_reader(*field)?;
-        // As tantivy's Bm25Weight::for_terms computes it.
-        let average = inverted.total_num_tokens() as Score / doc_count.max(1) as Score;
-        fields.push((inverted, fieldnorms, *boost, average));
+        // As tantivy's Bm25Weight::for_terms computes it, over all segments.
+        let average = segments.total_tokens(*field)? as Score / doc_count.max(1) as Score;
+        let mut parts = Vec::new();
+        for (segment, base) in segments.iter() {
+            let inverted = segment.inverted_index(*field)?;
+            let fieldnorms = segment.get_fieldnorms_reader(*field)?;
+            parts.push((inverted, fieldnorms, base));
+        }
+        fields.push((parts, *boost, average));
     }
-    let mut streams = Vec::with_capacity(fields.len());
-    for (inverted, ..) in &fields {
-        let mut stream = inverted.terms().stream()?;
-        let more = stream.advance();
-        streams.push((stream, more));
+    let mut streams: Vec<Vec<_>> = Vec::with_capacity(fields.len());
+    for (parts, ..) in &fields {
+        let mut of_field = Vec::with_capacity(parts.len());
+        for (inverted, ..) in parts {
+            let mut stream = inverted.terms().stream()?;
+            let more = stream.advance();
+            of_field.push((stream, more));
+        }
+        streams.push(of_field);
     }
     let mut out = Vec::new();
-    while let Some(key) = (streams.iter())
+    while let Some(key) = (streams.iter().flatten())
         .filter(|(_, more)| *more)
         .map(|(stream, _)| stream.key())
         .min()
         .map(<[u8]>::to_vec)
     {
         let mut lists = Vec::new();
-        for (number, (stream, more)) in streams.iter_mut().enumerate() {
-            if !*more || stream.key() != key.as_slice() {
-                continue;
+        for (number, of_field) in streams.iter_mut().enumerate() {
+            let (parts, boost, average) = &fields[number];
+            let mut columns = None;
+            for ((stream, more), (inverted, fieldnorms, base)) in of_field.iter_mut().zip(parts) {
+                if !*more || stream.key() != key.as_slice() {
+                    continue;
+                }
+                let mut postings = inverted
+                    .read_postings_from_terminfo(stream.value(), IndexRecordOption::WithFreqs)?;
+                (columns.get_or_insert_with(Columns::default)).append(
+                    &mut postings,
+                    Some(fieldnorms),
+                    *base,
+                );
+                *more = stream.advance();
             }
-            let (inverted, fieldnorms, boost, average) = &fields[number];
-            let mut postings = inverted
-                .read_postings_from_terminfo(stream.value(), IndexRecordOption::WithFreqs)?;
-            lists.push(FieldList {
-                field: number,
-                columns: Columns::read(&mut postings, Some(fieldnorms)),
-                boost: *boost,
-                average: *average,
-            });
-            *more = stream.advance();
+            if let Some(columns) = columns {
+                lists.push(FieldList {
+                    field: number,
+                    columns,
+                    boost: *boost,
+                    average: *average,
+                });
+            }
         }
         out.push(each(Term {
             key: String::from_utf8_lossy(&key).into_owned(),
@@ -461,14 +485,14 @@ mod tests {
     fn a_cut_term_gives_back_every_posting_under_true_bounds() {
         let (index, fields, _) = super::super::tests::synthetic(12_000);
         let searcher = index.reader().unwrap().searcher();
-        let segment = &searcher.segment_readers()[0];
+        let segments = Ordered::new(searcher.segment_readers(), "order").unwrap();
         let searched = [
             (fields.title, 3.0),
             (fields.section, 2.0),
             (fields.body, 1.0),
         ];
         let mut cut = 0;
-        for term in for_each_term(segment, &searched, |term| term).unwrap() {
+        for term in for_each_term(&segments, &searched, |term| term).unwrap() {
             let scores = term.scores();
             let (ranked, size) = rank(&scores, 0);
             let Cut::Split { head, tail } = term.cut(&scores, &ranked, size) else {

@@ -2,7 +2,10 @@
 //! text, in document files of whole pages, and beside the lists of common terms the rows of
 //! their best sections (`top`), so that a one-word query needs no document file.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde_json::{json, Value};
+use tantivy::DocId;
 
 use super::postings::numbers;
 use super::File;
@@ -15,7 +18,77 @@ pub(super) const SNIPPET_TEXT_CHARS: usize = 180;
 /// url, title and kind written once.
 pub(super) const DOC_FILE_BYTES: usize = 32 * 1024;
 
+/// The rows of the index a page at a time, made again when asked: the export reads the `top`
+/// rows it needs, then every page once for the document files, and never holds every section's
+/// row (half a gigabyte at 100,000 pages).
+pub(crate) trait Rows {
+    /// How many sections each page has, in index order (pages without sections left out).
+    fn page_sizes(&self) -> &[u32];
+    /// The rows of page `n` of [`Rows::page_sizes`].
+    fn page(&self, n: usize) -> Vec<DocRow>;
+}
+
+/// Rows held in memory, for tests.
+#[cfg(test)]
+pub(crate) struct RowList {
+    pages: Vec<Vec<DocRow>>,
+    sizes: Vec<u32>,
+}
+
+#[cfg(test)]
+impl RowList {
+    /// `rows` in index order, a page being a run of rows with the same url.
+    pub(crate) fn new(rows: Vec<DocRow>) -> RowList {
+        let mut pages: Vec<Vec<DocRow>> = Vec::new();
+        for row in rows {
+            match pages.last_mut() {
+                Some(page) if page[0].page == row.page => page.push(row),
+                _ => pages.push(vec![row]),
+            }
+        }
+        let sizes = pages.iter().map(|p| p.len() as u32).collect();
+        RowList { pages, sizes }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.sizes.iter().sum::<u32>() as usize
+    }
+}
+
+#[cfg(test)]
+impl Rows for RowList {
+    fn page_sizes(&self) -> &[u32] {
+        &self.sizes
+    }
+
+    fn page(&self, n: usize) -> Vec<DocRow> {
+        self.pages[n].clone()
+    }
+}
+
+/// The rows of some sections, by doc id: those the `top` of the shards show.
+pub(super) type TopRows = BTreeMap<DocId, DocRow>;
+
+/// The rows of `docs`, reading only the pages that hold them.
+pub(super) fn top_rows(rows: &dyn Rows, docs: &BTreeSet<DocId>) -> TopRows {
+    let mut top = TopRows::new();
+    let mut start: DocId = 0;
+    for (n, size) in rows.page_sizes().iter().enumerate() {
+        let end = start + size;
+        if docs.range(start..end).next().is_some() {
+            for (doc, row) in (start..).zip(rows.page(n)) {
+                if docs.contains(&doc) {
+                    top.insert(doc, row);
+                }
+            }
+        }
+        start = end;
+    }
+    top
+}
+
 /// One section, in index order.
+#[derive(Clone)]
 pub(crate) struct DocRow {
     page: String,
     /// `None` for the introduction, which is the page's own url.
@@ -55,9 +128,9 @@ impl DocRow {
 
 /// A shard's `top`: the rows of `docs` (sorted), by page: `[[page url, title, kind, [[doc id,
 /// anchor, [headings], text], …]], …]`, a page's url, title and kind once.
-pub(super) fn top_value(rows: &[DocRow], docs: &[u32]) -> Value {
+pub(super) fn top_value(rows: &TopRows, docs: &[u32]) -> Value {
     let known: Vec<(u32, &DocRow)> = (docs.iter())
-        .filter_map(|doc| Some((*doc, rows.get(*doc as usize)?)))
+        .filter_map(|doc| Some((*doc, rows.get(doc)?)))
         .collect();
     let pages: Vec<Value> = known
         .chunk_by(|a, b| a.1.page == b.1.page)
@@ -74,38 +147,39 @@ pub(super) fn top_value(rows: &[DocRow], docs: &[u32]) -> Value {
     Value::Array(pages)
 }
 
-/// The document files, `dN.js`: whole pages in index order, a new file at a page's start once
-/// the current one has [`DOC_FILE_BYTES`]; and `meta.docs`: how many sections each file holds.
-pub(super) fn doc_files(rows: &[DocRow]) -> (String, Vec<File>) {
+/// The document files, `dN.js`, each handed to `emit`: whole pages in index order, a new file at
+/// a page's start once the current one has [`DOC_FILE_BYTES`]; returns `meta.docs`: how many
+/// sections each file holds.
+pub(super) fn doc_files(rows: &dyn Rows, emit: &mut dyn FnMut(File)) -> String {
     let mut counts = Vec::new();
-    let mut files = Vec::new();
     let mut pages: Vec<Value> = Vec::new();
     let (mut bytes, mut count) = (0, 0u32);
-    for page in rows.chunk_by(|a, b| a.page == b.page) {
+    for n in 0..rows.page_sizes().len() {
+        let page = rows.page(n);
+        if page.is_empty() {
+            continue;
+        }
         if !pages.is_empty() && bytes >= DOC_FILE_BYTES {
-            files.push(doc_file(files.len(), &std::mem::take(&mut pages)));
+            emit(doc_file(counts.len(), &std::mem::take(&mut pages)));
             counts.push(std::mem::take(&mut count));
             bytes = 0;
         }
-        pages.push(page_value(page));
+        pages.push(page_value(&page));
         bytes += page.iter().map(DocRow::bytes).sum::<usize>()
             + page[0].page.len()
             + page[0].title.len();
         count += page.len() as u32;
     }
     if !pages.is_empty() {
-        files.push(doc_file(files.len(), &pages));
+        emit(doc_file(counts.len(), &pages));
         counts.push(count);
     }
-    (numbers(counts), files)
+    numbers(counts)
 }
 
 /// `meta.pages`: how many sections each page has, in index order (what groups results by page).
-pub(super) fn page_sizes(rows: &[DocRow]) -> String {
-    numbers(
-        rows.chunk_by(|a, b| a.page == b.page)
-            .map(|page| page.len() as u32),
-    )
+pub(super) fn page_sizes(rows: &dyn Rows) -> String {
+    numbers(rows.page_sizes().iter().copied())
 }
 
 fn doc_file(number: usize, pages: &[Value]) -> File {
@@ -199,7 +273,8 @@ mod tests {
                 ));
             }
         }
-        let (counts, files) = doc_files(&rows);
+        let mut files = Vec::new();
+        let counts = doc_files(&RowList::new(rows), &mut |file| files.push(file));
         assert!(files.len() > 1, "{} files", files.len());
         let counts = super::super::postings::read_numbers(&counts);
         assert_eq!(counts.len(), files.len());
