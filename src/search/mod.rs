@@ -406,7 +406,7 @@ pub(crate) fn write_browser_files(
     let (index, fields, words, rows) = build_memory_index(site)?;
     let synonyms = site_synonyms(site, &index)?;
     let languages = site_languages(site);
-    let made = export::export_into(&index, &fields, &rows, &synonyms, &words, &languages, emit)?;
+    let made = export::export_into(index, &fields, &rows, &synonyms, &words, &languages, emit)?;
     emit(("opsbook-search.js".into(), compact::compact(RUNTIME)));
     let stemmers = stemmer_files(&languages);
     let count = stemmers.len();

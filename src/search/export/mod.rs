@@ -156,16 +156,22 @@ pub(crate) fn export(
     let none = super::Synonyms::default();
     let english = [super::Language::English];
     let words = super::typos::Words::new();
-    export_into(index, fields, rows, &none, &words, &english, &mut |file| {
-        files.push(file)
-    })?;
+    export_into(
+        index.clone(),
+        fields,
+        rows,
+        &none,
+        &words,
+        &english,
+        &mut |file| files.push(file),
+    )?;
     Ok(files)
 }
 
 /// [`export`], each file handed to `emit` as soon as it is made, so a build writes the files
 /// while the rest are being made rather than holding them all; returns how many it made.
 pub(crate) fn export_into(
-    index: &Index,
+    index: Index,
     fields: &Fields,
     rows: &dyn Rows,
     synonyms: &super::Synonyms,
@@ -191,6 +197,14 @@ pub(crate) fn export_into(
         })
         .collect::<tantivy::Result<_>>()?;
     let terms: Vec<Exported> = postings::for_each_term(&segments, &searched, Exported::new)?;
+    let filters = filters_file(&segments, fields)?;
+    let filter_values = filter_values(&segments, fields)?;
+    let doc_count = segments.doc_count();
+    // Everything is read from the index: its memory is given back before the rows are made.
+    drop(segments);
+    drop(searcher);
+    drop(reader);
+    drop(index);
     let top_docs: std::collections::BTreeSet<DocId> =
         terms.iter().flat_map(|t| t.top.iter().copied()).collect();
     let top = rows::top_rows(rows, &top_docs);
@@ -228,10 +242,10 @@ pub(crate) fn export_into(
     let (vocabulary_starts, vocabulary_files) = super::typos::vocabulary_files(&vocabulary);
     vocabulary_files.into_iter().for_each(&mut emit);
     let doc_counts = rows::doc_files(rows, &mut emit);
-    emit(filters_file(&segments, fields)?);
+    emit(filters);
     let meta = json!({
         "version": VERSION,
-        "doc_count": segments.doc_count(),
+        "doc_count": doc_count,
         "fields": field_meta,
         "fieldnorms": (0..=255u8).map(FieldNormReader::id_to_fieldnorm).collect::<Vec<u32>>(),
         "shards": shard_keys,
@@ -239,7 +253,7 @@ pub(crate) fn export_into(
         "docs": doc_counts,
         "pages": rows::page_sizes(rows),
         "vocabulary": vocabulary_starts,
-        "filters": filter_values(&segments, fields)?,
+        "filters": filter_values,
     });
     let mut meta = meta;
     if !synonyms.is_empty() {
