@@ -122,9 +122,9 @@ fn stale_runbook_shows_the_overdue_warning_and_a_fresh_one_does_not() {
         count(&stale, ".review-warning time[datetime='2025-12-10']"),
         1
     );
-    assert_eq!(count(&stale, "dl.facts .fact.is-overdue .badge-overdue"), 1);
+    assert_eq!(count(&stale, "dl.facts > .is-overdue .badge-overdue"), 1);
     assert_eq!(
-        attrs(&stale, ".fact.is-overdue time", "datetime"),
+        attrs(&stale, ".facts > .is-overdue time", "datetime"),
         ["2026-06-08"]
     );
 
@@ -135,10 +135,10 @@ fn stale_runbook_shows_the_overdue_warning_and_a_fresh_one_does_not() {
     // The runbooks listing flags the stale runbook only.
     let listing = page(example(), "runbooks/");
     let overdue: Vec<String> = listing
-        .select(&sel("li.page-row"))
+        .select(&sel(".page-list > li"))
         .filter(|row| row.select(&sel(".badge-overdue")).next().is_some())
         .flat_map(|row| {
-            row.select(&sel("a.page-row-title"))
+            row.select(&sel("li > div:first-child > a"))
                 .filter_map(|a| a.value().attr("href").map(str::to_string))
                 .collect::<Vec<_>>()
         })
@@ -351,12 +351,12 @@ fn heading_ids_are_unique() {
     assert!(ids.contains(&"verify-1".to_string()), "{ids:?}");
     let unique: BTreeSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "duplicate heading ids: {ids:?}");
-    // Each heading has an anchor link to itself, and the TOC points at real ids.
+    // Each heading's text is a link to itself, and the TOC points at real ids.
     for id in ["verify", "verify-1"] {
         assert_eq!(
-            count(&html, &format!("#{id} a.anchor[href='#{id}']")),
+            count(&html, &format!("#{id} > a:only-child[href='#{id}']")),
             1,
-            "anchor of #{id}"
+            "link of #{id}"
         );
     }
     for href in attrs(&html, "nav.toc a[href]", "href") {
@@ -482,7 +482,7 @@ fn taxonomy_pages_list_the_pages_carrying_the_term() {
     // The service page adds the status incidents of its component, which carry no `services`.
     let pages = attrs(
         &term,
-        "li.page-row:not(.kind-incident) a.page-row-title",
+        "section[aria-labelledby]:not([aria-labelledby$='-incident']) .page-list > li > div:first-child > a",
         "href",
     );
     assert_eq!(pages.len(), listed_count, "count on services/ vs rows");
@@ -508,15 +508,15 @@ fn taxonomy_pages_list_the_pages_carrying_the_term() {
     }
 
     let tag = page(out, "tags/wal/");
-    let pages = attrs(&tag, "a.page-row-title", "href");
+    let pages = attrs(&tag, ".page-list > li > div:first-child > a", "href");
     assert!(pages.contains(&format!("/{DISK_RUNBOOK}")), "{pages:?}");
     assert!(pages.contains(&format!("/{PG_POSTMORTEM}")), "{pages:?}");
     let owner = page(out, "owners/team-data/");
-    let pages = attrs(&owner, "a.page-row-title", "href");
+    let pages = attrs(&owner, ".page-list > li > div:first-child > a", "href");
     assert!(pages.contains(&format!("/{DISK_RUNBOOK}")), "{pages:?}");
     // The page's own tag chips lead to the tag pages.
     let disk = page(out, DISK_RUNBOOK);
-    let chips = attrs(&disk, ".doc-tags a.chip", "href");
+    let chips = attrs(&disk, ".doc-tags a", "href");
     assert_eq!(chips, ["/tags/postgres/", "/tags/storage/", "/tags/wal/"]);
 }
 
@@ -681,7 +681,10 @@ fn draft_runbook_is_absent_without_drafts_and_present_with_them() {
     );
     assert_eq!(count(&html, ".doc-eyebrow .badge-draft"), 1);
     let listing = page(&drafts, "runbooks/");
-    assert!(attrs(&listing, "a.page-row-title", "href").contains(&format!("/{DRAFT_RUNBOOK}")));
+    assert!(
+        attrs(&listing, ".page-list > li > div:first-child > a", "href")
+            .contains(&format!("/{DRAFT_RUNBOOK}"))
+    );
 }
 
 #[test]
