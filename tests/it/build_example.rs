@@ -170,10 +170,10 @@ fn postmortem_shows_severity_status_authors_window_and_incident_link() {
     assert_eq!(fact_text(&html, "Time to detect"), "14 min");
 
     let window: Vec<(String, String)> = html
-        .select(&sel("ol.milestones li.milestone"))
+        .select(&sel("ol.milestones > li"))
         .map(|li| {
             let label = li
-                .select(&sel(".milestone-label"))
+                .select(&sel("li > span"))
                 .next()
                 .map(text_of)
                 .unwrap_or_default();
@@ -230,15 +230,15 @@ fn incident_shows_impact_components_and_updates_newest_first() {
     assert_eq!(fact_text(&html, "Duration"), "4 h 3 min");
 
     let updates: Vec<(String, String)> = html
-        .select(&sel("section.updates ol.timeline > li.timeline-item"))
+        .select(&sel("section.updates ol.timeline > li"))
         .map(|li| {
             let status = li
-                .select(&sel(".timeline-head .upd"))
+                .select(&sel("li > div:first-child .upd"))
                 .next()
                 .map(text_of)
                 .unwrap_or_default();
             let at = li
-                .select(&sel(".timeline-head time"))
+                .select(&sel("li > div:first-child time"))
                 .next()
                 .and_then(|t| t.value().attr("datetime"))
                 .unwrap_or("")
@@ -256,7 +256,7 @@ fn incident_shows_impact_components_and_updates_newest_first() {
     ]
     .map(|(a, b)| (a.to_string(), b.to_string()));
     assert_eq!(updates, expected);
-    let first_message = texts(&html, "ol.timeline > li .timeline-body")
+    let first_message = texts(&html, "ol.timeline > li > div + div")
         .into_iter()
         .next()
         .unwrap_or_default();
