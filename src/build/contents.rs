@@ -56,9 +56,12 @@ pub(crate) struct Contents<'a> {
 pub(crate) type Copies = BTreeMap<String, Copied>;
 
 /// The texts the build writes beside every site.
-pub(crate) const WRITTEN: [&str; 4] = [
+/// `syntax.css` holds both highlighting stylesheets, so a page links one; the two halves stay
+/// for themes that link them apart.
+pub(crate) const WRITTEN: [&str; 5] = [
     "sitemap.xml",
     "robots.txt",
+    "syntax.css",
     "syntax-light.css",
     "syntax-dark.css",
 ];
@@ -78,7 +81,8 @@ impl<'a> Contents<'a> {
             outputs.insert(render_path(site, &render), Made::Rendered(render));
         }
         let (light, dark) = stylesheets;
-        let written = [sitemap(site, generated), robots(site), light, dark];
+        let both = format!("{light}{dark}");
+        let written = [sitemap(site, generated), robots(site), both, light, dark];
         for (path, text) in WRITTEN.iter().zip(written) {
             outputs.insert(path.to_string(), Made::Written(text));
         }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 const CACHE_FILE: &str = "highlight.bin";
 /// Changes whenever cached HTML could differ: our version and the grammar and theme set's.
 const CACHE_MAGIC: &[u8] = concat!(
-    "opsbook-highlight-cache 3 ",
+    "opsbook-highlight-cache 4 ",
     env!("CARGO_PKG_VERSION"),
     " two-face-0.5.2 InspiredGithub/OneHalfDark\n"
 )

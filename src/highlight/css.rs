@@ -156,9 +156,9 @@ fn base36_pair(code: usize) -> String {
 
 /// The class names in highlighted HTML (spans are only ever written by [`flush`]).
 pub(crate) fn class_names(html: &str) -> impl Iterator<Item = &str> {
-    html.split("<span class=\"")
+    html.split("<span class=")
         .skip(1)
-        .filter_map(|rest| rest.split('"').next())
+        .filter_map(|rest| rest.split('>').next())
 }
 
 fn declarations((colour, font): (Color, u8), background: Color) -> String {

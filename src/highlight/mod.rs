@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use syntect::highlighting::{
-    HighlightState, Highlighter as Styler, RangedHighlightIterator, Style, Theme,
+    FontStyle, HighlightState, Highlighter as Styler, RangedHighlightIterator, Style, Theme,
 };
 use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
@@ -402,8 +402,14 @@ fn merge_runs(
     while i < light.len() && j < dark.len() {
         let end = light[i].1.end.min(dark[j].1.end);
         let class = palette.class_for(light[i].0, dark[j].0);
+        // Blanks show no colour: they join the open run (unless underlined, which would show),
+        // so a run of one class is not cut by the spaces between its tokens.
+        let blank = line[position..end].trim().is_empty()
+            && !(light[i].0.font_style | dark[j].0.font_style).contains(FontStyle::UNDERLINE);
         match &mut pending {
-            Some((open, _, pending_end)) if *open == class => *pending_end = end,
+            Some((open, _, pending_end)) if *open == class || (blank && !open.is_empty()) => {
+                *pending_end = end
+            }
             _ => {
                 flush(&mut html, line, pending.take());
                 pending = Some((class, position, end));
@@ -432,9 +438,10 @@ fn flush(html: &mut String, line: &str, piece: Option<(String, usize, usize)>) {
     if class.is_empty() || text.trim().is_empty() {
         escape_into(html, text);
     } else {
-        html.push_str("<span class=\"");
+        // Class names are letters and digits only: the attribute needs no quotes.
+        html.push_str("<span class=");
         html.push_str(&class);
-        html.push_str("\">");
+        html.push('>');
         escape_into(html, text);
         html.push_str("</span>");
     }
@@ -507,9 +514,9 @@ mod tests {
     fn tokens_get_one_class_naming_both_themes() {
         let highlighter = Highlighter::new(None);
         let html = highlighter.block("bash", "echo \"<hi>\" # note\n");
-        assert!(html.contains("<span class=\"h"), "{html}");
+        assert!(html.contains("<span class=h"), "{html}");
         assert!(html.contains("&lt;hi&gt;"), "{html}");
-        assert!(!html.contains("<span class=\"h\""), "{html}");
+        assert!(!html.contains("<span class=h>"), "{html}");
         let text: String = html
             .split('<')
             .map(|p| p.split_once('>').map_or(p, |(_, t)| t))
@@ -527,6 +534,13 @@ mod tests {
             );
         }
         assert!(dark.contains("@media (prefers-color-scheme: dark)"));
+    }
+
+    #[test]
+    fn blanks_between_tokens_of_one_class_do_not_cut_the_run() {
+        let html = Highlighter::new(None).block("bash", "for p in a; do echo $p; done\n");
+        // `;` and `do` are both keywords: one span holds them and the space between.
+        assert!(html.contains("<span class=h210w>; do "), "{html}");
     }
 
     #[test]

@@ -75,10 +75,29 @@ pub(crate) fn assign_ids(events: &mut [Spanned<'_>], taken: &mut HashSet<String>
             format!(" class=\"{}\"", escape_attr(&classes.join(" ")))
         };
         let id_attr = escape_attr(&id);
-        events[i].0 = Event::Html(CowStr::from(format!("<h{n} id=\"{id_attr}\"{class_attr}>")));
-        events[end].0 = Event::Html(CowStr::from(format!(
-            " <a class=\"anchor\" href=\"#{id_attr}\" aria-label=\"Link to this section\">#</a></h{n}>\n"
+        // The heading's text is its own link (named by the text, and short): a heading that
+        // already holds a link or raw HTML, which could hold one, gets a separate `#` link.
+        let holds_link = events[i + 1..end].iter().any(|(event, _)| {
+            matches!(
+                event,
+                Event::Start(Tag::Link { .. })
+                    | Event::FootnoteReference(_)
+                    | Event::Html(_)
+                    | Event::InlineHtml(_)
+            )
+        });
+        let (open, close) = if holds_link {
+            (
+                String::new(),
+                format!(" <a class=\"anchor\" href=\"#{id_attr}\" aria-label=\"Link to this section\">#</a>"),
+            )
+        } else {
+            (format!("<a href=\"#{id_attr}\">"), "</a>".to_string())
+        };
+        events[i].0 = Event::Html(CowStr::from(format!(
+            "<h{n} id=\"{id_attr}\"{class_attr}>{open}"
         )));
+        events[end].0 = Event::Html(CowStr::from(format!("{close}</h{n}>\n")));
         headings.push(Heading {
             level: n,
             id,

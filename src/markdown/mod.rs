@@ -445,10 +445,21 @@ pub(crate) mod tests {
         );
         assert!(out
             .html()
-            .contains("<h2 id=\"verify\">Verify <a class=\"anchor\" href=\"#verify\""));
+            .contains("<h2 id=\"verify\"><a href=\"#verify\">Verify</a></h2>"));
         assert!(out.html().contains("<h2 id=\"verify-1\">"));
         assert!(out.html().contains("<h2 id=\"rollback\">"));
         assert_eq!(out.toc.len(), 3);
+    }
+
+    #[test]
+    fn a_heading_holding_a_link_gets_a_separate_anchor() {
+        let out = render_text("## See [the dashboard](https://grafana.example.com/)\n");
+        let html = out.html();
+        assert!(
+            html.contains("<a href=\"https://grafana.example.com/\">the dashboard</a> <a class=\"anchor\" href=\"#see-the-dashboard\" aria-label=\"Link to this section\">#</a></h2>"),
+            "{html}"
+        );
+        assert!(!html.contains("<h2 id=\"see-the-dashboard\"><a"), "{html}");
     }
 
     #[test]
@@ -477,7 +488,7 @@ pub(crate) mod tests {
         let out = render_text("First *para*\ngraph.\n\n```yaml\na: 1\n```\n");
         assert!(out
             .html()
-            .contains("<pre class=\"code\" data-lang=\"yaml\"><code><span class=\"h"));
+            .contains("<pre class=\"code\" data-lang=\"yaml\"><code><span class=h"));
         assert_eq!(out.summary, "First para graph.");
     }
 

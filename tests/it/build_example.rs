@@ -122,9 +122,9 @@ fn stale_runbook_shows_the_overdue_warning_and_a_fresh_one_does_not() {
         count(&stale, ".review-warning time[datetime='2025-12-10']"),
         1
     );
-    assert_eq!(count(&stale, "dl.facts .fact.is-overdue .badge-overdue"), 1);
+    assert_eq!(count(&stale, "dl.facts > .is-overdue .badge-overdue"), 1);
     assert_eq!(
-        attrs(&stale, ".fact.is-overdue time", "datetime"),
+        attrs(&stale, ".facts > .is-overdue time", "datetime"),
         ["2026-06-08"]
     );
 
@@ -135,10 +135,10 @@ fn stale_runbook_shows_the_overdue_warning_and_a_fresh_one_does_not() {
     // The runbooks listing flags the stale runbook only.
     let listing = page(example(), "runbooks/");
     let overdue: Vec<String> = listing
-        .select(&sel("li.page-row"))
+        .select(&sel(".page-list > li"))
         .filter(|row| row.select(&sel(".badge-overdue")).next().is_some())
         .flat_map(|row| {
-            row.select(&sel("a.page-row-title"))
+            row.select(&sel("li > div:first-child > a"))
                 .filter_map(|a| a.value().attr("href").map(str::to_string))
                 .collect::<Vec<_>>()
         })
@@ -170,10 +170,10 @@ fn postmortem_shows_severity_status_authors_window_and_incident_link() {
     assert_eq!(fact_text(&html, "Time to detect"), "14 min");
 
     let window: Vec<(String, String)> = html
-        .select(&sel("ol.milestones li.milestone"))
+        .select(&sel("ol.milestones > li"))
         .map(|li| {
             let label = li
-                .select(&sel(".milestone-label"))
+                .select(&sel("li > span"))
                 .next()
                 .map(text_of)
                 .unwrap_or_default();
@@ -230,15 +230,15 @@ fn incident_shows_impact_components_and_updates_newest_first() {
     assert_eq!(fact_text(&html, "Duration"), "4 h 3 min");
 
     let updates: Vec<(String, String)> = html
-        .select(&sel("section.updates ol.timeline > li.timeline-item"))
+        .select(&sel("section.updates ol.timeline > li"))
         .map(|li| {
             let status = li
-                .select(&sel(".timeline-head .upd"))
+                .select(&sel("li > div:first-child .upd"))
                 .next()
                 .map(text_of)
                 .unwrap_or_default();
             let at = li
-                .select(&sel(".timeline-head time"))
+                .select(&sel("li > div:first-child time"))
                 .next()
                 .and_then(|t| t.value().attr("datetime"))
                 .unwrap_or("")
@@ -256,7 +256,7 @@ fn incident_shows_impact_components_and_updates_newest_first() {
     ]
     .map(|(a, b)| (a.to_string(), b.to_string()));
     assert_eq!(updates, expected);
-    let first_message = texts(&html, "ol.timeline > li .timeline-body")
+    let first_message = texts(&html, "ol.timeline > li > div + div")
         .into_iter()
         .next()
         .unwrap_or_default();
@@ -351,12 +351,12 @@ fn heading_ids_are_unique() {
     assert!(ids.contains(&"verify-1".to_string()), "{ids:?}");
     let unique: BTreeSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "duplicate heading ids: {ids:?}");
-    // Each heading has an anchor link to itself, and the TOC points at real ids.
+    // Each heading's text is a link to itself, and the TOC points at real ids.
     for id in ["verify", "verify-1"] {
         assert_eq!(
-            count(&html, &format!("#{id} a.anchor[href='#{id}']")),
+            count(&html, &format!("#{id} > a:only-child[href='#{id}']")),
             1,
-            "anchor of #{id}"
+            "link of #{id}"
         );
     }
     for href in attrs(&html, "nav.toc a[href]", "href") {
@@ -482,7 +482,7 @@ fn taxonomy_pages_list_the_pages_carrying_the_term() {
     // The service page adds the status incidents of its component, which carry no `services`.
     let pages = attrs(
         &term,
-        "li.page-row:not(.kind-incident) a.page-row-title",
+        "section[aria-labelledby]:not([aria-labelledby$='-incident']) .page-list > li > div:first-child > a",
         "href",
     );
     assert_eq!(pages.len(), listed_count, "count on services/ vs rows");
@@ -508,15 +508,15 @@ fn taxonomy_pages_list_the_pages_carrying_the_term() {
     }
 
     let tag = page(out, "tags/wal/");
-    let pages = attrs(&tag, "a.page-row-title", "href");
+    let pages = attrs(&tag, ".page-list > li > div:first-child > a", "href");
     assert!(pages.contains(&format!("/{DISK_RUNBOOK}")), "{pages:?}");
     assert!(pages.contains(&format!("/{PG_POSTMORTEM}")), "{pages:?}");
     let owner = page(out, "owners/team-data/");
-    let pages = attrs(&owner, "a.page-row-title", "href");
+    let pages = attrs(&owner, ".page-list > li > div:first-child > a", "href");
     assert!(pages.contains(&format!("/{DISK_RUNBOOK}")), "{pages:?}");
     // The page's own tag chips lead to the tag pages.
     let disk = page(out, DISK_RUNBOOK);
-    let chips = attrs(&disk, ".doc-tags a.chip", "href");
+    let chips = attrs(&disk, ".doc-tags a", "href");
     assert_eq!(chips, ["/tags/postgres/", "/tags/storage/", "/tags/wal/"]);
 }
 
@@ -681,7 +681,10 @@ fn draft_runbook_is_absent_without_drafts_and_present_with_them() {
     );
     assert_eq!(count(&html, ".doc-eyebrow .badge-draft"), 1);
     let listing = page(&drafts, "runbooks/");
-    assert!(attrs(&listing, "a.page-row-title", "href").contains(&format!("/{DRAFT_RUNBOOK}")));
+    assert!(
+        attrs(&listing, ".page-list > li > div:first-child > a", "href")
+            .contains(&format!("/{DRAFT_RUNBOOK}"))
+    );
 }
 
 #[test]

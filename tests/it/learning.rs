@@ -101,13 +101,17 @@ fn runbooks_file_lists_every_runbook_page_as_it_shows() {
                 .collect::<Vec<_>>(),
             "{url}"
         );
-        let due = attrs(&html, ".fact.is-overdue time, .fact time", "datetime");
+        let due = attrs(
+            &html,
+            ".facts > .is-overdue time, .facts > div time",
+            "datetime",
+        );
         assert!(
             due.contains(&runbook["review_due"].as_str().unwrap().to_string()),
             "{url}: {due:?}"
         );
         assert_eq!(
-            count(&html, ".fact.is-overdue") == 1,
+            count(&html, ".facts > .is-overdue") == 1,
             runbook["review_overdue"] == true,
             "{url}"
         );

@@ -790,19 +790,28 @@ fn service_page_gathers_runbooks_postmortems_incidents_and_owners() {
     assert_eq!(crate::support::fact_text(&html, "Owners"), "team-data");
     assert_eq!(crate::support::fact_text(&html, "Status"), "Operational");
     assert_eq!(
-        texts(&html, "#service-runbook + .page-list .page-row-title"),
+        texts(
+            &html,
+            "#service-runbook + .page-list > li > div:first-child > a"
+        ),
         ["Postgres: disk almost full", "Postgres: replication lag"]
     );
     // The object storage incident of July broke WAL archiving too.
     assert_eq!(
-        texts(&html, "#service-postmortem + .page-list .page-row-title"),
+        texts(
+            &html,
+            "#service-postmortem + .page-list > li > div:first-child > a"
+        ),
         [
             "Writes failing on managed Postgres clusters in fra1",
             "Object storage errors in fra1"
         ]
     );
     assert_eq!(
-        texts(&html, "#service-incident + .page-list .page-row-title"),
+        texts(
+            &html,
+            "#service-incident + .page-list > li > div:first-child > a"
+        ),
         [
             "Scheduled maintenance: Managed Postgres minor version upgrades in fra1",
             "Delayed backups for managed Postgres in waw1",
@@ -1088,7 +1097,7 @@ fn states_shown(out: &std::path::Path, name: &str) -> Vec<(String, String)> {
     let row = format!("/status/{name}/");
     for file in crate::support::html_files(out) {
         let html = crate::support::html_file(out, &file);
-        for item in html.select(&crate::support::sel("li.page-row")) {
+        for item in html.select(&crate::support::sel(".page-list > li")) {
             let links = item
                 .select(&crate::support::sel("a"))
                 .filter_map(|a| a.value().attr("href"))

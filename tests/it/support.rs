@@ -296,7 +296,7 @@ pub(crate) fn count(html: &Html, selector: &str) -> usize {
 pub(crate) fn fact<'a>(html: &'a Html, label: &str) -> Option<ElementRef<'a>> {
     let dt = sel("dt");
     let dd = sel("dd");
-    html.select(&sel("dl.facts .fact")).find_map(|fact| {
+    html.select(&sel("dl.facts > div")).find_map(|fact| {
         let matches = fact.select(&dt).next().map(text_of).as_deref() == Some(label);
         if matches {
             fact.select(&dd).next()

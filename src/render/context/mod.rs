@@ -36,6 +36,7 @@ pub(crate) struct Assets {
     style: String,
     favicon: String,
     script: String,
+    syntax: String,
     syntax_light: String,
     syntax_dark: String,
 }
@@ -86,6 +87,7 @@ impl<'a> Globals<'a> {
                 style: asset("style.css"),
                 favicon: asset("favicon.svg"),
                 script: asset("opsbook.js"),
+                syntax: asset("syntax.css"),
                 syntax_light: asset("syntax-light.css"),
                 syntax_dark: asset("syntax-dark.css"),
             },

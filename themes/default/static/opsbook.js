@@ -477,10 +477,21 @@
 
   /* ---------------------------------------------------------------- TOC */
 
-  /* A page carries its TOC once, inline; on wide screens a copy sits in the aside. */
+  /* A page carries its TOC once, inline; on wide screens a copy sits in the aside, which the
+     script makes (the page has its column) unless the theme's template has one. */
   function fillTocAside() {
-    var aside = document.querySelector(".toc-aside-inner");
     var toc = document.querySelector(".toc-inline > .toc");
+    var shell = document.querySelector(".shell.has-toc");
+    if (toc && shell && !document.querySelector(".toc-aside")) {
+      var made = document.createElement("aside");
+      made.className = "toc-aside";
+      made.setAttribute("aria-labelledby", "toc-aside-title");
+      var title = document.querySelector(".toc-inline > summary");
+      made.innerHTML = '<div class="toc-aside-inner"><p class="toc-aside-title" id="toc-aside-title"></p></div>';
+      made.querySelector("p").textContent = title ? title.textContent : "On this page";
+      shell.appendChild(made);
+    }
+    var aside = document.querySelector(".toc-aside-inner");
     if (!aside || !toc || aside.querySelector(".toc")) return;
     var copy = toc.cloneNode(true);
     copy.removeAttribute("aria-label");
