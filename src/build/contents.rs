@@ -109,9 +109,12 @@ impl<'a> Contents<'a> {
 
 /// Every output rendered with a template, in the order the site lists them.
 fn rendered<'a>(site: &'a Site, generated: &'a Generated, search_page: bool) -> Vec<Render<'a>> {
-    // A generated page takes over the URL of a section or term page (`/status/`).
+    // A generated page takes over the URL of a section or term page (`/status/`). A set: there
+    // is a generated page per alert, as many as pages.
+    let owned: std::collections::HashSet<&str> =
+        generated.pages.iter().map(|p| p.url.as_str()).collect();
     let mut outputs: Vec<Render<'a>> = (0..site.pages.len())
-        .filter(|&id| !generated.owns(&site.pages[id].url))
+        .filter(|&id| !owned.contains(site.pages[id].url.as_str()))
         .map(Render::Page)
         .collect();
     for (name, title) in TAXONOMIES {
@@ -122,7 +125,9 @@ fn rendered<'a>(site: &'a Site, generated: &'a Generated, search_page: bool) -> 
         outputs.extend(
             terms
                 .keys()
-                .filter(|slug| !generated.owns(&format!("{}{slug}/", taxonomy_url(site, name))))
+                .filter(|slug| {
+                    !owned.contains(format!("{}{slug}/", taxonomy_url(site, name)).as_str())
+                })
                 .map(|slug| Render::Term(name, title, slug)),
         );
     }

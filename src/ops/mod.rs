@@ -100,13 +100,6 @@ pub(crate) struct Generated {
     pub places: BTreeSet<Place>,
 }
 
-impl Generated {
-    /// Whether a generated page owns `url` (relative to the base path).
-    pub(crate) fn owns(&self, url: &str) -> bool {
-        self.pages.iter().any(|p| p.url == url)
-    }
-}
-
 /// Whether an operations page shows something of `page`'s body beyond what its rendering tells
 /// other pages (summary, links, anchors): a postmortem's action items, or the text of a section
 /// whose URL a generated page takes over (`/status/`, `/postmortems/`). An edit of such a body
