@@ -183,7 +183,7 @@ pub(crate) struct SiteRows<'s> {
 }
 
 impl<'s> SiteRows<'s> {
-    fn new(pages: Vec<(&'s Page, u32)>) -> SiteRows<'s> {
+    fn new(pages: IndexedPages<'s>) -> SiteRows<'s> {
         let (pages, sizes) = pages.into_iter().unzip();
         SiteRows { pages, sizes }
     }
@@ -211,6 +211,9 @@ impl export::Rows for SiteRows<'_> {
     }
 }
 
+/// Each page indexed, with how many sections it has, in index order.
+type IndexedPages<'s> = Vec<(&'s Page, u32)>;
+
 /// What [`fill`] leaves the index as.
 #[derive(Clone, Copy, PartialEq)]
 enum Segments {
@@ -225,13 +228,12 @@ enum Segments {
 /// Adds one document per section of every page, in page order (one build equals the next), and
 /// leaves the segments as `segments` says. Returns the vocabulary of typo correction, gathered
 /// on the way, and each page indexed with how many sections it has, in index order.
-#[allow(clippy::type_complexity)]
 fn fill<'s>(
     index: &Index,
     fields: &Fields,
     site: &'s Site,
     segments: Segments,
-) -> tantivy::Result<(typos::Words, Vec<(&'s Page, u32)>)> {
+) -> tantivy::Result<(typos::Words, IndexedPages<'s>)> {
     let mut writer: IndexWriter = index.writer_with_num_threads(1, 96_000_000)?;
     if segments == Segments::AsWritten {
         // A merge by size would join segments that are not neighbours in index order.
@@ -239,7 +241,7 @@ fn fill<'s>(
     }
     let mut others = BTreeMap::new();
     let mut vocabulary = Vocabulary::new(index)?;
-    let mut pages: Vec<(&Page, u32)> = Vec::new();
+    let mut pages: IndexedPages<'_> = Vec::new();
     for (place, (page, section, first)) in sections(site).enumerate() {
         match pages.last_mut() {
             Some((last, sections)) if !first && std::ptr::eq(*last, page) => *sections += 1,

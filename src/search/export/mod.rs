@@ -197,8 +197,7 @@ pub(crate) fn export_into(
         })
         .collect::<tantivy::Result<_>>()?;
     let terms: Vec<Exported> = postings::for_each_term(&segments, &searched, Exported::new)?;
-    let filters = filters_file(&segments, fields)?;
-    let filter_values = filter_values(&segments, fields)?;
+    let (filters, filter_values) = filters(&segments, fields)?;
     let doc_count = segments.doc_count();
     // Everything is read from the index: its memory is given back before the rows are made.
     drop(segments);
@@ -416,27 +415,26 @@ fn filter_fields(fields: &Fields) -> [(&'static str, Field); 3] {
     ]
 }
 
-fn filter_values(
-    segments: &Ordered<'_>,
-    fields: &Fields,
-) -> tantivy::Result<BTreeMap<&'static str, Vec<String>>> {
-    let mut values = BTreeMap::new();
+/// The values of each filter field, in `meta.js`.
+type FilterValues = BTreeMap<&'static str, Vec<String>>;
+
+/// `filters.js`, each value of the filter fields with its documents, and the values alone for
+/// `meta.js`, from one read of their postings.
+fn filters(segments: &Ordered<'_>, fields: &Fields) -> tantivy::Result<(File, FilterValues)> {
+    let mut filters: BTreeMap<&'static str, BTreeMap<String, String>> = BTreeMap::new();
+    let mut values = FilterValues::new();
     for (name, field) in filter_fields(fields) {
         let terms = segments.documents_by_term(field)?;
-        values.insert(name, terms.into_iter().map(|(value, _)| value).collect());
-    }
-    Ok(values)
-}
-
-fn filters_file(segments: &Ordered<'_>, fields: &Fields) -> tantivy::Result<File> {
-    let mut filters: BTreeMap<&'static str, BTreeMap<String, String>> = BTreeMap::new();
-    for (name, field) in filter_fields(fields) {
+        values.insert(name, terms.iter().map(|(value, _)| value.clone()).collect());
         let entry = filters.entry(name).or_default();
-        for (value, documents) in segments.documents_by_term(field)? {
+        for (value, documents) in terms {
             entry.insert(value, documents.text());
         }
     }
-    Ok(("filters.js".into(), register("filters", None, &filters)))
+    Ok((
+        ("filters.js".into(), register("filters", None, &filters)),
+        values,
+    ))
 }
 
 #[cfg(test)]
