@@ -17,7 +17,6 @@
 //! This is the only module that knows tantivy.
 
 mod analyzer;
-mod compact;
 pub(crate) mod export;
 mod searcher;
 mod stamp;
@@ -368,8 +367,10 @@ fn severity_name(severity: crate::vocabulary::Severity) -> &'static str {
     }
 }
 
-/// The browser runtime, copied to `search/opsbook-search.js`.
-pub(crate) const RUNTIME: &str = include_str!("runtime/opsbook-search.js");
+/// The browser runtime as shipped in `search/opsbook-search.js`: its source
+/// (`runtime/opsbook-search.js`) minified by `scripts/build-runtime.sh`, as a cold first query
+/// loads it.
+pub(crate) const RUNTIME: &str = include_str!("runtime/opsbook-search.min.js");
 
 /// The Snowball stemmer of a language as a wasm module in a script (`stem-de.js`), built by
 /// `scripts/build-stemmer-wasm.sh`; English's is in the runtime.
@@ -409,7 +410,7 @@ pub(crate) fn write_browser_files(
     let synonyms = site_synonyms(site, &index)?;
     let languages = site_languages(site);
     let made = export::export_into(index, &fields, &rows, &synonyms, &words, &languages, emit)?;
-    emit(("opsbook-search.js".into(), compact::compact(RUNTIME)));
+    emit(("opsbook-search.js".into(), RUNTIME.to_string()));
     let stemmers = stemmer_files(&languages);
     let count = stemmers.len();
     stemmers.into_iter().for_each(emit);

@@ -426,3 +426,28 @@ fn runtime_ranks_and_tokenizes_like_tantivy_in_german_french_chinese_and_japanes
         check_queries(&handbook, tmp.path(), &site, &queries, true);
     }
 }
+
+/// The runtime builds ship is its commented source minified (`scripts/build-runtime.sh`): a
+/// change to the source that was not minified again fails here.
+#[test]
+fn the_shipped_runtime_is_its_source_minified() {
+    let terser = repo().join("tests/browser/node_modules/terser");
+    if !terser.is_dir() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "terser is not installed (npm ci --prefix tests/browser)"
+        );
+        eprintln!("skipped: terser is not installed (npm ci --prefix tests/browser)");
+        return;
+    }
+    let run = Command::new("bash")
+        .arg(repo().join("scripts/build-runtime.sh"))
+        .arg("--check")
+        .output()
+        .expect("run bash");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}

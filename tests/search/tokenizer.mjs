@@ -125,7 +125,7 @@ for (const site of expected.sites) {
   for (const [docFreq, docCount, totalTokens, boost, fieldnormId, tf, scoreBits] of site.bm25) {
     counts.bm25++;
     const key = `${totalTokens}/${docCount}`;
-    if (!caches.has(key)) caches.set(key, inner.tfCacheOf(totalTokens, docCount, m.fieldnorms));
+    if (!caches.has(key)) caches.set(key, inner.tfCacheOf(totalTokens, docCount));
     const weight = inner.termWeight(docFreq, docCount, boost);
     const score = inner.termScore(weight, caches.get(key), fieldnormId, tf);
     if (f32Bits(score) !== scoreBits) {

@@ -3,11 +3,11 @@
 //! that register themselves (`opsbook.search.shard(3, {...})`), so the site searches from any
 //! static host, any sub-path, and `file://`.
 //!
-//! The files of `search/` (format version 4), all in one folder and few (10,000 pages, 114,389
+//! The files of `search/` (format version 5), all in one folder and few (10,000 pages, 114,389
 //! sections: 1,444 files):
 //!
 //! - `meta.js`: `opsbook.search.meta({version, doc_count, fields: [{name, boost, total_tokens}],
-//!   fieldnorms: [256 fieldnorms by id], shards: [first term of each shard], single, docs,
+//!   shards: [first term of each shard], single, docs,
 //!   pages, vocabulary, filters: {kind|services|severity: [values]}})`; `single` has a number
 //!   per shard (as below): the document count of its term when the shard holds one term only,
 //!   else 0; `docs` a number per document file: how many sections it holds, `pages` one per
@@ -52,7 +52,6 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::{json, Value};
-use tantivy::fieldnorm::FieldNormReader;
 use tantivy::schema::Field;
 use tantivy::{DocId, Index};
 
@@ -65,7 +64,7 @@ pub(crate) use rows::{doc_row, DocRow, Rows};
 use segments::Ordered;
 
 /// The format's version, in `meta.js`; the runtime reads no other.
-const VERSION: u32 = 4;
+const VERSION: u32 = 5;
 /// Raw bytes of term data per shard before a new shard starts. Smaller shards load less per
 /// cold query, but the whole site must stay under 20,000 files (Cloudflare Pages' free plan):
 /// 10,000 pages make 1,444 search files with these sizes, 2,259 with 20 KB shards and 16 KB
@@ -246,7 +245,6 @@ pub(crate) fn export_into(
         "version": VERSION,
         "doc_count": doc_count,
         "fields": field_meta,
-        "fieldnorms": (0..=255u8).map(FieldNormReader::id_to_fieldnorm).collect::<Vec<u32>>(),
         "shards": shard_keys,
         "single": numbers(single),
         "docs": doc_counts,
@@ -390,7 +388,7 @@ fn shard_file(
 }
 
 fn empty_meta() -> File {
-    let meta = json!({"version": VERSION, "doc_count": 0, "fields": [], "fieldnorms": [],
+    let meta = json!({"version": VERSION, "doc_count": 0, "fields": [],
         "shards": [], "single": "", "docs": "", "pages": "", "vocabulary": [], "filters": {}});
     ("meta.js".into(), register("meta", None, &meta))
 }
