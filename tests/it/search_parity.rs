@@ -15,7 +15,7 @@ use opsbook::search::{analyze, Language};
 use serde_json::{json, Value};
 use tantivy::query::Bm25Weight;
 
-use crate::support::{build, example_dir};
+use crate::support::{build_with_env, example_dir};
 
 /// Field boosts of the index (title, section, body, names).
 const BOOSTS: [f32; 4] = [3.0, 2.0, 1.0, 4.0];
@@ -213,8 +213,18 @@ fn check(handbook: &Path, tmp: &Path, language: Language) -> PathBuf {
 
 /// Builds `handbook` into `tmp/site` and runs `tokenizer.mjs` on it.
 fn build_and_check_tokens(handbook: &Path, tmp: &Path, language: Language) -> PathBuf {
+    build_and_check_tokens_with(handbook, tmp, language, &[])
+}
+
+/// [`build_and_check_tokens`], the build run with `env`.
+fn build_and_check_tokens_with(
+    handbook: &Path,
+    tmp: &Path,
+    language: Language,
+    env: &[(&str, &str)],
+) -> PathBuf {
     let site = tmp.join("site");
-    build(handbook, &site, &["-q"]).assert_success();
+    build_with_env(handbook, &site, &["-q"], env).assert_success();
     assert!(site.join("search/meta.js").is_file(), "no search/meta.js");
     assert!(site.join("search/opsbook-search.js").is_file());
 
@@ -401,8 +411,26 @@ fn runtime_ranks_and_tokenizes_like_tantivy_on_a_generated_1000_page_handbook() 
         .status()
         .expect("python3 runs");
     assert!(status.success(), "gen_corpus.py failed");
-    check(&handbook, tmp.path(), Language::English);
+    // Lists this short are not cut at the build's own threshold: cut them, so that the ranking
+    // is checked where the runtime loads tails.
+    let site = build_and_check_tokens_with(&handbook, tmp.path(), Language::English, CUT_SHORT);
+    let cut = std::fs::read_dir(site.join("search"))
+        .unwrap()
+        .filter_map(|entry| std::fs::read_to_string(entry.unwrap().path()).ok())
+        .any(|text| text.contains("\"split\":{\""));
+    assert!(cut, "no term was cut into a head and a tail");
+    check_prefixes(&handbook, tmp.path(), &site, TYPED, false);
+    check_queries(
+        &handbook,
+        tmp.path(),
+        &site,
+        &repo().join("tests/search/queries.txt"),
+        false,
+    );
 }
+
+/// Cuts lists of more than 16 KB into heads and tails (the build's own threshold is 64 KB).
+const CUT_SHORT: &[(&str, &str)] = &[("OPSBOOK_SEARCH_SPLIT_BYTES", "16384")];
 
 /// The handbooks of `tests/fixtures/languages`, each in its language: the runtime analyzes their
 /// text and queries as the index did (stems, CJK pairs, full-width letters), and ranks as

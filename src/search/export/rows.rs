@@ -16,7 +16,7 @@ pub(super) const SNIPPET_TEXT_CHARS: usize = 180;
 /// Raw bytes of rows per document file before the next page starts a new one: every result
 /// that no loaded `top` has costs a document file, so they stay small; whole pages keep a page's
 /// url, title and kind written once.
-pub(super) const DOC_FILE_BYTES: usize = 32 * 1024;
+pub(super) const DOC_FILE_BYTES: usize = 28 * 1024;
 
 /// The rows of the index a page at a time, made again when asked: the export reads the `top`
 /// rows it needs, then every page once for the document files, and never holds every section's
