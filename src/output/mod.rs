@@ -14,42 +14,8 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Location};
 
-/// Refuses an output folder that would overwrite or delete the handbook.
-pub(crate) fn check_destination(root: &Path, out: &Path) -> Result<(), Diagnostic> {
-    let root = absolute(root);
-    let out = absolute(out);
-    let refuse = |why: &str| {
-        Err(Diagnostic::error(
-            None,
-            format!("refusing to write the site to `{}`: {why}", out.display()),
-        )
-        .with_hint("choose an output folder of its own, such as `public/`, with -o"))
-    };
-    if out.parent().is_none() {
-        return refuse("it is the root of the file system");
-    }
-    if std::env::var_os("HOME").is_some_and(|home| absolute(Path::new(&home)) == out) {
-        return refuse("it is your home folder");
-    }
-    if out == root {
-        return refuse("it is the handbook folder itself");
-    }
-    if root.starts_with(&out) {
-        return refuse("it contains the handbook");
-    }
-    for protected in ["content", "static", "templates", "themes"] {
-        if out.starts_with(root.join(protected)) {
-            return refuse(&format!(
-                "it is inside the handbook's `{protected}/` folder"
-            ));
-        }
-    }
-    if out.is_file() {
-        return refuse("it is a file");
-    }
-    recover(&out);
-    Ok(())
-}
+mod destination;
+pub(crate) use destination::check_destination;
 
 /// The names of the folders a build makes beside the output folder `NAME`:
 /// `.NAME.opsbook-staging-PID-…` (the new site while it is written; after an exchange, the old
@@ -249,6 +215,14 @@ struct Over {
     files: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
+/// Whether the file at `path` holds exactly `bytes` (its size is looked at first, so a changed
+/// file is rarely read).
+fn holds(path: &Path, bytes: &[u8]) -> bool {
+    let same_size = std::fs::symlink_metadata(path)
+        .is_ok_and(|meta| meta.is_file() && meta.len() == bytes.len() as u64);
+    same_size && std::fs::read(path).is_ok_and(|old| old == bytes)
+}
+
 /// Where [`Staging::over`] writes `path` until the commit.
 fn temporary(path: &Path) -> PathBuf {
     let name = path
@@ -330,6 +304,17 @@ impl Staging {
         let path = self.resolve(relative)?;
         if let Some(over) = &self.over {
             let temporary = temporary(&path);
+            // The file as it is already: kept, not replaced. A template edit leaves most outputs
+            // of a big site alike (redirects, feeds, JSON), and on a disk replacing a file costs
+            // far more than reading it. Not when this build wrote it already (a theme's file,
+            // then the handbook's): its waiting version must not win.
+            if holds(&path, bytes) && !temporary.exists() {
+                over.files
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(relative.to_string());
+                return Ok(());
+            }
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| io_error(parent, e))?;
             }
@@ -669,6 +654,44 @@ mod tests {
             ["a/index.html", "b.css"],
             "gone/ and its file are removed"
         );
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_build_over_the_output_keeps_files_it_would_write_alike() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        std::fs::create_dir_all(&out).unwrap();
+        for (path, text) in [
+            ("same.html", "same"),
+            ("twice.css", "old"),
+            ("longer.js", "ab"),
+        ] {
+            std::fs::write(out.join(path), text).unwrap();
+        }
+        let inode = |path: &str| std::fs::metadata(out.join(path)).unwrap().ino();
+        let (same, longer) = (inode("same.html"), inode("longer.js"));
+
+        let staging = Staging::over(&out);
+        staging.write("same.html", b"same").unwrap();
+        staging.write("longer.js", b"abc").unwrap();
+        // Written twice, the second time as it was: the second write wins, not the first.
+        staging.write("twice.css", b"theme's").unwrap();
+        staging.write("twice.css", b"old").unwrap();
+        staging.commit().unwrap();
+
+        assert_eq!(inode("same.html"), same, "an alike file is not replaced");
+        assert_ne!(inode("longer.js"), longer, "a changed file is");
+        assert_eq!(
+            std::fs::read_to_string(out.join("longer.js")).unwrap(),
+            "abc"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("twice.css")).unwrap(),
+            "old"
+        );
+        assert_eq!(entries(&out), ["longer.js", "same.html", "twice.css"]);
     }
 
     fn entries(dir: &Path) -> Vec<String> {
