@@ -20,6 +20,7 @@ macro_rules! say {
 }
 
 mod http;
+mod private;
 mod reload;
 mod site;
 mod watch;
@@ -200,7 +201,7 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
     #[cfg(unix)]
     private.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
     let private = private
-        .tempdir()
+        .tempdir_in(private::parent(&root))
         .context("cannot create the private output folder")?;
     let private_dir = private.path().canonicalize()?;
     let build_options = BuildOptions {
