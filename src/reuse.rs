@@ -52,6 +52,12 @@ impl Reuse {
         }
     }
 
+    /// Whether this build's outputs are recorded for the next one: without a cache, fingerprints
+    /// are neither looked up nor kept, so there is no need to make them.
+    pub(crate) fn keeps_records(&self) -> bool {
+        self.dir.is_some()
+    }
+
     /// The previous file at `relative` when it can stand for a file with `fingerprint`.
     pub(crate) fn reusable(&self, relative: &str, fingerprint: &Fingerprint) -> Option<PathBuf> {
         let previous = self.previous.get(relative)?;

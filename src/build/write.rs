@@ -452,16 +452,20 @@ impl Writer<'_> {
         // taken over, handed to the template as they are.
         let mut values = Values::default();
         fill(self.site, render, builder, &mut values);
-        let mut hasher = reuse::Hasher::new(seed);
-        hasher.add("template", &template);
-        for (key, value) in &values.0 {
-            hasher.add(key, value);
-        }
-        let fingerprint = hasher.finish();
-        if let Some(previous) = self.reuse.reusable(&path, &fingerprint) {
-            let staged = self.staging.link(&previous, &path)?;
-            self.reuse.record(&path, fingerprint, &staged);
-            return Ok(());
+        let fingerprint = self.reuse.keeps_records().then(|| {
+            let mut hasher = reuse::Hasher::new(seed);
+            hasher.add("template", &template);
+            for (key, value) in &values.0 {
+                hasher.add(key, value);
+            }
+            hasher.finish()
+        });
+        if let Some(fingerprint) = &fingerprint {
+            if let Some(previous) = self.reuse.reusable(&path, fingerprint) {
+                let staged = self.staging.link(&previous, &path)?;
+                self.reuse.record(&path, *fingerprint, &staged);
+                return Ok(());
+            }
         }
         let mut context = tera::Context::from_value(serde_json::Value::Object(values.0))
             .expect("an object is a context");
@@ -471,8 +475,10 @@ impl Writer<'_> {
             html = super::offline::relativize(&html, &path, &self.site.config.base_path);
         }
         self.staging.write(&path, html.as_bytes())?;
-        self.reuse
-            .record(&path, fingerprint, &self.staging.path_of(&path)?);
+        if let Some(fingerprint) = fingerprint {
+            self.reuse
+                .record(&path, fingerprint, &self.staging.path_of(&path)?);
+        }
         Ok(())
     }
 }

@@ -23,6 +23,7 @@ mod stamp;
 mod synonyms;
 mod typos;
 
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -496,15 +497,34 @@ impl Vocabulary {
 /// runtime. Equal fingerprints give equal files.
 pub(crate) fn input_fingerprint(site: &Site) -> [u8; 32] {
     let mut hasher =
-        crate::reuse::Hasher::new(concat!("search 1 ", env!("CARGO_PKG_VERSION")).as_bytes());
+        crate::reuse::Hasher::new(concat!("search 2 ", env!("CARGO_PKG_VERSION")).as_bytes());
     hasher.add("runtime", &RUNTIME);
     hasher.add("format", &export::format_id());
     hasher.add("synonyms", &site.config.synonyms);
     let languages = site_languages(site);
     hasher.add("languages", &languages);
     hasher.add("stemmers", &stemmer_files(&languages));
-    for (page, section, first) in sections(site) {
-        let severity = page.meta.severity.map(severity_name);
+    // Page by page on every core (each page's sections are unpacked to be hashed), then the
+    // pages' hashes in index order.
+    let indexed: Vec<&Page> = (site.pages.iter())
+        .filter(|page| page.document.is_some())
+        .collect();
+    let pages: Vec<[u8; 32]> = indexed
+        .par_iter()
+        .map(|page| page_fingerprint(site, page))
+        .collect();
+    hasher.add("pages", &pages);
+    hasher.finish()
+}
+
+/// A hash of what the search files take from `page`, as [`sections`] gives it.
+fn page_fingerprint(site: &Site, page: &Page) -> [u8; 32] {
+    let mut hasher = crate::reuse::Hasher::new(b"page");
+    let severity = page.meta.severity.map(severity_name);
+    hasher.add("filters", &(&page.meta.services, &page.meta.tags, severity));
+    hasher.add("language", &page_language(site, page));
+    hasher.add("names", &page_names(page));
+    for section in page.rendered.sections() {
         hasher.add(
             "section",
             &(
@@ -515,9 +535,6 @@ pub(crate) fn input_fingerprint(site: &Site) -> [u8; 32] {
                 page.kind.as_str(),
             ),
         );
-        hasher.add("filters", &(&page.meta.services, &page.meta.tags, severity));
-        hasher.add("language", &page_language(site, page));
-        hasher.add("names", &(first, page_names(page)));
     }
     hasher.finish()
 }
