@@ -41,3 +41,21 @@ pub(crate) fn check_destination(root: &Path, out: &Path) -> Result<(), Diagnosti
     recover(&out);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_the_handbook_its_parents_and_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("hb");
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        assert!(check_destination(&root, &root).is_err());
+        assert!(check_destination(&root, dir.path()).is_err());
+        assert!(check_destination(&root, &root.join("content")).is_err());
+        assert!(check_destination(&root, &root.join("content/x")).is_err());
+        assert!(check_destination(&root, &root.join("content/../public")).is_ok());
+        assert!(check_destination(&root, &root.join("public")).is_ok());
+    }
+}
