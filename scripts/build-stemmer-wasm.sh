@@ -3,8 +3,8 @@
 # wasm, one module per language, shrunk by binaryen's wasm-opt: English's is embedded, hex, in the
 # browser search runtime between the two /*WASM*/ markers; each other one is written, hex, as a
 # script that registers it, src/search/runtime/stemmers/stem-CODE.js, which a build copies to
-# search/ for the languages its handbook has. They are committed, so building the site or running CI needs no wasm
-# toolchain; run this again only after changing the stemmer crate or its version.
+# search/ for the languages its handbook has. They are committed, so building the site or running
+# CI needs no wasm toolchain; run this again only after changing the stemmer crate or its version.
 #
 # Needs: rustup target add wasm32-unknown-unknown; wasm-opt (apt-get install binaryen).
 # Hex, not base64: gzip finds repeats of whole bytes, which base64's 6-bit characters cut across.

@@ -31,6 +31,7 @@ pub(super) fn split_bytes() -> usize {
             .unwrap_or(SPLIT_BYTES)
     })
 }
+
 /// The head's share of a cut list: what one or two common words usually rank from alone.
 pub(super) const HEAD_SHARE: f64 = 0.3;
 /// The fewest documents a head has: the most results a page asks for at once, with room.
