@@ -42,7 +42,7 @@ fn forget(path: &Path) {
 }
 
 /// Whether the process `pid` may still be running a build (when in doubt, yes).
-fn alive(pid: u32) -> bool {
+pub(crate) fn alive(pid: u32) -> bool {
     #[cfg(unix)]
     {
         let Some(pid) = i32::try_from(pid)

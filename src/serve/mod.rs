@@ -195,13 +195,16 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
     let listener = listen(options.bind, options.port)?;
     let address = listener.local_addr()?;
     let url = local_url(address);
+    let parent = private::parent(&root);
+    private::remove_leftovers(&parent);
+    let prefix = private::prefix();
     let mut private = tempfile::Builder::new();
-    private.prefix("opsbook-serve-");
+    private.prefix(&prefix);
     // Drafts and the handbook's files are no business of other users of the machine.
     #[cfg(unix)]
     private.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
     let private = private
-        .tempdir_in(private::parent(&root))
+        .tempdir_in(&parent)
         .context("cannot create the private output folder")?;
     let private_dir = private.path().canonicalize()?;
     let build_options = BuildOptions {

@@ -1,6 +1,55 @@
-//! The private output folder of `serve`: where it goes.
+//! The private output folder of `serve`: where it goes, its name, and the removal of those that
+//! servers killed before they could remove their own left behind.
 
 use std::path::{Path, PathBuf};
+
+/// The start of every private folder's name; the server's process id follows.
+const PREFIX: &str = "opsbook-serve-";
+
+/// The start of this server's private folder's name: `opsbook-serve-PID-`.
+pub(super) fn prefix() -> String {
+    format!("{PREFIX}{}-", std::process::id())
+}
+
+/// Removes the private folders in `parent` of servers no longer running: one killed before it
+/// could remove its own leaves it behind, and in memory it would hold memory until the machine
+/// restarts. Only folders named by [`prefix`], of this user, with the id of a process that has
+/// ended, are touched; a link is never followed.
+pub(super) fn remove_leftovers(parent: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = (name.to_str())
+            .and_then(|name| name.strip_prefix(PREFIX))
+            .and_then(|rest| rest.split_once('-'))
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(meta) = std::fs::symlink_metadata(entry.path()) else {
+            continue;
+        };
+        if !meta.is_dir() || !ours(&meta) || pid == std::process::id() {
+            continue;
+        }
+        if !crate::output::alive(pid) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(unix)]
+fn ours(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    meta.uid() == rustix::process::geteuid().as_raw()
+}
+
+#[cfg(not(unix))]
+fn ours(_meta: &std::fs::Metadata) -> bool {
+    true
+}
 
 /// Where the private output folder goes: a folder in memory when the machine has one with room
 /// (`$XDG_RUNTIME_DIR`, which is this user's, else `/dev/shm`), as a server that keeps its pages
@@ -87,6 +136,40 @@ mod tests {
             Some("/dev/shm".into())
         );
         assert_eq!(first_with_room(candidates(), mb(800)), None);
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn leftovers_of_ended_servers_go_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        // A process that has ended: a child that ran and was waited for.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let ended = child.id();
+        child.wait().unwrap();
+        let keep = [
+            format!("{}abc", prefix()),
+            format!("{PREFIX}1-abc"),
+            format!("{PREFIX}x-abc"),
+            format!("other-{ended}-abc"),
+        ];
+        let gone = format!("{PREFIX}{ended}-abc");
+        for name in keep.iter().chain([&gone]) {
+            std::fs::create_dir_all(dir.path().join(name).join("site")).unwrap();
+        }
+        let linked = format!("{PREFIX}{ended}-link");
+        std::os::unix::fs::symlink(dir.path().join(&keep[0]), dir.path().join(&linked)).unwrap();
+        remove_leftovers(dir.path());
+        assert!(
+            !dir.path().join(&gone).exists(),
+            "an ended server's folder stays"
+        );
+        for name in &keep {
+            assert!(dir.path().join(name).join("site").is_dir(), "{name} went");
+        }
+        assert!(
+            dir.path().join(&linked).symlink_metadata().is_ok(),
+            "a link went"
+        );
     }
 
     #[test]
