@@ -267,13 +267,15 @@ fn fill<'s>(
 /// Every section of every page, in index order (the document ids of the index), and whether it
 /// is its page's first.
 fn sections(site: &Site) -> impl Iterator<Item = (&Page, TextSection, bool)> {
-    site.pages
-        .iter()
-        .filter(|page| page.document.is_some())
-        .flat_map(|page| {
-            (page.rendered.sections().into_iter().enumerate())
-                .map(move |(n, section)| (page, section, n == 0))
-        })
+    indexed_pages(site).flat_map(|page| {
+        (page.rendered.sections().into_iter().enumerate())
+            .map(move |(n, section)| (page, section, n == 0))
+    })
+}
+
+/// The pages the index holds (those with a document), in index order.
+fn indexed_pages(site: &Site) -> impl Iterator<Item = &Page> {
+    site.pages.iter().filter(|page| page.document.is_some())
 }
 
 fn section_url(page: &Page, section: &TextSection) -> String {
@@ -506,9 +508,7 @@ pub(crate) fn input_fingerprint(site: &Site) -> [u8; 32] {
     hasher.add("stemmers", &stemmer_files(&languages));
     // Page by page on every core (each page's sections are unpacked to be hashed), then the
     // pages' hashes in index order.
-    let indexed: Vec<&Page> = (site.pages.iter())
-        .filter(|page| page.document.is_some())
-        .collect();
+    let indexed: Vec<&Page> = indexed_pages(site).collect();
     let pages: Vec<[u8; 32]> = indexed
         .par_iter()
         .map(|page| page_fingerprint(site, page))
