@@ -145,17 +145,11 @@ async function runbook(page, how) {
   if (!again.includes(`--context ${value} -n db`)) fail(`${how}: opened again in the tab, the code reads ${again}`);
 }
 
-const server = await serve(root, prefix);
-const browser = await launch();
-await browser.context.addInitScript(CAPTURE);
-try {
-  const starts = [
-    ["http", `${server.url}alerts/${alert}/?cluster=${value}#${anchor}`],
-    ["file", `${pathToFileURL(path.join(offline, "alerts", alert, "index.html")).href}?cluster=${value}#${anchor}`],
-  ];
-  for (const [how, start] of starts) {
-    const page = await browser.context.newPage();
-    const problems = watch(page);
+/* The on-call path from the alert URL `start`, in `context`; a step that throws is a failure. */
+async function leg(context, how, start) {
+  const page = await context.newPage();
+  const problems = watch(page);
+  try {
     await page.goto(start);
     await page.waitForURL(/\/runbooks\//);
     const url = new URL(page.url());
@@ -167,7 +161,41 @@ try {
     if (top === undefined || top < -2 || top > 200) fail(`${how}: the heading #${anchor} is at ${top}px, not at the top`);
     await runbook(page, how);
     for (const p of problems) fail(`${how}: ${p}`);
+  } catch (error) {
+    fail(`${how}: ${String(error.message).split("\n")[0]}`);
+  } finally {
     await page.close();
+  }
+}
+
+const server = await serve(root, prefix);
+const browser = await launch();
+await browser.context.addInitScript(CAPTURE);
+try {
+  const starts = [
+    ["http", `${server.url}alerts/${alert}/?cluster=${value}#${anchor}`],
+    ["file", `${pathToFileURL(path.join(offline, "alerts", alert, "index.html")).href}?cluster=${value}#${anchor}`],
+  ];
+  for (const [how, start] of starts) {
+    const before = failures.length;
+    await leg(browser.context, how, start);
+    // On a loaded machine Chromium has lost a file:// page's stored ticks for good (about one
+    // full CI run in four; never when this check runs alone, even on busy cores): ticking again
+    // did not bring them back, and after the reload the page found no storage at all. The leg
+    // runs once more, whole, in a new browser context, and must then pass; a page that never
+    // stores fails both times.
+    const lost = failures.slice(before).some((f) => f.includes("never stored"));
+    if (how === "file" && lost) {
+      console.log(`${how}: the browser lost the checklist's storage; the leg once more in a new context`);
+      failures.length = before;
+      const fresh = await browser.browser.newContext();
+      await fresh.addInitScript(CAPTURE);
+      try {
+        await leg(fresh, how, start);
+      } finally {
+        await fresh.close();
+      }
+    }
   }
 
   // A crafted value is text in the page and stays inside the link's query.
