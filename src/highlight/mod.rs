@@ -13,10 +13,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use syntect::highlighting::{
-    FontStyle, HighlightState, Highlighter as Styler, RangedHighlightIterator, Style, Theme,
-};
-use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
+use syntect::highlighting::{FontStyle, Highlighter as Styler, Theme};
+use syntect::parsing::{ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 use two_face::theme::EmbeddedThemeName;
 
@@ -175,14 +173,13 @@ impl Highlighter {
             .iter()
             .position(|s| std::ptr::eq(s, syntax))
             .unwrap_or(usize::MAX);
-        let mut state = Some(LineState::new(syntax, &light, &dark));
+        let mut state = Some(LineState::new(syntax));
         // Code repeats itself: a line highlights the same wherever it starts in the same state
         // (grammar contexts and both themes' scope stacks), and ends in the same state. Each
         // state a build meets is kept once, and each line by the state it starts in.
-        let mut at = self.memoize_lines.then(|| {
-            let first = state.as_ref().expect("just made");
-            self.begin_memo(|memo| memo.intern(grammar, first))
-        });
+        let first = state.as_ref().expect("just made");
+        let mut at =
+            self.begin_memo(|memo| self.memoize_lines.then(|| memo.intern(grammar, first)));
         let mut html = String::with_capacity(code.len() * 2);
         for line in LinesWithEndings::from(code) {
             if let Some(start) = at {
@@ -201,9 +198,15 @@ impl Highlighter {
                 (None, Some(start)) => self.with_memo(|memo| memo.state(start)),
                 (None, None) => unreachable!("a state is kept or remembered"),
             };
-            let Some(line_html) =
-                current.highlight(line, syntaxes, (&light, &dark), &themes.palette)
-            else {
+            let Some(line_html) = self.with_memo(|memo| {
+                current.highlight(
+                    line,
+                    syntaxes,
+                    (&light, &dark),
+                    &themes.palette,
+                    &mut memo.looks,
+                )
+            }) else {
                 return escape(code);
             };
             if let Some(start) = at {
@@ -229,7 +232,10 @@ impl Highlighter {
     fn begin_memo<T>(&self, f: impl FnOnce(&mut LineMemo) -> T) -> T {
         MEMO.with(|memo| {
             let mut memo = memo.borrow_mut();
-            if memo.0 != self.id || memo.1.lines.len() > MEMO_LINES {
+            if memo.0 != self.id
+                || memo.1.lines.len() > MEMO_LINES
+                || memo.1.looks.0.len() > MEMO_LINES
+            {
                 *memo = (self.id, LineMemo::default());
             }
             f(&mut memo.1)
@@ -307,6 +313,7 @@ struct LineMemo {
     by_scopes: HashMap<(usize, u64), Vec<usize>>,
     /// (grammar, state before, line) → (its HTML, state after).
     lines: HashMap<(usize, usize, String), (Arc<str>, usize)>,
+    looks: Looks,
 }
 
 impl LineMemo {
@@ -314,7 +321,7 @@ impl LineMemo {
     fn intern(&mut self, grammar: usize, state: &LineState) -> usize {
         use std::hash::{Hash, Hasher};
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        state.light.path.scopes.hash(&mut hasher);
+        state.stack.as_slice().hash(&mut hasher);
         let bucket = self
             .by_scopes
             .entry((grammar, hasher.finish()))
@@ -351,77 +358,109 @@ impl LineMemo {
     }
 }
 
-/// Where a block stands between two lines: the grammar's parse state and both themes' states.
+/// Where a block stands between two lines: the grammar's parse state and its scope stack.
 #[derive(Clone, PartialEq)]
 struct LineState {
     parse: ParseState,
-    light: HighlightState,
-    dark: HighlightState,
+    stack: ScopeStack,
+}
+
+/// How a scope stack looks: its class (empty when plain in both themes) and whether either
+/// theme underlines it.
+#[derive(Clone)]
+struct Look {
+    class: Arc<str>,
+    underlined: bool,
+}
+
+/// The look of every scope stack met: a theme resolves a stack by matching each of its rules
+/// against it, which cost more than parsing while every push did it for both themes, and a build
+/// meets a few thousand stacks many million times.
+#[derive(Default)]
+struct Looks(HashMap<Vec<Scope>, Look>);
+
+impl Looks {
+    fn of(
+        &mut self,
+        stack: &[Scope],
+        stylers: (&Styler<'_>, &Styler<'_>),
+        palette: &Palette,
+    ) -> Look {
+        if let Some(look) = self.0.get(stack) {
+            return look.clone();
+        }
+        let (light, dark) = (
+            stylers.0.style_for_stack(stack),
+            stylers.1.style_for_stack(stack),
+        );
+        let look = Look {
+            class: Arc::from(palette.class_for(light, dark)),
+            underlined: (light.font_style | dark.font_style).contains(FontStyle::UNDERLINE),
+        };
+        self.0.insert(stack.to_vec(), look.clone());
+        look
+    }
 }
 
 impl LineState {
-    fn new(syntax: &SyntaxReference, light: &Styler<'_>, dark: &Styler<'_>) -> LineState {
+    fn new(syntax: &SyntaxReference) -> LineState {
         LineState {
             parse: ParseState::new(syntax),
-            light: HighlightState::new(light, ScopeStack::new()),
-            dark: HighlightState::new(dark, ScopeStack::new()),
+            stack: ScopeStack::new(),
         }
     }
 
-    /// Highlights one line (with its newline) and moves the state past it.
+    /// Highlights one line (with its newline) and moves the state past it: the text up to each
+    /// change of the scope stack takes the look of the stack before the change.
     fn highlight(
         &mut self,
         line: &str,
         syntaxes: &SyntaxSet,
-        (light, dark): (&Styler<'_>, &Styler<'_>),
+        stylers: (&Styler<'_>, &Styler<'_>),
         palette: &Palette,
+        looks: &mut Looks,
     ) -> Option<String> {
         let ops = self.parse.parse_line(line, syntaxes).ok()?;
-        let light_runs: Vec<(Style, std::ops::Range<usize>)> =
-            RangedHighlightIterator::new(&mut self.light, &ops, line, light)
-                .map(|(s, _, r)| (s, r))
-                .collect();
-        let dark_runs: Vec<(Style, std::ops::Range<usize>)> =
-            RangedHighlightIterator::new(&mut self.dark, &ops, line, dark)
-                .map(|(s, _, r)| (s, r))
-                .collect();
-        Some(merge_runs(line, &light_runs, &dark_runs, palette))
+        let mut runs = Vec::with_capacity(ops.len() + 1);
+        let mut position = 0;
+        let last = (line.len(), ScopeStackOp::Noop);
+        for (end, op) in ops.iter().chain(std::iter::once(&last)) {
+            if *end > position {
+                runs.push((
+                    looks.of(self.stack.as_slice(), stylers, palette),
+                    position..*end,
+                ));
+                position = *end;
+            }
+            // A stack the grammar cannot apply ends the styling; the rest is plain text.
+            if self.stack.apply(op).is_err() {
+                break;
+            }
+        }
+        Some(merge_runs(line, &runs))
     }
 }
 
-/// Cuts `line` where either theme changes style and wraps each styled piece in its class.
-fn merge_runs(
-    line: &str,
-    light: &[(Style, std::ops::Range<usize>)],
-    dark: &[(Style, std::ops::Range<usize>)],
-    palette: &Palette,
-) -> String {
+/// Writes `line` as its runs, each styled piece wrapped in its class.
+fn merge_runs(line: &str, runs: &[(Look, std::ops::Range<usize>)]) -> String {
     let mut html = String::with_capacity(line.len() * 2);
-    let (mut i, mut j, mut position) = (0, 0, 0);
-    let mut pending: Option<(String, usize, usize)> = None;
-    while i < light.len() && j < dark.len() {
-        let end = light[i].1.end.min(dark[j].1.end);
-        let class = palette.class_for(light[i].0, dark[j].0);
+    let mut position = 0;
+    let mut pending: Option<(Arc<str>, usize, usize)> = None;
+    for (look, range) in runs {
+        let end = range.end;
         // Blanks show no colour: they join the open run (unless underlined, which would show),
         // so a run of one class is not cut by the spaces between its tokens.
-        let blank = line[position..end].trim().is_empty()
-            && !(light[i].0.font_style | dark[j].0.font_style).contains(FontStyle::UNDERLINE);
+        let blank = line[position..end].trim().is_empty() && !look.underlined;
         match &mut pending {
-            Some((open, _, pending_end)) if *open == class || (blank && !open.is_empty()) => {
+            Some((open, _, pending_end)) if *open == look.class || (blank && !open.is_empty()) => {
                 *pending_end = end
             }
             _ => {
                 flush(&mut html, line, pending.take());
-                pending = Some((class, position, end));
+                pending = Some((look.class.clone(), position, end));
             }
         }
         position = end;
-        if light[i].1.end == end {
-            i += 1;
-        }
-        if dark[j].1.end == end {
-            j += 1;
-        }
     }
     flush(&mut html, line, pending);
     if position < line.len() {
@@ -430,7 +469,7 @@ fn merge_runs(
     html
 }
 
-fn flush(html: &mut String, line: &str, piece: Option<(String, usize, usize)>) {
+fn flush(html: &mut String, line: &str, piece: Option<(Arc<str>, usize, usize)>) {
     let Some((class, start, end)) = piece else {
         return;
     };
