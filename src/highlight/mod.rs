@@ -10,6 +10,8 @@
 //! This is the only module that knows syntect.
 
 use std::collections::{BTreeSet, HashMap};
+
+use foldhash::HashMap as FastMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -233,7 +235,7 @@ impl Highlighter {
         MEMO.with(|memo| {
             let mut memo = memo.borrow_mut();
             if memo.0 != self.id
-                || memo.1.lines.len() > MEMO_LINES
+                || memo.1.line_count > MEMO_LINES
                 || memo.1.looks.0.len() > MEMO_LINES
             {
                 *memo = (self.id, LineMemo::default());
@@ -305,14 +307,19 @@ thread_local! {
     static MEMO: std::cell::RefCell<(u64, LineMemo)> = std::cell::RefCell::default();
 }
 
+/// A remembered line's HTML and the number of the state it ends in.
+type LineEnd = (Arc<str>, usize);
+
 /// The states lines start and end in, each kept once, and the lines highlighted from each.
 #[derive(Default)]
 struct LineMemo {
     /// Every state met, by grammar and the light theme's scope stack (a cheap first sort).
     states: Vec<LineState>,
-    by_scopes: HashMap<(usize, u64), Vec<usize>>,
+    by_scopes: FastMap<(usize, u64), Vec<usize>>,
     /// (grammar, state before, line) → (its HTML, state after).
-    lines: HashMap<(usize, usize, String), (Arc<str>, usize)>,
+    /// (grammar, state before) → line → (its HTML, state after).
+    lines: FastMap<(usize, usize), FastMap<Box<str>, LineEnd>>,
+    line_count: usize,
     looks: Looks,
 }
 
@@ -339,13 +346,14 @@ impl LineMemo {
     }
 
     fn get(&self, grammar: usize, start: usize, line: &str) -> Option<(Arc<str>, usize)> {
-        // A borrowed key would need a second map type; lines are short.
-        self.lines.get(&(grammar, start, line.to_string())).cloned()
+        self.lines.get(&(grammar, start))?.get(line).cloned()
     }
 
     fn insert(&mut self, grammar: usize, start: usize, line: &str, html: Arc<str>, end: usize) {
-        self.lines
-            .insert((grammar, start, line.to_string()), (html, end));
+        let lines = self.lines.entry((grammar, start)).or_default();
+        if lines.insert(Box::from(line), (html, end)).is_none() {
+            self.line_count += 1;
+        }
     }
 
     #[cfg(test)]
@@ -377,7 +385,7 @@ struct Look {
 /// against it, which cost more than parsing while every push did it for both themes, and a build
 /// meets a few thousand stacks many million times.
 #[derive(Default)]
-struct Looks(HashMap<Vec<Scope>, Look>);
+struct Looks(FastMap<Vec<Scope>, Look>);
 
 impl Looks {
     fn of(
@@ -607,9 +615,9 @@ mod tests {
         let nested = "a:\n  b:\n    - c: 1\n    - c: 1\n";
         let expected = plain.highlight("yaml", nested);
         assert_eq!(memoized.highlight("yaml", nested), expected);
-        let remembered = memoized.begin_memo(|m| m.lines.len());
+        let remembered = memoized.begin_memo(|m| m.line_count);
         assert_eq!(memoized.highlight("yaml", nested), expected);
-        assert_eq!(memoized.begin_memo(|m| m.lines.len()), remembered);
+        assert_eq!(memoized.begin_memo(|m| m.line_count), remembered);
     }
 
     /// A Python line the markdown fuzzer found (`fuzz/artifacts`), on which a string regex of

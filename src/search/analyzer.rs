@@ -13,7 +13,7 @@
 //! A handbook repeats a few thousand words millions of times, and Snowball stemming each one anew
 //! was a fifth of indexing; a lookup gives the same stem.
 
-use std::collections::HashMap;
+use foldhash::HashMap as FastMap;
 
 use tantivy::tokenizer::Language as Stemming;
 use tantivy::tokenizer::{
@@ -239,7 +239,7 @@ impl TokenFilter for RememberedStems {
 #[derive(Clone)]
 struct Memo {
     stemmer: TextAnalyzer,
-    stems: HashMap<String, String>,
+    stems: FastMap<String, String>,
 }
 
 impl Memo {
@@ -248,7 +248,7 @@ impl Memo {
             stemmer: TextAnalyzer::builder(RawTokenizer::default())
                 .filter(Stemmer::new(stemming(language)))
                 .build(),
-            stems: HashMap::new(),
+            stems: FastMap::default(),
         }
     }
 

@@ -23,7 +23,7 @@ mod stamp;
 mod synonyms;
 mod typos;
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -447,7 +447,7 @@ fn site_synonyms(site: &Site, index: &Index) -> tantivy::Result<Synonyms> {
 /// not make one term of is left out.
 struct Vocabulary {
     analyzer: TextAnalyzer,
-    seen: HashSet<String>,
+    seen: foldhash::HashSet<String>,
     words: typos::Words,
 }
 
@@ -458,7 +458,7 @@ impl Vocabulary {
         })?;
         Ok(Vocabulary {
             analyzer,
-            seen: HashSet::new(),
+            seen: foldhash::HashSet::default(),
             words: typos::Words::new(),
         })
     }
