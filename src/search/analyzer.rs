@@ -140,29 +140,28 @@ impl Tokenizer for WordsAndPairs {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> PairsStream<'a> {
         self.tokens.clear();
-        // The CJK characters of the current run (offset, char), and the other run being read.
+        // The CJK characters of the current run (offset, char), and where the other run being
+        // read starts.
         let mut pairs: Vec<(usize, char)> = Vec::new();
-        let mut word: Option<(usize, String)> = None;
+        let mut word: Option<usize> = None;
         for (at, c) in text.char_indices() {
             if !c.is_alphanumeric() {
-                if let Some((from, w)) = word.take() {
-                    push(&mut self.tokens, from, at, w);
+                if let Some(from) = word.take() {
+                    push_word(&mut self.tokens, text, from, at);
                 }
                 flush_pairs(&mut self.tokens, &mut pairs);
             } else if is_cjk(c) {
-                if let Some((from, w)) = word.take() {
-                    push(&mut self.tokens, from, at, w);
+                if let Some(from) = word.take() {
+                    push_word(&mut self.tokens, text, from, at);
                 }
                 pairs.push((at, c));
             } else {
                 flush_pairs(&mut self.tokens, &mut pairs);
-                word.get_or_insert_with(|| (at, String::new()))
-                    .1
-                    .push(narrow(c));
+                word.get_or_insert(at);
             }
         }
-        if let Some((from, w)) = word.take() {
-            push(&mut self.tokens, from, text.len(), w);
+        if let Some(from) = word.take() {
+            push_word(&mut self.tokens, text, from, text.len());
         }
         flush_pairs(&mut self.tokens, &mut pairs);
         PairsStream {
@@ -170,6 +169,19 @@ impl Tokenizer for WordsAndPairs {
             next: 0,
         }
     }
+}
+
+/// The word `text[from..to]`, its full-width letters and digits written as ASCII, made in one
+/// allocation of its own size (a word grown a character at a time was reallocated several
+/// times, a visible share of indexing).
+fn push_word(tokens: &mut Vec<Token>, text: &str, from: usize, to: usize) {
+    let word = &text[from..to];
+    let narrowed = if word.chars().all(|c| narrow(c) == c) {
+        word.to_owned()
+    } else {
+        word.chars().map(narrow).collect()
+    };
+    push(tokens, from, to, narrowed);
 }
 
 fn push(tokens: &mut Vec<Token>, from: usize, to: usize, text: String) {
