@@ -132,7 +132,36 @@ pub(crate) fn stemming(language: Language) -> Stemming {
 /// The tokenizer: words, and CJK characters in pairs (see the module documentation).
 #[derive(Clone, Default)]
 struct WordsAndPairs {
-    tokens: Vec<Token>,
+    tokens: Tokens,
+}
+
+/// The tokens of the text being read. The tokens of earlier texts stay, their texts' buffers
+/// reused: a token of its own allocation each was a visible share of indexing.
+#[derive(Clone, Default)]
+struct Tokens {
+    list: Vec<Token>,
+    used: usize,
+}
+
+impl Tokens {
+    fn clear(&mut self) {
+        self.used = 0;
+    }
+
+    /// Adds the token at `from..to` of the text, whose text `write` writes.
+    fn push(&mut self, from: usize, to: usize, write: impl FnOnce(&mut String)) {
+        if self.used == self.list.len() {
+            self.list.push(Token::default());
+        }
+        let token = &mut self.list[self.used];
+        token.offset_from = from;
+        token.offset_to = to;
+        token.position = self.used;
+        token.position_length = 1;
+        token.text.clear();
+        write(&mut token.text);
+        self.used += 1;
+    }
 }
 
 impl Tokenizer for WordsAndPairs {
@@ -165,47 +194,31 @@ impl Tokenizer for WordsAndPairs {
         }
         flush_pairs(&mut self.tokens, &mut pairs);
         PairsStream {
-            tokens: &mut self.tokens,
+            tokens: &mut self.tokens.list[..self.tokens.used],
             next: 0,
         }
     }
 }
 
-/// The word `text[from..to]`, its full-width letters and digits written as ASCII, made in one
-/// allocation of its own size (a word grown a character at a time was reallocated several
-/// times, a visible share of indexing).
-fn push_word(tokens: &mut Vec<Token>, text: &str, from: usize, to: usize) {
+/// The word `text[from..to]`, its full-width letters and digits written as ASCII.
+fn push_word(tokens: &mut Tokens, text: &str, from: usize, to: usize) {
     let word = &text[from..to];
-    let narrowed = if word.chars().all(|c| narrow(c) == c) {
-        word.to_owned()
-    } else {
-        word.chars().map(narrow).collect()
-    };
-    push(tokens, from, to, narrowed);
-}
-
-fn push(tokens: &mut Vec<Token>, from: usize, to: usize, text: String) {
-    let position = tokens.len();
-    tokens.push(Token {
-        offset_from: from,
-        offset_to: to,
-        position,
-        text,
-        position_length: 1,
-    });
+    tokens.push(from, to, |out| out.extend(word.chars().map(narrow)));
 }
 
 /// The pairs of a run of CJK characters, or the one character of a run of one.
-fn flush_pairs(tokens: &mut Vec<Token>, pairs: &mut Vec<(usize, char)>) {
+fn flush_pairs(tokens: &mut Tokens, pairs: &mut Vec<(usize, char)>) {
     match pairs.as_slice() {
         [] => {}
-        [(at, c)] => push(tokens, *at, at + c.len_utf8(), c.to_string()),
+        [(at, c)] => tokens.push(*at, at + c.len_utf8(), |out| out.push(*c)),
         _ => {
             for two in pairs.windows(2) {
                 let (at, first) = two[0];
                 let (next, second) = two[1];
-                let pair = [first, second].into_iter().collect();
-                push(tokens, at, next + second.len_utf8(), pair);
+                tokens.push(at, next + second.len_utf8(), |out| {
+                    out.push(first);
+                    out.push(second);
+                });
             }
         }
     }
@@ -213,7 +226,7 @@ fn flush_pairs(tokens: &mut Vec<Token>, pairs: &mut Vec<(usize, char)>) {
 }
 
 struct PairsStream<'a> {
-    tokens: &'a mut Vec<Token>,
+    tokens: &'a mut [Token],
     next: usize,
 }
 
