@@ -10,11 +10,10 @@
 //! This is the only module that knows syntect.
 
 use std::collections::{BTreeSet, HashMap};
-
-use foldhash::HashMap as FastMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use foldhash::HashMap as FastMap;
 use syntect::highlighting::{FontStyle, Highlighter as Styler, Theme};
 use syntect::parsing::{ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
@@ -177,7 +176,7 @@ impl Highlighter {
             .unwrap_or(usize::MAX);
         let mut state = Some(LineState::new(syntax));
         // Code repeats itself: a line highlights the same wherever it starts in the same state
-        // (grammar contexts and both themes' scope stacks), and ends in the same state. Each
+        // (grammar contexts and scope stack), and ends in the same state. Each
         // state a build meets is kept once, and each line by the state it starts in.
         let first = state.as_ref().expect("just made");
         let mut at =
@@ -313,10 +312,9 @@ type LineEnd = (Arc<str>, usize);
 /// The states lines start and end in, each kept once, and the lines highlighted from each.
 #[derive(Default)]
 struct LineMemo {
-    /// Every state met, by grammar and the light theme's scope stack (a cheap first sort).
+    /// Every state met, by grammar and scope stack (a cheap first sort).
     states: Vec<LineState>,
     by_scopes: FastMap<(usize, u64), Vec<usize>>,
-    /// (grammar, state before, line) → (its HTML, state after).
     /// (grammar, state before) → line → (its HTML, state after).
     lines: FastMap<(usize, usize), FastMap<Box<str>, LineEnd>>,
     line_count: usize,
