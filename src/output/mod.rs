@@ -523,12 +523,8 @@ impl Drop for Staging {
 fn remove_all_but(dir: &Path, files: &std::collections::HashSet<String>) -> io::Result<()> {
     for entry in walkdir::WalkDir::new(dir).min_depth(1).contents_first(true) {
         let entry = entry.map_err(io::Error::other)?;
-        let relative = entry
-            .path()
-            .strip_prefix(dir)
-            .unwrap_or(entry.path())
-            .to_string_lossy()
-            .replace('\\', "/");
+        let relative =
+            crate::paths::slashed(entry.path().strip_prefix(dir).unwrap_or(entry.path()));
         if entry.file_type().is_dir() {
             // Fails, as it should, while the folder still holds files of the build.
             let _ = std::fs::remove_dir(entry.path());
@@ -687,13 +683,7 @@ mod tests {
             .into_iter()
             .flatten()
             .filter(|e| e.file_type().is_file())
-            .map(|e| {
-                e.path()
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/")
-            })
+            .map(|e| crate::paths::slashed(e.path().strip_prefix(dir).unwrap()))
             .collect();
         found.sort();
         found
