@@ -139,6 +139,7 @@ pub(crate) fn load(
         })
         .collect();
     let read = work.iter().filter(|(_, _, known)| known.is_none()).count();
+    crate::packed::choose_for(work.iter().map(|(_, stamp, _)| stamp.0).sum());
     let results: Vec<(Placed, Stamp, Read)> = work
         .into_par_iter()
         .map(|(placed, stamp, previous)| {
