@@ -263,7 +263,7 @@ fn write_pages_with(
         places,
         search_page: built.site.config.search && built.renderer.has_template("search.html"),
     };
-    let builder = Builder { site: &built.site };
+    let builder = Builder::new(&built.site);
     let (globals, seed) = writer.globals()?;
     let problems: Vec<Diagnostic> = ids
         .par_iter()
@@ -399,7 +399,7 @@ impl Writer<'_> {
     /// Writes every output into the staging folder, all in parallel (reusing unchanged files
     /// of the previous build).
     fn write_all(&self, contents: &Contents<'_>) -> Result<(), Vec<Diagnostic>> {
-        let builder = Builder { site: self.site };
+        let builder = Builder::new(self.site);
         let (globals, seed) = self.globals()?;
         let outputs: Vec<(&String, &Made<'_>)> = contents.outputs.iter().collect();
         let mut problems: Vec<Diagnostic> = outputs

@@ -26,7 +26,7 @@ pub(crate) struct SectionContext<'a> {
     kind: &'static str,
     breadcrumbs: Vec<Link>,
     toc: &'a [TocEntry],
-    pages: Vec<PageSummary>,
+    pages: Vec<&'a PageSummary>,
     subsections: Vec<SubsectionSummary>,
 }
 
@@ -46,23 +46,23 @@ pub(crate) struct TaxonomyContext {
 }
 
 #[derive(Serialize)]
-pub(crate) struct TermContext {
+pub(crate) struct TermContext<'a> {
     name: String,
     url: String,
     count: usize,
     /// The term's pages by kind: runbooks, processes, postmortems, incidents, then other pages.
-    groups: Vec<KindGroup>,
+    groups: Vec<KindGroup<'a>>,
 }
 
 #[derive(Serialize)]
-pub(crate) struct KindGroup {
+pub(crate) struct KindGroup<'a> {
     kind: &'static str,
     title: &'static str,
-    pages: Vec<PageSummary>,
+    pages: Vec<&'a PageSummary>,
 }
 
 impl<'a> Builder<'a> {
-    pub(crate) fn section(&self, id: usize) -> SectionContext<'a> {
+    pub(crate) fn section(&self, id: usize) -> SectionContext<'_> {
         let page: &'a Page = &self.site.pages[id];
         let list = page.list.clone().unwrap_or_default();
         SectionContext {
@@ -74,7 +74,7 @@ impl<'a> Builder<'a> {
             kind: page.kind.as_str(),
             breadcrumbs: self.breadcrumbs(id),
             toc: &page.rendered.toc,
-            pages: list.pages.iter().map(|&p| self.site.summary(p)).collect(),
+            pages: list.pages.iter().map(|&p| self.summary(p)).collect(),
             subsections: list
                 .subsections
                 .iter()
@@ -112,7 +112,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub(crate) fn term(&self, taxonomy: &str, slug: &str) -> TermContext {
+    pub(crate) fn term(&self, taxonomy: &str, slug: &str) -> TermContext<'_> {
         let term = &self.site.taxonomies[taxonomy][slug];
         let order = [
             (Kind::Runbook, "Runbooks"),
@@ -130,7 +130,7 @@ impl<'a> Builder<'a> {
                     .pages
                     .iter()
                     .filter(|&&p| self.site.pages[p].kind == kind)
-                    .map(|&p| self.site.summary(p))
+                    .map(|&p| self.summary(p))
                     .collect(),
             })
             .filter(|group| !group.pages.is_empty())

@@ -8,8 +8,9 @@ use serde::Serialize;
 
 use crate::config::Config;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
-use crate::model::{Place, Site, TAXONOMIES};
+use crate::model::{PageSummary, Place, Site, TAXONOMIES};
 
 /// How many pages of the current section the sidebar lists around the current page: enough to
 /// see where one is, few enough that the sidebar is not most of every page.
@@ -127,6 +128,23 @@ fn search_languages(site: &Site) -> Option<String> {
 /// Builds context values for one site.
 pub(crate) struct Builder<'a> {
     pub site: &'a Site,
+    /// Each page as lists show it, made the first time a list needs it: a page is in several
+    /// lists (its section, each of its tags, owners and services).
+    summaries: Vec<OnceLock<PageSummary>>,
+}
+
+impl<'a> Builder<'a> {
+    pub(crate) fn new(site: &'a Site) -> Builder<'a> {
+        Builder {
+            site,
+            summaries: site.pages.iter().map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// Page `id` as lists show it.
+    pub(crate) fn summary(&self, id: usize) -> &PageSummary {
+        self.summaries[id].get_or_init(|| self.site.summary(id))
+    }
 }
 
 #[derive(Serialize)]
