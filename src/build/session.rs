@@ -367,6 +367,8 @@ impl<'a> SeenElsewhere<'a> {
             // The search index is written again after the page (see `refresh_search`).
             packed_sections: _,
             highlight_classes,
+            // Only the page's own output loads the diagram renderer.
+            diagrams: _,
         } = rendered;
         let mut anchors: Vec<&str> = anchors.iter().map(String::as_str).collect();
         anchors.sort_unstable();

@@ -9,12 +9,15 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag, TagEnd};
 use super::{headings, params, Spanned};
 use crate::highlight::Highlighter;
 
+/// Highlights the code blocks of `events`, noting their classes in `classes`; returns whether
+/// the page has a diagram for the browser to draw (a `mermaid` block, or one written in raw HTML).
 pub(super) fn highlight_code(
     events: &mut Vec<Spanned<'_>>,
     highlighter: &Highlighter,
     classes: &mut BTreeSet<String>,
     placeholders: bool,
-) {
+) -> bool {
+    let mut diagrams = false;
     let mut out = Vec::with_capacity(events.len());
     let mut block: Option<(String, String, Range<usize>)> = None;
     for (event, range) in events.drain(..) {
@@ -34,6 +37,7 @@ pub(super) fn highlight_code(
             Event::End(TagEnd::CodeBlock) => {
                 if let Some((lang, code, range)) = block.take() {
                     if let Some(html) = diagram_or_math(&lang, &code) {
+                        diagrams |= html.starts_with(DIAGRAM_START);
                         out.push((Event::Html(CowStr::from(html)), range));
                         continue;
                     }
@@ -51,11 +55,20 @@ pub(super) fn highlight_code(
                     out.push((Event::Html(CowStr::from(html)), range));
                 }
             }
-            other => out.push((other, range)),
+            other => {
+                if let Event::Html(html) | Event::InlineHtml(html) = &other {
+                    diagrams |= html.contains(DIAGRAM_START);
+                }
+                out.push((other, range));
+            }
         }
     }
     *events = out;
+    diagrams
 }
+
+/// How a diagram for the browser's renderer starts.
+const DIAGRAM_START: &str = "<pre class=\"mermaid\">";
 
 /// `mermaid` blocks are drawn in the browser by the theme's renderer (loaded only on pages that
 /// have one); `math` blocks are shown as their TeX source, set apart. Both stay readable as text.

@@ -104,6 +104,8 @@ pub struct Rendered {
     pub(crate) highlight_classes: BTreeSet<String>,
     /// The `<<name>>` placeholders written in code and link URLs, when they are marked.
     pub(crate) placeholders: Vec<params::Placeholder>,
+    /// Whether the body has a diagram the browser draws (the theme loads its renderer then).
+    pub(crate) diagrams: bool,
 }
 
 impl Rendered {
@@ -205,7 +207,7 @@ pub fn render(body: &str, context: &Context<'_>) -> Rendered {
     if context.placeholders {
         rendered.placeholders = params::collect(&events, &text, |o| position.at(o));
     }
-    highlight_code(
+    rendered.diagrams = highlight_code(
         &mut events,
         context.highlighter,
         &mut rendered.highlight_classes,
@@ -416,6 +418,22 @@ pub(crate) mod tests {
             placeholders: true,
         };
         render(body, &context)
+    }
+
+    #[test]
+    fn a_page_knows_when_it_has_a_diagram_for_the_browser() {
+        for (body, drawn) in [
+            ("```mermaid\ngraph TD; A-->B\n```\n", true),
+            ("<pre class=\"mermaid\">graph TD; A-->B</pre>\n", true),
+            ("```bash\necho '<pre class=\"mermaid\">'\n```\n", false),
+            ("```math\nx^2\n```\n\nText.\n", false),
+        ] {
+            assert_eq!(render_text(body).diagrams, drawn, "{body}");
+        }
+        // Raw HTML that does not pass draws nothing.
+        let untrusted = render_untrusted("<pre class=\"mermaid\">graph TD; A-->B</pre>\n");
+        assert!(!untrusted.html().contains("<pre class=\"mermaid\">"));
+        assert!(!untrusted.diagrams);
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub(crate) struct SectionContext<'a> {
     url: String,
     permalink: String,
     content: String,
+    /// Whether `content` has a diagram the browser draws.
+    has_diagram: bool,
     kind: &'static str,
     breadcrumbs: Vec<Link>,
     toc: &'a [TocEntry],
@@ -71,6 +73,7 @@ impl<'a> Builder<'a> {
             url: self.url(id),
             permalink: self.permalink(id),
             content: page.rendered.html(),
+            has_diagram: page.rendered.diagrams,
             kind: page.kind.as_str(),
             breadcrumbs: self.breadcrumbs(id),
             toc: &page.rendered.toc,

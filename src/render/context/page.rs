@@ -122,6 +122,8 @@ pub(crate) struct PageContext<'a> {
     url: String,
     permalink: String,
     content: String,
+    /// Whether `content` has a diagram the browser draws.
+    has_diagram: bool,
     summary: &'a str,
     toc: &'a [TocEntry],
     date: Option<DateTime>,
@@ -188,6 +190,7 @@ impl<'a> Builder<'a> {
             url: self.url(id),
             permalink: self.permalink(id),
             content: page.rendered.html(),
+            has_diagram: page.rendered.diagrams,
             summary: &page.rendered.summary,
             toc: &page.rendered.toc,
             date: meta.date,
