@@ -73,8 +73,9 @@ pub struct BuildReport {
     /// The search files are the previous build's, to be written by
     /// [`session::Session::refresh_search`].
     pub search_later: bool,
-    /// What the search files of this build are made from ([`crate::search::input_fingerprint`]).
-    pub search_input: [u8; 32],
+    /// What the search files of this build are made from ([`crate::search::input_fingerprint`]),
+    /// when a later build can use it: with a cache, or in `serve`.
+    pub search_input: Option<[u8; 32]>,
     pub warnings: Vec<Diagnostic>,
     pub timings: Vec<(&'static str, Duration)>,
     pub out: PathBuf,

@@ -75,7 +75,7 @@ impl Session {
             built,
             today,
             search_stale: false,
-            live_search: Some(report.search_input),
+            live_search: report.search_input,
         };
         Ok((report, session))
     }
@@ -151,7 +151,7 @@ impl Session {
             built,
             today,
             search_stale: report.search_later,
-            live_search: (!report.search_later).then_some(report.search_input),
+            live_search: report.search_input.filter(|_| !report.search_later),
         };
         Ok((report, session))
     }
@@ -189,7 +189,7 @@ impl Session {
         );
         match &result {
             Ok(report) if report.search_later => self.search_stale = true,
-            Ok(report) => self.live_search = Some(report.search_input),
+            Ok(report) => self.live_search = report.search_input,
             Err(_) => self.built.renderer = previous,
         }
         Some(result)

@@ -116,7 +116,7 @@ impl Inputs {
             read: 0,
             markdown: 0,
             search_later: false,
-            search_input,
+            search_input: Some(search_input),
             warnings: Vec::new(),
             timings: vec![("unchanged", started.elapsed())],
             out,
@@ -156,6 +156,7 @@ impl Inputs {
             search_input: report
                 .search_input
                 .iter()
+                .flatten()
                 .map(|b| format!("{b:02x}"))
                 .collect(),
         };

@@ -75,17 +75,19 @@ pub(super) fn write_site(
     let search_page = site.config.search && built.renderer.has_template("search.html");
     // The search index is built beside the rendering (they share nothing but the site), unless
     // the previous build's search files can be taken over whole.
-    let search_fingerprint = search::input_fingerprint(site);
     let searched = site.config.search;
-    let reused_search = searched
-        && reuse_group(
-            &reuse,
-            &staging,
-            search::is_browser_file,
-            &search_fingerprint,
-        );
-    let live_is_current =
-        searched && matches!(writing, Writing::InPlace(Some(live)) if live == search_fingerprint);
+    // Only a later build compares it: one that finds this build's record in the cache, or
+    // serve's next rebuild (1% of a build's instructions: every section is hashed).
+    let search_fingerprint = (searched
+        && (options.cache_dir.is_some() || matches!(writing, Writing::InPlace(_))))
+    .then(|| search::input_fingerprint(site));
+    let reused_search = search_fingerprint.is_some_and(|fingerprint| {
+        reuse_group(&reuse, &staging, search::is_browser_file, &fingerprint)
+    });
+    let live_is_current = matches!(
+        (writing, search_fingerprint),
+        (Writing::InPlace(Some(live)), Some(now)) if live == now
+    );
     let search_later = searched && !reused_search && matches!(writing, Writing::InPlace(_));
     let (written, search_made, conflicts) = std::thread::scope(|scope| {
         // The search files go into the staged output as they are made.
@@ -100,7 +102,9 @@ pub(super) fn write_site(
                         .and_then(|()| staging.path_of(&path));
                     match written {
                         Ok(staged) => {
-                            reuse.record(&path, reuse::member(&search_fingerprint, &path), &staged)
+                            if let Some(fingerprint) = &search_fingerprint {
+                                reuse.record(&path, reuse::member(fingerprint, &path), &staged)
+                            }
                         }
                         Err(problem) => {
                             failed.get_or_insert(problem);
