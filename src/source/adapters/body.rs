@@ -6,6 +6,8 @@
 //! Every rewrite keeps the line count, so positions found later still point at the user's line.
 //! Code blocks and inline code are never touched.
 
+use std::borrow::Cow;
+
 use crate::markdown::{closes_fence, TOC_MARKER};
 
 /// A problem in a body: 0-based line of the body, 1-based column, message.
@@ -50,24 +52,24 @@ fn rewrite_lines(body: &str, page: &Page<'_>) -> (Option<String>, Vec<Problem>) 
             Some(l) => (l, "\n"),
             None => (raw, ""),
         };
-        let rewritten = if let Some((marker, _)) = &fence {
+        let rewritten: Cow<'_, str> = if let Some((marker, _)) = &fence {
             if closes_fence(line, marker) {
                 fence = None;
             }
-            line.to_string()
+            line.into()
         } else if let Some(marker) = opens_fence(line) {
             fence = Some((marker, index));
-            line.to_string()
+            line.into()
         } else if line.trim() == "$$" {
             // Display math between `$$` lines is shown as a `math` block.
             if math.take().is_some() {
-                "```".to_string()
+                "```".into()
             } else {
                 math = Some(index);
-                "```math".to_string()
+                "```math".into()
             }
         } else if math.is_some() {
-            line.to_string()
+            line.into()
         } else {
             let mut context = LineContext {
                 index,
@@ -116,10 +118,10 @@ impl LineContext<'_, '_> {
         }
     }
 
-    fn prose(&mut self, line: &str) -> String {
+    fn prose<'l>(&mut self, line: &'l str) -> Cow<'l, str> {
         let trimmed = line.trim();
         if trimmed == "[[_TOC_]]" || trimmed == "[TOC]" {
-            return TOC_MARKER.to_string();
+            return TOC_MARKER.into();
         }
         if self.page.mdx && (line.starts_with("import ") || line.starts_with("export ")) {
             self.report(
@@ -127,7 +129,12 @@ impl LineContext<'_, '_> {
                 1,
                 "MDX `import`/`export` lines are not run by opsbook: left out".into(),
             );
-            return String::new();
+            return "".into();
+        }
+        // What the rewrites below start from: attribute lists (`{:`), shortcodes (`{{`), emoji
+        // (`:name:`) and, in MDX, components (`<Name`). Most lines have none.
+        if !line.contains(['{', ':']) && !(self.page.mdx && line.contains('<')) {
+            return line.into();
         }
         let is_heading = line.trim_start().starts_with('#');
         let mut out = String::with_capacity(line.len());
@@ -149,9 +156,9 @@ impl LineContext<'_, '_> {
             out.push_str(&emoji(&segment));
         }
         if out.trim().is_empty() && !line.trim().is_empty() {
-            return String::new();
+            return "".into();
         }
-        out
+        out.into()
     }
 
     /// `{{< ref "x.md" >}}` resolved; cState's `track` shown as its date; others reported.
