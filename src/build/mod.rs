@@ -308,7 +308,16 @@ pub(crate) fn build_from(
         std::mem::take(&mut earlier.documents),
     );
     timer.lap("read");
-    let mut assembled = assemble(loaded, options.now, options.drafts);
+    // The templates are parsed on the other core while the site model is assembled on one.
+    let (theme_config, theme_handbook) = (loaded.config.clone(), loaded.handbook.clone());
+    let (mut assembled, templates) = std::thread::scope(|scope| {
+        let templates = scope.spawn(|| load_templates(&theme_config, &theme_handbook));
+        let assembled = assemble(loaded, options.now, options.drafts);
+        let templates = templates
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (assembled, templates)
+    });
     timer.lap("model");
     assembled.render_markdown(&highlighter, &mut earlier);
     if !assembled.handbook.has_config() {
@@ -331,7 +340,7 @@ pub(crate) fn build_from(
     if diagnostics.has_errors() {
         return Err(diagnostics.into());
     }
-    let renderer = match load_templates(&site.config, &handbook) {
+    let renderer = match templates {
         Ok(renderer) => renderer,
         Err(problems) => {
             diagnostics.extend(problems);
