@@ -91,14 +91,22 @@ pub(super) fn text_sections(events: &[Spanned<'_>], headings: &[Heading]) -> Vec
         }
     }
     for section in &mut sections {
-        section.text = section
-            .text
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        section.text = collapse_whitespace(&section.text);
     }
     sections.retain(|s| s.id.is_some() || !s.text.is_empty());
     sections
+}
+
+/// `text`'s words, one space between each, in one pass and one allocation.
+fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// Shell sessions, SQL and plain text carry what on-call engineers type and read.
