@@ -76,8 +76,7 @@ pub(super) fn write_site(
     // The search index is built beside the rendering (they share nothing but the site), unless
     // the previous build's search files can be taken over whole.
     let searched = site.config.search;
-    // Only a later build compares it: one that finds this build's record in the cache, or
-    // serve's next rebuild (1% of a build's instructions: every section is hashed).
+    // Only a later build (with a cache, or serve's next) compares it; it hashes every section.
     let search_fingerprint = (searched
         && (options.cache_dir.is_some() || matches!(writing, Writing::InPlace(_))))
     .then(|| search::input_fingerprint(site));

@@ -133,7 +133,8 @@ impl LineContext<'_, '_> {
         }
         // What the rewrites below start from: attribute lists (`{:`), shortcodes (`{{`), emoji
         // (`:name:`) and, in MDX, components (`<Name`). Most lines have none.
-        if !line.contains(['{', ':']) && !(self.page.mdx && line.contains('<')) {
+        let rewritable = line.contains(['{', ':']) || (self.page.mdx && line.contains('<'));
+        if !rewritable {
             return line.into();
         }
         let is_heading = line.trim_start().starts_with('#');
