@@ -301,11 +301,29 @@ pub(crate) fn site_languages(site: &Site) -> Vec<Language> {
     std::iter::once(handbook).chain(others).collect()
 }
 
-/// What names a page besides its title: its alerts, services and aliases, and the last part of
-/// its URL (`disk-almost-full`).
+/// What names a page besides its title: its alerts, whole (`PostgresDiskAlmostFull` is one word
+/// to the analyzer, so the exact name finds its runbook) and in words (`postgres_disk_almost_full`,
+/// so "disk full" finds it too); its services and aliases; and the last part of its URL
+/// (`disk-almost-full`).
 fn page_names(page: &Page) -> String {
+    use heck::ToSnakeCase;
+    let words = |text: &str| {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .count()
+    };
+    let mut names: Vec<&str> = Vec::new();
+    let mut split = Vec::new();
+    for alert in &page.meta.alerts {
+        names.push(alert);
+        let snake = alert.to_snake_case();
+        if words(&snake) > words(alert) {
+            split.push(snake);
+        }
+    }
+    names.extend(split.iter().map(String::as_str));
     let slug = page.url.trim_end_matches('/').rsplit('/').next();
-    (page.meta.alerts.iter().map(String::as_str))
+    (names.into_iter())
         .chain(page.meta.services.iter().map(String::as_str))
         .chain(page.meta.aliases.iter().map(String::as_str))
         .chain(slug.filter(|s| !s.is_empty()))

@@ -514,6 +514,34 @@ fn an_exact_alert_name_finds_its_runbook_first() {
 }
 
 #[test]
+fn the_words_of_an_alert_name_find_its_runbook() {
+    let handbook = Handbook::new(&[
+        ("opsbook.toml", "title = \"T\"\n"),
+        (
+            "content/runbooks/consumers.md",
+            "+++\ntitle = \"Consumers behind\"\nalerts = [\"KafkaConsumerLagTooHigh\", \"HighCPU\"]\n+++\nScale the group out.\n",
+        ),
+        (
+            "content/runbooks/disk.md",
+            "+++\ntitle = \"Disk\"\n+++\nFree some space on the volume.\n",
+        ),
+    ]);
+    for query in [
+        "consumer lag",
+        "lag too high",
+        "kafkaconsumerlagtoohigh",
+        "high cpu",
+    ] {
+        let results = json_results(&handbook.root, &[query]);
+        assert!(results["showing"].is_null(), "{query}: {results:#}");
+        assert_eq!(
+            results["pages"][0]["url"], "runbooks/consumers/",
+            "{query}: {results:#}"
+        );
+    }
+}
+
+#[test]
 fn a_page_is_listed_once_with_its_sections_that_have_the_words() {
     let handbook = Handbook::new(&[
         ("opsbook.toml", "title = \"T\"\n"),
