@@ -3,8 +3,8 @@
 //! `serve` runs). In a large handbook the text is LZ4-compressed: markdown and HTML compress three
 //! to four times, fast enough (GB/s to unpack) to do each time the text is needed, and at
 //! 100,000 pages this is gigabytes less at the peak. Below [`COMPRESS_ABOVE_BYTES`] of markdown
-//! the text is kept as it is: compressing and unpacking took 4–5% of a 10,000-page build's CPU
-//! time, to save some 90 MB.
+//! the text is kept as it is: compressing and unpacking took about 4% of a 10,000-page build's
+//! CPU time, to save some 90 MB.
 //!
 //! The bytes are laid one after another in shared blocks of [`BLOCK_BYTES`] (one block filling
 //! per thread), not each in an allocation of its own: interleaved with the markdown stage's
