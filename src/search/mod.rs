@@ -312,18 +312,15 @@ fn page_names(page: &Page) -> String {
             .filter(|w| !w.is_empty())
             .count()
     };
-    let mut names: Vec<&str> = Vec::new();
-    let mut split = Vec::new();
-    for alert in &page.meta.alerts {
-        names.push(alert);
-        let snake = alert.to_snake_case();
-        if words(&snake) > words(alert) {
-            split.push(snake);
-        }
-    }
-    names.extend(split.iter().map(String::as_str));
+    // Only a name the analyzer would keep as fewer words gets its words added.
+    let alert_words: Vec<String> = (page.meta.alerts.iter())
+        .map(|alert| (alert, alert.to_snake_case()))
+        .filter(|(alert, snake)| words(snake) > words(alert))
+        .map(|(_, snake)| snake)
+        .collect();
+    let alerts = page.meta.alerts.iter().chain(&alert_words);
     let slug = page.url.trim_end_matches('/').rsplit('/').next();
-    (names.into_iter())
+    (alerts.map(String::as_str))
         .chain(page.meta.services.iter().map(String::as_str))
         .chain(page.meta.aliases.iter().map(String::as_str))
         .chain(slug.filter(|s| !s.is_empty()))
