@@ -27,18 +27,53 @@ use super::{Language, ANALYZER};
 /// Words an analyzer remembers before it starts again, so memory stays bounded.
 const REMEMBERED: usize = 500_000;
 
-/// Registers the analyzer of `language` under [`ANALYZER`] for `index`.
+/// Registers the indexing analyzer of `language` under [`ANALYZER`] for `index`.
 pub(super) fn register(index: &Index, language: Language) {
-    index.tokenizers().register(ANALYZER, analyzer(language));
+    index
+        .tokenizers()
+        .register(ANALYZER, index_analyzer(language));
 }
 
-/// The analyzer of `language` (see the module documentation).
+/// The analyzer of `language` for queries (see the module documentation).
 pub(crate) fn analyzer(language: Language) -> TextAnalyzer {
-    TextAnalyzer::builder(WordsAndPairs::default())
+    with_tokenizer(WordsAndPairs::default(), language)
+}
+
+/// The analyzer of `language` for indexing: [`analyzer`]'s tokens, each compound word followed
+/// by its parts ([`compound_parts`]). A query's words stay whole, so a query names the same
+/// terms in `opsbook search` and in the browser, whose runtime analyzes queries only.
+pub(super) fn index_analyzer(language: Language) -> TextAnalyzer {
+    let tokenizer = WordsAndPairs {
+        compounds: true,
+        ..WordsAndPairs::default()
+    };
+    with_tokenizer(tokenizer, language)
+}
+
+fn with_tokenizer(tokenizer: WordsAndPairs, language: Language) -> TextAnalyzer {
+    TextAnalyzer::builder(tokenizer)
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(RememberedStems(language))
         .build()
+}
+
+/// The parts of a word written in camel case (`PostgresDiskAlmostFull` → `postgres`, `disk`,
+/// `almost`, `full`; `HighCPU` → `high`, `cpu`), as heck's snake case cuts it; `None` for a word
+/// of one part. Alert and metric names are written so, in headings and text as much as in front
+/// matter, and people search them by their words: "disk full".
+pub(super) fn compound_parts(word: &str) -> Option<Vec<String>> {
+    use heck::ToSnakeCase;
+    // Only a capital after the first letter can start a part; most words have none.
+    if !word.chars().skip(1).any(char::is_uppercase) {
+        return None;
+    }
+    let snake = word.to_snake_case();
+    let parts: Vec<String> = (snake.split('_'))
+        .filter(|part| !part.is_empty())
+        .map(str::to_string)
+        .collect();
+    (parts.len() > 1).then_some(parts)
 }
 
 /// The terms `language`'s analyzer makes of `text`, in order.
@@ -129,10 +164,12 @@ pub(crate) fn stemming(language: Language) -> Stemming {
     }
 }
 
-/// The tokenizer: words, and CJK characters in pairs (see the module documentation).
+/// The tokenizer: words, and CJK characters in pairs (see the module documentation); with
+/// `compounds`, each compound word followed by its parts.
 #[derive(Clone, Default)]
 struct WordsAndPairs {
     tokens: Tokens,
+    compounds: bool,
 }
 
 /// The tokens of the text being read. The tokens of earlier texts stay, their texts' buffers
@@ -176,12 +213,12 @@ impl Tokenizer for WordsAndPairs {
         for (at, c) in text.char_indices() {
             if !c.is_alphanumeric() {
                 if let Some(from) = word.take() {
-                    push_word(&mut self.tokens, text, from, at);
+                    push_word(&mut self.tokens, text, from, at, self.compounds);
                 }
                 flush_pairs(&mut self.tokens, &mut pairs);
             } else if is_cjk(c) {
                 if let Some(from) = word.take() {
-                    push_word(&mut self.tokens, text, from, at);
+                    push_word(&mut self.tokens, text, from, at, self.compounds);
                 }
                 pairs.push((at, c));
             } else {
@@ -190,7 +227,7 @@ impl Tokenizer for WordsAndPairs {
             }
         }
         if let Some(from) = word.take() {
-            push_word(&mut self.tokens, text, from, text.len());
+            push_word(&mut self.tokens, text, from, text.len(), self.compounds);
         }
         flush_pairs(&mut self.tokens, &mut pairs);
         PairsStream {
@@ -200,10 +237,18 @@ impl Tokenizer for WordsAndPairs {
     }
 }
 
-/// The word `text[from..to]`, its full-width letters and digits written as ASCII.
-fn push_word(tokens: &mut Tokens, text: &str, from: usize, to: usize) {
+/// The word `text[from..to]`, its full-width letters and digits written as ASCII; with
+/// `compounds`, then its parts, each at the word's offsets.
+fn push_word(tokens: &mut Tokens, text: &str, from: usize, to: usize, compounds: bool) {
     let word = &text[from..to];
     tokens.push(from, to, |out| out.extend(word.chars().map(narrow)));
+    if !compounds {
+        return;
+    }
+    let pushed = &tokens.list[tokens.used - 1].text;
+    for part in compound_parts(pushed).into_iter().flatten() {
+        tokens.push(from, to, |out| out.push_str(&part));
+    }
 }
 
 /// The pairs of a run of CJK characters, or the one character of a run of one.
@@ -369,6 +414,41 @@ mod tests {
         // The second pass answers from the memo.
         assert_eq!(tokens(&mut ours, text), expected);
         assert_eq!(tokens(&mut ours, text), expected);
+    }
+
+    #[test]
+    fn the_index_adds_a_compounds_parts_after_it_and_a_query_keeps_it_whole() {
+        let indexed = |text: &str| -> Vec<String> {
+            let mut analyzer = index_analyzer(Language::English);
+            tokens(&mut analyzer, text)
+                .into_iter()
+                .map(|t| t.0)
+                .collect()
+        };
+        assert_eq!(
+            indexed("PostgresDiskAlmostFull fires"),
+            [
+                "postgresdiskalmostful",
+                "postgr",
+                "disk",
+                "almost",
+                "full",
+                "fire"
+            ]
+        );
+        assert_eq!(indexed("HighCPU"), ["highcpu", "high", "cpu"]);
+        // Lowercase and all-capital words are one part: the index has what a query has.
+        let plain = "Running HTTP servers on k8s";
+        assert_eq!(indexed(plain), analyze(Language::English, plain));
+        assert_eq!(
+            analyze(Language::English, "PostgresDiskAlmostFull"),
+            ["postgresdiskalmostful"]
+        );
+        // A compound too long to be a term still gives its parts.
+        let long = "ReplicationSlotRetainedWalExceedsTheConfiguredLimit";
+        assert_eq!(indexed(long)[0], "replic");
+        assert_eq!(compound_parts("etcd3"), None);
+        assert_eq!(compound_parts("iPhone").unwrap(), ["i", "phone"]);
     }
 
     #[test]

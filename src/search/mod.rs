@@ -154,7 +154,7 @@ pub(crate) fn build_index(site: &Site, dir: &Path, stamp: &str) -> tantivy::Resu
     std::fs::write(staging.path().join(stamp::STAMP_FILE), stamp)?;
     let languages = serde_json::to_string(&site_languages(site)).map_err(std::io::Error::other)?;
     std::fs::write(staging.path().join(LANGUAGES_FILE), languages)?;
-    site_synonyms(site, &index)?.save(staging.path())?;
+    site_synonyms(site).save(staging.path())?;
     typos::save_words(&words, staging.path())?;
     let staged = staging.keep();
     if dir.exists() {
@@ -240,7 +240,7 @@ fn fill<'s>(
         writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
     }
     let mut others = BTreeMap::new();
-    let mut vocabulary = Vocabulary::new(index)?;
+    let mut vocabulary = Vocabulary::new(site.config.search_language);
     let mut pages: IndexedPages<'_> = Vec::new();
     for (place, (page, section, first)) in sections(site).enumerate() {
         match pages.last_mut() {
@@ -249,8 +249,11 @@ fn fill<'s>(
         }
         vocabulary.add_section(page, &section, first);
         let own = page_language(site, page);
-        let analyzer = (own != site.config.search_language)
-            .then(|| others.entry(own).or_insert_with(|| analyzer::analyzer(own)));
+        let analyzer = (own != site.config.search_language).then(|| {
+            others
+                .entry(own)
+                .or_insert_with(|| analyzer::index_analyzer(own))
+        });
         let mut document = section_document(fields, page, &section, first, analyzer);
         document.add_u64(fields.order, place as u64);
         writer.add_document(document)?;
@@ -301,26 +304,12 @@ pub(crate) fn site_languages(site: &Site) -> Vec<Language> {
     std::iter::once(handbook).chain(others).collect()
 }
 
-/// What names a page besides its title: its alerts, whole (`PostgresDiskAlmostFull` is one word
-/// to the analyzer, so the exact name finds its runbook) and in words (`postgres_disk_almost_full`,
-/// so "disk full" finds it too); its services and aliases; and the last part of its URL
-/// (`disk-almost-full`).
+/// What names a page besides its title: its alerts (the analyzer indexes a camel-case name whole,
+/// so the exact name finds its runbook, and in words, so "disk full" finds it too), its services
+/// and aliases, and the last part of its URL (`disk-almost-full`).
 fn page_names(page: &Page) -> String {
-    use heck::ToSnakeCase;
-    let words = |text: &str| {
-        text.split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .count()
-    };
-    // Only a name the analyzer would keep as fewer words gets its words added.
-    let alert_words: Vec<String> = (page.meta.alerts.iter())
-        .map(|alert| (alert, alert.to_snake_case()))
-        .filter(|(alert, snake)| words(snake) > words(alert))
-        .map(|(_, snake)| snake)
-        .collect();
-    let alerts = page.meta.alerts.iter().chain(&alert_words);
     let slug = page.url.trim_end_matches('/').rsplit('/').next();
-    (alerts.map(String::as_str))
+    (page.meta.alerts.iter().map(String::as_str))
         .chain(page.meta.services.iter().map(String::as_str))
         .chain(page.meta.aliases.iter().map(String::as_str))
         .chain(slug.filter(|s| !s.is_empty()))
@@ -425,7 +414,7 @@ pub(crate) fn write_browser_files(
     emit: &mut dyn FnMut(export::File),
 ) -> tantivy::Result<usize> {
     let (index, fields, words, rows) = build_memory_index(site)?;
-    let synonyms = site_synonyms(site, &index)?;
+    let synonyms = site_synonyms(site);
     let languages = site_languages(site);
     let made = export::export_into(index, &fields, &rows, &synonyms, &words, &languages, emit)?;
     emit(("opsbook-search.js".into(), RUNTIME.to_string()));
@@ -449,12 +438,9 @@ fn stemmer_files(languages: &[Language]) -> Vec<export::File> {
 }
 
 /// The handbook's synonym groups as `index` analyzes them.
-fn site_synonyms(site: &Site, index: &Index) -> tantivy::Result<Synonyms> {
-    let mut analyzer = index
-        .tokenizers()
-        .get(ANALYZER)
-        .ok_or_else(|| tantivy::TantivyError::InvalidArgument(format!("no analyzer {ANALYZER}")))?;
-    Ok(Synonyms::new(&site.config.synonyms, &mut analyzer))
+fn site_synonyms(site: &Site) -> Synonyms {
+    let mut analyzer = analyzer::analyzer(site.config.search_language);
+    Synonyms::new(&site.config.synonyms, &mut analyzer)
 }
 
 /// Every word of letters the index was made of, lowercased, with its term: the vocabulary of
@@ -467,15 +453,14 @@ struct Vocabulary {
 }
 
 impl Vocabulary {
-    fn new(index: &Index) -> tantivy::Result<Vocabulary> {
-        let analyzer = index.tokenizers().get(ANALYZER).ok_or_else(|| {
-            tantivy::TantivyError::InvalidArgument(format!("no analyzer {ANALYZER}"))
-        })?;
-        Ok(Vocabulary {
-            analyzer,
+    /// The vocabulary of a handbook in `language`, whose words are turned into terms as a query
+    /// turns them.
+    fn new(language: Language) -> Vocabulary {
+        Vocabulary {
+            analyzer: analyzer::analyzer(language),
             seen: foldhash::HashSet::default(),
             words: typos::Words::new(),
-        })
+        }
     }
 
     /// The words a section is found by: its page's title and names for its first section, its
@@ -495,17 +480,25 @@ impl Vocabulary {
                 continue;
             }
             self.seen.insert(word.to_string());
-            let lowered: String = word.chars().flat_map(char::to_lowercase).collect();
-            if !typos::in_vocabulary(&lowered) || self.words.contains_key(&lowered) {
-                continue;
+            // A compound's parts are indexed words too (`analyzer::index_analyzer`).
+            for part in analyzer::compound_parts(word).into_iter().flatten() {
+                self.add_word(&part);
             }
-            let mut terms = Vec::new();
-            self.analyzer
-                .token_stream(word)
-                .process(&mut |token| terms.push(token.text.clone()));
-            if let [term] = terms.as_slice() {
-                self.words.insert(lowered, term.clone());
-            }
+            self.add_word(word);
+        }
+    }
+
+    fn add_word(&mut self, word: &str) {
+        let lowered: String = word.chars().flat_map(char::to_lowercase).collect();
+        if !typos::in_vocabulary(&lowered) || self.words.contains_key(&lowered) {
+            return;
+        }
+        let mut terms = Vec::new();
+        self.analyzer
+            .token_stream(word)
+            .process(&mut |token| terms.push(token.text.clone()));
+        if let [term] = terms.as_slice() {
+            self.words.insert(lowered, term.clone());
         }
     }
 }
@@ -514,7 +507,7 @@ impl Vocabulary {
 /// runtime. Equal fingerprints give equal files.
 pub(crate) fn input_fingerprint(site: &Site) -> [u8; 32] {
     let mut hasher =
-        crate::reuse::Hasher::new(concat!("search 2 ", env!("CARGO_PKG_VERSION")).as_bytes());
+        crate::reuse::Hasher::new(concat!("search 3 ", env!("CARGO_PKG_VERSION")).as_bytes());
     hasher.add("runtime", &RUNTIME);
     hasher.add("format", &export::format_id());
     hasher.add("synonyms", &site.config.synonyms);

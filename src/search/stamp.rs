@@ -6,7 +6,7 @@ use crate::source::Handbook;
 pub(super) const STAMP_FILE: &str = "opsbook-stamp";
 /// Changes whenever the index schema does, so an index of an older schema is rebuilt.
 const SCHEMA: &str =
-    "schema 6: languages, names with alert names in words, page title, words, order";
+    "schema 7: languages, compound words and their parts, page title, words, order";
 
 /// The stamp of `handbook` as it is now.
 pub(crate) fn source_stamp(handbook: &Handbook) -> String {

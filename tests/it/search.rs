@@ -541,6 +541,48 @@ fn the_words_of_an_alert_name_find_its_runbook() {
     }
 }
 
+/// Alert and metric names written in headings and text, not only in front matter: their words
+/// find the section, and no word is "corrected" into another because it only ever occurs inside
+/// such a name (the benchmark handbook's "disk full" used to show results for "disk null").
+#[test]
+fn the_words_of_a_camel_case_name_in_the_text_find_its_section() {
+    let handbook = Handbook::new(&[
+        ("opsbook.toml", "title = \"T\"\n"),
+        (
+            "content/runbooks/postgres.md",
+            "+++\ntitle = \"Postgres\"\n+++\nThe primary database.\n\n\
+             ## PostgresDiskAlmostFull\n\nFree some space on the volume.\n\n\
+             ## Replication\n\nWhen PostgresReplicaLagHigh fires, restart the replica.\n",
+        ),
+        (
+            "content/runbooks/nulls.md",
+            "+++\ntitle = \"Nulls\"\n+++\nA null value in a column.\n",
+        ),
+    ]);
+    for (query, section) in [
+        ("disk full", "runbooks/postgres/#postgresdiskalmostfull"),
+        ("almost full", "runbooks/postgres/#postgresdiskalmostfull"),
+        ("replica lag high", "runbooks/postgres/#replication"),
+    ] {
+        let results = json_results(&handbook.root, &[query]);
+        assert!(results["showing"].is_null(), "{query}: {results:#}");
+        assert_eq!(
+            results["pages"][0]["url"], "runbooks/postgres/",
+            "{query}: {results:#}"
+        );
+        assert_eq!(
+            results["pages"][0]["sections"][0]["url"], section,
+            "{query}: {results:#}"
+        );
+    }
+    // The whole name is still one word: it finds its section.
+    let results = json_results(&handbook.root, &["PostgresReplicaLagHigh"]);
+    assert_eq!(
+        results["pages"][0]["sections"][0]["url"], "runbooks/postgres/#replication",
+        "{results:#}"
+    );
+}
+
 #[test]
 fn a_page_is_listed_once_with_its_sections_that_have_the_words() {
     let handbook = Handbook::new(&[
