@@ -65,7 +65,11 @@ fn with_tokenizer(tokenizer: WordsAndPairs, language: Language) -> TextAnalyzer 
 pub(super) fn compound_parts(word: &str) -> Option<Vec<String>> {
     use heck::ToSnakeCase;
     // Only a capital after the first letter can start a part; most words have none.
-    if !word.chars().skip(1).any(char::is_uppercase) {
+    let capital_inside = match word.is_ascii() {
+        true => word.bytes().skip(1).any(|b| b.is_ascii_uppercase()),
+        false => word.chars().skip(1).any(char::is_uppercase),
+    };
+    if !capital_inside {
         return None;
     }
     let snake = word.to_snake_case();
@@ -215,14 +219,18 @@ impl Tokenizer for WordsAndPairs {
                 if let Some(from) = word.take() {
                     push_word(&mut self.tokens, text, from, at, self.compounds);
                 }
-                flush_pairs(&mut self.tokens, &mut pairs);
+                if !pairs.is_empty() {
+                    flush_pairs(&mut self.tokens, &mut pairs);
+                }
             } else if is_cjk(c) {
                 if let Some(from) = word.take() {
                     push_word(&mut self.tokens, text, from, at, self.compounds);
                 }
                 pairs.push((at, c));
             } else {
-                flush_pairs(&mut self.tokens, &mut pairs);
+                if !pairs.is_empty() {
+                    flush_pairs(&mut self.tokens, &mut pairs);
+                }
                 word.get_or_insert(at);
             }
         }
@@ -241,13 +249,19 @@ impl Tokenizer for WordsAndPairs {
 /// `compounds`, then its parts, each at the word's offsets.
 fn push_word(tokens: &mut Tokens, text: &str, from: usize, to: usize, compounds: bool) {
     let word = &text[from..to];
-    tokens.push(from, to, |out| out.extend(word.chars().map(narrow)));
+    match word.is_ascii() {
+        // Full-width forms are never ASCII: an ASCII word is copied whole.
+        true => tokens.push(from, to, |out| out.push_str(word)),
+        false => tokens.push(from, to, |out| out.extend(word.chars().map(narrow))),
+    }
     if !compounds {
         return;
     }
     let pushed = &tokens.list[tokens.used - 1].text;
-    for part in compound_parts(pushed).into_iter().flatten() {
-        tokens.push(from, to, |out| out.push_str(&part));
+    if let Some(parts) = compound_parts(pushed) {
+        for part in parts {
+            tokens.push(from, to, |out| out.push_str(&part));
+        }
     }
 }
 
