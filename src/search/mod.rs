@@ -9,8 +9,8 @@
 //! Text goes through the analyzer of its page's language (`analyzer.rs`): split on
 //! non-alphanumeric characters, CJK characters in overlapping pairs, drop tokens of 40 bytes or
 //! more, lowercase, Snowball stemming (English: exactly tantivy's `en_stem`); the index adds the
-//! parts of each camel-case word after it, queries keep it whole. There is no ASCII
-//! folding: a browser runtime must tokenize exactly as `opsbook search` does, and folding would need
+//! parts of each camel-case word after it, queries keep it whole. There is no ASCII folding: a
+//! browser runtime must tokenize exactly as `opsbook search` does, and folding would need
 //! tantivy's whole folding table in it; `Zürich` is found by `zürich`. The fields' analyzer is
 //! the handbook's language; a page in another language is analyzed by its own and handed to
 //! tantivy as tokens.
