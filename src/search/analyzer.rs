@@ -58,18 +58,22 @@ fn with_tokenizer(tokenizer: WordsAndPairs, language: Language) -> TextAnalyzer 
         .build()
 }
 
+/// Whether a capital follows the first letter of `word`: only then can it have parts
+/// ([`compound_parts`]); most words have none.
+pub(super) fn has_capital_inside(word: &str) -> bool {
+    match word.is_ascii() {
+        true => word.bytes().skip(1).any(|b| b.is_ascii_uppercase()),
+        false => word.chars().skip(1).any(char::is_uppercase),
+    }
+}
+
 /// The parts of a word written in camel case (`PostgresDiskAlmostFull` → `postgres`, `disk`,
 /// `almost`, `full`; `HighCPU` → `high`, `cpu`), as heck's snake case cuts it; `None` for a word
 /// of one part. Alert and metric names are written so, in headings and text as much as in front
 /// matter, and people search them by their words: "disk full".
 pub(super) fn compound_parts(word: &str) -> Option<Vec<String>> {
     use heck::ToSnakeCase;
-    // Only a capital after the first letter can start a part; most words have none.
-    let capital_inside = match word.is_ascii() {
-        true => word.bytes().skip(1).any(|b| b.is_ascii_uppercase()),
-        false => word.chars().skip(1).any(char::is_uppercase),
-    };
-    if !capital_inside {
+    if !has_capital_inside(word) {
         return None;
     }
     let snake = word.to_snake_case();

@@ -480,6 +480,16 @@ impl Vocabulary {
             if word.is_empty() || self.seen.contains(word) {
                 continue;
             }
+            // Only words of letters are in the vocabulary, and the parts of compounds. Numbers,
+            // ids and host names are not remembered as seen: they were most of the distinct words
+            // of a large handbook, and the set of them outgrew the processor's caches.
+            let letters = match word.is_ascii() {
+                true => word.bytes().all(|b| b.is_ascii_alphabetic()),
+                false => word.chars().all(char::is_alphabetic),
+            };
+            if !letters && !analyzer::has_capital_inside(word) {
+                continue;
+            }
             self.seen.insert(word.to_string());
             // A compound's parts are indexed words too (`analyzer::index_analyzer`).
             for part in analyzer::compound_parts(word).into_iter().flatten() {
