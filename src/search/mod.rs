@@ -483,11 +483,7 @@ impl Vocabulary {
             // Only words of letters are in the vocabulary, and the parts of compounds. Numbers,
             // ids and host names are not remembered as seen: they were most of the distinct words
             // of a large handbook, and the set of them outgrew the processor's caches.
-            let letters = match word.is_ascii() {
-                true => word.bytes().all(|b| b.is_ascii_alphabetic()),
-                false => word.chars().all(char::is_alphabetic),
-            };
-            if !letters && !analyzer::has_capital_inside(word) {
+            if !typos::in_vocabulary(word) && !analyzer::has_capital_inside(word) {
                 continue;
             }
             self.seen.insert(word.to_string());

@@ -67,7 +67,11 @@ pub(crate) fn max_edits(chars: usize) -> usize {
 
 /// Whether a word is in the vocabulary of corrections: letters only.
 pub(crate) fn in_vocabulary(word: &str) -> bool {
-    !word.is_empty() && word.chars().all(char::is_alphabetic)
+    !word.is_empty()
+        && match word.is_ascii() {
+            true => word.bytes().all(|b| b.is_ascii_alphabetic()),
+            false => word.chars().all(char::is_alphabetic),
+        }
 }
 
 /// Writes the vocabulary into an index folder.
